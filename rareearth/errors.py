@@ -1,0 +1,47 @@
+"""The ``RareEarthError`` family.
+
+Every error a user can cause (a bad dataset, scenario or option, an unknown name) is one of these.
+A message says what was wrong, where (file:row:column or field) and what is allowed. Each class
+also subclasses the builtin it refines (``ValueError`` or ``KeyError``-like lookups as
+``LookupError``), so generic ``except ValueError`` code keeps working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataError",
+    "OptionError",
+    "RareEarthError",
+    "ScenarioError",
+    "UnknownNameError",
+]
+
+
+class RareEarthError(Exception):
+    """Base class of every error that ``rareearth`` raises on purpose."""
+
+
+class DataError(RareEarthError, ValueError):
+    """A dataset is malformed: bad row, unknown reference, imbalance, wrong unit.
+
+    ``problems`` holds every problem found (a file's problems are reported together).
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = list(problems) if problems else [message]
+        super().__init__(message)
+
+
+class ScenarioError(RareEarthError, ValueError):
+    """A scenario is malformed or does not fit the network it is run on."""
+
+
+class OptionError(RareEarthError, ValueError):
+    """A cooperation option is malformed or does not fit the network."""
+
+
+class UnknownNameError(RareEarthError, LookupError):
+    """A built-in name (dataset, scenario, option, country) that does not exist."""
+
+    def __str__(self) -> str:  # LookupError would quote the message like a KeyError
+        return str(self.args[0]) if self.args else ""
