@@ -77,6 +77,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # give type checkers and IDEs the real names
+    # ruff: noqa: F401
     from rareearth import indicators, plot, synthetic
     from rareearth.cooperation import Option, load_option, options
     from rareearth.data import datasets, load_network
