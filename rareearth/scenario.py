@@ -1,0 +1,615 @@
+"""Scenarios: a horizon of months and a list of disruption events, as data.
+
+A :class:`Scenario` is a pydantic model read from YAML or JSON (a built-in name or a path) and
+written back unchanged. Its events are small typed classes told apart by their ``type`` field:
+
+========================  =====================================================================
+``export_restriction``    :class:`ExportRestriction`: flows from an exporter to targets cut by
+                          ``severity`` (an embargo is ``severity: 1``)
+``export_quota``          :class:`ExportQuota`: an exporter's total exports of some commodities
+                          capped at ``tonnes_per_year``
+``capacity_shock``        :class:`CapacityShock`: capacity of a node, or of a country's stage,
+                          multiplied by ``factor``
+``demand_shock``          :class:`DemandShock`: demand of a country's sector multiplied by
+                          ``factor``
+========================  =====================================================================
+
+Every event has ``start`` and ``end`` (``YYYY-MM`` or ``YYYY-MM-DD``, end inclusive) and linear
+ramps ``ramp_in_months`` / ``ramp_out_months`` that take place *inside* that window. Its time
+profile is :meth:`intensity`: per month of a horizon, the mean over the month's days of a
+trapezoid that rises from 0 at ``start`` to 1 after ``ramp_in_months``, and falls back to 0 at
+the end of ``end`` over the last ``ramp_out_months`` (0 = a step). The engine applies it as
+
+* restriction: flow cut = ``severity × intensity``;
+* capacity and demand shocks: ``factor_eff = 1 − (1 − factor) × intensity``;
+* quota: the cap applies in proportion to ``intensity`` (see :class:`ExportQuota`).
+
+Commodities are a list of commodity ids (materials of the network, or ``magnet``) or the word
+``"all"``; a list may also hold the aliases ``heavy``, ``light`` (every material of that
+``group`` in ``net.materials``) and ``materials`` (every material, no magnets). Aliases are
+resolved against a network with ``event.resolve_commodities(net)``.
+
+Examples
+--------
+>>> from rareearth.scenario import load_scenario
+>>> sc = load_scenario("china-2010")
+>>> sc.months, str(sc.periods[0])
+(24, '2010-01')
+>>> embargo = sc.events[1]
+>>> [round(float(x), 2) for x in embargo.intensity(sc.periods[0], 12)[8:11]]
+[0.33, 1.0, 0.67]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from rareearth.catalog import (
+    NAME_PATTERN,
+    Commodities,
+    CountryCode,
+    DateText,
+    FieldError,
+    FrozenModel,
+    MonthText,
+    NetworkIndex,
+    Targets,
+    catalog_names,
+    dump_yaml,
+    load_document,
+    resolve_commodities,
+    save_document,
+    validate_document,
+)
+from rareearth.errors import ScenarioError
+from rareearth.records import parse_node_id
+
+__all__ = [
+    "CapacityShock",
+    "DemandShock",
+    "Event",
+    "ExportQuota",
+    "ExportRestriction",
+    "Scenario",
+    "Uncertainty",
+    "load_scenario",
+    "scenarios",
+]
+
+
+# ---------------------------------------------------------------------------- events
+
+
+class _Event(FrozenModel):
+    """Fields and the time profile that every event shares."""
+
+    start: DateText = Field(description="first day (YYYY-MM-DD) or month (YYYY-MM)")
+    end: DateText = Field(description="last day or month, inclusive")
+    ramp_in_months: float = Field(0.0, ge=0, description="linear ramp from 0 after start")
+    ramp_out_months: float = Field(0.0, ge=0, description="linear ramp to 0 before end")
+    note: str | None = Field(None, description="source or reasoning of this event")
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: str, info: ValidationInfo) -> str:
+        start = info.data.get("start")
+        if start is not None and _first_day(end) < _first_day(start):
+            raise ValueError(f"is before start {start!r}")
+        return end
+
+    @property
+    def start_date(self) -> pd.Timestamp:
+        """First day the event is active."""
+        return _first_day(self.start)
+
+    @property
+    def end_date(self) -> pd.Timestamp:
+        """Last day the event is active (``YYYY-MM`` means the month's last day)."""
+        return _last_day(self.end)
+
+    def intensity(self, start: pd.Period | str, months: int) -> np.ndarray:
+        """Strength of the event in each month of a horizon, 0…1.
+
+        Each month gets the mean over its days of the event's profile: a trapezoid that is 0
+        outside ``[start, end]``, rises linearly to 1 over ``ramp_in_months`` from ``start``
+        and falls linearly to 0 over the last ``ramp_out_months`` before the end of ``end``.
+        Time is measured in months, each month of length 1, so a month-aligned step event
+        gives exactly 0 or 1 and a day-precise one the share of the month's days it covers.
+
+        Parameters
+        ----------
+        start : pandas.Period or str
+            First month of the horizon (``"2010-01"``).
+        months : int
+            Length of the horizon.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(months,)``, float, within 0…1.
+
+        Examples
+        --------
+        >>> ev = ExportRestriction(exporter="CN", targets=["JP"], severity=1,
+        ...                        start="2010-09-21", end="2010-11-20")
+        >>> [round(float(x), 2) for x in ev.intensity("2010-09", 4)]
+        [0.33, 1.0, 0.67, 0.0]
+        >>> ramp = DemandShock(country="JP", sector="automotive", factor=0.5,
+        ...                    start="2025-01", end="2025-06", ramp_in_months=2)
+        >>> [round(float(x), 6) for x in ramp.intensity("2025-01", 4)]
+        [0.25, 0.75, 1.0, 1.0]
+        """
+        if months < 0:
+            raise ValueError(f"months must be ≥ 0 (got {months})")
+        if months == 0:
+            return np.zeros(0)
+        horizon = pd.Period(start, freq="M")
+        last = (horizon + months - 1).start_time + pd.offsets.MonthEnd(0)
+        days = pd.date_range(horizon.start_time, last, freq="D")
+        index = np.asarray((days.year - horizon.year) * 12 + (days.month - horizon.month))
+        tau = index + (np.asarray(days.day) - 0.5) / np.asarray(days.days_in_month)
+        t0 = _month_time(self.start_date, horizon)
+        t1 = _month_time(self.end_date + pd.Timedelta(days=1), horizon)
+        level = np.ones_like(tau)
+        if self.ramp_in_months > 0:
+            level = np.minimum(level, (tau - t0) / self.ramp_in_months)
+        if self.ramp_out_months > 0:
+            level = np.minimum(level, (t1 - tau) / self.ramp_out_months)
+        level = np.where((tau > t0) & (tau < t1), np.clip(level, 0.0, 1.0), 0.0)
+        total = np.bincount(index, weights=level, minlength=months)
+        count = np.bincount(index, minlength=months)
+        return np.asarray(total / count, dtype=float)
+
+    def with_duration(self, scale: float) -> _Event:
+        """The same event lasting ``scale`` times as long (same start; ramps scaled too).
+
+        The end becomes day-precise (``YYYY-MM-DD``). Used by Monte Carlo
+        (:attr:`Uncertainty.duration_scale`).
+
+        Examples
+        --------
+        >>> ev = DemandShock(country="JP", sector="automotive", factor=0.5,
+        ...                  start="2025-01", end="2025-03")
+        >>> ev.with_duration(2).end
+        '2025-06-30'
+        """
+        if scale <= 0 or not math.isfinite(scale):
+            raise ValueError(f"duration scale must be > 0 (got {scale})")
+        # in month time (each month of length 1), like the ramps and intensity()
+        base = pd.Period(self.start_date, freq="M")
+        t0 = _month_time(self.start_date, base)
+        t1 = _month_time(self.end_date + pd.Timedelta(days=1), base)
+        t_end = t0 + (t1 - t0) * scale
+        month = base + math.floor(t_end)
+        day = round((t_end - math.floor(t_end)) * month.days_in_month)
+        end = month.start_time + pd.Timedelta(days=day - 1)
+        end = max(end, self.start_date)
+        return self.model_copy(
+            update={
+                "end": end.date().isoformat(),
+                "ramp_in_months": self.ramp_in_months * scale,
+                "ramp_out_months": self.ramp_out_months * scale,
+            }
+        )
+
+    def with_severity(self, scale: float) -> _Event:
+        """The same event made ``scale`` times as severe (see subclasses)."""
+        raise NotImplementedError
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str]:
+        raise NotImplementedError
+
+    def _commodity_problems(self, look: NetworkIndex, where: str) -> list[str]:
+        spec = getattr(self, "commodities", None)
+        if spec is None:
+            return []
+        try:
+            resolve_commodities(spec, look.net, where=f"{where}.commodities")
+        except ScenarioError as err:
+            return [str(err)]
+        return []
+
+
+class _WithCommodities(_Event):
+    commodities: Commodities = Field("all", description="ids, aliases or 'all'")
+
+    def resolve_commodities(self, net: Any) -> list[str]:
+        """The commodity ids of ``net`` this event applies to (aliases resolved).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> class Net:
+        ...     commodities = ["NdPr", "DyTb", "magnet"]
+        ...     materials = pd.DataFrame({"group": ["light", "heavy"]}, index=["NdPr", "DyTb"])
+        >>> ExportQuota(exporter="CN", commodities=["heavy"], tonnes_per_year=10,
+        ...             start="2025-01", end="2025-12").resolve_commodities(Net())
+        ['DyTb']
+        """
+        return resolve_commodities(self.commodities, net)
+
+
+class ExportRestriction(_WithCommodities):
+    """Flows of ``commodities`` from ``exporter`` to ``targets`` cut by ``severity``.
+
+    Cut = ``severity × intensity`` per month; ``severity=1`` is an embargo.
+
+    Examples
+    --------
+    >>> ExportRestriction(exporter="CN", targets=["JP"], severity=1,
+    ...                   start="2010-09-21", end="2010-11-20").targets
+    ['JP']
+    """
+
+    type: Literal["export_restriction"] = "export_restriction"
+    exporter: CountryCode
+    targets: Targets = Field("all", description="destination countries or 'all'")
+    severity: float = Field(ge=0, le=1, description="share of each matching flow cut")
+
+    @model_validator(mode="after")
+    def _not_domestic(self) -> ExportRestriction:
+        if self.targets != "all" and self.exporter in self.targets:
+            raise FieldError(
+                "targets", f"lists the exporter {self.exporter!r}; domestic flows are not exports"
+            )
+        return self
+
+    def with_severity(self, scale: float) -> ExportRestriction:
+        """Severity × ``scale``, capped at 1."""
+        return self.model_copy(update={"severity": float(min(1.0, self.severity * scale))})
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str]:
+        problems = [look.country(self.exporter, f"{where}.exporter")]
+        if self.targets != "all":
+            problems += [look.country(t, f"{where}.targets[{i}]") for i, t in enumerate(self.targets)]
+        return [p for p in problems if p] + self._commodity_problems(look, where)
+
+
+class ExportQuota(_WithCommodities):
+    """The exporter's total exports of ``commodities`` capped at ``tonnes_per_year``.
+
+    The cap is shared among buyers in proportion to their baseline. When the event's intensity
+    ``i`` is below 1 (a partial month, a ramp), the engine applies the cap to that share of the
+    month: allowed = ``i × cap/12 + (1 − i) × baseline/12``.
+
+    Examples
+    --------
+    >>> ExportQuota(exporter="CN", commodities=["NdPr", "LaCe"], tonnes_per_year=15952,
+    ...             start="2010-07", end="2010-12").tonnes_per_year
+    15952.0
+    """
+
+    type: Literal["export_quota"] = "export_quota"
+    exporter: CountryCode
+    tonnes_per_year: float = Field(ge=0, description="annual rate of the cap, t/yr")
+
+    def with_severity(self, scale: float) -> ExportQuota:
+        """A tighter cap: ``tonnes_per_year / scale``."""
+        if scale <= 0:
+            raise ValueError(f"severity scale must be > 0 (got {scale})")
+        return self.model_copy(update={"tonnes_per_year": self.tonnes_per_year / scale})
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str]:
+        problem = look.country(self.exporter, f"{where}.exporter")
+        return ([problem] if problem else []) + self._commodity_problems(look, where)
+
+
+def _scaled_factor(factor: float, scale: float) -> float:
+    """Scale the cut ``1 − factor`` (never below a factor of 0; a boost > 1 is scaled too)."""
+    return float(max(0.0, 1.0 - (1.0 - factor) * scale))
+
+
+class CapacityShock(_WithCommodities):
+    """Capacity × ``factor`` at one node, or at every node of a country (and stage).
+
+    Give either ``node`` (a node id) or ``country`` with an optional ``stage`` (none = every
+    producing stage of the country). ``factor`` 0 is a full outage, 0.5 halves capacity,
+    above 1 adds capacity. Effective factor = ``1 − (1 − factor) × intensity``.
+
+    Examples
+    --------
+    >>> CapacityShock(country="MM", stage="mining", factor=0.5,
+    ...               start="2025-01", end="2025-12").stage
+    'mining'
+    """
+
+    type: Literal["capacity_shock"] = "capacity_shock"
+    node: str | None = None
+    country: CountryCode | None = None
+    stage: Literal["mining", "separation", "metal", "magnet"] | None = None
+    factor: float = Field(ge=0, description="capacity multiplier at full intensity")
+
+    @field_validator("node")
+    @classmethod
+    def _node_id(cls, node: str | None) -> str | None:
+        if node is not None:
+            parsed = parse_node_id(node)
+            if parsed.stage == "end_use":
+                raise ValueError("is an end-use node; use a demand_shock for demand")
+        return node
+
+    @model_validator(mode="after")
+    def _node_or_country(self) -> CapacityShock:
+        if self.node is not None and (self.country is not None or self.stage is not None):
+            raise FieldError("node", "give either node, or country (and stage), not both")
+        if self.node is None and self.country is None:
+            raise FieldError("country", "give a node id, or a country (and optionally a stage)")
+        return self
+
+    def with_severity(self, scale: float) -> CapacityShock:
+        """The cut ``1 − factor`` × ``scale``."""
+        return self.model_copy(update={"factor": _scaled_factor(self.factor, scale)})
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str]:
+        if self.node is not None:
+            problem = look.node(self.node, f"{where}.node")
+        elif self.stage is not None:
+            problem = look.stage(str(self.country), self.stage, f"{where}.stage")
+        else:
+            problem = look.country(str(self.country), f"{where}.country")
+        return ([problem] if problem else []) + self._commodity_problems(look, where)
+
+
+class DemandShock(_Event):
+    """Demand of a country's end-use ``sector`` (or ``"all"`` sectors) × ``factor``.
+
+    Effective factor = ``1 − (1 − factor) × intensity``.
+
+    Examples
+    --------
+    >>> DemandShock(country="JP", sector="automotive", factor=0.8,
+    ...             start="2025-01", end="2025-06").factor
+    0.8
+    """
+
+    type: Literal["demand_shock"] = "demand_shock"
+    country: CountryCode
+    sector: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="end-use sector or 'all'")
+    factor: float = Field(ge=0, description="demand multiplier at full intensity")
+
+    def with_severity(self, scale: float) -> DemandShock:
+        """The change ``1 − factor`` × ``scale``."""
+        return self.model_copy(update={"factor": _scaled_factor(self.factor, scale)})
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str]:
+        problem = look.sector(self.country, self.sector, f"{where}.sector")
+        return [problem] if problem else []
+
+
+Event = Annotated[
+    ExportRestriction | ExportQuota | CapacityShock | DemandShock, Field(discriminator="type")
+]
+_EVENT_TYPES: dict[str, type[BaseModel]] = {
+    "export_restriction": ExportRestriction,
+    "export_quota": ExportQuota,
+    "capacity_shock": CapacityShock,
+    "demand_shock": DemandShock,
+}
+
+
+def _first_day(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text if len(text) > 7 else f"{text}-01")
+
+
+def _last_day(text: str) -> pd.Timestamp:
+    if len(text) > 7:
+        return pd.Timestamp(text)
+    return pd.Timestamp(f"{text}-01") + pd.offsets.MonthEnd(0)
+
+
+def _month_time(day: pd.Timestamp, horizon: pd.Period) -> float:
+    """Start of ``day`` in months since the start of ``horizon`` (each month of length 1)."""
+    index = (day.year - horizon.year) * 12 + (day.month - horizon.month)
+    return index + (day.day - 1) / day.days_in_month
+
+
+# ---------------------------------------------------------------------------- scenario
+
+
+def _check_range(pair: tuple[float, float]) -> tuple[float, float]:
+    low, high = pair
+    if low < 0:
+        raise ValueError("low must be ≥ 0")
+    if low > high:
+        raise ValueError("low must be ≤ high")
+    return pair
+
+
+Range = Annotated[tuple[float, float], AfterValidator(_check_range)]
+
+
+class Uncertainty(FrozenModel):
+    """(low, high) ranges of multipliers that Monte Carlo samples uniformly.
+
+    Defaults: ``severity_scale`` (0.8, 1.2), how hard an event bites; ``duration_scale``
+    (0.75, 1.25), how long it lasts (the 2010 hold on Japan lasted about 60 days but was never
+    announced, SOURCES.md §2); ``elasticity_scale`` (0.5, 1.5), wide because no numeric price
+    elasticity was found (SOURCES.md §16, §19); ``lead_time_scale`` (0.5, 1.5), new capacity
+    takes 2–5 years for a pilot oxide-to-metal plant and 7–15 for a mine (GAO 2010, §16).
+
+    Examples
+    --------
+    >>> Uncertainty(severity_scale=(0.9, 1.1)).severity_scale
+    (0.9, 1.1)
+    """
+
+    severity_scale: Range = (0.8, 1.2)
+    duration_scale: Range = (0.75, 1.25)
+    elasticity_scale: Range = (0.5, 1.5)
+    lead_time_scale: Range = (0.5, 1.5)
+
+
+class Scenario(FrozenModel):
+    """A horizon of ``months`` from ``start`` and the events that happen in it.
+
+    Parameters
+    ----------
+    name : str
+        Short id (lower-case letters, digits, ``-``); a built-in's file name.
+    title, description : str
+        Human text; ``description`` gives the sources and the reasoning behind each number.
+    dataset : str or None
+        Built-in dataset the scenario was written for (a hint; any network may be used).
+    start : str
+        First month, ``YYYY-MM``.
+    months : int
+        Number of months simulated, ≥ 1.
+    events : list of Event
+        :class:`ExportRestriction`, :class:`ExportQuota`, :class:`CapacityShock`,
+        :class:`DemandShock`, each told by its ``type``.
+    sources : list of str
+        Citations.
+    uncertainty : Uncertainty
+        Ranges that Monte Carlo samples.
+
+    Examples
+    --------
+    >>> sc = Scenario(name="jp-hold", start="2010-09", months=6, events=[
+    ...     {"type": "export_restriction", "exporter": "CN", "targets": ["JP"],
+    ...      "severity": 1, "start": "2010-09-21", "end": "2010-11-20"}])
+    >>> sc.periods[-1]
+    Period('2011-02', 'M')
+    >>> sc.intensity().shape
+    (1, 6)
+    """
+
+    name: str = Field(pattern=NAME_PATTERN)
+    title: str = ""
+    description: str = ""
+    dataset: str | None = None
+    start: MonthText
+    months: int = Field(ge=1)
+    events: list[Event] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+
+    @model_validator(mode="after")
+    def _events_in_horizon(self) -> Scenario:
+        first = _first_day(self.start)
+        last = (pd.Period(self.start, freq="M") + self.months - 1).end_time.normalize()
+        for i, event in enumerate(self.events):
+            if event.end_date < first or event.start_date > last:
+                raise FieldError(
+                    f"events[{i}]",
+                    f"{event.start}…{event.end} lies outside the horizon "
+                    f"{self.start}…{self.periods[-1]} ({self.months} months)",
+                )
+        return self
+
+    @property
+    def periods(self) -> pd.PeriodIndex:
+        """The months of the horizon (``freq='M'``)."""
+        return pd.period_range(start=self.start, periods=self.months, freq="M")
+
+    def intensity(self) -> np.ndarray:
+        """Each event's intensity over the horizon, shape ``(len(events), months)``."""
+        start = pd.Period(self.start, freq="M")
+        rows = [event.intensity(start, self.months) for event in self.events]
+        return np.vstack(rows) if rows else np.zeros((0, self.months))
+
+    def scaled(self, severity: float = 1.0, duration: float = 1.0) -> Scenario:
+        """A copy with every event's severity and duration scaled (for Monte Carlo).
+
+        Examples
+        --------
+        >>> from rareearth.scenario import load_scenario
+        >>> load_scenario("japan-embargo").scaled(severity=0.5).events[0].severity
+        0.5
+        """
+        events = [e.with_severity(severity).with_duration(duration) for e in self.events]
+        return self.model_copy(update={"events": events})
+
+    def validate_for(self, net: Any) -> None:
+        """Check that every country, node, sector and commodity exists in ``net``.
+
+        ``net`` needs ``country_codes``, ``commodities`` and ``node_ids`` (lists of str) and
+        ``demand`` (a DataFrame with a ``node`` column); ``materials`` is used for aliases and
+        ``producers`` (``node``, ``commodity``), when present, for what nodes make.
+
+        Raises
+        ------
+        ScenarioError
+            Listing every problem, each with the event index and field, e.g.
+            ``events[1].targets[0]: unknown country 'XX'``.
+        """
+        look = NetworkIndex(net)
+        problems: list[str] = []
+        for i, event in enumerate(self.events):
+            problems += event._check(look, f"events[{i}]")
+        if problems:
+            name = getattr(net, "name", "the network")
+            raise ScenarioError(
+                f"scenario {self.name!r} does not fit {name!r}:\n  " + "\n  ".join(problems)
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-compatible data (``model_dump(mode="json")``)."""
+        return self.model_dump(mode="json")
+
+    def to_yaml(self) -> str:
+        """YAML text that :func:`load_scenario` reads back to an equal scenario."""
+        return dump_yaml(self.to_dict())
+
+    def to_json(self) -> str:
+        """JSON text that :func:`load_scenario` reads back to an equal scenario."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write to ``.yaml``/``.yml`` or ``.json`` (by suffix), atomically."""
+        return save_document(self, Path(path), ScenarioError)
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "<data>") -> Scenario:
+        """Validate plain data; errors become :class:`ScenarioError` naming ``source``."""
+        return validate_document(cls, data, source, ScenarioError, _EVENT_TYPES)
+
+
+
+
+def scenarios() -> list[str]:
+    """Names of the built-in scenarios.
+
+    Examples
+    --------
+    >>> "china-2010" in scenarios()
+    True
+    """
+    return catalog_names("scenarios")
+
+
+def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
+    """A built-in scenario by name, or a scenario file (``.yaml``, ``.yml``, ``.json``).
+
+    Raises
+    ------
+    UnknownNameError
+        A name that is not built in.
+    ScenarioError
+        A missing or malformed file, or a field out of bounds; the message names the file and
+        the field, e.g. ``my.yaml: events[0].severity: must be ≤ 1 (got 1.5)``.
+
+    Examples
+    --------
+    >>> load_scenario("myanmar-outage").events[0].factor
+    0.5
+    """
+    return load_document(
+        name_or_path, kind="scenarios", what="scenario", model=Scenario, error=ScenarioError,
+        tags=_EVENT_TYPES,
+    )
+
