@@ -132,7 +132,8 @@ class SupplyNetwork:
     ``sources``
         index ``id``; ``title, path``: the citations the rows' ``ref`` columns name.
     ``parameters``
-        dict of engine parameters (name -> value).
+        dict of engine parameters (name -> value); ``parameter_ranges`` the (low, high) ranges
+        that Monte Carlo samples, for the parameters whose rows declare them.
     """
 
     def __init__(
@@ -150,6 +151,7 @@ class SupplyNetwork:
         stockpiles: pd.DataFrame,
         sources: pd.DataFrame,
         parameters: dict[str, float],
+        parameter_ranges: dict[str, tuple[float, float]] | None = None,
         reference_year: int | None = None,
         digest: str = "",
         path: Path | None = None,
@@ -167,6 +169,7 @@ class SupplyNetwork:
         self.stockpiles = stockpiles
         self.sources = sources
         self.parameters = dict(parameters)
+        self.parameter_ranges = dict(parameter_ranges or {})
         self.demand = _with_location(demand, "node")
         if "sector" not in self.demand.columns:
             self.demand["sector"] = [parse_node_id(n).facility for n in self.demand["node"]]
@@ -223,6 +226,11 @@ class SupplyNetwork:
             stockpiles=stockpiles,
             sources=sources.set_index("id"),
             parameters=dataset.parameters,
+            parameter_ranges={
+                p.name: (float(p.low), float(p.high))
+                for p in dataset.tables["parameters"]
+                if p.low is not None and p.high is not None
+            },
             digest=dataset.digest,
             path=dataset.path,
         )
@@ -246,6 +254,7 @@ class SupplyNetwork:
             "stockpiles": self.stockpiles,
             "sources": self.sources,
             "parameters": self.parameters,
+            "parameter_ranges": self.parameter_ranges,
             "digest": self.digest,
             "path": self.path,
         }
