@@ -1,0 +1,488 @@
+"""Shared helpers for the scripts that build the built-in datasets from the sourced facts.
+
+The facts live in ``../shared/reference/rare_earth_facts.csv`` (relative to the repository root;
+override with the environment variable ``RAREEARTH_FACTS``), one row per sourced figure:
+``topic,item,country,year,value,unit,source,confidence,note``.
+
+A build script:
+
+1. looks figures up with :func:`fact` (fails loudly unless exactly one row matches);
+2. adds rows with a :class:`Builder` (``b.node(...)``, ``b.flow(...)`` ...), each carrying
+   ``ref`` (facts or source ids), ``confidence`` and ``method``; the builder registers every
+   cited fact's source in its :class:`Sources` registry, which gives it a stable short id;
+3. calls :meth:`Builder.write` to write every CSV plus ``datapackage.json`` (with the units of
+   ``docs/dataset-format.md``), then :func:`check` to validate it with the library's own loader
+   (cross references, units, balance).
+
+Run a build script from the repository root with the project's venv, e.g.
+``.venv/bin/python datasets/build/build_world_2024.py``; scripts import this module as
+``common`` (their own folder is on ``sys.path`` when run as a script).
+
+Numbers are written with :func:`fmt` (rounded, no float noise) so that rerunning a script
+reproduces the committed files byte for byte.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[2]
+FACTS_ENV = "RAREEARTH_FACTS"
+DEFAULT_FACTS = REPO.parent / "shared" / "reference" / "rare_earth_facts.csv"
+
+CONFIDENCE = ("exact", "approximate", "derived", "estimate")
+
+#: Units of the quantity fields, exactly as ``docs/dataset-format.md`` states them.
+UNITS: dict[str, dict[str, str]] = {
+    "countries": {"governance": "WGI"},
+    "materials": {"price_usd_per_tonne": "USD/t", "price_elasticity": "1"},
+    "nodes": {"capacity_tonnes_per_year": "t/yr", "output_tonnes_per_year": "t/yr", "yield": "1"},
+    "flows": {"tonnes_per_year": "t/yr"},
+    "recipes": {"tonnes_per_tonne": "t/t"},
+    "demand": {"demand_tonnes_per_year": "t/yr", "value_usd_per_tonne": "USD/t"},
+    "stocks": {"stock_tonnes": "t", "target_tonnes": "t"},
+    "stockpiles": {"stock_tonnes": "t", "release_threshold": "1", "release_tonnes_per_month": "t/month"},
+    "parameters": {},
+}
+
+#: Column order of every table (provenance columns last).
+COLUMNS: dict[str, list[str]] = {
+    "countries": ["code", "name", "kind", "governance"],
+    "materials": ["id", "name", "elements", "group", "price_usd_per_tonne", "price_elasticity"],
+    "nodes": ["node", "commodity", "capacity_tonnes_per_year", "output_tonnes_per_year", "yield"],
+    "flows": ["source", "target", "commodity", "tonnes_per_year"],
+    "recipes": ["node", "material", "tonnes_per_tonne"],
+    "demand": ["node", "commodity", "demand_tonnes_per_year", "value_usd_per_tonne"],
+    "stocks": ["node", "commodity", "stock_tonnes", "target_tonnes"],
+    "stockpiles": ["country", "material", "stock_tonnes", "release_threshold",
+                   "release_tonnes_per_month"],
+    "parameters": ["name", "value", "unit", "low", "high"],
+}
+PROVENANCE = ["ref", "confidence", "method"]
+NUMERIC = {c for cols in UNITS.values() for c in cols} | {"value", "low", "high"}
+TABLE_ORDER = list(COLUMNS)
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def facts_path() -> Path:
+    """Where the facts CSV is: ``$RAREEARTH_FACTS`` or ``../shared/reference/...``."""
+    env = os.environ.get(FACTS_ENV)
+    path = Path(env) if env else DEFAULT_FACTS
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"facts file {path} not found; set {FACTS_ENV} to the path of rare_earth_facts.csv"
+        )
+    return path
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One sourced figure of the facts CSV."""
+
+    topic: str
+    item: str
+    country: str
+    year: int
+    value: float
+    unit: str
+    source: str
+    confidence: str
+    note: str
+
+    def __str__(self) -> str:
+        where = f" {self.country}" if self.country else ""
+        return f"{self.item}{where} {self.year} = {self.value:g} {self.unit}"
+
+
+@lru_cache(maxsize=4)
+def _facts(path: str) -> pd.DataFrame:
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df["value"] = df["value"].astype(float)
+    df["year"] = df["year"].astype(int)
+    return df
+
+
+def facts_table() -> pd.DataFrame:
+    """All facts as a DataFrame (a copy)."""
+    return _facts(str(facts_path())).copy()
+
+
+def facts(
+    topic: str | None = None,
+    item: str | None = None,
+    country: str | None = None,
+    year: int | None = None,
+    *,
+    unit: str | None = None,
+    source: str | None = None,
+    item_contains: str | None = None,
+) -> list[Fact]:
+    """Every fact matching all given filters (exact match; ``source``/``item_contains`` are
+    case-insensitive substrings)."""
+    df = _facts(str(facts_path()))
+    mask = pd.Series(True, index=df.index)
+    for col, want in (("topic", topic), ("item", item), ("country", country), ("unit", unit)):
+        if want is not None:
+            mask &= df[col] == want
+    if year is not None:
+        mask &= df["year"] == year
+    if source is not None:
+        mask &= df["source"].str.lower().str.contains(source.lower(), regex=False)
+    if item_contains is not None:
+        mask &= df["item"].str.lower().str.contains(item_contains.lower(), regex=False)
+    return [
+        Fact(r.topic, r.item, r.country, int(r.year), float(r.value), r.unit, r.source,
+             r.confidence, r.note)
+        for r in df[mask].itertuples(index=False)
+    ]
+
+
+def fact(
+    topic: str | None = None,
+    item: str | None = None,
+    country: str | None = None,
+    year: int | None = None,
+    *,
+    unit: str | None = None,
+    source: str | None = None,
+    item_contains: str | None = None,
+) -> Fact:
+    """The one fact matching the filters; raises ``LookupError`` on none or several."""
+    found = facts(topic, item, country, year, unit=unit, source=source, item_contains=item_contains)
+    if len(found) != 1:
+        query = {k: v for k, v in dict(topic=topic, item=item, country=country, year=year,
+                                       unit=unit, source=source,
+                                       item_contains=item_contains).items() if v is not None}
+        listing = "".join(f"\n  - {f} [{f.source[:70]}]" for f in found[:10])
+        raise LookupError(f"fact({query}) matched {len(found)} rows, expected exactly 1{listing}")
+    return found[0]
+
+
+# --------------------------------------------------------------------------- sources
+
+#: Readable ids for the most cited publications (prefix of the facts' source text -> id). Every
+#: source text starting with a prefix is cited under that one id (one publication, several
+#: sections or copies); datapackage.json lists the full texts under ``cites``.
+ALIASES: dict[str, str] = {
+    "USGS Mineral Commodity Summaries 2025": "usgs-mcs-2025",
+    "IEA Global Critical Minerals Outlook 2024": "iea-gcmo-2024",
+    "IEA Global Critical Minerals Outlook 2025": "iea-gcmo-2025",
+    "Lynas Rare Earths Annual Report FY2024": "lynas-ar-fy2024",
+    "MP Materials Q4/FY2024 results": "mp-materials-fy2024",
+}
+
+_URL_RE = re.compile(
+    r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|gov|org|net|jp|au|cn|info|site|in|eu|my|news|ai|de|uk|"
+    r"fr|io|me|co|pub)(?:\.[a-z]{2})?(?:/[^\s;,)']*)?",
+    re.IGNORECASE,
+)
+
+
+def _base_slug(text: str, words: int = 6) -> str:
+    lead = re.split(r"\s[-–]\s|[,(;:'\"‘’“”]", text, maxsplit=1)[0]
+    tokens = re.findall(r"[a-z0-9]+", lead.lower())[:words]
+    slug = "-".join(tokens)[:48].strip("-")
+    return slug or "source"
+
+
+def _url(text: str) -> str:
+    for m in _URL_RE.finditer(text):
+        hit = m.group(0).rstrip(".")
+        if "/" in hit or hit.startswith("http") or hit.count(".") >= 1:
+            if re.fullmatch(r"[a-z]\.[a-z]\.?", hit.lower()):  # "i.e." and the like
+                continue
+            return hit if hit.startswith("http") else f"https://{hit}"
+    return ""
+
+
+@lru_cache(maxsize=4)
+def _slugs(path: str) -> dict[str, str]:
+    """Source text -> id, computed over every source of the facts file so that an id does not
+    depend on which facts a script happens to cite (stable across datasets)."""
+    texts = sorted(set(_facts(path)["source"]))
+    out: dict[str, str] = {}
+    base: dict[str, list[str]] = {}
+    for t in texts:
+        alias = next((v for k, v in ALIASES.items() if t.startswith(k)), None)
+        b = alias or _base_slug(t)
+        base.setdefault(b, []).append(t)
+    aliases = set(ALIASES.values())
+    for b, group in base.items():
+        for t in group:
+            if len(group) == 1 or b in aliases:
+                out[t] = b
+            else:
+                out[t] = f"{b}-{hashlib.sha1(t.encode()).hexdigest()[:6]}"
+    return out
+
+
+@dataclass
+class Sources:
+    """Registry of the sources a dataset cites: source text -> stable short id."""
+
+    used: dict[str, dict[str, str]] = field(default_factory=dict)
+    cites: dict[str, list[str]] = field(default_factory=dict)
+
+    def id_for(self, text: str) -> str:
+        """Register the source text of a fact and return its id."""
+        slugs = _slugs(str(facts_path()))
+        sid = slugs.get(text) or f"{_base_slug(text)}-{hashlib.sha1(text.encode()).hexdigest()[:6]}"
+        if sid not in self.used:
+            self.used[sid] = {"id": sid, "title": text, "path": _url(text)}
+            prefix = next((k for k, v in ALIASES.items() if v == sid), None)
+            if prefix is not None:
+                self.used[sid]["title"] = prefix
+                self.cites.setdefault(sid, [])
+        if sid in self.cites and text not in self.cites[sid]:
+            self.cites[sid].append(text)
+            self.cites[sid].sort()
+        return sid
+
+    def declare(self, sid: str, title: str, path: str = "") -> str:
+        """Declare a source that is not in the facts file (e.g. the build script itself)."""
+        self.used[sid] = {"id": sid, "title": title, "path": path}
+        return sid
+
+    def package(self) -> list[dict[str, Any]]:
+        """The ``sources`` list of datapackage.json, sorted by id."""
+        out: list[dict[str, Any]] = []
+        for k in sorted(self.used):
+            entry: dict[str, Any] = dict(self.used[k])
+            if self.cites.get(k):
+                entry["cites"] = list(self.cites[k])
+            out.append(entry)
+        return out
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def fmt(x: Any, digits: int = 6) -> str:
+    """Write a number without float noise: integers as integers, otherwise ``digits``
+    significant digits (at least 3 decimals kept for values above 1)."""
+    if x is None or x == "":
+        return ""
+    if isinstance(x, str):
+        return x
+    v = float(x)
+    if not math.isfinite(v):
+        raise ValueError(f"not a finite number: {x!r}")
+    r = round(v, 3) if abs(v) >= 1 else float(f"{v:.{digits}g}")
+    if r == int(r) and abs(r) < 1e15:
+        return str(int(r))
+    return f"{r:.{digits + 3}g}" if abs(r) >= 1 else f"{r:.{digits}g}"
+
+
+# --------------------------------------------------------------------------- building
+
+Ref = Fact | str | Sequence["Fact | str"]
+
+
+class Builder:
+    """Collects the rows of a dataset's tables; every row carries ref, confidence, method."""
+
+    def __init__(self) -> None:
+        self.sources = Sources()
+        self.tables: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLE_ORDER}
+
+    # provenance -------------------------------------------------------------
+    def ref(self, ref: Ref) -> str:
+        """Source ids of ``ref`` (facts, source ids or a mix) joined by ';', unique, in order."""
+        items: list[Fact | str] = [ref] if isinstance(ref, Fact | str) else list(ref)
+        ids: list[str] = []
+        for item in items:
+            if isinstance(item, Fact):
+                sid = self.sources.id_for(item.source)
+            else:
+                sid = item
+                if sid not in self.sources.used:
+                    raise KeyError(f"source id {sid!r} is not declared (use Sources.declare)")
+            if sid not in ids:
+                ids.append(sid)
+        if not ids:
+            raise ValueError("a row needs at least one source in ref")
+        return ";".join(ids)
+
+    def _row(self, table: str, values: dict[str, Any], ref: Ref, confidence: str,
+             method: str) -> dict[str, Any]:
+        if confidence not in CONFIDENCE:
+            raise ValueError(f"confidence {confidence!r} not in {CONFIDENCE}")
+        if confidence in ("derived", "estimate") and not method.strip():
+            raise ValueError(f"{table} row {values}: a {confidence} row needs a method")
+        row = {**values, "ref": self.ref(ref), "confidence": confidence,
+               "method": " ".join(method.split())}
+        self.tables[table].append(row)
+        return row
+
+    # tables -----------------------------------------------------------------
+    def country(self, code: str, name: str, kind: str, governance: float, *, ref: Ref,
+                confidence: str, method: str = "") -> dict[str, Any]:
+        return self._row("countries", {"code": code, "name": name, "kind": kind,
+                                       "governance": governance}, ref, confidence, method)
+
+    def material(self, id: str, name: str, elements: str, group: str, price_usd_per_tonne: float,
+                 price_elasticity: float, *, ref: Ref, confidence: str,
+                 method: str = "") -> dict[str, Any]:
+        return self._row("materials", {"id": id, "name": name, "elements": elements,
+                                       "group": group, "price_usd_per_tonne": price_usd_per_tonne,
+                                       "price_elasticity": price_elasticity},
+                         ref, confidence, method)
+
+    def node(self, node: str, commodity: str, capacity: float, output: float, yield_: float = 1.0,
+             *, ref: Ref, confidence: str, method: str = "") -> dict[str, Any]:
+        if capacity < output - 1e-9:
+            raise ValueError(f"node {node} {commodity}: capacity {capacity} < output {output}")
+        return self._row("nodes", {"node": node, "commodity": commodity,
+                                   "capacity_tonnes_per_year": capacity,
+                                   "output_tonnes_per_year": output, "yield": yield_},
+                         ref, confidence, method)
+
+    def flow(self, source: str, target: str, commodity: str, tonnes: float, *, ref: Ref,
+             confidence: str, method: str = "") -> dict[str, Any]:
+        if tonnes < 0:
+            raise ValueError(f"flow {source}->{target} {commodity}: negative tonnes {tonnes}")
+        return self._row("flows", {"source": source, "target": target, "commodity": commodity,
+                                   "tonnes_per_year": tonnes}, ref, confidence, method)
+
+    def recipe(self, node: str, material: str, tonnes_per_tonne: float, *, ref: Ref,
+               confidence: str, method: str = "") -> dict[str, Any]:
+        return self._row("recipes", {"node": node, "material": material,
+                                     "tonnes_per_tonne": tonnes_per_tonne}, ref, confidence, method)
+
+    def demand(self, node: str, commodity: str, tonnes: float, value_usd_per_tonne: float, *,
+               ref: Ref, confidence: str, method: str = "") -> dict[str, Any]:
+        return self._row("demand", {"node": node, "commodity": commodity,
+                                    "demand_tonnes_per_year": tonnes,
+                                    "value_usd_per_tonne": value_usd_per_tonne},
+                         ref, confidence, method)
+
+    def stock(self, node: str, commodity: str, stock_tonnes: float, target_tonnes: float, *,
+              ref: Ref, confidence: str, method: str = "") -> dict[str, Any]:
+        return self._row("stocks", {"node": node, "commodity": commodity,
+                                    "stock_tonnes": stock_tonnes, "target_tonnes": target_tonnes},
+                         ref, confidence, method)
+
+    def stockpile(self, country: str, material: str, stock_tonnes: float, release_threshold: float,
+                  release_tonnes_per_month: float, *, ref: Ref, confidence: str,
+                  method: str = "") -> dict[str, Any]:
+        return self._row("stockpiles", {"country": country, "material": material,
+                                        "stock_tonnes": stock_tonnes,
+                                        "release_threshold": release_threshold,
+                                        "release_tonnes_per_month": release_tonnes_per_month},
+                         ref, confidence, method)
+
+    def parameter(self, name: str, value: float, unit: str, low: float | None = None,
+                  high: float | None = None, *, ref: Ref, confidence: str,
+                  method: str = "") -> dict[str, Any]:
+        return self._row("parameters", {"name": name, "value": value, "unit": unit,
+                                        "low": "" if low is None else low,
+                                        "high": "" if high is None else high},
+                         ref, confidence, method)
+
+    # writing ------------------------------------------------------------------
+    def write(self, folder: Path, *, name: str, title: str, reference_year: int,
+              version: str = "1.0.0", description: str = "",
+              extra: dict[str, Any] | None = None) -> Path:
+        """Write every non-empty table as CSV and ``datapackage.json``; return the folder."""
+        folder.mkdir(parents=True, exist_ok=True)
+        resources: list[dict[str, Any]] = []
+        for table in TABLE_ORDER:
+            rows = self.tables[table]
+            path = folder / f"{table}.csv"
+            if not rows:
+                if path.exists():
+                    path.unlink()
+                continue
+            columns = COLUMNS[table] + PROVENANCE
+            buf = io.StringIO()
+            writer = csv.writer(buf, lineterminator="\n")
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow([fmt(row[c]) if c in NUMERIC else row[c] for c in columns])
+            path.write_text(buf.getvalue(), encoding="utf-8")
+            fields: list[dict[str, str]] = []
+            for c in columns:
+                f = {"name": c, "type": "number" if c in NUMERIC else "string"}
+                if c in UNITS[table]:
+                    f["unit"] = UNITS[table][c]
+                fields.append(f)
+            resources.append({"name": table, "path": f"{table}.csv", "profile": "tabular-data-resource",
+                              "schema": {"fields": fields}})
+        package: dict[str, Any] = {
+            "name": name,
+            "title": title,
+            "description": description,
+            "version": version,
+            "reference_year": reference_year,
+            "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+            **(extra or {}),
+            "sources": self.sources.package(),
+            "resources": resources,
+        }
+        (folder / "datapackage.json").write_text(
+            json.dumps(package, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        return folder
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def balance_report(tables: dict[str, list[dict[str, Any]]], tolerance: float = 0.01) -> list[str]:
+    """Quick balance check on builder rows (the loader does the authoritative one)."""
+    inflow: dict[tuple[str, str], float] = {}
+    outflow: dict[tuple[str, str], float] = {}
+    for f in tables["flows"]:
+        k_in, k_out = (f["target"], f["commodity"]), (f["source"], f["commodity"])
+        inflow[k_in] = inflow.get(k_in, 0.0) + f["tonnes_per_year"]
+        outflow[k_out] = outflow.get(k_out, 0.0) + f["tonnes_per_year"]
+    recipes: dict[str, dict[str, float]] = {}
+    for r in tables["recipes"]:
+        recipes.setdefault(r["node"], {})[r["material"]] = r["tonnes_per_tonne"]
+    problems: list[str] = []
+
+    def gap(what: str, a: float, b: float) -> None:
+        if abs(a - b) > max(1.0, tolerance * max(abs(a), abs(b))):
+            problems.append(f"{what}: {a:.1f} vs {b:.1f}")
+
+    for n in tables["nodes"]:
+        node, c, out, y = n["node"], n["commodity"], n["output_tonnes_per_year"], n["yield"]
+        gap(f"{node} {c} output vs outgoing", out, outflow.get((node, c), 0.0))
+        stage = node.split(":")[1]
+        if stage in ("separation", "metal"):
+            gap(f"{node} {c} inflow×yield vs output", inflow.get((node, c), 0.0) * y, out)
+        elif stage == "magnet":
+            for m, t in recipes.get(node, recipes.get("default", {})).items():
+                gap(f"{node} {m} inflow×yield vs recipe×output", inflow.get((node, m), 0.0) * y,
+                    t * out)
+    for d in tables["demand"]:
+        gap(f"{d['node']} {d['commodity']} inflow vs demand",
+            inflow.get((d["node"], d["commodity"]), 0.0), d["demand_tonnes_per_year"])
+    return problems
+
+
+def check(folder: Path) -> Any:
+    """Validate a written dataset with the library's loader (raises with every problem)."""
+    from rareearth.data import read_dataset
+
+    return read_dataset(folder)
+
+
+def total(values: Iterable[float]) -> float:
+    """Sum helper that keeps scripts readable."""
+    return float(sum(values))
