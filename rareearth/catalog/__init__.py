@@ -21,7 +21,7 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -355,7 +355,7 @@ def save_document(model: _SaveModel, path: Path, error: type[RareEarthError]) ->
     return write_text(path, text)
 
 
-def _format_loc(loc: Sequence[int | str], tags: dict[str, type[BaseModel]]) -> str:
+def _format_loc(loc: Sequence[int | str], tags: Mapping[str, type[BaseModel]]) -> str:
     out = ""
     previous: int | str | None = None
     for part in loc:
@@ -369,7 +369,7 @@ def _format_loc(loc: Sequence[int | str], tags: dict[str, type[BaseModel]]) -> s
     return out
 
 
-def _model_at(root: type[BaseModel], loc: Sequence[int | str], tags: dict[str, type[BaseModel]]
+def _model_at(root: type[BaseModel], loc: Sequence[int | str], tags: Mapping[str, type[BaseModel]]
               ) -> type[BaseModel]:
     model = root
     for part in loc:
@@ -387,7 +387,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def describe_error(err: Any, root: type[BaseModel], tags: dict[str, type[BaseModel]]) -> str:
+def describe_error(err: Any, root: type[BaseModel], tags: Mapping[str, type[BaseModel]]) -> str:
     """One readable line for one pydantic error: ``field: what is wrong (got value)``."""
     loc = list(err["loc"])
     kind = err["type"]
@@ -436,7 +436,7 @@ def validate_document(
     data: Any,
     source: str,
     error: type[RareEarthError],
-    tags: dict[str, type[BaseModel]],
+    tags: Mapping[str, type[BaseModel]],
 ) -> M:
     if not isinstance(data, dict):
         raise error(f"{source}: must hold a mapping of fields (got {type(data).__name__})")
@@ -480,7 +480,7 @@ def load_document(
     what: str,
     model: type[M],
     error: type[RareEarthError],
-    tags: dict[str, type[BaseModel]],
+    tags: Mapping[str, type[BaseModel]],
 ) -> M:
     """Load a built-in by name (``catalog/<kind>/<name>.yaml``) or a .yaml/.yml/.json path."""
     text_arg = os.fspath(name_or_path)

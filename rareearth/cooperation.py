@@ -1,0 +1,663 @@
+"""Cooperation options: named packages of measures that edit the network, as data.
+
+An :class:`Option` (MODEL.md §5) has a beneficiary ``country``, a ``cost_usd``, a
+``lead_time_months`` and a list of measures, each a small typed class told by its ``type``:
+
+=================  =====================================================================
+``add_capacity``   :class:`AddCapacity`: new capacity at a node (or a country's stage)
+``offtake``        :class:`Offtake`: a share (or tonnage) of a supplier's output reserved
+                   for a partner, honoured first under scarcity
+``stockpile``      :class:`Stockpile`: a national stockpile of some days of consumption
+                   (or tonnes), added to the country's existing one
+``recycling``      :class:`Recycling`: end-of-life recycling raised to a rate
+``substitution``   :class:`Substitution`: a sector's use of a commodity cut
+``trade_link``     :class:`TradeLink`: a shorter lead time for new trade between two
+                   countries
+``relocate``       :class:`Relocate`: a share of a sector's demand moved to another country
+=================  =====================================================================
+
+**Timing.** Months count from the first month of the scenario the option is run with. A
+measure begins to act after ``starts_after_months`` (default: its option's
+``lead_time_months``; 0 = in place from the start) and reaches full effect after its ramp
+(``ramp_months`` or ``adoption_months``; 0 = at once). :func:`measure_profile` gives that
+0…1 profile per month. :func:`combine` fills ``starts_after_months`` in, so the measures it
+returns carry their own timing.
+
+**Cost.** ``cost_usd`` is the capital or budget the option commits, by whoever pays
+(loans and equity included at face value); each built-in option says how it was estimated.
+
+Examples
+--------
+>>> from rareearth.cooperation import combine, load_option
+>>> opt = load_option("stockpile-180d")
+>>> opt.country, opt.measures[0].days
+('JP', 120.0)
+>>> [m.type for m in combine([load_option("combined")])][:3]
+['relocate', 'add_capacity', 'add_capacity']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from rareearth.catalog import (
+    NAME_PATTERN,
+    Commodities,
+    CountryCode,
+    FieldError,
+    FrozenModel,
+    NetworkIndex,
+    catalog_names,
+    dump_yaml,
+    load_document,
+    resolve_commodities,
+    save_document,
+    validate_document,
+)
+from rareearth.errors import OptionError, UnknownNameError
+from rareearth.records import MAGNET, parse_node_id
+
+__all__ = [
+    "MEASURE_ORDER",
+    "AddCapacity",
+    "Measure",
+    "Offtake",
+    "Option",
+    "Recycling",
+    "Relocate",
+    "Stockpile",
+    "Substitution",
+    "TradeLink",
+    "combine",
+    "load_option",
+    "measure_profile",
+    "options",
+]
+
+ProducingStage = Literal["mining", "separation", "metal", "magnet"]
+_SECTOR = r"^[a-z][a-z0-9_]*$"
+
+
+class _Measure(FrozenModel):
+    """Fields every measure shares."""
+
+    starts_after_months: float | None = Field(
+        None, ge=0, description="months after the scenario start; default: the option's lead time"
+    )
+    note: str | None = Field(None, description="source or reasoning of this measure")
+
+    @property
+    def ramp(self) -> float:
+        """Months from first effect to full effect (0 = at once)."""
+        return 0.0
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
+        raise NotImplementedError
+
+    def _commodity(self, look: NetworkIndex, commodity: str, where: str) -> str | None:
+        try:
+            resolve_commodities([commodity], look.net, where=where, error=OptionError)
+        except OptionError as err:
+            return str(err)
+        return None
+
+    def _commodities(self, look: NetworkIndex, spec: Any, where: str) -> str | None:
+        try:
+            resolve_commodities(spec, look.net, where=where, error=OptionError)
+        except OptionError as err:
+            return str(err)
+        return None
+
+
+def _node_or_stage(node: str | None, country: str | None, stage: str | None) -> None:
+    if node is not None and (country is not None or stage is not None):
+        raise FieldError("node", "give either node, or country and stage, not both")
+    if node is None and (country is None or stage is None):
+        missing = "stage" if country is not None else "country"
+        raise FieldError(missing, "give a node id, or both country and stage")
+
+
+class AddCapacity(_Measure):
+    """New capacity of ``commodity`` at a node, or at a country's stage, ramping in linearly.
+
+    Give ``node`` (``US:magnet``, ``MY:separation:lynas``), or ``country`` and ``stage`` (the
+    engine spreads the capacity over that country's nodes of the stage in proportion to their
+    capacity). The node must exist; its inputs come through the engine's rerouting.
+
+    Examples
+    --------
+    >>> AddCapacity(country="US", stage="magnet", commodity="magnet",
+    ...             tonnes_per_year=9000, ramp_months=24).tonnes_per_year
+    9000.0
+    """
+
+    type: Literal["add_capacity"] = "add_capacity"
+    node: str | None = None
+    country: CountryCode | None = None
+    stage: ProducingStage | None = None
+    commodity: str = Field(min_length=1)
+    tonnes_per_year: float = Field(gt=0, description="added capacity, t/yr")
+    ramp_months: float = Field(0.0, ge=0, description="linear ramp to full capacity")
+
+    @field_validator("node")
+    @classmethod
+    def _producing_node(cls, node: str | None) -> str | None:
+        if node is not None and parse_node_id(node).stage == "end_use":
+            raise ValueError("is an end-use node; capacity is added to producing nodes")
+        return node
+
+    @model_validator(mode="after")
+    def _where_and_what(self) -> AddCapacity:
+        _node_or_stage(self.node, self.country, self.stage)
+        stage = parse_node_id(self.node).stage if self.node else self.stage
+        if (stage == "magnet") != (self.commodity == MAGNET):
+            raise FieldError(
+                "commodity",
+                f"a {stage} node makes {'magnet' if stage == 'magnet' else 'materials'}, "
+                f"not {self.commodity!r}",
+            )
+        return self
+
+    @property
+    def ramp(self) -> float:
+        """``ramp_months``."""
+        return self.ramp_months
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
+        if self.node is not None:
+            place = look.node(self.node, f"{where}.node")
+        else:
+            place = look.stage(str(self.country), str(self.stage), f"{where}.stage")
+        return [place, self._commodity(look, self.commodity, f"{where}.commodity")]
+
+
+class Offtake(_Measure):
+    """Part of a supplier's output of ``commodity`` reserved for ``partner``.
+
+    ``supplier`` is a node id (``MY:separation:lynas``) or a country code with ``stage``
+    (every node of that country and stage). Give ``share`` (of the supplier's output each
+    month) or ``tonnes_per_year`` (a contracted volume, at most the output). The reserved
+    part goes to the partner first when output falls short; the rest is allocated as usual.
+
+    Examples
+    --------
+    >>> Offtake(supplier="MY", stage="separation", partner="JP", commodity="DyTb",
+    ...         share=0.65).share
+    0.65
+    """
+
+    type: Literal["offtake"] = "offtake"
+    supplier: str = Field(description="node id, or a country code with stage")
+    stage: ProducingStage | None = None
+    partner: CountryCode
+    commodity: str = Field(min_length=1)
+    share: float | None = Field(None, ge=0, le=1, description="share of the supplier's output")
+    tonnes_per_year: float | None = Field(None, ge=0, description="contracted volume, t/yr")
+
+    @field_validator("supplier")
+    @classmethod
+    def _supplier(cls, supplier: str) -> str:
+        if ":" in supplier:
+            if parse_node_id(supplier).stage == "end_use":
+                raise ValueError("is an end-use node; a supplier produces")
+        elif not re.match(r"^[A-Z][A-Z0-9]{1,3}$", supplier):
+            raise ValueError("must be a node id (CC:stage[:facility]) or a country code ('AU')")
+        return supplier
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Offtake:
+        if ":" in self.supplier and self.stage is not None:
+            raise FieldError("stage", "the supplier is a node id, which already names its stage")
+        if ":" not in self.supplier and self.stage is None:
+            raise FieldError("stage", f"required when the supplier is a country ({self.supplier})")
+        if self.supplier.split(":")[0] == self.partner:
+            raise FieldError("partner", "is the supplier's own country; an offtake is a trade")
+        if (self.share is None) == (self.tonnes_per_year is None):
+            raise FieldError("share", "give exactly one of share and tonnes_per_year")
+        return self
+
+    @property
+    def supplier_nodes_stage(self) -> tuple[str, str]:
+        """(country, stage) of the supplier."""
+        if ":" in self.supplier:
+            parsed = parse_node_id(self.supplier)
+            return parsed.country, parsed.stage
+        return self.supplier, str(self.stage)
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
+        if ":" in self.supplier:
+            place = look.node(self.supplier, f"{where}.supplier")
+            nodes = [self.supplier]
+        else:
+            place = look.stage(self.supplier, str(self.stage), f"{where}.stage")
+            nodes = look.nodes_of(self.supplier, str(self.stage))
+        problems = [place, look.country(self.partner, f"{where}.partner"),
+                    self._commodity(look, self.commodity, f"{where}.commodity")]
+        if not any(problems):
+            problems.append(look.makes(nodes, self.commodity, f"{where}.commodity"))
+        return problems
+
+
+class Stockpile(_Measure):
+    """A national stockpile of ``commodities`` for ``country``, added to any it already has.
+
+    Give ``days`` (of the country's baseline consumption of each commodity) or ``tonnes``
+    (per commodity). It is filled before it is first needed and released under the dataset's
+    (or the engine's default) release rule.
+
+    Examples
+    --------
+    >>> Stockpile(country="JP", commodities=["NdPr", "heavy"], days=120).tonnes is None
+    True
+    """
+
+    type: Literal["stockpile"] = "stockpile"
+    country: CountryCode
+    commodities: Commodities = "all"
+    days: float | None = Field(None, gt=0, description="days of baseline consumption")
+    tonnes: float | None = Field(None, gt=0, description="t of each commodity")
+
+    @model_validator(mode="after")
+    def _days_or_tonnes(self) -> Stockpile:
+        if (self.days is None) == (self.tonnes is None):
+            raise FieldError("days", "give exactly one of days and tonnes")
+        return self
+
+    def resolve_commodities(self, net: Any) -> list[str]:
+        """Commodity ids of ``net`` this stockpile holds (aliases resolved)."""
+        return resolve_commodities(self.commodities, net, error=OptionError)
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
+        return [look.country(self.country, f"{where}.country"),
+                self._commodities(look, self.commodities, f"{where}.commodities")]
+
+
+class Recycling(_Measure):
+    """End-of-life recycling in ``country`` raised to ``rate`` of consumption.
+
+    Secondary supply = ``rate × consumption`` of each commodity; it rises linearly from the
+    dataset's ``recycling_rate`` over ``ramp_months`` and never lowers it.
+
+    Examples
+    --------
+    >>> Recycling(country="JP", rate=0.1, ramp_months=60).rate
+    0.1
+    """
+
+    type: Literal["recycling"] = "recycling"
+    country: CountryCode
+    rate: float = Field(ge=0, le=1, description="secondary supply / consumption")
+    ramp_months: float = Field(0.0, ge=0)
+    commodities: Commodities = "all"
+
+    @property
+    def ramp(self) -> float:
+        """``ramp_months``."""
+        return self.ramp_months
+
+    def resolve_commodities(self, net: Any) -> list[str]:
+        """Commodity ids of ``net`` that are recycled (aliases resolved)."""
+        return resolve_commodities(self.commodities, net, error=OptionError)
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
+        return [look.country(self.country, f"{where}.country"),
+                self._commodities(look, self.commodities, f"{where}.commodities")]
+
+
+class Substitution(_Measure):
+    """A sector's use of ``commodity`` cut by ``intensity_cut`` over ``adoption_months``.
+
+    The use may be direct (LaCe in catalysts) or embodied in what the sector buys (DyTb in the
+    magnets of automotive motors): either way the sector needs ``1 − intensity_cut`` of it
+    per unit of output once adopted.
+
+    Examples
+    --------
+    >>> Substitution(country="JP", sector="automotive", commodity="DyTb",
+    ...              intensity_cut=0.5, adoption_months=36).intensity_cut
+    0.5
+    """
+
+    type: Literal["substitution"] = "substitution"
+    country: CountryCode
+    sector: str = Field(pattern=_SECTOR)
+    commodity: str = Field(min_length=1)
+    intensity_cut: float = Field(ge=0, le=1)
+    adoption_months: float = Field(0.0, ge=0)
+
+    @property
+    def ramp(self) -> float:
+        """``adoption_months``."""
+        return self.adoption_months
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
+        return [look.sector(self.country, self.sector, f"{where}.sector"),
+                self._commodity(look, self.commodity, f"{where}.commodity")]
+
+
+class TradeLink(_Measure):
+    """New trade between two countries (both directions) reaches full volume in
+    ``lead_time_months`` instead of the dataset's default ``lead_time_months``.
+
+    Examples
+    --------
+    >>> TradeLink(countries=["US", "JP"], lead_time_months=1).countries
+    ('US', 'JP')
+    """
+
+    type: Literal["trade_link"] = "trade_link"
+    countries: tuple[CountryCode, CountryCode]
+    lead_time_months: float = Field(ge=0, description="months to full volume on this link")
+
+    @field_validator("countries")
+    @classmethod
+    def _two_countries(cls, pair: tuple[str, str]) -> tuple[str, str]:
+        if pair[0] == pair[1]:
+            raise ValueError("must name two different countries")
+        return pair
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
+        return [look.country(c, f"{where}.countries[{i}]") for i, c in enumerate(self.countries)]
+
+
+class Relocate(_Measure):
+    """A ``share`` of ``sector`` demand moves from one country to another over ``ramp_months``.
+
+    The moved demand (every commodity of the sector) is served in ``to_country``; with
+    ``supplier_country`` it buys first from that country's producers, else from the suppliers
+    of ``to_country``'s existing demand (the engine creates the end-use node if needed).
+
+    Examples
+    --------
+    >>> Relocate(from_country="JP", to_country="US", sector="automotive", share=0.1,
+    ...          ramp_months=36, supplier_country="US").share
+    0.1
+    """
+
+    type: Literal["relocate"] = "relocate"
+    from_country: CountryCode
+    to_country: CountryCode
+    sector: str = Field(pattern=_SECTOR)
+    share: float = Field(ge=0, le=1, description="share of the sector's demand moved")
+    ramp_months: float = Field(0.0, ge=0)
+    supplier_country: CountryCode | None = None
+
+    @model_validator(mode="after")
+    def _two_countries(self) -> Relocate:
+        if self.from_country == self.to_country:
+            raise FieldError("to_country", "must differ from from_country")
+        return self
+
+    @property
+    def ramp(self) -> float:
+        """``ramp_months``."""
+        return self.ramp_months
+
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
+        problems = [look.sector(self.from_country, self.sector, f"{where}.sector"),
+                    look.country(self.to_country, f"{where}.to_country")]
+        if self.supplier_country is not None:
+            problems.append(look.country(self.supplier_country, f"{where}.supplier_country"))
+        return problems
+
+
+Measure = Annotated[
+    AddCapacity | Offtake | Stockpile | Recycling | Substitution | TradeLink | Relocate,
+    Field(discriminator="type"),
+]
+#: The order in which measures are applied when options are combined, and why:
+#: ``Relocate`` first, since it moves demand, the base that later measures are sized on;
+#: ``AddCapacity`` before ``Offtake``, so that a reserved share applies to output that
+#: includes new capacity; ``TradeLink`` before ``Offtake``, so reserved flows on a new link
+#: use its lead time; ``Stockpile`` then, sized on consumption after relocation; ``Recycling``
+#: and ``Substitution`` last, since they act on consumption itself.
+MEASURE_ORDER: tuple[type[_Measure], ...] = (
+    Relocate, AddCapacity, TradeLink, Offtake, Stockpile, Recycling, Substitution,
+)
+_MEASURE_TYPES: dict[str, type[_Measure]] = {
+    str(cls.model_fields["type"].default): cls for cls in MEASURE_ORDER
+}
+
+
+class Option(FrozenModel):
+    """A named package of measures that a ``country`` could take, with its cost and lead time.
+
+    Parameters
+    ----------
+    name : str
+        Short id (lower-case letters, digits, ``-``); a built-in's file name.
+    title, description : str
+        Human text; ``description`` gives the sources and how cost and lead time were found.
+    country : str
+        The beneficiary.
+    cost_usd : float
+        Capital or budget committed, USD (≥ 0).
+    lead_time_months : float
+        Default start of the measures, in months after the scenario start.
+    measures : list of Measure
+        The edits of the network.
+    includes : list of str
+        Names of built-in options whose measures this one also takes (a package). Its own
+        ``cost_usd`` and ``lead_time_months`` are stated, not summed: the built-in
+        ``combined`` states the sum of its parts' costs, and a test checks it.
+    sources : list of str
+        Citations.
+
+    Examples
+    --------
+    >>> opt = Option(name="jp-stock", country="JP", cost_usd=1e8, lead_time_months=12,
+    ...              measures=[{"type": "stockpile", "country": "JP", "days": 60}])
+    >>> float(measure_profile(combine([opt])[0], 14)[11:13].sum())
+    1.0
+    """
+
+    name: str = Field(pattern=NAME_PATTERN)
+    title: str = ""
+    description: str = ""
+    country: CountryCode
+    cost_usd: float = Field(ge=0)
+    lead_time_months: float = Field(ge=0)
+    measures: list[Measure] = Field(default_factory=list)
+    includes: list[Annotated[str, Field(pattern=NAME_PATTERN)]] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+
+    @field_validator("includes")
+    @classmethod
+    def _built_in(cls, includes: list[str]) -> list[str]:
+        known = catalog_names("options")
+        unknown = [name for name in includes if name not in known]
+        if unknown:
+            raise ValueError(
+                f"unknown built-in option(s) {', '.join(map(repr, unknown))}; "
+                f"built-in: {', '.join(known)}"
+            )
+        return includes
+
+    @model_validator(mode="after")
+    def _has_content(self) -> Option:
+        if not self.measures and not self.includes:
+            raise FieldError("measures", "an option needs measures, or includes of other options")
+        if self.name in self.includes:
+            raise FieldError("includes", f"an option cannot include itself ({self.name!r})")
+        return self
+
+    def expand(self) -> list[Option]:
+        """This option and every built-in option it includes (recursively), each once.
+
+        Raises
+        ------
+        OptionError
+            An include that is not a built-in option, or a cycle of includes.
+        """
+        seen: dict[str, Option] = {}
+        _expand(self, seen, stack=())
+        return list(seen.values())
+
+    def validate_for(self, net: Any) -> None:
+        """Check every measure (and included option) against ``net``.
+
+        ``net`` needs ``country_codes``, ``commodities``, ``node_ids`` and ``demand`` (with a
+        ``node`` column); ``materials`` resolves aliases and ``producers`` (``node``,
+        ``commodity``), when present, tells whether a supplier makes what is reserved.
+
+        Raises
+        ------
+        OptionError
+            Listing every problem: ``measures[1].stage: MY has no separation node in this
+            network (its nodes: ...)``.
+        """
+        look = NetworkIndex(net)
+        problems: list[str] = []
+        for option in self.expand():
+            prefix = "" if option is self else f"includes {option.name!r}: "
+            for i, measure in enumerate(option.measures):
+                problems += [prefix + p for p in measure._check(look, f"measures[{i}]") if p]
+        if problems:
+            name = getattr(net, "name", "the network")
+            raise OptionError(
+                f"option {self.name!r} does not fit {name!r}:\n  " + "\n  ".join(problems)
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-compatible data (``model_dump(mode="json")``)."""
+        return self.model_dump(mode="json")
+
+    def to_yaml(self) -> str:
+        """YAML text that :func:`load_option` reads back to an equal option."""
+        return dump_yaml(self.to_dict())
+
+    def to_json(self) -> str:
+        """JSON text that :func:`load_option` reads back to an equal option."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write to ``.yaml``/``.yml`` or ``.json`` (by suffix), atomically."""
+        return save_document(self, Path(path), OptionError)
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "<data>") -> Option:
+        """Validate plain data; errors become :class:`OptionError` naming ``source``."""
+        return validate_document(cls, data, source, OptionError, _MEASURE_TYPES)
+
+
+def _expand(option: Option, seen: dict[str, Option], stack: tuple[str, ...]) -> None:
+    if option.name in stack:
+        raise OptionError(f"option {option.name!r}: includes form a cycle: "
+                          + " -> ".join([*stack, option.name]))
+    if option.name in seen:
+        if seen[option.name] != option:
+            raise OptionError(f"two different options are named {option.name!r}")
+        return
+    seen[option.name] = option
+    for i, name in enumerate(option.includes):
+        try:
+            included = load_option(name)
+        except UnknownNameError as err:
+            raise OptionError(f"option {option.name!r}: includes[{i}]: {err}") from err
+        _expand(included, seen, (*stack, option.name))
+
+
+def combine(options: Iterable[Option], *, in_place: bool = False) -> list[Any]:
+    """All measures of ``options`` (includes expanded, each option once) in :data:`MEASURE_ORDER`.
+
+    The order is stable within a type (options in the order given, measures in the order
+    listed). Each returned measure has ``starts_after_months`` filled in from its option's
+    ``lead_time_months`` when it did not set its own.
+
+    Parameters
+    ----------
+    options : iterable of Option
+    in_place : bool
+        If true, every measure starts at month 0 (its ramp still applies): the question "what
+        if this had been done before the scenario began", rather than "what if it is decided
+        at the scenario's start" (the default).
+
+    Examples
+    --------
+    >>> from rareearth.cooperation import load_option
+    >>> measures = combine([load_option("recycling"), load_option("stockpile-180d")])
+    >>> [m.type for m in measures]
+    ['stockpile', 'recycling']
+    >>> measures[0].starts_after_months
+    12.0
+    """
+    seen: dict[str, Option] = {}
+    for option in options:
+        _expand(option, seen, stack=())
+    timed: list[_Measure] = []
+    for option in seen.values():
+        for measure in option.measures:
+            if in_place:
+                measure = measure.model_copy(update={"starts_after_months": 0.0})
+            elif measure.starts_after_months is None:
+                measure = measure.model_copy(
+                    update={"starts_after_months": float(option.lead_time_months)}
+                )
+            timed.append(measure)
+    rank = {cls: i for i, cls in enumerate(MEASURE_ORDER)}
+    return sorted(timed, key=lambda m: rank[type(m)])
+
+
+def measure_profile(measure: _Measure, months: int) -> np.ndarray:
+    """Share of a measure's full effect in each month, 0…1.
+
+    The effect starts at ``starts_after_months`` (0 when unset) and rises linearly to 1 over
+    the measure's ramp; each month gets the mean over the month (months of length 1).
+
+    Examples
+    --------
+    >>> m = AddCapacity(node="US:magnet", commodity="magnet", tonnes_per_year=1000,
+    ...                 ramp_months=2, starts_after_months=1)
+    >>> measure_profile(m, 4).tolist()
+    [0.0, 0.25, 0.75, 1.0]
+    """
+    start = float(measure.starts_after_months or 0.0)
+    ramp = float(measure.ramp)
+    edges = np.arange(months + 1, dtype=float) - start
+    if ramp > 0:
+        inside = np.clip(edges, 0.0, ramp)
+        integral = inside**2 / (2 * ramp) + np.clip(edges - ramp, 0.0, None)
+    else:
+        integral = np.clip(edges, 0.0, None)
+    return np.asarray(np.diff(integral), dtype=float)
+
+
+def options() -> list[str]:
+    """Names of the built-in cooperation options.
+
+    Examples
+    --------
+    >>> "stockpile-180d" in options()
+    True
+    """
+    return catalog_names("options")
+
+
+def load_option(name_or_path: str | os.PathLike[str]) -> Option:
+    """A built-in option by name, or an option file (``.yaml``, ``.yml``, ``.json``).
+
+    Raises
+    ------
+    UnknownNameError
+        A name that is not built in.
+    OptionError
+        A missing or malformed file, or a field out of bounds; the message names the file and
+        the field, e.g. ``my.yaml: measures[0].share: must be ≤ 1 (got 1.5)``.
+
+    Examples
+    --------
+    >>> load_option("australia-offtake").measures[-1].share
+    0.65
+    """
+    return load_document(
+        name_or_path, kind="options", what="option", model=Option, error=OptionError,
+        tags=_MEASURE_TYPES,
+    )
