@@ -1,0 +1,1005 @@
+"""The ``rareearth`` command line: a thin shell over the library (typer + rich).
+
+Every verb is one library call that a script can make too; this module only parses arguments,
+loads the named dataset, scenario and options, and prints or writes the result:
+
+* on a terminal, a readable rich table (``--format table``, the default);
+* ``--format csv`` or ``--format json``: plain text on stdout for machines (no markup, no
+  wrapping); ``-o FILE`` writes the output to a file instead, whole or not at all
+  (:mod:`rareearth.atomic`). Without ``--format``, the suffix of ``-o`` picks the format.
+
+Errors a user can cause (an unknown name, a bad file, a bad option value, an unknown country)
+print one line ``error: ...`` to stderr (the problems of a dataset follow it, indented) and exit
+with status 2; ``--debug`` adds the traceback. They are caught in one place,
+:meth:`_Group.main`, which :func:`main` runs. Anything else is a bug and is not hidden.
+
+Heavy modules (pandas, the engine, matplotlib, dask) are imported inside the verbs so that
+``rareearth --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+import rareearth as ree
+from rareearth.errors import RareEarthError, UnknownNameError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.table import Table
+
+__all__ = ["app", "main"]
+
+EXIT_USER_ERROR = 2
+
+
+# ---------------------------------------------------------------------------- error handling
+
+
+@dataclass
+class _State:
+    """What the global options set, shared with the error handler through ``ctx.obj``."""
+
+    debug: bool = False
+
+
+def _print_error(message: str) -> None:
+    """``error: <first line>``; further lines (a problem list) indented below it."""
+    first, *rest = str(message).strip().splitlines() or [""]
+    typer.echo(f"error: {first}", err=True)
+    for line in rest:
+        typer.echo(line if line.startswith((" ", "\t")) else f"  {line}", err=True)
+
+
+class _UsageError(typer.TyperException):
+    """A wrong combination of arguments that typer cannot see (exit 2, like its own)."""
+
+    exit_code = EXIT_USER_ERROR
+
+
+class _Group(TyperGroup):
+    """The root command: runs click non-standalone and turns user errors into one line, exit 2."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        state = _State()
+        extra.setdefault("obj", state)
+        try:
+            result = super().main(
+                args,
+                prog_name or "rareearth",
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+            code = result if isinstance(result, int) else 0
+        except typer.TyperException as err:  # usage errors: bad option value, missing argument
+            ctx = getattr(err, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            _print_error(f"{err.format_message().replace('Value error, ', '')}{hint}")
+            code = err.exit_code
+        except typer.Abort:
+            typer.echo("Aborted!", err=True)
+            code = 1
+        except RareEarthError as err:
+            if state.debug:
+                traceback.print_exc()
+            _print_error(str(err))
+            code = EXIT_USER_ERROR
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+# ---------------------------------------------------------------------------- the app
+
+app = typer.Typer(
+    name="rareearth",
+    cls=_Group,
+    help=(
+        "Rare-earth supply chain: networks, export restrictions, exposure scores and "
+        "cooperation options.\n\n"
+        "Examples:\n\n"
+        "  rareearth datasets\n\n"
+        "  rareearth simulate china-2010 --dataset world-2009 --country JP --format csv\n\n"
+        "  rareearth report china-2025-heavy --dataset world-2024 --country JP -o out/report.html"
+    ),
+    invoke_without_command=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"rareearth {ree.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    if isinstance(ctx.obj, _State):
+        ctx.obj.debug = debug
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+
+
+# ---------------------------------------------------------------------------- shared options
+
+
+class Format(enum.StrEnum):
+    """How a table is printed."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ExportFormat(enum.StrEnum):
+    """File formats of ``export``."""
+
+    graphml = "graphml"
+    json = "json"
+    csv = "csv"
+
+
+class Allocation(enum.StrEnum):
+    """How a short supplier shares out what it has (see the engine)."""
+
+    proportional = "proportional"
+    optimal = "optimal"
+
+
+class PlotKind(enum.StrEnum):
+    """The figures ``plot`` draws."""
+
+    network = "network"
+    origins = "origins"
+    shortfall = "shortfall"
+    compare = "compare"
+    distribution = "distribution"
+
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="table (readable), csv or json (plain, for machines). "
+        "Default: from the suffix of -o, else table.",
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", dir_okay=False, help="Write to this file (whole or not at all)."
+    ),
+]
+DatasetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dataset",
+        "-d",
+        help="Built-in dataset name or dataset folder. Default: the scenario's own dataset.",
+    ),
+]
+CountryOption = Annotated[
+    str, typer.Option("--country", "-c", help="Country or region code, e.g. JP.")
+]
+ScenarioArgument = Annotated[
+    str, typer.Argument(help="Built-in scenario name or a .yaml/.json file.", show_default=False)
+]
+OptionsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--option",
+        help="Cooperation option (built-in name or .yaml/.json file); repeat for several.",
+    ),
+]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed.")]
+AllocationOption = Annotated[
+    Allocation,
+    typer.Option("--allocation", case_sensitive=False, help="How short suppliers share out."),
+]
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _resolve_format(fmt: Format | None, output: Path | None) -> Format:
+    if fmt is not None:
+        return fmt
+    if output is not None and output.suffix.lower() in (".csv", ".json"):
+        return Format(output.suffix.lower().lstrip("."))
+    return Format.table
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with a flat, named index as columns and labels (periods, dates) as text."""
+    import pandas as pd
+
+    named_index = any(name is not None for name in frame.index.names)
+    out = frame.reset_index() if named_index else frame.reset_index(drop=True)
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = [" ".join(str(p) for p in col if str(p)) for col in out.columns]
+    out.columns = [str(c) for c in out.columns]
+    for column in out.columns:
+        series = out[column]
+        if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)):
+            out[column] = series.map(lambda v: "" if v is None else str(v))
+    return out
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if value == 0:
+            return "0"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        if abs(value) >= 1:
+            return f"{value:,.2f}"
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _rich_table(frame: pd.DataFrame, title: str | None) -> Table:
+    import pandas as pd
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column])
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_cell(v.item() if hasattr(v, "item") else v) for v in row))
+    return table
+
+
+def _render(frame: pd.DataFrame, fmt: Format, title: str | None) -> str:
+    """The text of ``frame`` in ``fmt`` (the table as plain text, for files)."""
+    from rich.console import Console
+
+    plain = _plain(frame)
+    if fmt is Format.csv:
+        return str(plain.to_csv(index=False, lineterminator="\n"))
+    if fmt is Format.json:
+        return str(plain.to_json(orient="records", indent=2, force_ascii=False)) + "\n"
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None, force_terminal=False)
+    console.print(_rich_table(plain, title))
+    return buffer.getvalue()
+
+
+def _emit(
+    frame: pd.DataFrame,
+    fmt: Format | None,
+    output: Path | None,
+    *,
+    title: str | None = None,
+    note: str | None = None,
+) -> None:
+    """Print ``frame`` (rich table on a terminal, csv/json plain) or write it to ``output``."""
+    chosen = _resolve_format(fmt, output)
+    if output is not None or chosen is not Format.table:
+        _write_text(_render(frame, chosen, title), output)
+    else:
+        from rich.console import Console
+
+        console = Console()
+        console.print(_rich_table(_plain(frame), title))
+        if note:
+            console.print(note, style="dim")
+
+
+def _write_text(text: str, output: Path | None) -> None:
+    """Print ``text`` plainly, or write it to ``output`` atomically."""
+    from rareearth.atomic import write_text
+
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    else:
+        write_text(output, text)
+        _status(f"wrote {output}")
+
+
+def _status(message: str) -> None:
+    """A short status line on stderr, so that stdout stays clean for machines."""
+    typer.echo(message, err=True)
+
+
+def _network(dataset: str | None, scenario: Any = None) -> Any:
+    """Load ``--dataset``, or the dataset the scenario names."""
+    name = dataset or getattr(scenario, "dataset", None)
+    if not name:
+        raise _UsageError(
+            "missing --dataset (the scenario names none): give a built-in name or a folder"
+        )
+    return ree.load_network(name)
+
+
+def _options(names: Sequence[str] | None) -> list[Any]:
+    return [ree.load_option(name) for name in names or ()]
+
+
+def _check_country(net: Any, country: str) -> str:
+    if country not in net.country_codes:
+        raise UnknownNameError(
+            f"unknown country {country!r} in dataset {net.name!r}: "
+            f"use one of {', '.join(net.country_codes)}"
+        )
+    return country
+
+
+@contextmanager
+def _atomic_folder(path: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder beside ``path``; on success move its files into ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp
+        if not path.exists():
+            os.replace(tmp, path)
+        else:
+            if not path.is_dir():
+                raise typer.BadParameter(f"{path} exists and is not a folder", param_hint="-o")
+            for item in tmp.iterdir():
+                os.replace(item, path / item.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _save_figure(ax: Any, output: Path) -> None:
+    from rareearth.atomic import write_bytes
+
+    figure = ax.get_figure()
+    fmt = output.suffix.lower().lstrip(".")
+    write_bytes(output, lambda tmp: figure.savefig(tmp, format=fmt, bbox_inches="tight"))
+    import matplotlib.pyplot as plt
+
+    plt.close(figure)
+
+
+# ---------------------------------------------------------------------------- catalog verbs
+
+
+@app.command()
+def datasets(format: FormatOption = None, output: OutputOption = None) -> None:
+    """List the built-in datasets.
+
+    Examples:
+
+      rareearth datasets
+
+      rareearth datasets --format json
+    """
+    import json
+
+    import pandas as pd
+
+    from rareearth.data import dataset_path
+
+    rows = []
+    for name in ree.datasets():
+        folder = dataset_path(name)
+        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        rows.append(
+            {
+                "name": name,
+                "title": str(package.get("title", "")),
+                "version": str(package.get("version", "")),
+                "reference_year": str(package.get("reference_year", "")),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["name", "title", "version", "reference_year"])
+    _emit(frame, format, output, title="Built-in datasets")
+
+
+scenarios_app = typer.Typer(
+    help=(
+        "List the built-in scenarios, or show one as YAML.\n\n"
+        "Examples:\n\n"
+        "  rareearth scenarios\n\n"
+        "  rareearth scenarios show china-2010"
+    ),
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(scenarios_app, name="scenarios")
+
+
+@scenarios_app.callback()
+def scenarios_list(
+    ctx: typer.Context, format: FormatOption = None, output: OutputOption = None
+) -> None:
+    """List the built-in scenarios (``scenarios show NAME`` prints one)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import pandas as pd
+
+    rows = []
+    for name in ree.scenarios():
+        sc = ree.load_scenario(name)
+        rows.append(
+            {
+                "name": sc.name,
+                "title": sc.title,
+                "start": sc.start,
+                "months": sc.months,
+                "events": len(sc.events),
+                "dataset": sc.dataset or "",
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["name", "title", "start", "months", "events", "dataset"])
+    _emit(frame, format, output, title="Built-in scenarios")
+
+
+class ShowFormat(enum.StrEnum):
+    """How ``show`` prints a scenario or option."""
+
+    yaml = "yaml"
+    json = "json"
+
+
+ShowFormatOption = Annotated[
+    ShowFormat, typer.Option("--format", "-f", case_sensitive=False, help="yaml or json.")
+]
+
+
+def _show(model: Any, fmt: ShowFormat, output: Path | None) -> None:
+    _write_text(model.to_json() if fmt is ShowFormat.json else model.to_yaml(), output)
+
+
+@scenarios_app.command("show")
+def scenarios_show(
+    name: Annotated[str, typer.Argument(help="Built-in scenario name or .yaml/.json file.")],
+    format: ShowFormatOption = ShowFormat.yaml,
+    output: OutputOption = None,
+) -> None:
+    """Print a scenario as YAML (or JSON): a starting point for your own.
+
+    Examples:
+
+      rareearth scenarios show china-2010
+
+      rareearth scenarios show china-2010 -o my-scenario.yaml
+    """
+    _show(ree.load_scenario(name), format, output)
+
+
+options_app = typer.Typer(
+    help=(
+        "List the built-in cooperation options, or show one as YAML.\n\n"
+        "Examples:\n\n"
+        "  rareearth options\n\n"
+        "  rareearth options show stockpile-180d"
+    ),
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(options_app, name="options")
+
+
+@options_app.callback()
+def options_list(
+    ctx: typer.Context, format: FormatOption = None, output: OutputOption = None
+) -> None:
+    """List the built-in cooperation options (``options show NAME`` prints one)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import pandas as pd
+
+    columns = ["name", "title", "country", "cost_usd", "lead_time_months", "measures", "includes"]
+    rows = []
+    for name in ree.options():
+        option = ree.load_option(name)
+        rows.append(
+            {
+                "name": option.name,
+                "title": option.title,
+                "country": option.country,
+                "cost_usd": option.cost_usd,
+                "lead_time_months": option.lead_time_months,
+                "measures": len(option.measures),
+                "includes": ", ".join(option.includes),
+            }
+        )
+    _emit(pd.DataFrame(rows, columns=columns), format, output, title="Built-in cooperation options")
+
+
+@options_app.command("show")
+def options_show(
+    name: Annotated[str, typer.Argument(help="Built-in option name or .yaml/.json file.")],
+    format: ShowFormatOption = ShowFormat.yaml,
+    output: OutputOption = None,
+) -> None:
+    """Print a cooperation option as YAML (or JSON).
+
+    Examples:
+
+      rareearth options show stockpile-180d
+
+      rareearth options show stockpile-180d --format json
+    """
+    _show(ree.load_option(name), format, output)
+
+
+# ---------------------------------------------------------------------------- data verbs
+
+
+@app.command()
+def validate(
+    path: Annotated[str, typer.Argument(help="Dataset folder (or a built-in dataset name).")],
+) -> None:
+    """Check a dataset folder; print "ok: ..." or every problem (exit 2).
+
+    Examples:
+
+      rareearth validate path/to/dataset
+
+      rareearth validate world-2024
+    """
+    net = ree.load_network(path)
+    typer.echo(
+        f"ok: {len(net.node_ids)} nodes, {len(net.flows)} flows, "
+        f"{len(net.countries)} countries, commodities {', '.join(net.commodities)} "
+        f"({net.name}, digest {net.digest})"
+    )
+
+
+@app.command()
+def export(
+    dataset: Annotated[
+        str, typer.Option("--dataset", "-d", help="Built-in dataset name or dataset folder.")
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="File (graphml, json) or folder (csv: nodes.csv, flows.csv)."
+        ),
+    ],
+    format: Annotated[
+        ExportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="graphml, json (node-link) or csv. Default: from the suffix of -o.",
+        ),
+    ] = None,
+) -> None:
+    """Write a dataset's network as GraphML, node-link JSON or CSV tables.
+
+    Examples:
+
+      rareearth export --dataset world-2024 --format graphml -o out/world.graphml
+
+      rareearth export --dataset world-2024 --format csv -o out/world-csv
+    """
+    if format is None:
+        suffix = output.suffix.lower().lstrip(".")
+        if suffix not in ("graphml", "json"):
+            raise typer.BadParameter(
+                "give --format graphml|json|csv (cannot tell it from the name of -o)",
+                param_hint="--format",
+            )
+        format = ExportFormat(suffix)
+    net = ree.load_network(dataset)
+    if format is ExportFormat.graphml:
+        net.to_graphml(output)
+    elif format is ExportFormat.json:
+        net.to_json(output)
+    else:
+        if output.exists() and not output.is_dir():
+            raise typer.BadParameter(
+                f"{output} is a file; csv export writes a folder", param_hint="-o"
+            )
+        with _atomic_folder(output) as tmp:
+            net.to_csv(tmp)
+    _status(f"wrote {output}")
+
+
+# ---------------------------------------------------------------------------- model verbs
+
+
+@app.command()
+def dependence(
+    country: CountryOption,
+    dataset: Annotated[
+        str, typer.Option("--dataset", "-d", help="Built-in dataset name or dataset folder.")
+    ],
+    format: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Show a country's static dependence on each material: import reliance, origins, HHI.
+
+    Examples:
+
+      rareearth dependence --dataset world-2024 --country JP
+
+      rareearth dependence --dataset world-2024 --country US --format csv
+    """
+    from rareearth.indicators import dependence_table
+
+    net = ree.load_network(dataset)
+    table = dependence_table(net, country)
+    _emit(table, format, output, title=f"{country}: dependence by material ({net.name})")
+
+
+@app.command()
+def exposure(
+    scenario: ScenarioArgument,
+    country: CountryOption,
+    dataset: DatasetOption = None,
+    option: OptionsOption = None,
+    allocation: AllocationOption = Allocation.proportional,
+    seed: SeedOption = 0,
+    format: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Score a country's exposure under a scenario (0-100) and its six components.
+
+    The table and csv give one row per component and the total; json gives the whole score
+    (components, metrics, split by material).
+
+    Examples:
+
+      rareearth exposure china-2025-heavy --dataset world-2024 --country JP
+
+      rareearth exposure china-2025-heavy --dataset world-2024 --country JP --option stockpile-180d --format json
+    """
+    import pandas as pd
+
+    sc = ree.load_scenario(scenario)
+    net = _network(dataset, sc)
+    _check_country(net, country)
+    score = ree.exposure(
+        net, sc, country, options=_options(option), allocation=allocation.value, seed=seed
+    )
+    if _resolve_format(format, output) is Format.json:
+        _write_text(score.model_dump_json(indent=2) + "\n", output)
+        return
+    rows = [*score.components.items(), ("score", score.score)]
+    frame = pd.DataFrame(rows, columns=["component", "points"])
+    _emit(frame, format, output, title=f"{country} exposure under {sc.name} ({net.name})")
+
+
+@app.command()
+def simulate(
+    scenario: ScenarioArgument,
+    country: CountryOption,
+    dataset: DatasetOption = None,
+    option: OptionsOption = None,
+    allocation: AllocationOption = Allocation.proportional,
+    seed: SeedOption = 0,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Print the whole timeseries, every node.")
+    ] = False,
+    format: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Simulate a scenario month by month; print the country's shortfall by commodity.
+
+    Examples:
+
+      rareearth simulate china-2010 --dataset world-2009 --country JP
+
+      rareearth simulate china-2010 --dataset world-2009 --country JP --format csv
+
+      rareearth simulate china-2025-heavy --dataset world-2024 --country JP --option stockpile-180d --all -o out/run.csv
+    """
+    sc = ree.load_scenario(scenario)
+    net = _network(dataset, sc)
+    _check_country(net, country)
+    result = ree.simulate(net, sc, options=_options(option), allocation=allocation.value, seed=seed)
+    if all_:
+        _emit(result.timeseries, format, output, title=f"{sc.name} on {net.name}")
+    else:
+        _emit(
+            result.shortfall(country),
+            format,
+            output,
+            title=f"{country} shortfall under {sc.name} ({net.name})",
+        )
+
+
+@app.command()
+def compare(
+    scenario: ScenarioArgument,
+    country: CountryOption,
+    dataset: DatasetOption = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            help="Option to rank (built-in name or file); repeat. Default: every built-in one.",
+        ),
+    ] = None,
+    draws: Annotated[
+        int, typer.Option("-n", "--draws", min=0, help="Monte Carlo draws per option (0: none).")
+    ] = 0,
+    seed: SeedOption = 0,
+    format: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Rank cooperation options by how much they cut the country's exposure.
+
+    Examples:
+
+      rareearth compare china-2025-heavy --dataset world-2024 --country JP
+
+      rareearth compare china-2025-heavy --dataset world-2024 --country JP --option stockpile-180d --option us-japan-partnership -n 100 --format csv
+    """
+    sc = ree.load_scenario(scenario)
+    net = _network(dataset, sc)
+    _check_country(net, country)
+    runs = (len(option) if option else len(ree.options())) + 1  # every option and "none"
+    with _progress_bar(draws * runs, draws >= 50) as progress:
+        table = ree.compare(
+            net, sc, country, _options(option) or None, n=draws, seed=seed, progress=progress
+        )
+    _emit(table, format, output, title=f"Options for {country} under {sc.name} ({net.name})")
+
+
+def _executor(scheduler: str | None) -> Any:
+    """A ``dask.distributed.Client`` for ``--scheduler``, or None (run here)."""
+    if scheduler is None:
+        return None
+    try:
+        from dask.distributed import Client
+    except ImportError as err:
+        raise typer.BadParameter(
+            "needs dask: pip install 'rareearth[distributed]'", param_hint="--scheduler"
+        ) from err
+    try:
+        return Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as err:
+        raise typer.BadParameter(
+            f"cannot connect to the scheduler at {scheduler!r} ({err})", param_hint="--scheduler"
+        ) from err
+
+
+@contextmanager
+def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on stderr (a terminal only); yields ``progress(n_finished)`` or None."""
+    if not (enabled and sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("draws", total=total)
+
+        def progress(finished: int) -> None:  # the library reports each batch's draws
+            bar.advance(task, finished)
+
+        yield progress
+
+
+@app.command()
+def montecarlo(
+    scenario: ScenarioArgument,
+    country: CountryOption,
+    draws: Annotated[int, typer.Option("-n", "--draws", min=1, help="Number of draws.")],
+    dataset: DatasetOption = None,
+    option: OptionsOption = None,
+    seed: SeedOption = 0,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="Dask scheduler address (tcp://host:8786) to run the draws on."
+        ),
+    ] = None,
+    format: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Sample the scenario's uncertainty; summarise the country's exposure over the draws.
+
+    On a terminal, a summary table (mean, quantiles); --format csv|json or -o give every draw.
+
+    Examples:
+
+      rareearth montecarlo china-2025-heavy --dataset world-2024 --country JP -n 200
+
+      rareearth montecarlo china-2025-heavy --dataset world-2024 --country JP -n 10000 --scheduler tcp://10.0.0.5:8786 -o out/draws.csv
+    """
+    sc = ree.load_scenario(scenario)
+    net = _network(dataset, sc)
+    _check_country(net, country)
+    opts = _options(option)
+    executor = _executor(scheduler)
+    try:
+        with _progress_bar(draws, draws >= 50) as progress:
+            table = ree.monte_carlo(
+                net,
+                sc,
+                country,
+                n=draws,
+                seed=seed,
+                options=opts,
+                executor=executor,
+                progress=progress,
+            )
+    finally:
+        if executor is not None:
+            executor.close()
+    chosen = _resolve_format(format, output)
+    if chosen is Format.table and output is None:
+        summary = table.select_dtypes("number").describe(percentiles=[0.05, 0.5, 0.95]).T
+        summary.index.name = "metric"
+        _emit(
+            summary,
+            chosen,
+            None,
+            title=f"{country} under {sc.name}: {draws} draws ({net.name})",
+            note="every draw: --format csv|json or -o FILE",
+        )
+    else:
+        _emit(table, chosen, output)
+
+
+@app.command()
+def plot(
+    kind: Annotated[PlotKind, typer.Argument(help="The figure.", case_sensitive=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Image file: .png, .svg or .pdf.")],
+    scenario: Annotated[
+        str | None,
+        typer.Argument(help="Scenario (shortfall, compare, distribution).", show_default=False),
+    ] = None,
+    dataset: DatasetOption = None,
+    country: Annotated[
+        str | None, typer.Option("--country", "-c", help="Country code (all but network).")
+    ] = None,
+    material: Annotated[
+        str | None, typer.Option("--material", "-m", help="Material id (origins), e.g. NdPr.")
+    ] = None,
+    option: OptionsOption = None,
+    draws: Annotated[
+        int, typer.Option("-n", "--draws", min=0, help="Draws (distribution; compare).")
+    ] = 200,
+    seed: SeedOption = 0,
+) -> None:
+    """Draw a figure to a PNG/SVG file.
+
+    KIND is network, origins (--country, --material), shortfall, compare or distribution
+    (SCENARIO and --country).
+
+    Examples:
+
+      rareearth plot network --dataset world-2024 -o out/network.png
+
+      rareearth plot origins --dataset world-2024 --country JP --material DyTb -o out/origins.svg
+
+      rareearth plot shortfall china-2010 --dataset world-2009 --country JP -o out/shortfall.png
+
+      rareearth plot compare china-2025-heavy --dataset world-2024 --country JP -o out/compare.png
+
+      rareearth plot distribution china-2025-heavy --dataset world-2024 --country JP -n 500 -o out/dist.png
+    """
+    if output.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise typer.BadParameter(
+            f"{output.name}: the image file must end in .png, .svg or .pdf", param_hint="-o"
+        )
+    import matplotlib
+
+    matplotlib.use("Agg")  # a command line never opens a window
+    from rareearth import plot as plots
+
+    sc = ree.load_scenario(scenario) if scenario is not None else None
+    net = _network(dataset, sc)
+    if kind is PlotKind.network:
+        ax = plots.network(net, material=material)
+    elif country is None:
+        raise _UsageError(f"plot {kind.value} needs --country")
+    elif kind is PlotKind.origins:
+        if material is None:
+            raise _UsageError("plot origins needs --material (e.g. NdPr)")
+        ax = plots.origins(net, _check_country(net, country), material)
+    elif sc is None:
+        raise _UsageError(f"plot {kind.value} needs a SCENARIO (after {kind.value})")
+    elif kind is PlotKind.shortfall:
+        result = ree.simulate(net, sc, options=_options(option), seed=seed)
+        ax = plots.shortfall(result, _check_country(net, country))
+    elif kind is PlotKind.compare:
+        _check_country(net, country)
+        ax = plots.compare(ree.compare(net, sc, country, _options(option) or None, seed=seed))
+    else:
+        _check_country(net, country)
+        draws_table = ree.monte_carlo(
+            net, sc, country, n=draws, seed=seed, options=_options(option)
+        )
+        ax = plots.distribution(draws_table)
+    _save_figure(ax, output)
+    _status(f"wrote {output}")
+
+
+@app.command()
+def report(
+    scenario: ScenarioArgument,
+    country: CountryOption,
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file (self-contained).")],
+    dataset: DatasetOption = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option", help="Option to include (name or file); repeat. Default: every built-in."
+        ),
+    ] = None,
+    draws: Annotated[
+        int, typer.Option("-n", "--draws", min=0, help="Monte Carlo draws (0: none).")
+    ] = 0,
+    seed: SeedOption = 0,
+) -> None:
+    """Write a self-contained HTML report: exposure, shortfall, ranked options.
+
+    Examples:
+
+      rareearth report china-2025-heavy --dataset world-2024 --country JP -o out/report.html
+
+      rareearth report china-2010 --dataset world-2009 --country JP -n 200 -o out/2010.html
+    """
+    from rareearth.atomic import atomic_path
+
+    sc = ree.load_scenario(scenario)
+    net = _network(dataset, sc)
+    _check_country(net, country)
+    opts = _options(option) if option else _options(ree.options())
+    with atomic_path(output) as tmp:
+        ree.report(net, sc, country, options=opts, path=tmp, n=draws, seed=seed)
+    _status(f"wrote {output}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line (the ``rareearth`` console script)."""
+    app(args=argv, prog_name="rareearth")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
