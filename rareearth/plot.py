@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import math
+import textwrap
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -135,19 +136,30 @@ def _source_line(ax: Axes, text: str, *, below_labels: bool = True) -> None:
     )
 
 
+def _plain(text: str) -> str:
+    """Text shown as written: ``$`` would otherwise start matplotlib's math mode."""
+    return text.replace("$", r"\$")
+
+
 def _dataset_source(net: SupplyNetwork) -> str:
     title = str(net.title or "")
     name = str(net.name)
     if title and title != name:
-        return f"Source: rareearth dataset {name} ({title})"
-    return f"Source: rareearth dataset {name}"
+        return _plain(f"Source: rareearth dataset {name} ({title})")
+    return _plain(f"Source: rareearth dataset {name}")
 
 
 def _titles(ax: Axes, title: str, subtitle: str) -> None:
-    ax.set_title(title, loc="left", fontsize=12, fontweight="bold", pad=18 if subtitle else 6)
+    """Bold title on the left, and a smaller subtitle under it wrapped to the Axes' width."""
+    lines: list[str] = []
     if subtitle:
+        width_in = ax.get_window_extent().width / float(ax.figure.dpi)
+        chars = max(40, int(width_in * 72.0 / (8.5 * 0.52)))
+        lines = textwrap.wrap(_plain(subtitle), width=chars)
+    ax.set_title(_plain(title), loc="left", fontsize=12, fontweight="bold", pad=8 + 11.5 * len(lines))
+    if lines:
         ax.annotate(
-            subtitle,
+            "\n".join(lines),
             xy=(0.0, 1.0),
             xycoords="axes fraction",
             xytext=(0.0, 5.0),
@@ -168,7 +180,7 @@ def _fmt_tonnes(value: float) -> str:
 
 def _node_label(node: str) -> str:
     parsed = parse_node_id(node)
-    return f"{parsed.country} {parsed.facility.replace('_', ' ')}".strip()
+    return _plain(f"{parsed.country} {parsed.facility.replace('_', ' ')}".strip())
 
 
 def _magnet_materials(net: SupplyNetwork) -> set[str]:
@@ -569,7 +581,7 @@ def _run_source(result: Any) -> str:
             parts.append(f"scenario {scenario}")
         else:
             parts.append(f"scenario {_get(scenario, 'name', '')}")
-    return "Source: rareearth simulation" + (", " + ", ".join(parts) if parts else "")
+    return _plain("Source: rareearth simulation" + (", " + ", ".join(parts) if parts else ""))
 
 
 def _event_windows(result: Any, months: pd.PeriodIndex) -> list[tuple[str, np.ndarray]]:
@@ -584,7 +596,7 @@ def _event_windows(result: Any, months: pd.PeriodIndex) -> list[tuple[str, np.nd
     for event in events:
         kind = str(_get(event, "type", "event")).replace("_", " ")
         exporter = _get(event, "exporter") or _get(event, "country") or _get(event, "node")
-        label = f"{kind} ({exporter})" if exporter else kind
+        label = _plain(f"{kind} ({exporter})" if exporter else kind)
         intensity_fn = getattr(event, "intensity", None)
         if callable(intensity_fn):
             values = np.asarray(intensity_fn(first, n), dtype=float)
@@ -602,7 +614,7 @@ def _country_series(result: Any, country: str) -> tuple[pd.DataFrame, pd.DataFra
     mine = ts[ts["country"] == country]
     if mine.empty:
         known = sorted(set(map(str, ts["country"].unique())))
-        raise ValueError(
+        raise UnknownNameError(
             f"country {country!r} has no nodes in this run; countries: {', '.join(known)}"
         )
     grouped = mine.groupby(["month", "commodity"], sort=True)[["demand", "shortfall", "stock"]].sum()
@@ -631,9 +643,11 @@ def _commodity_colors(commodities: Iterable[str]) -> dict[str, str]:
 
 
 def _to_time(index: pd.Index) -> pd.DatetimeIndex:
-    if isinstance(index, pd.PeriodIndex):
-        return index.to_timestamp()
-    return pd.DatetimeIndex(pd.PeriodIndex(index, freq="M").to_timestamp())
+    """Mid-month timestamps, so that a month's value sits inside its shaded month."""
+    periods = index if isinstance(index, pd.PeriodIndex) else pd.PeriodIndex(index, freq="M")
+    start = periods.to_timestamp(how="start")
+    end = (periods + 1).to_timestamp(how="start")
+    return pd.DatetimeIndex(start + (end - start) / 2)
 
 
 def _shade(ax: Axes, windows: Sequence[tuple[str, np.ndarray]], start: pd.Period, label: bool) -> None:
@@ -743,7 +757,7 @@ def shortfall(result: Any, country: str, ax: Axes | None = None) -> Axes:
     bottom.xaxis.set_major_locator(locator)
     bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if len(times):
-        bottom.set_xlim(times.min(), (months.max() + 1).start_time)
+        bottom.set_xlim(months.min().start_time, (months.max() + 1).start_time)
 
     scenario = _scenario_of(result)
     name = _get(scenario, "title", "") or _get(scenario, "name", "") if scenario is not None else ""
@@ -752,8 +766,8 @@ def shortfall(result: Any, country: str, ax: Axes | None = None) -> Axes:
     _titles(
         main,
         f"Shortfall in {country}" + (f": {name}" if name else ""),
-        "Unmet demand of the country's nodes per commodity (% of demand, monthly; t REO, "
-        "magnets t); shaded: scenario events, darker = stronger.",
+        f"Unmet need of {country}'s nodes as % of their demand, per commodity and month. "
+        "Shaded: scenario events (darker = stronger).",
     )
     _source_line(bottom, _run_source(result))
     return main
@@ -764,24 +778,24 @@ def shortfall(result: Any, country: str, ax: Axes | None = None) -> Axes:
 
 def _table_source(table: pd.DataFrame, source: str | None) -> str:
     if source:
-        return source
+        return _plain(source)
     attrs = table.attrs
     parts = []
     for key in ("dataset", "scenario", "country"):
         value = attrs.get(key)
         if value:
             parts.append(f"{key} {_get(value, 'name', value) if not isinstance(value, str) else value}")
-    return "Source: rareearth option ranking" + (", " + ", ".join(parts) if parts else "")
+    return _plain("Source: rareearth option ranking" + (", " + ", ".join(parts) if parts else ""))
 
 
 def _fmt_usd(value: float) -> str:
     if not np.isfinite(value):
         return "cost n/a"
     if abs(value) >= 1e9:
-        return f"${value / 1e9:,.1f} bn"
+        return rf"\${value / 1e9:,.1f} bn"
     if abs(value) >= 1e6:
-        return f"${value / 1e6:,.0f} m"
-    return f"${value:,.0f}"
+        return rf"\${value / 1e6:,.0f} m"
+    return rf"\${value:,.0f}"
 
 
 def compare(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None = None) -> Axes:
@@ -832,7 +846,7 @@ def compare(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None =
         err = np.vstack([np.clip(deltas - lo, 0, None), np.clip(hi - deltas, 0, None)])
         ax.errorbar(deltas, y, xerr=err, fmt="none", ecolor="#333333", elinewidth=1.0,
                     capsize=3, zorder=3)
-    ax.set_yticks(y, [str(i) for i in options.index])
+    ax.set_yticks(y, [_plain(str(i)) for i in options.index])
     ax.axvline(0, color="#333333", linewidth=0.8)
     lowest = min([0.0, *deltas.tolist()]) if len(deltas) else 0.0
     highest = max([0.0, *deltas.tolist()]) if len(deltas) else 0.0
@@ -847,7 +861,7 @@ def compare(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None =
     for yi, (_, row) in zip(y, options.iterrows(), strict=True):
         parts = [_fmt_usd(float(row["cost_usd"]))]
         if "delta_per_busd" in row.index and np.isfinite(float(row["delta_per_busd"])):
-            parts.append(f"{float(row['delta_per_busd']):+.1f} pts/$bn")
+            parts.append(f"{float(row['delta_per_busd']):+.1f} pts/\\$bn")
         if "p_beats_none" in row.index and np.isfinite(float(row["p_beats_none"])):
             parts.append(f"P(beats none) {100 * float(row['p_beats_none']):.0f}%")
         ax.text(text_x, float(yi), " · ".join(parts), va="center", ha="left", fontsize=8, color="#333333")
@@ -891,8 +905,8 @@ def distribution(draws: pd.DataFrame, ax: Axes | None = None, *, source: str | N
         raise ValueError("draws lack column 'score'; expected the output of ranking.monte_carlo")
     if "option" in draws.columns:
         option = draws["option"].fillna(_NONE).astype(str)
-    else:
-        option = pd.Series(_NONE, index=draws.index)
+    else:  # monte_carlo() of one set of options: one box
+        option = pd.Series("all draws", index=draws.index)
     groups = {str(k): g.to_numpy(dtype=float) for k, g in draws["score"].groupby(option)}
     names = sorted(groups, key=lambda k: (float(np.median(groups[k])), k))
     height = max(3.0, 1.2 + 0.42 * len(names))
@@ -916,7 +930,7 @@ def distribution(draws: pd.DataFrame, ax: Axes | None = None, *, source: str | N
         patch.set_edgecolor("#333333")
     if _NONE in groups:
         ax.axvline(float(np.median(groups[_NONE])), color="#777777", linestyle=":", linewidth=1.0)
-    ax.set_yticks(y, [f"{n}  (n={len(groups[n])})" for n in names])
+    ax.set_yticks(y, [_plain(f"{n}  (n={len(groups[n])})") for n in names])
     ax.set_xlabel("exposure score (0 = none, 100 = most exposed)")
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
     for side in ("top", "right"):

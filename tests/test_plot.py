@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -13,12 +15,13 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.patches import PathPatch, Polygon, Rectangle
 from matplotlib.text import Annotation
 
 from rareearth import plot
 from rareearth.errors import UnknownNameError
 from rareearth.network import SupplyNetwork
+from rareearth.scenario import Scenario
 
 matplotlib.use("Agg")
 
@@ -35,6 +38,12 @@ def _texts(ax: Axes) -> list[str]:
 
 def _source_lines(ax: Axes) -> list[str]:
     return [t for t in _texts(ax) if t.startswith("Source:")]
+
+
+def _top_down(ax: Axes) -> list[str]:
+    """Y tick labels from the top of the Axes down."""
+    ticks = zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)
+    return [label.get_text() for _, label in sorted(ticks, key=lambda t: -t[0])]
 
 
 def _save(ax: Axes, path: Path) -> None:
@@ -186,3 +195,167 @@ def test_origins_bad_country(tiny: SupplyNetwork) -> None:
         plot.origins(tiny, "XX", "NdPr")
     with pytest.raises(UnknownNameError, match="material 'magnet'"):
         plot.origins(tiny, "JP", "magnet")
+
+
+# ---------------------------------------------------------------------------- synthetic runs
+# Inputs of the documented shapes (SimulationResult.timeseries, compare(), monte_carlo()), so
+# that the figures are tested without running the engine.
+
+
+def _scenario() -> Scenario:
+    return Scenario(
+        name="test-2010",
+        title="Quota cut and a short embargo",
+        start="2010-01",
+        months=24,
+        events=[
+            {"type": "export_quota", "exporter": "CN", "commodities": ["NdPr", "DyTb"],
+             "tonnes_per_year": 30000, "start": "2010-07", "end": "2011-06",
+             "ramp_in_months": 2},
+            {"type": "export_restriction", "exporter": "CN", "targets": ["JP"],
+             "commodities": "all", "severity": 1, "start": "2010-09-21", "end": "2010-11-20"},
+        ],
+    )
+
+
+@dataclass
+class _Result:
+    timeseries: pd.DataFrame
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def _result(scenario: Any = None) -> _Result:
+    sc = _scenario()
+    rows = []
+    nodes = [("JP:metal", "JP", "metal"), ("JP:magnet", "JP", "magnet"),
+             ("JP:end_use:automotive", "JP", "end_use"), ("CN:metal", "CN", "metal")]
+    for node, country, stage in nodes:
+        for c in ["magnet"] if stage == "end_use" else ["NdPr", "DyTb"]:
+            for i, month in enumerate(sc.periods):
+                bump = max(0.0, 1 - abs(i - 9) / 5)
+                short = 100.0 * {"DyTb": 0.6, "NdPr": 0.3, "magnet": 0.2}[c] * bump
+                rows.append({
+                    "month": month, "node": node, "country": country, "stage": stage,
+                    "commodity": c, "demand": 100.0, "received": 100.0 - short,
+                    "produced": 100.0 - short, "shortfall": short, "stock": 50.0 - 20 * bump,
+                    "price_index": 1 + 2 * bump,
+                })
+    provenance = {"dataset": "tiny", "scenario": sc if scenario is None else scenario, "seed": 0}
+    return _Result(pd.DataFrame(rows), provenance)
+
+
+def _table(monte_carlo: bool = True) -> pd.DataFrame:
+    t = pd.DataFrame(
+        {"score": [61.2, 48.0, 55.5, 63.0], "cost_usd": [0.0, 2.4e9, 6e8, 5e7]},
+        index=pd.Index(["none", "us-japan", "stockpile-180d", "substitution"], name="option"),
+    )
+    t["delta"] = t["score"] - t.loc["none", "score"]
+    t["delta_per_busd"] = [np.nan, *(t["delta"].iloc[1:] / (t["cost_usd"].iloc[1:] / 1e9))]
+    if monte_carlo:
+        t["p_beats_none"] = [0.0, 0.97, 0.8, 0.2]
+        t["score_p05"] = t["score"] - 6
+        t["score_p95"] = t["score"] + 8
+    return t.sort_values("score")
+
+
+def _draws(n: int = 50) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    t = _table()
+    return pd.concat(
+        [pd.DataFrame({"option": o, "draw": np.arange(n),
+                       "score": rng.normal(t.loc[o, "score"], 4, n).clip(0, 100)})
+         for o in t.index],
+        ignore_index=True,
+    )
+
+
+# ---------------------------------------------------------------------------- shortfall
+
+
+def test_shortfall_three_panels(tmp_path: Path) -> None:
+    ax = plot.shortfall(_result(), "JP")
+    fig = ax.get_figure()
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 3
+    assert ax.get_title(loc="left") == "Shortfall in JP: Quota cut and a short embargo"
+    assert ax.get_ylabel() == "shortfall (% of demand)"
+    assert "price index" in fig.axes[1].get_ylabel()
+    assert fig.axes[2].get_ylabel().endswith("(t)")
+    assert _source_lines(fig.axes[2]) == ["Source: rareearth simulation, dataset tiny, scenario test-2010"]
+    # one line per commodity of JP's nodes, at the right height: DyTb peaks at 60 %
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"NdPr", "DyTb", "magnet"}
+    assert max(np.asarray(lines["DyTb"].get_ydata(), dtype=float)) == pytest.approx(60.0)
+    # event windows shaded: quota Jul 2010–Jun 2011 (12 months), embargo Sep–Nov 2010 (3)
+    shaded = [p for p in ax.patches if isinstance(p, Rectangle | Polygon)]
+    assert len(shaded) == 12 + 3
+    assert {"export quota (CN)", "export restriction (CN)"} <= set(_texts(ax))
+    _save(ax, tmp_path / "shortfall.png")
+
+
+def test_shortfall_on_given_axes_uses_twin(tmp_path: Path) -> None:
+    _, ax = plt.subplots(figsize=(8, 4))
+    assert plot.shortfall(_result(), "JP", ax=ax) is ax
+    fig = ax.get_figure()
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 2  # the twin with the price index
+    assert "price index" in fig.axes[1].get_ylabel()
+    _save(ax, tmp_path / "shortfall-ax.png")
+
+
+def test_shortfall_scenario_as_dict_or_name() -> None:
+    as_dict = _result(_scenario().model_dump())
+    ax = plot.shortfall(as_dict, "JP")
+    assert len([p for p in ax.patches if isinstance(p, Rectangle | Polygon)]) == 12 + 3
+    ax = plot.shortfall(_result("test-2010"), "JP")
+    assert ax.get_title(loc="left") == "Shortfall in JP: test-2010"
+
+
+def test_shortfall_unknown_country() -> None:
+    with pytest.raises(UnknownNameError, match="country 'KR' has no nodes in this run"):
+        plot.shortfall(_result(), "KR")
+
+
+# ---------------------------------------------------------------------------- compare
+
+
+def test_compare_bars_costs_and_intervals(tmp_path: Path) -> None:
+    table = _table()
+    ax = plot.compare(table)
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(bars) == len(table) - 1  # every option but none
+    # best (most negative delta) on top
+    labels = _top_down(ax)
+    assert labels[0] == "us-japan" and labels[-1] == "substitution"
+    widths = sorted(b.get_width() for b in bars)
+    assert widths == pytest.approx(sorted(table["delta"].drop("none")))
+    texts = _texts(ax)
+    assert any(t.startswith(r"\$2.4 bn") and "P(beats none) 97%" in t for t in texts)
+    assert len(ax.containers) == 2  # bars + error bars
+    assert "no option = 61.2" in ax.get_xlabel()
+    assert _source_lines(ax)
+    _save(ax, tmp_path / "compare.png")
+
+
+def test_compare_without_monte_carlo() -> None:
+    ax = plot.compare(_table(monte_carlo=False), source="Source: test")
+    assert len(ax.containers) == 1
+    assert _source_lines(ax) == ["Source: test"]
+    with pytest.raises(ValueError, match="lacks column"):
+        plot.compare(pd.DataFrame({"score": [1.0]}))
+
+
+# ---------------------------------------------------------------------------- distribution
+
+
+def test_distribution_boxes_per_option(tmp_path: Path) -> None:
+    draws = _draws()
+    ax = plot.distribution(draws)
+    labels = _top_down(ax)
+    assert len(labels) == 4 and all(label.endswith("(n=50)") for label in labels)
+    assert labels[0].startswith("us-japan")  # lowest median on top
+    assert len([p for p in ax.patches if isinstance(p, PathPatch)]) == 4
+    assert ax.get_xlabel().startswith("exposure score")
+    _save(ax, tmp_path / "distribution.png")
+    one = plot.distribution(draws.drop(columns="option"))
+    assert [t.get_text() for t in one.get_yticklabels()] == ["all draws  (n=200)"]
