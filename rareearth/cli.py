@@ -287,11 +287,22 @@ def _rich_table(frame: pd.DataFrame, title: str | None) -> Table:
     from rich.table import Table
 
     table = Table(title=title, show_lines=False, header_style="bold")
-    for column in frame.columns:
+    cells = [
+        [_cell(v.item() if hasattr(v, "item") else v) for v in row]
+        for row in frame.itertuples(index=False)
+    ]
+    for i, column in enumerate(frame.columns):
         numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
-    for row in frame.itertuples(index=False):
-        table.add_row(*(_cell(v.item() if hasattr(v, "item") else v) for v in row))
+        # numbers and the first (name) column keep their width; text and headers wrap at spaces
+        keep = max((len(row[i]) for row in cells), default=0) if numeric or i == 0 else None
+        table.add_column(
+            str(column).replace("_", " "),
+            justify="right" if numeric else "left",
+            min_width=keep,
+            overflow="fold",
+        )
+    for row in cells:
+        table.add_row(*row)
     return table
 
 
@@ -326,6 +337,8 @@ def _emit(
         from rich.console import Console
 
         console = Console()
+        if not console.is_terminal:  # piped: no terminal width to honour
+            console = Console(width=max(console.width, 160))
         console.print(_rich_table(_plain(frame), title))
         if note:
             console.print(note, style="dim")

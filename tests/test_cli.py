@@ -94,6 +94,8 @@ VERBS = [
     ["options"],
     ["options", "show"],
     ["validate"],
+    ["dependence"],
+    ["exposure"],
     ["simulate"],
     ["compare"],
     ["montecarlo"],
@@ -119,6 +121,8 @@ def test_top_level_help_lists_the_verbs_and_bare_call_prints_it() -> None:
         "scenarios",
         "options",
         "validate",
+        "dependence",
+        "exposure",
         "simulate",
         "compare",
         "montecarlo",
@@ -321,6 +325,64 @@ def test_export_bad_input(tiny_path: Path, tmp_path: Path) -> None:
     assert not out.exists()
     assert_user_error(run("export", "--dataset", tiny_path, "-f", "xlsx", "-o", out), "--format")
     assert_user_error(run("export", "--dataset", tiny_path, "-o", tmp_path / "x.txt"), "--format")
+
+
+# ---------------------------------------------------------------------------- dependence
+
+
+def test_dependence_tiny(tiny_path: Path, tmp_path: Path) -> None:
+    result = run("dependence", "--dataset", tiny_path, "--country", "JP")
+    assert_ok(result)
+    assert "import" in result.stdout and "NdPr" in result.stdout
+    rows = json.loads(run("dependence", "-d", tiny_path, "-c", "JP", "-f", "json").stdout)
+    assert [r["material"] for r in rows] == ["NdPr", "DyTb"]
+    assert rows[1]["top_mining_origin"] == "CN"
+    out = tmp_path / "dep.csv"
+    assert_ok(run("dependence", "-d", tiny_path, "-c", "JP", "-o", out))
+    assert [r["material"] for r in csv.DictReader(io.StringIO(out.read_text()))] == ["NdPr", "DyTb"]
+
+
+@needs_builtin
+def test_dependence_builtin() -> None:
+    rows = json.loads(run("dependence", "-d", "world-2024", "-c", "JP", "-f", "json").stdout)
+    assert {"NdPr", "DyTb"} <= {r["material"] for r in rows}
+
+
+def test_dependence_bad_input(tiny_path: Path) -> None:
+    assert_user_error(run("dependence", "-d", tiny_path, "-c", "XX"), "XX")
+    assert_user_error(run("dependence", "-c", "JP"), "--dataset")
+
+
+# ---------------------------------------------------------------------------- exposure
+
+
+def test_exposure_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
+    needs("rareearth.engine")
+    base = ["exposure", scenario_file, "--dataset", tiny_path, "--country", "JP"]
+    assert_ok(run(*base))
+    rows = list(csv.DictReader(io.StringIO(run(*base, "-f", "csv").stdout)))
+    assert rows[-1]["component"] == "score"
+    parts = sum(float(r["points"]) for r in rows[:-1])
+    assert parts == pytest.approx(float(rows[-1]["points"]))
+    out = tmp_path / "score.json"
+    assert_ok(run(*base, "-o", out))
+    score = json.loads(out.read_text())
+    assert score["score"] == pytest.approx(float(rows[-1]["points"]))
+    assert set(score["components"]) == {r["component"] for r in rows[:-1]}
+
+
+@needs_builtin
+def test_exposure_builtin() -> None:
+    needs("rareearth.engine")
+    result = run("exposure", "china-2025-heavy", "-d", "world-2024", "-c", "JP", "-f", "json")
+    assert_ok(result)
+    assert 0 <= json.loads(result.stdout)["score"] <= 100
+
+
+def test_exposure_bad_input(tiny_path: Path, scenario_file: Path) -> None:
+    base = ["exposure", scenario_file, "--dataset", tiny_path]
+    assert_user_error(run(*base, "--country", "XX"), "XX")
+    assert_user_error(run(*base, "--country", "JP", "--seed", "many"), "--seed")
 
 
 # ---------------------------------------------------------------------------- simulate
