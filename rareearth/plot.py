@@ -32,6 +32,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
+from rareearth import indicators
 from rareearth.errors import UnknownNameError
 from rareearth.network import SupplyNetwork
 from rareearth.records import MAGNET, STAGES, parse_node_id
@@ -426,35 +427,6 @@ def network(
 _ORIGIN_STAGES: tuple[str, ...] = ("mining", "separation", "metal", "magnet")
 
 
-def _direct_shares(net: SupplyNetwork, country: str, material: str, stage: str) -> pd.Series:
-    """Shares of the flows from ``stage`` nodes into ``country``'s nodes, by supplying country."""
-    f = net.flows
-    commodity = MAGNET if stage == "magnet" else material
-    rows = f[
-        (f["source_stage"] == stage)
-        & (f["target_country"] == country)
-        & (f["commodity"] == commodity)
-    ]
-    totals = rows.groupby("source_country")["tonnes_per_year"].sum()
-    totals = totals[totals > 0]
-    if totals.sum() <= 0:
-        return pd.Series(dtype=float)
-    return (totals / totals.sum()).astype(float)
-
-
-def _origin_shares(net: SupplyNetwork, country: str, material: str, stage: str) -> tuple[pd.Series, str]:
-    try:
-        from rareearth import indicators
-    except ImportError:
-        indicators = None  # type: ignore[assignment]
-    func = getattr(indicators, "origin_shares", None) if indicators is not None else None
-    if func is not None:
-        shares = func(net, country, material, stage=stage)
-        series = pd.Series(shares, dtype=float) if not isinstance(shares, pd.Series) else shares
-        return series.astype(float), "ultimate origin"
-    return _direct_shares(net, country, material, stage), "direct suppliers"
-
-
 def origins(net: SupplyNetwork, country: str, material: str, ax: Axes | None = None) -> Axes:
     """Where a country's supply of a material comes from, stage by stage (stacked bars, %).
 
@@ -493,10 +465,10 @@ def origins(net: SupplyNetwork, country: str, material: str, ax: Axes | None = N
             f"choose one of {', '.join(net.material_ids)}"
         )
     ax = _axes(ax, (9.0, 4.2))
-    method = "direct suppliers"
-    shares: dict[str, pd.Series] = {}
-    for stage in _ORIGIN_STAGES:
-        shares[stage], method = _origin_shares(net, country, material, stage)
+    shares = {
+        stage: indicators.origin_shares(net, country, material, stage=stage)
+        for stage in _ORIGIN_STAGES
+    }
     totals: dict[str, float] = {}
     for s in shares.values():
         for c, v in s.items():
@@ -520,9 +492,9 @@ def origins(net: SupplyNetwork, country: str, material: str, ax: Axes | None = N
                     color=_text_on(country_color(c)),
                 )
         left += values
-    for yi, stage, total in zip(y, _ORIGIN_STAGES, left, strict=True):
+    for yi, total in zip(y, left, strict=True):
         if total <= 0:
-            ax.text(1.0, yi, f"no {('magnet' if stage == 'magnet' else material)} flows at this stage",
+            ax.text(1.0, float(yi), f"{country} consumes no {material} from this stage",
                     va="center", ha="left", fontsize=8, color="#777777", style="italic")
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
@@ -539,7 +511,8 @@ def origins(net: SupplyNetwork, country: str, material: str, ax: Axes | None = N
     _titles(
         ax,
         f"Where {country}'s {material} comes from",
-        f"Share of supply by country at each stage ({method}; % of t REO/yr, magnets t/yr).",
+        "Ultimate origin of the material the country consumes (also inside magnets): share of "
+        "t REO/yr done in each country at each stage.",
     )
     _source_line(ax, _dataset_source(net))
     return ax
