@@ -166,10 +166,11 @@ class _Event(FrozenModel):
         t0 = _month_time(self.start_date, horizon)
         t1 = _month_time(self.end_date + pd.Timedelta(days=1), horizon)
         level = np.ones_like(tau)
-        if self.ramp_in_months > 0:
-            level = np.minimum(level, (tau - t0) / self.ramp_in_months)
-        if self.ramp_out_months > 0:
-            level = np.minimum(level, (t1 - tau) / self.ramp_out_months)
+        with np.errstate(over="ignore"):  # a ramp of 1e-300 months is a step: inf, then 1
+            if self.ramp_in_months > 0:
+                level = np.minimum(level, (tau - t0) / self.ramp_in_months)
+            if self.ramp_out_months > 0:
+                level = np.minimum(level, (t1 - tau) / self.ramp_out_months)
         level = np.where((tau > t0) & (tau < t1), np.clip(level, 0.0, 1.0), 0.0)
         total = np.bincount(index, weights=level, minlength=months)
         count = np.bincount(index, minlength=months)
