@@ -506,7 +506,8 @@ class Option(FrozenModel):
 
         ``net`` needs ``country_codes``, ``commodities``, ``node_ids`` and ``demand`` (with a
         ``node`` column); ``materials`` resolves aliases and ``producers`` (``node``,
-        ``commodity``), when present, tells whether a supplier makes what is reserved.
+        ``commodity``), when present, tells whether a supplier makes what is reserved (or will,
+        through an ``AddCapacity`` of the same package).
 
         Raises
         ------
@@ -515,8 +516,15 @@ class Option(FrozenModel):
             network (its nodes: ...)``.
         """
         look = NetworkIndex(net)
+        expanded = self.expand()
+        if look.made is not None:  # what new capacity will make counts as made
+            for option in expanded:
+                for m in option.measures:
+                    if isinstance(m, AddCapacity):
+                        nodes = [m.node] if m.node else look.nodes_of(str(m.country), str(m.stage))
+                        look.made |= {(n, m.commodity) for n in nodes}
         problems: list[str] = []
-        for option in self.expand():
+        for option in expanded:
             prefix = "" if option is self else f"includes {option.name!r}: "
             for i, measure in enumerate(option.measures):
                 problems += [prefix + p for p in measure._check(look, f"measures[{i}]") if p]

@@ -248,6 +248,15 @@ def test_validate_for_says_what_is_missing(measure: dict[str, Any], match: str) 
         opt.validate_for(stand_in())
 
 
+def test_new_capacity_counts_as_made_for_an_offtake() -> None:
+    reserved = {**OFFTAKE, "supplier": "US", "commodity": "DyTb"}
+    with pytest.raises(OptionError, match="US:separation makes no DyTb"):
+        Option.from_dict(option(reserved)).validate_for(stand_in())
+    built = {"type": "add_capacity", "country": "US", "stage": "separation",
+             "commodity": "DyTb", "tonnes_per_year": 200}
+    Option.from_dict(option(reserved, built)).validate_for(stand_in())
+
+
 def test_validate_for_reports_included_options(tiny: Any) -> None:
     with pytest.raises(OptionError) as info:
         load_option("combined").validate_for(tiny)

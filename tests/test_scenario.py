@@ -36,7 +36,7 @@ def stand_in() -> SimpleNamespace:
             ("CN:mining", "NdPr"), ("CN:mining", "DyTb"), ("CN:mining", "LaCe"),
             ("MM:mining", "DyTb"), ("AU:mining", "NdPr"), ("US:mining", "NdPr"),
             ("CN:separation", "NdPr"), ("CN:separation", "DyTb"), ("CN:separation", "LaCe"),
-            ("MY:separation", "NdPr"), ("MY:separation", "LaCe"), ("MY:separation", "DyTb"),
+            ("MY:separation", "NdPr"), ("MY:separation", "LaCe"),
             ("US:separation", "NdPr"), ("IN:separation", "NdPr"), ("IN:separation", "LaCe"),
             ("CN:metal", "NdPr"), ("CN:metal", "DyTb"), ("VN:metal", "NdPr"),
             ("JP:metal", "NdPr"), ("JP:metal", "DyTb"),
