@@ -351,7 +351,8 @@ def _write_text(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
     else:
-        write_text(output, text)
+        with _writing(output):
+            write_text(output, text)
         _status(f"wrote {output}")
 
 
@@ -384,6 +385,15 @@ def _check_country(net: Any, country: str) -> str:
 
 
 @contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Turn a failure to write ``path`` (no permission, no room) into one user error line."""
+    try:
+        yield
+    except OSError as err:
+        raise _UsageError(f"cannot write {path}: {err.strerror or err}") from err
+
+
+@contextmanager
 def _atomic_folder(path: Path) -> Iterator[Path]:
     """Yield a fresh temporary folder beside ``path``; on success move its files into ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -406,7 +416,8 @@ def _save_figure(ax: Any, output: Path) -> None:
 
     figure = ax.get_figure()
     fmt = output.suffix.lower().lstrip(".")
-    write_bytes(output, lambda tmp: figure.savefig(tmp, format=fmt, bbox_inches="tight"))
+    with _writing(output):
+        write_bytes(output, lambda tmp: figure.savefig(tmp, format=fmt, bbox_inches="tight"))
     import matplotlib.pyplot as plt
 
     plt.close(figure)
@@ -638,15 +649,17 @@ def export(
         format = ExportFormat(suffix)
     net = ree.load_network(dataset)
     if format is ExportFormat.graphml:
-        net.to_graphml(output)
+        with _writing(output):
+            net.to_graphml(output)
     elif format is ExportFormat.json:
-        net.to_json(output)
+        with _writing(output):
+            net.to_json(output)
     else:
         if output.exists() and not output.is_dir():
             raise typer.BadParameter(
                 f"{output} is a file; csv export writes a folder", param_hint="-o"
             )
-        with _atomic_folder(output) as tmp:
+        with _writing(output), _atomic_folder(output) as tmp:
             net.to_csv(tmp)
     _status(f"wrote {output}")
 
@@ -1004,7 +1017,7 @@ def report(
     net = _network(dataset, sc)
     _check_country(net, country)
     opts = _options(option) if option else _options(ree.options())
-    with atomic_path(output) as tmp:
+    with _writing(output), atomic_path(output) as tmp:
         ree.report(net, sc, country, options=opts, path=tmp, n=draws, seed=seed)
     _status(f"wrote {output}")
 

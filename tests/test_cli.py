@@ -59,9 +59,11 @@ def assert_user_error(result: Result, *fragments: str) -> str:
     return lines[0]
 
 
-def needs(module: str) -> None:
+def needs(module: str, name: str | None = None) -> None:
     """Skip until a teammate's module lands (removed once all are in)."""
-    pytest.importorskip(module)
+    loaded = pytest.importorskip(module)
+    if name is not None and not hasattr(loaded, name):
+        pytest.skip(f"{module}.{name} not there yet")
 
 
 needs_builtin = pytest.mark.skipif(
@@ -357,7 +359,7 @@ def test_dependence_bad_input(tiny_path: Path) -> None:
 
 
 def test_exposure_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
-    needs("rareearth.engine")
+    needs("rareearth.engine", "simulate")
     base = ["exposure", scenario_file, "--dataset", tiny_path, "--country", "JP"]
     assert_ok(run(*base))
     rows = list(csv.DictReader(io.StringIO(run(*base, "-f", "csv").stdout)))
@@ -373,7 +375,7 @@ def test_exposure_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> 
 
 @needs_builtin
 def test_exposure_builtin() -> None:
-    needs("rareearth.engine")
+    needs("rareearth.engine", "simulate")
     result = run("exposure", "china-2025-heavy", "-d", "world-2024", "-c", "JP", "-f", "json")
     assert_ok(result)
     assert 0 <= json.loads(result.stdout)["score"] <= 100
@@ -389,7 +391,7 @@ def test_exposure_bad_input(tiny_path: Path, scenario_file: Path) -> None:
 
 
 def test_simulate_tiny_every_format(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
-    needs("rareearth.engine")
+    needs("rareearth.engine", "simulate")
     base = ["simulate", scenario_file, "--dataset", tiny_path, "--country", "JP"]
     assert_ok(run(*base))
     text = run(*base, "--format", "csv").stdout
@@ -406,7 +408,7 @@ def test_simulate_tiny_every_format(tiny_path: Path, scenario_file: Path, tmp_pa
 
 @needs_builtin
 def test_simulate_builtin_issue_example() -> None:
-    needs("rareearth.engine")
+    needs("rareearth.engine", "simulate")
     result = run(
         "simulate", "china-2010", "--dataset", "world-2009", "--country", "JP", "--format", "csv"
     )
@@ -431,7 +433,7 @@ def test_simulate_bad_input(tiny_path: Path, scenario_file: Path, tmp_path: Path
 
 
 def test_compare_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
-    needs("rareearth.engine")
+    needs("rareearth.engine", "simulate")
     needs("rareearth.ranking")
     needs("rareearth.cooperation")
     base = ["compare", scenario_file, "--dataset", tiny_path, "--country", "JP"]
@@ -444,7 +446,7 @@ def test_compare_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> N
 
 @needs_builtin
 def test_compare_builtin() -> None:
-    needs("rareearth.engine")
+    needs("rareearth.engine", "simulate")
     needs("rareearth.ranking")
     result = run("compare", "china-2025-heavy", "--dataset", "world-2024", "--country", "JP")
     assert_ok(result)
@@ -461,7 +463,7 @@ def test_compare_bad_input(tiny_path: Path, scenario_file: Path) -> None:
 
 
 def test_montecarlo_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
-    needs("rareearth.engine")
+    needs("rareearth.engine", "simulate")
     needs("rareearth.ranking")
     base = ["montecarlo", scenario_file, "--dataset", tiny_path, "--country", "JP", "-n", "8"]
     assert_ok(run(*base))
@@ -493,7 +495,7 @@ def test_plot_network_tiny(tiny_path: Path, tmp_path: Path, suffix: str) -> None
 
 def test_plot_every_kind_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
     needs("rareearth.plot")
-    needs("rareearth.engine")
+    needs("rareearth.engine", "simulate")
     needs("rareearth.ranking")
     common = ["--dataset", tiny_path, "--country", "JP"]
     for kind, extra in [
@@ -585,3 +587,13 @@ def test_files_are_not_left_half_written(tiny_path: Path, tmp_path: Path) -> Non
     os.makedirs(out.parent)
     assert_user_error(run("simulate", "no-such", "--dataset", tiny_path, "-c", "JP", "-o", out))
     assert list(out.parent.iterdir()) == []
+
+
+def test_unwritable_output_is_one_line(tiny_path: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert_user_error(run("scenarios", "-o", blocker / "x.csv"), "cannot write")
+    assert_user_error(
+        run("export", "-d", tiny_path, "-f", "csv", "-o", blocker / "tables"), "cannot write"
+    )
+    assert_user_error(run("scenarios", "-o", tmp_path), "directory")
