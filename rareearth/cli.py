@@ -206,7 +206,11 @@ FormatOption = Annotated[
 OutputOption = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", dir_okay=False, help="Write to this file (whole or not at all)."
+        "--output",
+        "-o",
+        metavar="FILE",
+        dir_okay=False,
+        help="Write to this file (whole or not at all).",
     ),
 ]
 DatasetOption = Annotated[
@@ -214,23 +218,25 @@ DatasetOption = Annotated[
     typer.Option(
         "--dataset",
         "-d",
+        metavar="NAME|PATH",
         help="Built-in dataset name or dataset folder. Default: the scenario's own dataset.",
     ),
 ]
 CountryOption = Annotated[
-    str, typer.Option("--country", "-c", help="Country or region code, e.g. JP.")
+    str, typer.Option("--country", "-c", metavar="CC", help="Country or region code, e.g. JP.")
 ]
 ScenarioArgument = Annotated[
-    str, typer.Argument(help="Built-in scenario name or a .yaml/.json file.", show_default=False)
+    str, typer.Argument(metavar="SCENARIO", help="Built-in scenario name or a .yaml/.json file.")
 ]
 OptionsOption = Annotated[
     list[str] | None,
     typer.Option(
         "--option",
+        metavar="NAME",
         help="Cooperation option (built-in name or .yaml/.json file); repeat for several.",
     ),
 ]
-SeedOption = Annotated[int, typer.Option("--seed", help="Random seed.")]
+SeedOption = Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")]
 AllocationOption = Annotated[
     Allocation,
     typer.Option("--allocation", case_sensitive=False, help="How short suppliers share out."),
@@ -515,7 +521,9 @@ def _show(model: Any, fmt: ShowFormat, output: Path | None) -> None:
 
 @scenarios_app.command("show")
 def scenarios_show(
-    name: Annotated[str, typer.Argument(help="Built-in scenario name or .yaml/.json file.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Built-in scenario name or .yaml/.json file.")
+    ],
     format: ShowFormatOption = ShowFormat.yaml,
     output: OutputOption = None,
 ) -> None:
@@ -572,7 +580,9 @@ def options_list(
 
 @options_app.command("show")
 def options_show(
-    name: Annotated[str, typer.Argument(help="Built-in option name or .yaml/.json file.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Built-in option name or .yaml/.json file.")
+    ],
     format: ShowFormatOption = ShowFormat.yaml,
     output: OutputOption = None,
 ) -> None:
@@ -592,7 +602,9 @@ def options_show(
 
 @app.command()
 def validate(
-    path: Annotated[str, typer.Argument(help="Dataset folder (or a built-in dataset name).")],
+    path: Annotated[
+        str, typer.Argument(metavar="PATH", help="Dataset folder (or a built-in dataset name).")
+    ],
 ) -> None:
     """Check a dataset folder; print "ok: ..." or every problem (exit 2).
 
@@ -613,12 +625,18 @@ def validate(
 @app.command()
 def export(
     dataset: Annotated[
-        str, typer.Option("--dataset", "-d", help="Built-in dataset name or dataset folder.")
+        str,
+        typer.Option(
+            "--dataset", "-d", metavar="NAME|PATH", help="Built-in dataset name or dataset folder."
+        ),
     ],
     output: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", help="File (graphml, json) or folder (csv: nodes.csv, flows.csv)."
+            "--output",
+            "-o",
+            metavar="PATH",
+            help="File (graphml, json) or folder (csv: nodes.csv, flows.csv).",
         ),
     ],
     format: Annotated[
@@ -671,7 +689,10 @@ def export(
 def dependence(
     country: CountryOption,
     dataset: Annotated[
-        str, typer.Option("--dataset", "-d", help="Built-in dataset name or dataset folder.")
+        str,
+        typer.Option(
+            "--dataset", "-d", metavar="NAME|PATH", help="Built-in dataset name or dataset folder."
+        ),
     ],
     format: FormatOption = None,
     output: OutputOption = None,
@@ -777,11 +798,15 @@ def compare(
         list[str] | None,
         typer.Option(
             "--option",
+            metavar="NAME",
             help="Option to rank (built-in name or file); repeat. Default: every built-in one.",
         ),
     ] = None,
     draws: Annotated[
-        int, typer.Option("-n", "--draws", min=0, help="Monte Carlo draws per option (0: none).")
+        int,
+        typer.Option(
+            "-n", "--draws", metavar="N", min=0, help="Monte Carlo draws per option (0: none)."
+        ),
     ] = 0,
     seed: SeedOption = 0,
     format: FormatOption = None,
@@ -853,14 +878,18 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[int], None] |
 def montecarlo(
     scenario: ScenarioArgument,
     country: CountryOption,
-    draws: Annotated[int, typer.Option("-n", "--draws", min=1, help="Number of draws.")],
+    draws: Annotated[
+        int, typer.Option("-n", "--draws", metavar="N", min=1, help="Number of draws.")
+    ],
     dataset: DatasetOption = None,
     option: OptionsOption = None,
     seed: SeedOption = 0,
     scheduler: Annotated[
         str | None,
         typer.Option(
-            "--scheduler", help="Dask scheduler address (tcp://host:8786) to run the draws on."
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Dask scheduler address (tcp://host:8786) to run the draws on.",
         ),
     ] = None,
     format: FormatOption = None,
@@ -913,22 +942,29 @@ def montecarlo(
 
 @app.command()
 def plot(
-    kind: Annotated[PlotKind, typer.Argument(help="The figure.", case_sensitive=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Image file: .png, .svg or .pdf.")],
+    kind: Annotated[
+        PlotKind, typer.Argument(metavar="KIND", help="The figure.", case_sensitive=False)
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="Image file: .png, .svg or .pdf.")
+    ],
     scenario: Annotated[
         str | None,
-        typer.Argument(help="Scenario (shortfall, compare, distribution).", show_default=False),
+        typer.Argument(metavar="SCENARIO", help="Scenario (shortfall, compare, distribution)."),
     ] = None,
     dataset: DatasetOption = None,
     country: Annotated[
-        str | None, typer.Option("--country", "-c", help="Country code (all but network).")
+        str | None,
+        typer.Option("--country", "-c", metavar="CC", help="Country code (all but network)."),
     ] = None,
     material: Annotated[
-        str | None, typer.Option("--material", "-m", help="Material id (origins), e.g. NdPr.")
+        str | None,
+        typer.Option("--material", "-m", metavar="ID", help="Material id (origins), e.g. NdPr."),
     ] = None,
     option: OptionsOption = None,
     draws: Annotated[
-        int, typer.Option("-n", "--draws", min=0, help="Draws (distribution; compare).")
+        int,
+        typer.Option("-n", "--draws", metavar="N", min=0, help="Draws (distribution; compare)."),
     ] = 200,
     seed: SeedOption = 0,
 ) -> None:
@@ -990,16 +1026,20 @@ def plot(
 def report(
     scenario: ScenarioArgument,
     country: CountryOption,
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file (self-contained).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="HTML file (self-contained).")
+    ],
     dataset: DatasetOption = None,
     option: Annotated[
         list[str] | None,
         typer.Option(
-            "--option", help="Option to include (name or file); repeat. Default: every built-in."
+            "--option",
+            metavar="NAME",
+            help="Option to include (name or file); repeat. Default: every built-in.",
         ),
     ] = None,
     draws: Annotated[
-        int, typer.Option("-n", "--draws", min=0, help="Monte Carlo draws (0: none).")
+        int, typer.Option("-n", "--draws", metavar="N", min=0, help="Monte Carlo draws (0: none).")
     ] = 0,
     seed: SeedOption = 0,
 ) -> None:
