@@ -100,21 +100,8 @@ class _Measure(FrozenModel):
         return 0.0
 
     def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
+        """Problems of this measure in a network (``None`` = fine)."""
         raise NotImplementedError
-
-    def _commodity(self, look: NetworkIndex, commodity: str, where: str) -> str | None:
-        try:
-            resolve_commodities([commodity], look.net, where=where, error=OptionError)
-        except OptionError as err:
-            return str(err)
-        return None
-
-    def _commodities(self, look: NetworkIndex, spec: Any, where: str) -> str | None:
-        try:
-            resolve_commodities(spec, look.net, where=where, error=OptionError)
-        except OptionError as err:
-            return str(err)
-        return None
 
 
 def _node_or_stage(node: str | None, country: str | None, stage: str | None) -> None:
@@ -171,12 +158,18 @@ class AddCapacity(_Measure):
         """``ramp_months``."""
         return self.ramp_months
 
+    def nodes(self, net: Any) -> list[str]:
+        """Node ids of ``net`` that get the capacity (the node, or the country's stage)."""
+        if self.node is not None:
+            return [self.node]
+        return NetworkIndex(net).nodes_of(str(self.country), str(self.stage))
+
     def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
         if self.node is not None:
             place = look.node(self.node, f"{where}.node")
         else:
             place = look.stage(str(self.country), str(self.stage), f"{where}.stage")
-        return [place, self._commodity(look, self.commodity, f"{where}.commodity")]
+        return [place, look.commodities([self.commodity], f"{where}.commodity", OptionError)]
 
 
 class Offtake(_Measure):
@@ -224,13 +217,11 @@ class Offtake(_Measure):
             raise FieldError("share", "give exactly one of share and tonnes_per_year")
         return self
 
-    @property
-    def supplier_nodes_stage(self) -> tuple[str, str]:
-        """(country, stage) of the supplier."""
+    def supplier_nodes(self, net: Any) -> list[str]:
+        """Node ids of ``net`` whose output is reserved (the node, or the country's stage)."""
         if ":" in self.supplier:
-            parsed = parse_node_id(self.supplier)
-            return parsed.country, parsed.stage
-        return self.supplier, str(self.stage)
+            return [self.supplier]
+        return NetworkIndex(net).nodes_of(self.supplier, str(self.stage))
 
     def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
         if ":" in self.supplier:
@@ -240,7 +231,7 @@ class Offtake(_Measure):
             place = look.stage(self.supplier, str(self.stage), f"{where}.stage")
             nodes = look.nodes_of(self.supplier, str(self.stage))
         problems = [place, look.country(self.partner, f"{where}.partner"),
-                    self._commodity(look, self.commodity, f"{where}.commodity")]
+                    look.commodities([self.commodity], f"{where}.commodity", OptionError)]
         if not any(problems):
             problems.append(look.makes(nodes, self.commodity, f"{where}.commodity"))
         return problems
@@ -277,7 +268,7 @@ class Stockpile(_Measure):
 
     def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
         return [look.country(self.country, f"{where}.country"),
-                self._commodities(look, self.commodities, f"{where}.commodities")]
+                look.commodities(self.commodities, f"{where}.commodities", OptionError)]
 
 
 class Recycling(_Measure):
@@ -309,7 +300,7 @@ class Recycling(_Measure):
 
     def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
         return [look.country(self.country, f"{where}.country"),
-                self._commodities(look, self.commodities, f"{where}.commodities")]
+                look.commodities(self.commodities, f"{where}.commodities", OptionError)]
 
 
 class Substitution(_Measure):
@@ -340,7 +331,7 @@ class Substitution(_Measure):
 
     def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
         return [look.sector(self.country, self.sector, f"{where}.sector"),
-                self._commodity(look, self.commodity, f"{where}.commodity")]
+                look.commodities([self.commodity], f"{where}.commodity", OptionError)]
 
 
 class TradeLink(_Measure):

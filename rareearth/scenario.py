@@ -212,18 +212,9 @@ class _Event(FrozenModel):
         """The same event made ``scale`` times as severe (see subclasses)."""
         raise NotImplementedError
 
-    def _check(self, look: NetworkIndex, where: str) -> list[str]:
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
+        """Problems of this event in a network (``None`` = fine)."""
         raise NotImplementedError
-
-    def _commodity_problems(self, look: NetworkIndex, where: str) -> list[str]:
-        spec = getattr(self, "commodities", None)
-        if spec is None:
-            return []
-        try:
-            resolve_commodities(spec, look.net, where=f"{where}.commodities")
-        except ScenarioError as err:
-            return [str(err)]
-        return []
 
 
 class _WithCommodities(_Event):
@@ -243,6 +234,9 @@ class _WithCommodities(_Event):
         ['DyTb']
         """
         return resolve_commodities(self.commodities, net)
+
+    def _commodity_problem(self, look: NetworkIndex, where: str) -> str | None:
+        return look.commodities(self.commodities, f"{where}.commodities", ScenarioError)
 
 
 class ExportRestriction(_WithCommodities):
@@ -274,11 +268,11 @@ class ExportRestriction(_WithCommodities):
         """Severity × ``scale``, capped at 1."""
         return self.model_copy(update={"severity": float(min(1.0, self.severity * scale))})
 
-    def _check(self, look: NetworkIndex, where: str) -> list[str]:
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
         problems = [look.country(self.exporter, f"{where}.exporter")]
         if self.targets != "all":
             problems += [look.country(t, f"{where}.targets[{i}]") for i, t in enumerate(self.targets)]
-        return [p for p in problems if p] + self._commodity_problems(look, where)
+        return [*problems, self._commodity_problem(look, where)]
 
 
 class ExportQuota(_WithCommodities):
@@ -305,9 +299,9 @@ class ExportQuota(_WithCommodities):
             raise ValueError(f"severity scale must be > 0 (got {scale})")
         return self.model_copy(update={"tonnes_per_year": self.tonnes_per_year / scale})
 
-    def _check(self, look: NetworkIndex, where: str) -> list[str]:
-        problem = look.country(self.exporter, f"{where}.exporter")
-        return ([problem] if problem else []) + self._commodity_problems(look, where)
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
+        return [look.country(self.exporter, f"{where}.exporter"),
+                self._commodity_problem(look, where)]
 
 
 def _scaled_factor(factor: float, scale: float) -> float:
@@ -352,18 +346,26 @@ class CapacityShock(_WithCommodities):
             raise FieldError("country", "give a node id, or a country (and optionally a stage)")
         return self
 
+    def nodes(self, net: Any) -> list[str]:
+        """Node ids of ``net`` whose capacity is shocked."""
+        if self.node is not None:
+            return [self.node]
+        look = NetworkIndex(net)
+        stages = [self.stage] if self.stage else ["mining", "separation", "metal", "magnet"]
+        return [n for stage in stages for n in look.nodes_of(str(self.country), stage)]
+
     def with_severity(self, scale: float) -> CapacityShock:
         """The cut ``1 − factor`` × ``scale``."""
         return self.model_copy(update={"factor": _scaled_factor(self.factor, scale)})
 
-    def _check(self, look: NetworkIndex, where: str) -> list[str]:
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
         if self.node is not None:
             problem = look.node(self.node, f"{where}.node")
         elif self.stage is not None:
             problem = look.stage(str(self.country), self.stage, f"{where}.stage")
         else:
             problem = look.country(str(self.country), f"{where}.country")
-        return ([problem] if problem else []) + self._commodity_problems(look, where)
+        return [problem, self._commodity_problem(look, where)]
 
 
 class DemandShock(_Event):
@@ -387,9 +389,8 @@ class DemandShock(_Event):
         """The change ``1 − factor`` × ``scale``."""
         return self.model_copy(update={"factor": _scaled_factor(self.factor, scale)})
 
-    def _check(self, look: NetworkIndex, where: str) -> list[str]:
-        problem = look.sector(self.country, self.sector, f"{where}.sector")
-        return [problem] if problem else []
+    def _check(self, look: NetworkIndex, where: str) -> list[str | None]:
+        return [look.sector(self.country, self.sector, f"{where}.sector")]
 
 
 Event = Annotated[
@@ -551,7 +552,7 @@ class Scenario(FrozenModel):
         look = NetworkIndex(net)
         problems: list[str] = []
         for i, event in enumerate(self.events):
-            problems += event._check(look, f"events[{i}]")
+            problems += [p for p in event._check(look, f"events[{i}]") if p]
         if problems:
             name = getattr(net, "name", "the network")
             raise ScenarioError(

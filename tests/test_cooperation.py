@@ -248,6 +248,14 @@ def test_validate_for_says_what_is_missing(measure: dict[str, Any], match: str) 
         opt.validate_for(stand_in())
 
 
+def test_measures_resolve_their_nodes() -> None:
+    net = stand_in()
+    assert Offtake.model_validate(OFFTAKE).supplier_nodes(net) == ["MY:separation"]
+    node = Offtake.model_validate({**OFFTAKE, "supplier": "CN:metal", "stage": None})
+    assert node.supplier_nodes(net) == ["CN:metal"]
+    assert AddCapacity.model_validate(CAPACITY).nodes(net) == ["US:magnet"]
+
+
 def test_new_capacity_counts_as_made_for_an_offtake() -> None:
     reserved = {**OFFTAKE, "supplier": "US", "commodity": "DyTb"}
     with pytest.raises(OptionError, match="US:separation makes no DyTb"):

@@ -147,10 +147,10 @@ def test_intensity_is_within_bounds(start: Any, length: int, ramp_in: float,
     end = start + pd.Timedelta(days=length)
     ev = DemandShock(country="JP", sector="all", factor=0.5, start=start.isoformat(),
                      end=end.isoformat(), ramp_in_months=ramp_in, ramp_out_months=ramp_out)
-    got = ev.intensity("2009-01", 60)
+    got = ev.intensity("2009-01", 96)  # the horizon holds every drawn event
     assert ((got >= 0) & (got <= 1)).all()
     if ramp_in == ramp_out == 0:  # a step covers exactly its days
-        days = np.asarray(pd.period_range("2009-01", periods=60, freq="M").days_in_month)
+        days = np.asarray(pd.period_range("2009-01", periods=96, freq="M").days_in_month)
         assert (got * days).sum() == pytest.approx(length + 1)
 
 
@@ -421,6 +421,16 @@ def test_validate_for_names_event_and_field(ev: dict[str, Any], match: str) -> N
     sc = Scenario.from_dict(scenario(ev))
     with pytest.raises(ScenarioError, match=match):
         sc.validate_for(stand_in())
+
+
+def test_capacity_shock_nodes() -> None:
+    net = stand_in()
+    cn = CapacityShock(country="CN", factor=0, start="2010-01", end="2010-02")
+    assert cn.nodes(net) == ["CN:mining", "CN:separation", "CN:metal", "CN:magnet"]
+    mining = CapacityShock(country="MM", stage="mining", factor=0, start="2010-01", end="2010-02")
+    assert mining.nodes(net) == ["MM:mining"]
+    node = CapacityShock(node="US:magnet", factor=0, start="2010-01", end="2010-02")
+    assert node.nodes(net) == ["US:magnet"]
 
 
 def test_validate_for_lists_every_problem() -> None:

@@ -315,6 +315,15 @@ class NetworkIndex:
             and parse_node_id(n).stage == stage
         )
 
+    def commodities(
+        self, spec: Literal["all"] | Sequence[str], where: str, error: type[RareEarthError]
+    ) -> str | None:
+        try:
+            resolve_commodities(spec, self.net, where=where, error=error)
+        except error as err:
+            return str(err)
+        return None
+
 
 
 # ---------------------------------------------------------------------------- files and catalog
