@@ -55,6 +55,7 @@ from rareearth.catalog import (
     FieldError,
     FrozenModel,
     NetworkIndex,
+    ProducingStage,
     catalog_names,
     dump_yaml,
     load_document,
@@ -82,7 +83,6 @@ __all__ = [
     "options",
 ]
 
-ProducingStage = Literal["mining", "separation", "metal", "magnet"]
 _SECTOR = r"^[a-z][a-z0-9_]*$"
 
 

@@ -61,6 +61,7 @@ from pydantic import (
 
 from rareearth.catalog import (
     NAME_PATTERN,
+    PRODUCING_STAGES,
     Commodities,
     CountryCode,
     DateText,
@@ -68,6 +69,7 @@ from rareearth.catalog import (
     FrozenModel,
     MonthText,
     NetworkIndex,
+    ProducingStage,
     Targets,
     catalog_names,
     dump_yaml,
@@ -326,7 +328,7 @@ class CapacityShock(_WithCommodities):
     type: Literal["capacity_shock"] = "capacity_shock"
     node: str | None = None
     country: CountryCode | None = None
-    stage: Literal["mining", "separation", "metal", "magnet"] | None = None
+    stage: ProducingStage | None = None
     factor: float = Field(ge=0, description="capacity multiplier at full intensity")
 
     @field_validator("node")
@@ -351,7 +353,7 @@ class CapacityShock(_WithCommodities):
         if self.node is not None:
             return [self.node]
         look = NetworkIndex(net)
-        stages = [self.stage] if self.stage else ["mining", "separation", "metal", "magnet"]
+        stages = [self.stage] if self.stage else PRODUCING_STAGES
         return [n for stage in stages for n in look.nodes_of(str(self.country), stage)]
 
     def with_severity(self, scale: float) -> CapacityShock:

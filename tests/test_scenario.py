@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rareearth.catalog import resolve_commodities
+from rareearth.catalog import PRODUCING_STAGES, resolve_commodities
 from rareearth.errors import RareEarthError, ScenarioError, UnknownNameError
+from rareearth.records import STAGES
 from rareearth.scenario import (
     CapacityShock,
     DemandShock,
@@ -421,6 +422,10 @@ def test_validate_for_names_event_and_field(ev: dict[str, Any], match: str) -> N
     sc = Scenario.from_dict(scenario(ev))
     with pytest.raises(ScenarioError, match=match):
         sc.validate_for(stand_in())
+
+
+def test_producing_stages_follow_the_records() -> None:
+    assert (*PRODUCING_STAGES, "end_use") == STAGES
 
 
 def test_capacity_shock_nodes() -> None:

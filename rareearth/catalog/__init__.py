@@ -25,14 +25,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol, TypeVar
+from typing import Annotated, Any, Literal, Protocol, TypeVar, get_args
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from rareearth.atomic import write_text
 from rareearth.errors import RareEarthError, ScenarioError, UnknownNameError
-from rareearth.records import MAGNET, STAGES, parse_node_id
+from rareearth.records import MAGNET, parse_node_id
 
 __all__ = [
     "COMMODITY_ALIASES",
@@ -45,6 +45,7 @@ __all__ = [
     "FrozenModel",
     "MonthText",
     "NetworkIndex",
+    "ProducingStage",
     "Targets",
     "catalog_names",
     "dump_yaml",
@@ -61,7 +62,8 @@ COMMODITY_ALIASES: dict[str, str] = {
     "materials": "every material (no magnets)",
 }
 #: Stages whose capacity a shock or a new plant can change (``end_use`` has demand instead).
-PRODUCING_STAGES: tuple[str, ...] = tuple(s for s in STAGES if s != "end_use")
+ProducingStage = Literal["mining", "separation", "metal", "magnet"]
+PRODUCING_STAGES: tuple[str, ...] = get_args(ProducingStage)
 #: A built-in name or a document's ``name``.
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -153,19 +155,6 @@ Targets = Annotated[Literal["all"] | list[CountryCode], BeforeValidator(_check_t
 
 
 # ---------------------------------------------------------------------------- network look-ups
-
-
-class NetworkLike(Protocol):
-    """What :meth:`Scenario.validate_for` needs from a network (duck typing)."""
-
-    @property
-    def country_codes(self) -> list[str]: ...
-
-    @property
-    def commodities(self) -> list[str]: ...
-
-    @property
-    def node_ids(self) -> list[str]: ...
 
 
 def _known(values: Iterable[str], limit: int = 20) -> str:
