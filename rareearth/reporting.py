@@ -1,0 +1,554 @@
+"""A self-contained HTML report of a country's exposure under a scenario.
+
+:func:`report` runs the scenario, scores the country, ranks the cooperation options and writes
+one HTML file: figures are inline SVG, styles are inline, nothing is fetched from the network
+and no script runs. The page is rendered by jinja2 from ``rareearth/templates/report.html.j2``
+with autoescaping on, so names and titles from datasets, scenarios and options are shown as
+text, never interpreted as HTML. The file is written atomically.
+
+Examples
+--------
+>>> import rareearth as ree, tempfile, pathlib
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "jp.html"
+>>> path = ree.report("world-2024", "japan-embargo", "JP", options=["stockpile-180d"], path=out)
+>>> path.stat().st_size < 2_000_000
+True
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+from markupsafe import Markup, escape
+
+from rareearth import __version__, indicators, plot
+from rareearth.atomic import write_text
+from rareearth.errors import UnknownNameError
+from rareearth.network import SupplyNetwork
+
+__all__ = ["MAX_BYTES", "report"]
+
+#: The report must stay small enough to mail and to open instantly.
+MAX_BYTES = 2_000_000
+#: The documents the method section points to (in the rareearth source tree).
+DOCS: dict[str, str] = {
+    "model": "docs/model.md",
+    "exposure": "docs/exposure.md",
+    "dataset format": "docs/dataset-format.md",
+}
+#: At most this many materials get an origins figure (the ones the country depends on most).
+MAX_ORIGIN_FIGURES = 3
+
+_TEMPLATE = "report.html.j2"
+_URL = re.compile(r"^https?://", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def _svg(ax: Any, key: str, label: str) -> Markup:
+    """The Axes' figure as an inline ``<svg>`` element; ids made unique with ``key``.
+
+    Text stays text (``svg.fonttype: none``: small, selectable, escaped by matplotlib's XML
+    writer); the hash salt makes ids reproducible from run to run.
+    """
+    fig = ax.figure.figure  # the root Figure (a SubFigure's .figure is its root)
+    buffer = io.StringIO()
+    try:
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": key}):
+            fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]
+    # several figures share one page: prefix every id and every reference to one
+    text = re.sub(r'\bid="', f'id="{key}-', text)
+    text = text.replace("url(#", f"url(#{key}-").replace('href="#', f'href="#{key}-')
+    text = text.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    # safe to mark: matplotlib's SVG writer escapes every text and attribute it writes
+    return Markup(text)
+
+
+@dataclass
+class _Figure:
+    key: str
+    title: str
+    svg: Markup
+    caption: str = ""
+
+
+# ---------------------------------------------------------------------------- formatting
+
+
+def _num(value: Any, digits: int = 1) -> str:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "–" if value is None else str(value)
+    if not math.isfinite(x):
+        return "–"
+    return f"{x:,.{digits}f}"
+
+
+def _pct(value: Any, digits: int = 0) -> str:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if not math.isfinite(x) else f"{100 * x:.{digits}f}%"
+
+
+def _usd(value: Any) -> str:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    if not math.isfinite(x):
+        return "–"
+    if abs(x) >= 1e9:
+        return f"${x / 1e9:,.2f} bn"
+    if abs(x) >= 1e6:
+        return f"${x / 1e6:,.0f} m"
+    return f"${x:,.0f}"
+
+
+def _signed(value: Any, digits: int = 1) -> str:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "–"
+    return "–" if not math.isfinite(x) else f"{x:+.{digits}f}"
+
+
+# ---------------------------------------------------------------------------- sections
+
+
+@dataclass
+class _Context:
+    """Everything the template shows (plain values; the template escapes them)."""
+
+    title: str
+    country: str
+    country_name: str
+    dataset: dict[str, Any]
+    scenario: dict[str, Any]
+    version: str
+    seed: int
+    draws: int
+    options: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    score: dict[str, Any] | None = None
+    dependence: dict[str, Any] | None = None
+    figures: dict[str, _Figure] = field(default_factory=dict)
+    origin_figures: list[_Figure] = field(default_factory=list)
+    ranking: dict[str, Any] | None = None
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    scenario_sources: list[str] = field(default_factory=list)
+    option_sources: list[dict[str, Any]] = field(default_factory=list)
+    docs: dict[str, str] = field(default_factory=lambda: dict(DOCS))
+
+
+def _get(obj: Any, name: str, default: Any = None) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def _event_summary(event: Any) -> str:
+    kind = str(_get(event, "type", "event")).replace("_", " ")
+    parts = [kind]
+    who = _get(event, "exporter") or _get(event, "country") or _get(event, "node")
+    if who:
+        parts.append(f"by {who}" if kind.startswith("export") else f"at {who}")
+    targets = _get(event, "targets")
+    if targets:
+        parts.append("to " + (targets if isinstance(targets, str) else ", ".join(targets)))
+    commodities = _get(event, "commodities")
+    if commodities:
+        parts.append(
+            "of " + (commodities if isinstance(commodities, str) else ", ".join(commodities))
+        )
+    for name, label in (("severity", "severity"), ("factor", "factor")):
+        value = _get(event, name)
+        if value is not None:
+            parts.append(f"{label} {float(value):g}")
+    quota = _get(event, "tonnes_per_year")
+    if quota is not None:
+        parts.append(f"cap {float(quota):,.0f} t/yr")
+    return " ".join(parts)
+
+
+def _scenario_info(scenario: Any) -> dict[str, Any]:
+    periods = getattr(scenario, "periods", None)
+    return {
+        "name": str(_get(scenario, "name", "")),
+        "title": str(_get(scenario, "title", "") or _get(scenario, "name", "")),
+        "description": str(_get(scenario, "description", "") or ""),
+        "start": str(_get(scenario, "start", "")),
+        "months": int(_get(scenario, "months", 0) or 0),
+        "end": str(periods[-1]) if periods is not None and len(periods) else "",
+        "events": [
+            {
+                "summary": _event_summary(e),
+                "start": str(_get(e, "start", "")),
+                "end": str(_get(e, "end", "")),
+                "note": str(_get(e, "note", "") or ""),
+            }
+            for e in (_get(scenario, "events", None) or [])
+        ],
+    }
+
+
+def _dataset_info(net: SupplyNetwork) -> dict[str, Any]:
+    return {
+        "name": str(net.name),
+        "title": str(net.title or net.name),
+        "reference_year": net.reference_year,
+        "digest": str(net.digest or "")[:12],
+        "nodes": len(net.node_ids),
+        "flows": len(net.flows),
+        "countries": len(net.countries),
+        "commodities": ", ".join(net.commodities),
+    }
+
+
+def _sources(net: SupplyNetwork) -> list[dict[str, Any]]:
+    rows = []
+    for source_id, row in net.sources.iterrows():
+        path = str(row.get("path", "") or "")
+        rows.append(
+            {
+                "id": str(source_id),
+                "title": str(row.get("title", "") or source_id),
+                "path": path,
+                # only web addresses become links (never javascript: or file paths)
+                "url": path if _URL.match(path) else "",
+            }
+        )
+    return rows
+
+
+_DEPENDENCE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("consumption_tonnes_per_year", "Consumption (t REO/yr)", "num0"),
+    ("import_reliance", "Import reliance", "pct"),
+    ("top_mining", "Main mining origin", "origin"),
+    ("top_separation", "Main separation origin", "origin"),
+    ("hhi_direct", "HHI direct suppliers", "num2"),
+    ("hhi_origin", "HHI mining origin", "num2"),
+    ("governance_hhi", "Governance-weighted HHI", "num2"),
+    ("supply_risk", "EU supply risk", "num2"),
+)
+
+
+def _format_cell(row: pd.Series, column: str, kind: str) -> str:
+    if kind == "origin":
+        origin = row.get(f"{column}_origin")
+        if origin is None or (isinstance(origin, float) and math.isnan(origin)):
+            return "–"
+        return f"{origin} {_pct(row.get(f'{column}_share'))}"
+    value = row.get(column)
+    if kind == "pct":
+        return _pct(value)
+    if kind == "num0":
+        return _num(value, 0)
+    return _num(value, 2)
+
+
+def _dependence(net: SupplyNetwork, country: str) -> dict[str, Any]:
+    table = indicators.dependence_table(net, country)
+    have = set(table.columns)
+    columns = [
+        (c, label, kind)
+        for c, label, kind in _DEPENDENCE_COLUMNS
+        if c in have or f"{c}_origin" in have
+    ]
+    rows = [
+        {
+            "material": str(material),
+            "cells": [_format_cell(row, c, kind) for c, _, kind in columns],
+        }
+        for material, row in table.iterrows()
+    ]
+    return {"headers": [label for _, label, _ in columns], "rows": rows, "table": table}
+
+
+def _origin_materials(net: SupplyNetwork, country: str, dependence: pd.DataFrame | None,
+                      score: Any) -> list[str]:
+    """Materials to draw origins for: by the score's points per material, else consumption."""
+    consumed = [str(m) for m in net.material_ids]
+    if dependence is not None and "consumption_tonnes_per_year" in dependence.columns:
+        use = dependence["consumption_tonnes_per_year"].astype(float)
+        consumed = [str(m) for m in use[use > 0].sort_values(ascending=False).index]
+    if score is not None:
+        points = score.material_points()
+        consumed.sort(key=lambda m: -float(points.get(m, 0.0)))
+    return consumed[:MAX_ORIGIN_FIGURES]
+
+
+def _static_context(
+    net: SupplyNetwork, scenario: Any, country: str, *, seed: int = 0, draws: int = 0
+) -> _Context:
+    """The parts of the report that need only the network: data, dependence, figures."""
+    if country not in net.country_codes:
+        raise UnknownNameError(
+            f"country {country!r} is not in dataset {net.name!r}; "
+            f"choose one of {', '.join(net.country_codes)}"
+        )
+    name = str(net.countries.loc[country, "name"]) if "name" in net.countries.columns else country
+    info = _scenario_info(scenario)
+    ctx = _Context(
+        title=f"Rare-earth exposure of {name} ({country}): {info['title']}",
+        country=country,
+        country_name=name,
+        dataset=_dataset_info(net),
+        scenario=info,
+        version=__version__,
+        seed=seed,
+        draws=draws,
+        sources=_sources(net),
+        scenario_sources=[str(s) for s in (_get(scenario, "sources", None) or [])],
+    )
+    ctx.dependence = _dependence(net, country)
+    ctx.figures["network"] = _Figure(
+        "network",
+        "The supply network",
+        _svg(plot.network(net), "network", "supply network"),
+        "Every node of the dataset in its stage column; area ∝ throughput, edges ∝ flow "
+        "(t REO/yr; magnets t/yr), colour = country.",
+    )
+    return ctx
+
+
+def _add_origins(ctx: _Context, net: SupplyNetwork, country: str, materials: Sequence[str]) -> None:
+    for material in materials:
+        key = f"origins-{re.sub(r'[^A-Za-z0-9]+', '-', material)}"
+        ctx.origin_figures.append(
+            _Figure(
+                key,
+                f"Where {country}'s {material} comes from",
+                _svg(plot.origins(net, country, material), key, f"origins of {material}"),
+            )
+        )
+
+
+def _score_section(score: Any) -> dict[str, Any]:
+    from rareearth.scoring import WEIGHTS
+
+    sentences: dict[str, str] = {}
+    for sentence in score.explain():
+        head, _, rest = sentence.partition(":")
+        sentences[head.split(" ")[0]] = rest.strip()
+    components = []
+    for name, points in score.components.items():
+        top = float(WEIGHTS.get(name, 0.0))
+        components.append(
+            {
+                "name": name,
+                "points": _num(points),
+                "max": _num(top, 0),
+                "width": 0.0 if top <= 0 else round(100.0 * min(1.0, float(points) / top), 1),
+                "sentence": sentences.get(name, ""),
+            }
+        )
+    materials = [
+        {"material": m, "points": _num(p)} for m, p in score.material_points().items() if p > 0
+    ]
+    return {
+        "value": _num(score.score),
+        "width": round(min(100.0, max(0.0, float(score.score))), 1),
+        "components": components,
+        "materials": materials,
+    }
+
+
+def _ranking_section(table: pd.DataFrame) -> dict[str, Any]:
+    mc = {"p_beats_none", "score_p05", "score_p95"} <= set(table.columns)
+    rows = []
+    for option, row in table.iterrows():
+        rows.append(
+            {
+                "option": str(option),
+                "title": str(row.get("title", "") or ""),
+                "score": _num(row["score"]),
+                "delta": _signed(row["delta"]),
+                "cost": _usd(row.get("cost_usd")),
+                "per_busd": _signed(row.get("delta_per_busd")),
+                "lead": _num(row.get("lead_time_months"), 0),
+                "interval": f"{_num(row['score_p05'])}–{_num(row['score_p95'])}" if mc else "",
+                "p_beats_none": _pct(row["p_beats_none"]) if mc else "",
+                "is_none": str(option) == "none",
+            }
+        )
+    return {"rows": rows, "monte_carlo": mc}
+
+
+def _summary(ctx: _Context, score: Any, table: pd.DataFrame | None) -> list[str]:
+    out = []
+    if score is not None:
+        comps = sorted(score.components.items(), key=lambda kv: -kv[1])
+        top = ", ".join(f"{name} ({points:.1f} points)" for name, points in comps[:2] if points > 0)
+        out.append(
+            f"Under “{ctx.scenario['title']}”, the exposure score of {ctx.country_name} is "
+            f"{score.score:.1f} out of 100" + (f"; the largest parts are {top}." if top else ".")
+        )
+        peak = score.metrics.get("peak_shortfall_pct")
+        unmet = score.metrics.get("unmet_demand_months")
+        if peak is not None and unmet is not None:
+            out.append(
+                f"At worst {float(peak):.1f}% of its end-use demand (by value) goes unmet in a "
+                f"month, and {float(unmet):.2f} months of consumption are lost over the "
+                f"{ctx.scenario['months']} months simulated."
+            )
+        points = score.material_points()
+        if points:
+            material, value = next(iter(points.items()))
+            if value > 0:
+                out.append(f"The material that contributes most is {material} ({value:.1f} points).")
+    if table is not None and len(table) > 1:
+        options = table.drop(index="none", errors="ignore")
+        best = options["delta"].astype(float).idxmin()
+        delta = float(options.loc[best, "delta"])
+        if delta < 0:
+            text = (
+                f"Of the {len(options)} options compared, {best} lowers the score most "
+                f"({delta:+.1f} points, cost {_usd(options.loc[best, 'cost_usd'])})"
+            )
+            if "delta_per_busd" in options.columns:
+                per = options["delta_per_busd"].astype(float)
+                per = per[per.notna() & (per < 0)]
+                if len(per) and per.idxmin() != best:
+                    text += f"; per dollar, {per.idxmin()} does ({per.min():+.1f} points per $bn)"
+            out.append(text + ".")
+        else:
+            out.append(f"None of the {len(options)} options compared lowers the score.")
+    return out
+
+
+# ---------------------------------------------------------------------------- rendering
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("rareearth", "templates"),
+        # the template is .html.j2: select_autoescape would not match it, so always escape
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _render(ctx: _Context) -> str:
+    return _environment().get_template(_TEMPLATE).render(r=ctx)
+
+
+def _resolve(net: Any, scenario: Any) -> tuple[SupplyNetwork, Any]:
+    from rareearth.data import load_network
+    from rareearth.scenario import load_scenario
+
+    if isinstance(net, (str, Path)):
+        net = load_network(net)
+    if isinstance(scenario, (str, Path)):
+        scenario = load_scenario(scenario)
+    return net, scenario
+
+
+def report(
+    net: SupplyNetwork | str,
+    scenario: Any,
+    country: str,
+    options: Sequence[Any] = (),
+    path: str | Path = "report.html",
+    n: int = 0,
+    seed: int = 0,
+) -> Path:
+    """Write a self-contained HTML report of ``country``'s exposure under ``scenario``.
+
+    The report holds: a summary and the exposure score with its components
+    (:func:`rareearth.exposure`), the country's dependence table
+    (:func:`rareearth.indicators.dependence_table`), the network figure, where the country's
+    main materials come from, its shortfall month by month (:func:`rareearth.simulate`), the
+    ranking of ``options`` (:func:`rareearth.compare`, with ``n`` Monte Carlo draws when
+    ``n > 0``), the method and assumptions, and every data source cited. Figures are inline
+    SVG; there is no script and nothing is loaded from the network. The page is escaped
+    (jinja2 autoescaping), written atomically, and stays under :data:`MAX_BYTES`.
+
+    Parameters
+    ----------
+    net : SupplyNetwork or str
+        A network or a built-in dataset name / dataset folder.
+    scenario : Scenario or str
+        A scenario or a built-in name / YAML or JSON path.
+    country : str
+        Country or region code of the network.
+    options : sequence of Option or str
+        Cooperation options to rank (none: the ranking section is left out).
+    path : str or Path
+        The HTML file written.
+    n : int
+        Monte Carlo draws for the ranking (0: none).
+    seed : int
+        Seed of the simulation and of the draws.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    UnknownNameError
+        If the country is not in the network.
+    """
+    from rareearth.engine import simulate
+    from rareearth.ranking import compare
+    from rareearth.scoring import exposure
+
+    net, scenario = _resolve(net, scenario)
+    ctx = _static_context(net, scenario, country, seed=seed, draws=n)
+    score = exposure(net, scenario, country, seed=seed)
+    ctx.score = _score_section(score)
+    dependence = ctx.dependence["table"] if ctx.dependence else None
+    _add_origins(ctx, net, country, _origin_materials(net, country, dependence, score))
+
+    result = simulate(net, scenario, seed=seed)
+    ctx.figures["shortfall"] = _Figure(
+        "shortfall",
+        f"Shortfall in {country}, month by month",
+        _svg(plot.shortfall(result, country), "shortfall", "shortfall by month"),
+    )
+
+    table: pd.DataFrame | None = None
+    if options:
+        table = compare(net, scenario, country, list(options), n=n, seed=seed)
+        table.attrs.update({"dataset": net.name, "scenario": ctx.scenario["name"], "country": country})
+        ctx.ranking = _ranking_section(table)
+        ctx.options = [str(o) for o in table.index if str(o) != "none"]
+        ctx.figures["compare"] = _Figure(
+            "compare", "Options ranked", _svg(plot.compare(table), "compare", "options ranked")
+        )
+        ctx.option_sources = _option_sources(options)
+    ctx.summary = _summary(ctx, score, table)
+    return write_text(path, _render(ctx))
+
+
+def _option_sources(options: Sequence[Any]) -> list[dict[str, Any]]:
+    from rareearth.cooperation import load_option
+
+    out = []
+    for option in options:
+        opt = load_option(option) if isinstance(option, (str, Path)) else option
+        sources = [str(s) for s in (_get(opt, "sources", None) or [])]
+        if sources:
+            out.append({"option": str(_get(opt, "name", opt)), "sources": sources})
+    return out
