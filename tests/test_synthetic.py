@@ -217,3 +217,42 @@ def test_scenario_is_valid_and_deterministic(net: SupplyNetwork) -> None:
     assert synthetic.scenario(net, seed=5) == synthetic.scenario(net, seed=5)
     assert synthetic.scenario(net, seed=5) != synthetic.scenario(net, seed=6)
     assert synthetic.scenario(net, months=1, n_events=0).events == []
+
+
+def test_scenario_without_validation_is_the_same(net: SupplyNetwork) -> None:
+    assert synthetic.scenario(net, seed=9, validate=False) == synthetic.scenario(net, seed=9)
+
+
+# ---------------------------------------------------------------------------- networkx reference
+
+
+def test_nx_reference_reproduces_the_baseline() -> None:
+    from benchmarks import nx_reference as nxr
+
+    net = synthetic.network(nodes=300, seed=4)
+    g = nxr.build_graph(net)
+    shipped = nxr.step(g, keep={})
+    base = {(s, t, c): v / 12.0 for s, t, c, v in zip(
+        net.flows["source"], net.flows["target"], net.flows["commodity"],
+        net.flows["tonnes_per_year"], strict=True)}
+    assert shipped.keys() == base.keys()
+    assert max(abs(shipped[k] - base[k]) / base[k] for k in base) < 1e-9
+
+
+def test_nx_reference_cuts_restricted_flows() -> None:
+    from benchmarks import nx_reference as nxr
+
+    net = synthetic.network(nodes=300, seed=4)
+    sc = ree.Scenario(name="cut", start="2025-01", months=2, events=[ExportRestriction(
+        exporter="CN", targets=["JP"], commodities=["magnet"], severity=0.5,
+        start="2025-01", end="2025-02")])
+    g = nxr.build_graph(net)
+    keep = nxr.restriction_keep(net, sc, 0)
+    assert keep == {("CN", "JP", "magnet"): 0.5}
+    shipped = nxr.step(g, keep)
+    f = net.flows
+    cut = (f["source_country"] == "CN") & (f["target_country"] == "JP") & (f["commodity"] == MAGNET)
+    assert cut.any()
+    for s, t, c, v, hit in zip(f["source"], f["target"], f["commodity"], f["tonnes_per_year"], cut,
+                               strict=True):
+        assert shipped[(s, t, c)] == pytest.approx(v / 12.0 * (0.5 if hit else 1.0), rel=1e-9)
