@@ -31,11 +31,13 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
+from pydantic import ValidationError
 
 from rareearth import indicators
 from rareearth.errors import UnknownNameError
 from rareearth.network import SupplyNetwork
 from rareearth.records import MAGNET, STAGES, parse_node_id
+from rareearth.scenario import Scenario
 
 __all__ = [
     "COUNTRY_COLORS",
@@ -533,8 +535,15 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
 
 
 def _scenario_of(result: Any) -> Any:
+    """The run's scenario: a Scenario, rebuilt from its dict when possible, else as stored."""
     provenance = getattr(result, "provenance", None) or {}
-    return _get(provenance, "scenario")
+    scenario = _get(provenance, "scenario")
+    if isinstance(scenario, Mapping):
+        try:
+            return Scenario.model_validate(dict(scenario))
+        except ValidationError:  # a partial record: use its fields as they are
+            return scenario
+    return scenario
 
 
 def _run_source(result: Any) -> str:

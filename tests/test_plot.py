@@ -309,6 +309,10 @@ def test_shortfall_scenario_as_dict_or_name() -> None:
     assert len([p for p in ax.patches if isinstance(p, Rectangle | Polygon)]) == 12 + 3
     ax = plot.shortfall(_result("test-2010"), "JP")
     assert ax.get_title(loc="left") == "Shortfall in JP: test-2010"
+    partial = {"name": "x", "events": [{"type": "export_restriction", "exporter": "CN",
+                                        "start": "2010-03", "end": "2010-04"}]}
+    ax = plot.shortfall(_result(partial), "JP")  # not a valid Scenario: drawn as steps
+    assert len([p for p in ax.patches if isinstance(p, Rectangle | Polygon)]) == 2
 
 
 def test_shortfall_unknown_country() -> None:
