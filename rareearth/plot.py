@@ -359,33 +359,6 @@ def network(
             zorder=3,
         )
 
-    # labels: the largest nodes of each column first, skipping any that would overlap
-    # the Axes' height before layout (constrained layout shrinks it by ~20 %)
-    height_in = 0.8 * ax.get_window_extent().height / float(ax.figure.dpi)
-    label_pt = 7.0
-    min_gap = (label_pt * 1.35 / 72.0) / height_in  # in axes-y units (0..1)
-    for k, col_nodes in columns.items():
-        taken: list[float] = []
-        ranked = sorted(col_nodes, key=lambda n: (-throughput[n], n))
-        for n in ranked:
-            if max_labels_per_stage is not None and len(taken) >= max_labels_per_stage:
-                break
-            y = ypos[n]
-            if any(abs(y - other) < min_gap for other in taken):
-                continue
-            taken.append(y)
-            radius_pt = math.sqrt((15.0 + 650.0 * throughput[n] / tmax) / math.pi)
-            ax.annotate(
-                f"{_node_label(n)}  {_fmt_tonnes(throughput[n])}",
-                xy=(float(k), y),
-                xytext=(radius_pt + 4.0, 0.0),
-                textcoords="offset points",
-                ha="left",
-                va="center",
-                fontsize=label_pt,
-                zorder=4,
-                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
-            )
     for stage, k in col_of.items():
         ax.text(
             float(k), -0.045, _STAGE_LABELS[stage], ha="center", va="center", fontsize=10,
@@ -421,6 +394,35 @@ def network(
         f"{len(nodes)} nodes, {len(edges)} links.",
     )
     _source_line(ax, _dataset_source(net), below_labels=False)
+    # labels: the largest nodes of each column first, skipping any that would overlap. The
+    # layout is computed first so that the gap is measured on the Axes' final height.
+    ax.figure.figure.draw_without_rendering()
+    height_in = ax.get_window_extent().height / float(ax.figure.figure.dpi)
+    label_pt = 7.0
+    y_low, y_high = ax.get_ylim()
+    min_gap = (label_pt * 1.3 / 72.0) / max(height_in, 0.5) * abs(y_low - y_high)  # data units
+    for k, col_nodes in columns.items():
+        taken: list[float] = []
+        ranked = sorted(col_nodes, key=lambda n: (-throughput[n], n))
+        for n in ranked:
+            if max_labels_per_stage is not None and len(taken) >= max_labels_per_stage:
+                break
+            y = ypos[n]
+            if any(abs(y - other) < min_gap for other in taken):
+                continue
+            taken.append(y)
+            radius_pt = math.sqrt((15.0 + 650.0 * throughput[n] / tmax) / math.pi)
+            ax.annotate(
+                f"{_node_label(n)}  {_fmt_tonnes(throughput[n])}",
+                xy=(float(k), y),
+                xytext=(radius_pt + 4.0, 0.0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=label_pt,
+                zorder=4,
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
+            )
     return ax
 
 
