@@ -1,0 +1,638 @@
+"""The array core: one month of the engine for a whole batch of scenarios at once.
+
+State and per-month quantities are arrays of shape ``(slots, S)`` (slot-major, scenarios last,
+so that scipy's sparse × dense products run on contiguous blocks), float64, t/month. See
+:mod:`rareearth.engine.structure` for slots. A month (:meth:`Engine.month`) runs, per MODEL.md §3:
+
+1. :meth:`~Engine.capacity` — baseline × capacity shocks + lever additions;
+   :meth:`~Engine.demand` — end-use demand (base × price response × shocks × levers + additions)
+   and recycling;
+2. :meth:`~Engine.orders` — a backward pass (end use → separation): each producer plans
+   ``min(capacity, orders + last month's rerouted sales + added capacity)`` and orders its inputs
+   from its baseline suppliers in baseline proportions;
+3. then stage by stage (mining → end use): rerouting for the stage's buyers (step 4 of the
+   model, ``allocator.reroute``), national stockpile release (:meth:`~Engine.release`),
+   production (:meth:`~Engine.produce`) or consumption (:meth:`~Engine.consume`), and allocation
+   of the stage's output along baseline edges (step 3, ``allocator.allocate``);
+4. :meth:`~Engine.close` — unsold output to inventory, ramp and lead-time state, price (step 7),
+   demand response for next month (step 6).
+
+Steps 3–4 are delegated to an *allocator* (:class:`ProportionalAllocator` here) that reads and
+writes the engine's arrays; an optimal (LP) allocator replaces it (see ``docs/model.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from rareearth.engine.events import EventSchedule, MonthEvents
+from rareearth.engine.levers import LeverArrays
+from rareearth.engine.params import BatchParameters
+from rareearth.engine.structure import END_USE, MINING, PRODUCING, Group, Structure
+
+__all__ = ["IN_KEYS", "OUT_KEYS", "REFILL_MONTHS", "Allocator", "Engine", "Raw"]
+
+#: A node below its stock target orders the gap spread over this many months, and one above it
+#: orders less by the excess over the same time (assumption: half a year to rebuild inventory).
+REFILL_MONTHS = 6.0
+_TINY = 1e-12
+
+#: Per-slot quantities recorded each month (in-slots: inputs and end-use demand; out-slots: output).
+IN_KEYS = ("demand", "received", "used", "shortfall", "stock_in", "rerouted_in", "released")
+OUT_KEYS = ("produced", "shipped", "stock_out", "capacity", "rerouted_out")
+
+
+class Allocator(Protocol):
+    """Steps 3–4 of the month: ship a stage's output, and reroute for a stage's buyers.
+
+    ``allocate(engine, stage)`` runs right after the stage's production: it must move what the
+    stage's out-slots have (``engine.prod`` + ``engine.inv_out``) to buyers' in-slots
+    (``engine.received``), writing ``engine.edge_flow`` for the stage's edges and leaving what is
+    unsold in ``engine.left``. ``reroute(engine, stage)`` runs before the stage's production: it
+    may add to ``engine.received`` of the stage's in-slots from suppliers' ``engine.left`` and
+    ramp room (:meth:`Engine.room`), and must book what it takes with :meth:`Engine.take`.
+    """
+
+    def allocate(self, engine: Engine, stage: int) -> None: ...
+
+    def reroute(self, engine: Engine, stage: int) -> None: ...
+
+
+@dataclass
+class Raw:
+    """Recorded arrays of a batch run: ``(T, slots, S)`` per key, plus prices and stockpiles."""
+
+    months: int
+    n_scenarios: int
+    slots_in: dict[str, np.ndarray] = field(default_factory=dict)
+    slots_out: dict[str, np.ndarray] = field(default_factory=dict)
+    price: np.ndarray | None = None  # (T, C, S)
+    stockpile: np.ndarray | None = None  # (T, K*C, S)
+    edge_flow: np.ndarray | None = None  # (T, E, S), structure edge order
+    rerouted: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=list
+    )  # (t, group id, d COO (k, j, g, s, value), take (O_ss,S) sparse, rcv (B,S) sparse)
+
+
+class Engine:
+    """Batch state and the month step (see module docstring).
+
+    Parameters
+    ----------
+    structure : Structure
+    schedule : EventSchedule
+    levers : LeverArrays
+    params : BatchParameters
+    months : int
+    record : set of str
+        Keys of ``IN_KEYS``/``OUT_KEYS`` to record, plus ``"flows"`` for edge and rerouted flows.
+    record_in, record_out : int arrays or None
+        Only these in-/out-slots are recorded (None: all).
+    allocator : Allocator
+    """
+
+    def __init__(
+        self,
+        structure: Structure,
+        schedule: EventSchedule,
+        levers: LeverArrays,
+        params: BatchParameters,
+        months: int,
+        record: set[str],
+        allocator: Allocator,
+        record_in: np.ndarray | None = None,
+        record_out: np.ndarray | None = None,
+    ) -> None:
+        st = self.st = structure
+        self.schedule = schedule
+        self.levers = levers
+        self.params = params
+        self.months = months
+        self.allocator = allocator
+        n_s = self.n_scenarios = schedule.n_scenarios
+        n_in, n_out, k, c = st.n_in, st.n_out, st.n_countries, st.n_commodities
+        self.t = 0
+        self.ev: MonthEvents = MonthEvents(None, None, None, None)
+        # ------------------------------------------------------------ state
+        self.inv_in = np.repeat(st.stock_in0[:, None], n_s, axis=1)
+        self.inv_out = np.repeat(st.stock_out0[:, None], n_s, axis=1)
+        self.pile = levers.stockpile.reshape(k * c, n_s).copy()
+        self.ramp = np.zeros((n_out, n_s))
+        self.extra = np.zeros((n_out, n_s))
+        self.first_ask = np.full((k, k, c, n_s), np.inf)
+        e0, e1 = st.in_range[END_USE]
+        self.level = np.ones((e1 - e0, n_s))
+        self.consumed_prev = np.repeat(st.base_demand[e0:e1, None], n_s, axis=1)
+        self.price = np.ones((c, n_s))
+        # ------------------------------------------------------------ month buffers
+        self.need = np.zeros((n_in, n_s))
+        self.order = np.zeros((n_in, n_s))
+        self.received = np.zeros((n_in, n_s))
+        self.used = np.zeros((n_in, n_s))
+        self.shortfall = np.zeros((n_in, n_s))
+        self.rerouted_in = np.zeros((n_in, n_s))
+        self.released = np.zeros((n_in, n_s))
+        self.cap = np.zeros((n_out, n_s))
+        self.added = np.zeros((n_out, n_s))
+        self.plan = np.zeros((n_out, n_s))
+        self.prod = np.zeros((n_out, n_s))
+        self.left = np.zeros((n_out, n_s))
+        self.room_buf = np.zeros((n_out, n_s))
+        self.room_ready = [False] * len(PRODUCING)
+        self.rerouted_out = np.zeros((n_out, n_s))
+        self.ordered = np.zeros((n_out, n_s))
+        self.beyond = np.zeros((n_out, n_s))
+        self.extra_next = np.zeros((n_out, n_s))
+        self.asked = np.zeros((n_out, n_s), dtype=bool)
+        self.edge_flow = np.zeros((st.n_edges, n_s))
+        self.demand_now = np.zeros((e1 - e0, n_s))
+        self.recycled = np.zeros((e1 - e0, n_s))
+        self.rate_left = np.zeros((k * c, n_s))
+        self.has_pile = bool((self.pile > 0).any())
+        # ------------------------------------------------------------ constants
+        self.elasticity = st.compiled.price_elasticity[:, None] * params.elasticity_scale[None, :]
+        self.lead = np.repeat(params.lead_time_months[None, None, :], k, axis=0).repeat(k, axis=1)
+        if levers.lead_override is not None:
+            self.lead = np.minimum(self.lead, levers.lead_override)
+        self.recycle_extra = np.maximum(params.recycling_rate - params.dataset_recycling_rate, 0.0)
+        self.end_commodity = st.in_commodity[e0:e1]
+        self.end_country = st.in_country[e0:e1]
+        self.record_keys = record
+        self.record_in = record_in
+        self.record_out = record_out
+        self.raw = self._allocate_record()
+
+    # ================================================================== record buffers
+
+    def _allocate_record(self) -> Raw:
+        st, t_n, n_s = self.st, self.months, self.n_scenarios
+        raw = Raw(months=t_n, n_scenarios=n_s)
+        n_in = st.n_in if self.record_in is None else self.record_in.size
+        n_out = st.n_out if self.record_out is None else self.record_out.size
+        for key in IN_KEYS:
+            if key in self.record_keys:
+                raw.slots_in[key] = np.zeros((t_n, n_in, n_s))
+        for key in OUT_KEYS:
+            if key in self.record_keys:
+                raw.slots_out[key] = np.zeros((t_n, n_out, n_s))
+        raw.price = np.zeros((t_n, st.n_commodities, n_s))
+        raw.stockpile = np.zeros((t_n, st.n_countries * st.n_commodities, n_s))
+        if "flows" in self.record_keys:
+            raw.edge_flow = np.zeros((t_n, st.n_edges, n_s))
+        return raw
+
+    # ================================================================== the month
+
+    def run(self) -> Raw:
+        """Run every month of the horizon and return the recorded arrays."""
+        for t in range(self.months):
+            self.month(t)
+        return self.raw
+
+    def month(self, t: int) -> None:
+        """One month for every scenario of the batch (MODEL.md §3)."""
+        self.t = t
+        self.ev = self.schedule.at(t)
+        self.capacity()
+        self.demand()
+        self.orders()
+        self.received.fill(0.0)
+        self.rerouted_in.fill(0.0)
+        self.released.fill(0.0)
+        self.rerouted_out.fill(0.0)
+        self.beyond.fill(0.0)
+        self.extra_next.fill(0.0)
+        self.asked.fill(False)
+        self.room_ready = [False] * len(PRODUCING)
+        if self.has_pile:
+            np.copyto(self.rate_left, self.levers.release_rate.reshape(self.rate_left.shape))
+        self.produce_mining()
+        self.allocator.allocate(self, MINING)
+        for stage in range(1, END_USE + 1):
+            self.allocator.reroute(self, stage)
+            if self.has_pile:
+                self.release(stage)
+            if stage == END_USE:
+                self.consume()
+            else:
+                self.produce(stage)
+                self.allocator.allocate(self, stage)
+        self.close()
+        self.record()
+
+    # ------------------------------------------------------------------ 1. capacity
+
+    def capacity(self) -> None:
+        """Capacity this month: baseline × shocks, plus capacity added by levers."""
+        st, lv = self.st, self.levers
+        cap = self.cap
+        cap[:] = st.base_cap[:, None]
+        if self.ev.cap_factor is not None:
+            cap *= self.ev.cap_factor
+        self.added.fill(0.0)
+        if lv.cap_slots.size:
+            np.add.at(self.added, lv.cap_slots, lv.cap_add[self.t])
+            cap += self.added
+
+    def demand(self) -> None:
+        """End-use demand (t/month) and recycled secondary supply of this month."""
+        st, lv = self.st, self.levers
+        e0, e1 = st.in_range[END_USE]
+        d = self.demand_now
+        np.multiply(st.base_demand[e0:e1, None], self.level, out=d)
+        if self.ev.demand_factor is not None:
+            d *= self.ev.demand_factor
+        if lv.mult_slots.size:
+            d[lv.mult_slots] *= lv.mult[self.t]
+        if lv.add_slots.size:
+            d[lv.add_slots] += lv.add[self.t]
+        rate = np.broadcast_to(self.recycle_extra[None, :], d.shape)
+        if lv.recycling is not None:
+            rate = rate + lv.recycling[self.t][self.end_country]
+        np.multiply(rate, self.consumed_prev, out=self.recycled)
+
+    # ------------------------------------------------------------------ 2. orders (backward)
+
+    def orders(self) -> None:
+        """Plans of producers and orders of every in-slot, from end use back to separation."""
+        st = self.st
+        e0, e1 = st.in_range[END_USE]
+        self.need[e0:e1] = self.demand_now
+        self._order_from_need(e0, e1, market=self.demand_now - self.recycled)
+        for stage in range(END_USE - 1, MINING - 1, -1):
+            o0, o1 = st.out_range[stage]
+            plan = self.plan[o0:o1]
+            ordered = self.ordered[o0:o1]
+            ordered[:] = st.order_to_out[stage] @ self.order
+            # extra output for rerouted buyers grows at the ramp rate into spare capacity
+            np.subtract(self.cap[o0:o1], ordered, out=plan)
+            np.maximum(plan, 0.0, out=plan)
+            plan *= self.ramp[o0:o1]
+            np.minimum(plan, self.extra[o0:o1], out=plan)
+            plan += ordered
+            plan += self.added[o0:o1]
+            np.minimum(plan, self.cap[o0:o1], out=plan)
+            if stage == MINING:
+                continue
+            i0, i1 = st.in_range[stage]
+            self.need[i0:i1] = st.use[stage] @ plan
+            self._order_from_need(i0, i1, market=self.need[i0:i1])
+
+    def _order_from_need(self, i0: int, i1: int, market: np.ndarray) -> None:
+        st = self.st
+        order = self.order[i0:i1]
+        np.subtract(st.target_in[i0:i1, None], self.inv_in[i0:i1], out=order)
+        order *= 1.0 / REFILL_MONTHS
+        order += market
+        np.maximum(order, 0.0, out=order)
+
+    # ------------------------------------------------------------------ production
+
+    def produce_mining(self) -> None:
+        """Mines run at baseline utilisation of their (shocked) capacity, plus added capacity."""
+        st = self.st
+        o0, o1 = st.out_range[MINING]
+        prod = self.prod[o0:o1]
+        np.subtract(self.cap[o0:o1], self.added[o0:o1], out=prod)
+        prod *= st.util[o0:o1, None]
+        prod += self.added[o0:o1]
+
+    def input_limit(self, stage: int, avail: np.ndarray) -> np.ndarray:
+        """Most each out-slot of ``stage`` can make from ``avail`` (its in-slots), Leontief."""
+        st = self.st
+        i0, i1 = st.in_range[stage]
+        coef = st.in_coef[i0:i1, None]
+        ratio = np.full((i1 - i0 + 1, self.n_scenarios), np.inf)
+        np.divide(avail, coef, out=ratio[:-1], where=coef > 0)
+        idx = st.input_index[stage] - i0
+        idx = np.where(idx >= 0, idx, i1 - i0)  # sentinel row (n_in) -> last row
+        return ratio[idx].min(axis=1)
+
+    def produce(self, stage: int) -> None:
+        """Separation, metal, magnet: ``min(plan, capacity, what inputs allow)``; inputs used."""
+        st = self.st
+        o0, o1 = st.out_range[stage]
+        i0, i1 = st.in_range[stage]
+        avail = self.received[i0:i1] + self.inv_in[i0:i1]
+        prod = self.prod[o0:o1]
+        np.minimum(self.plan[o0:o1], self.input_limit(stage, avail), out=prod)
+        np.minimum(prod, self.cap[o0:o1], out=prod)
+        np.subtract(prod, self.ordered[o0:o1], out=self.beyond[o0:o1])
+        np.maximum(self.beyond[o0:o1], 0.0, out=self.beyond[o0:o1])
+        used = self.used[i0:i1]
+        used[:] = st.use[stage] @ prod
+        np.minimum(used, avail, out=used)  # rounding: never use more than there is
+        np.subtract(avail, used, out=self.inv_in[i0:i1])
+        self._shortfall(i0, i1)
+
+    def consume(self) -> None:
+        """End use consumes ``min(demand, received + own stock)``; the rest is shortfall."""
+        st = self.st
+        e0, e1 = st.in_range[END_USE]
+        self.received[e0:e1] += self.recycled
+        avail = self.received[e0:e1] + self.inv_in[e0:e1]
+        used = self.used[e0:e1]
+        np.minimum(self.need[e0:e1], avail, out=used)
+        np.subtract(avail, used, out=self.inv_in[e0:e1])
+        self._shortfall(e0, e1)
+        self.consumed_prev[:] = used
+
+    def _shortfall(self, i0: int, i1: int) -> None:
+        # need − received − stock drawn = need − max(received, used), ≥ 0
+        sf = self.shortfall[i0:i1]
+        np.maximum(self.received[i0:i1], self.used[i0:i1], out=sf)
+        np.subtract(self.need[i0:i1], sf, out=sf)
+        np.maximum(sf, 0.0, out=sf)
+
+    # ------------------------------------------------------------------ spare for rerouting
+
+    def room(self, stage: int) -> np.ndarray:
+        """Extra output the stage's out-slots can still make this month if asked (t/month).
+
+        Ramp state × unused capacity; at separation, metal and magnet nodes also limited by
+        the input stock left after production (nothing is created).
+        """
+        st = self.st
+        o0, o1 = st.out_range[stage]
+        room = self.room_buf[o0:o1]
+        if not self.room_ready[stage]:
+            np.subtract(self.cap[o0:o1], self.prod[o0:o1], out=room)
+            np.maximum(room, 0.0, out=room)
+            room *= self.ramp[o0:o1]
+            if stage != MINING:
+                i0, i1 = st.in_range[stage]
+                np.minimum(room, self.input_limit(stage, self.inv_in[i0:i1]), out=room)
+            self.room_ready[stage] = True
+        return room
+
+    def take(self, stage: int, take: np.ndarray) -> None:
+        """Book rerouted sales ``take`` (O_stage, S) of a stage: from unsold output, then ramp."""
+        st = self.st
+        o0, o1 = st.out_range[stage]
+        left = self.left[o0:o1]
+        from_left = np.minimum(take, left)
+        left -= from_left
+        # output made beyond orders (for last month's rerouted buyers) is what they buy first
+        beyond = self.beyond[o0:o1]
+        sold_beyond = np.minimum(from_left, beyond)
+        beyond -= sold_beyond
+        self.extra_next[o0:o1] += sold_beyond
+        from_room = take - from_left
+        np.maximum(from_room, 0.0, out=from_room)
+        if from_room.any():
+            room = self.room(stage)
+            np.minimum(from_room, room, out=from_room)
+            room -= from_room
+            self.prod[o0:o1] += from_room
+            if stage != MINING:
+                i0, i1 = st.in_range[stage]
+                extra_use = st.use[stage] @ from_room
+                np.minimum(extra_use, self.inv_in[i0:i1], out=extra_use)
+                self.inv_in[i0:i1] -= extra_use
+                self.used[i0:i1] += extra_use
+            self.extra_next[o0:o1] += from_room
+        self.rerouted_out[o0:o1] += from_left + from_room
+
+    # ------------------------------------------------------------------ 5. national stockpiles
+
+    def release(self, stage: int) -> None:
+        """National stockpiles released to the stage's nodes short beyond the threshold."""
+        st = self.st
+        i0, i1 = st.in_range[stage]
+        if i0 == i1:
+            return
+        agg = st.country_agg_in[stage]
+        rec = self.received[i0:i1]
+        short = self.need[i0:i1] - rec - self.inv_in[i0:i1]
+        if stage == END_USE:
+            short -= self.recycled
+        np.maximum(short, 0.0, out=short)
+        total_short = agg @ short
+        total_need = agg @ self.need[i0:i1]
+        thr = self.levers.release_threshold.reshape(total_short.shape)
+        trigger = (total_short > thr * total_need) & (total_short > _TINY)
+        amount = np.minimum(np.minimum(self.pile, self.rate_left), total_short)
+        amount *= trigger
+        if not amount.any():
+            return
+        self.pile -= amount
+        self.rate_left -= amount
+        share = np.divide(amount, total_short, out=np.zeros_like(amount), where=total_short > 0)
+        rel = short * (agg.T @ share)
+        rec += rel
+        self.released[i0:i1] += rel
+
+    # ------------------------------------------------------------------ close the month
+
+    def close(self) -> None:
+        """Unsold output to inventory; ramp and plan state; price (7); demand response (6)."""
+        st, p = self.st, self.params
+        np.copyto(self.inv_out, self.left)
+        # ramp grows while a node's pool is asked, relaxes otherwise
+        step = np.where(self.asked, 1.0, -1.0) * p.ramp_rate_per_month[None, :]
+        self.ramp += step
+        np.clip(self.ramp, 0.0, 1.0, out=self.ramp)
+        np.copyto(self.extra, self.extra_next)
+        # price index per commodity over consumers (end use and magnet makers)
+        market = np.minimum(self.received, self.need)
+        supply = st.price_agg @ market
+        demand = st.price_agg @ self.need
+        ratio = np.divide(supply, demand, out=np.ones_like(supply), where=demand > _TINY)
+        np.clip(ratio, 1e-300, 1.0, out=ratio)
+        log_p = -np.log(ratio) / self.elasticity
+        np.minimum(log_p, np.log(p.price_cap)[None, :], out=log_p)
+        np.exp(log_p, out=self.price)
+        # demand moves toward base × P^(−η), at most substitution_max/12 of base per month
+        e_price = self.price[self.end_commodity]
+        target = np.exp(-self.elasticity[self.end_commodity] * np.log(e_price))
+        step_max = p.substitution_max_per_year[None, :] / 12.0
+        np.clip(target, self.level - step_max, self.level + step_max, out=self.level)
+
+    # ------------------------------------------------------------------ 8. record
+
+    def record(self) -> None:
+        """Copy this month's quantities into the record buffers."""
+        t, raw, st = self.t, self.raw, self.st
+        ri, ro = self.record_in, self.record_out
+        sources_in = {
+            "demand": self.need,
+            "received": self.received,
+            "used": self.used,
+            "shortfall": self.shortfall,
+            "stock_in": self.inv_in,
+            "rerouted_in": self.rerouted_in,
+            "released": self.released,
+        }
+        for key, buf in raw.slots_in.items():
+            src = sources_in[key]
+            buf[t] = src if ri is None else src[ri]
+        if raw.slots_out:
+            shipped = self.rerouted_out.copy()
+            for stage in PRODUCING:
+                e0, e1 = st.edge_range[stage]
+                o0, _ = st.out_range[stage]
+                shipped[o0 : o0 + st.flow_to_out[stage].shape[0]] += (
+                    st.flow_to_out[stage] @ self.edge_flow[e0:e1]
+                )
+            sources_out = {
+                "produced": self.prod,
+                "shipped": shipped,
+                "stock_out": self.inv_out,
+                "capacity": self.cap,
+                "rerouted_out": self.rerouted_out,
+            }
+            for key, buf in raw.slots_out.items():
+                src = sources_out[key]
+                buf[t] = src if ro is None else src[ro]
+        assert raw.price is not None and raw.stockpile is not None
+        raw.price[t] = self.price
+        raw.stockpile[t] = self.pile
+        if raw.edge_flow is not None:
+            raw.edge_flow[t] = self.edge_flow
+
+
+# ====================================================================== proportional mode
+
+
+class ProportionalAllocator:
+    """MODEL.md §3 steps 3–4, ``proportional`` mode (see ``docs/model.md``)."""
+
+    def allocate(self, engine: Engine, stage: int) -> None:
+        """Ship the stage's output to buyers in proportion to their (unrestricted) orders."""
+        st = engine.st
+        e0, e1 = st.edge_range[stage]
+        o0, o1 = st.out_range[stage]
+        supply = engine.prod[o0:o1] + engine.inv_out[o0:o1]
+        left = engine.left[o0:o1]
+        if e0 == e1:
+            np.copyto(left, supply)
+            return
+        flow = engine.edge_flow[e0:e1]
+        np.multiply(engine.order[st.edge_tgt[e0:e1]], st.edge_share[e0:e1, None], out=flow)
+        if engine.ev.keep is not None:
+            flow *= engine.ev.keep[e0:e1]
+        total = st.flow_to_out[stage] @ flow
+        fill = np.divide(supply, total, out=np.ones_like(supply), where=total > _TINY)
+        np.minimum(fill, 1.0, out=fill)
+        src = st.edge_src[e0:e1] - o0
+        if engine.levers.offtake_slot.size:
+            self._offtake(engine, stage, flow, supply, fill)
+        else:
+            flow *= fill[src]
+        shipped = st.flow_to_out[stage] @ flow
+        np.subtract(supply, shipped, out=left)
+        np.maximum(left, 0.0, out=left)
+        engine.received += st.flow_to_in[stage] @ flow
+
+    def _offtake(self, engine: Engine, stage: int, flow: np.ndarray, supply: np.ndarray,
+                 fill: np.ndarray) -> None:
+        """Offtakes: the partner's buyers get the reserved share first, then pro rata."""
+        st, lv = engine.st, engine.levers
+        e0, e1 = st.edge_range[stage]
+        o0, o1 = st.out_range[stage]
+        src = st.edge_src[e0:e1] - o0
+        ordered = flow.copy()
+        flow *= fill[src]
+        partner_of_edge = st.in_country[st.edge_tgt[e0:e1]]
+        for slot in np.unique(lv.offtake_slot):
+            if not o0 <= slot < o1:
+                continue
+            edges = np.flatnonzero(src == slot - o0)
+            if edges.size == 0:
+                continue
+            first = np.zeros((edges.size, engine.n_scenarios))
+            for j in np.flatnonzero(lv.offtake_slot == slot):
+                mine = partner_of_edge[edges] == lv.offtake_partner[j]
+                if not mine.any():
+                    continue
+                want = ordered[edges[mine]]
+                reserved = lv.offtake_share[j] * supply[slot - o0]
+                total = want.sum(axis=0)
+                share = np.divide(reserved, total, out=np.zeros_like(total), where=total > _TINY)
+                first[mine] = want * np.minimum(share, 1.0)
+            rest_supply = np.maximum(supply[slot - o0] - first.sum(axis=0), 0.0)
+            rest_order = ordered[edges] - first
+            total = rest_order.sum(axis=0)
+            f2 = np.divide(rest_supply, total, out=np.ones_like(total), where=total > _TINY)
+            flow[edges] = first + rest_order * np.minimum(f2, 1.0)
+
+    def reroute(self, engine: Engine, stage: int) -> None:
+        """Buyers of ``stage`` short of their order ask unrestricted suppliers' spare."""
+        for gid, group in enumerate(engine.st.groups[stage]):
+            self._reroute_group(engine, group, gid)
+
+    def _reroute_group(self, engine: Engine, g: Group, gid: int) -> None:
+        st = engine.st
+        n_s = engine.n_scenarios
+        k = st.n_countries
+        cg = g.commodities
+        ng = cg.size
+        unmet = engine.order[g.start : g.stop] - engine.received[g.start : g.stop]
+        np.maximum(unmet, 0.0, out=unmet)
+        if not (unmet > _TINY).any():
+            return
+        o0, o1 = st.out_range[g.sstage]
+        spare = engine.left[o0:o1] + engine.room(g.sstage)
+        ub = (g.buyer_agg @ unmet).reshape(k, ng, n_s)
+        sp = (g.pool_agg @ spare).reshape(k, ng, n_s)
+        t = float(engine.t)
+        # who may sell to whom, and how far new links have come
+        first = engine.first_ask[:, :, cg, :]
+        if engine.ev.blocked is not None:
+            allowed = ~engine.ev.blocked[:, :, cg, :]
+        else:
+            allowed = np.ones((k, k, ng, n_s), dtype=bool)
+        intent = allowed & g.pool_exists[:, None, :, None] & (ub[None, :, :, :] > _TINY)
+        first = np.where(intent & (first > t), t, first)
+        engine.first_ask[:, :, cg, :] = first
+        lead = engine.lead[:, :, None, :]
+        age = t - first
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ramp_link = np.where(lead > 0, age / np.where(lead > 0, lead, 1.0), np.where(age >= 0, 1.0, 0.0))
+        np.clip(ramp_link, 0.0, 1.0, out=ramp_link)
+        ramp_link[np.broadcast_to(g.link_exists[:, :, :, None], ramp_link.shape)] = 1.0
+        ramp_link *= allowed
+        # pooled proportional rationing
+        offer = sp[:, None, :, :] * ramp_link  # (K supplier, K buyer, Cg, S)
+        offered = offer.sum(axis=0)
+        scale = np.divide(ub, offered, out=np.zeros_like(ub), where=offered > _TINY)
+        np.minimum(scale, 1.0, out=scale)
+        ask = offer * scale[None]
+        asked = ask.sum(axis=1)
+        fk = np.divide(sp, asked, out=np.zeros_like(sp), where=asked > _TINY)
+        np.minimum(fk, 1.0, out=fk)
+        deliver = ask * fk[:, None]
+        got = deliver.sum(axis=0)
+        sold = asked * fk
+        g_buyer = np.divide(got, ub, out=np.zeros_like(got), where=ub > _TINY)
+        rcv = unmet * (g.buyer_agg.T @ g_buyer.reshape(k * ng, n_s))
+        engine.received[g.start : g.stop] += rcv
+        engine.rerouted_in[g.start : g.stop] += rcv
+        r_pool = np.divide(sold, sp, out=np.zeros_like(sold), where=sp > _TINY)
+        take = spare * (g.pool_agg.T @ r_pool.reshape(k * ng, n_s))
+        engine.take(g.sstage, take)
+        # what is still missing is a signal to pools with spare capacity: they plan more output
+        # next month (split over allowed pools by capacity headroom, new links included)
+        residual = ub - got
+        if (residual > _TINY).any():
+            head = engine.cap[o0:o1] - engine.prod[o0:o1]
+            np.maximum(head, 0.0, out=head)
+            hk = (g.pool_agg @ head).reshape(k, ng, n_s)
+            weight = hk[:, None, :, :] * allowed
+            total = weight.sum(axis=0)
+            per = np.divide(residual, total, out=np.zeros_like(residual), where=total > _TINY)
+            signal_k = (weight * per[None]).sum(axis=1)
+            r_head = np.divide(signal_k, hk, out=np.zeros_like(hk), where=hk > _TINY)
+            engine.extra_next[o0:o1] += head * (g.pool_agg.T @ r_head.reshape(k * ng, n_s))
+        # pools asked (by intent) ramp up their spare capacity
+        pool_asked = intent.any(axis=1).reshape(k * ng, n_s).astype(float)
+        engine.asked[o0:o1] |= (g.pool_agg.T @ pool_asked) > 0
+        raw = engine.raw
+        if raw.edge_flow is not None and (deliver > 0).any():
+            kk, jj, gg, ss = np.nonzero(deliver > 0)
+            coo = np.stack([kk, jj, cg[gg], ss]).astype(np.int64)
+            raw.rerouted.append((engine.t, g.stage * 10 + g.sstage, coo, deliver[kk, jj, gg, ss],
+                                 take.copy(), rcv.copy()))

@@ -1,0 +1,269 @@
+"""``SimulationResult``: one scenario's run, as raw arrays and (lazily built) tidy tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rareearth.engine.core import IN_KEYS, OUT_KEYS, Raw
+from rareearth.engine.structure import END_USE, Structure
+from rareearth.errors import UnknownNameError
+from rareearth.records import STAGES
+
+__all__ = ["ARRAY_KEYS", "Batch", "SimulationResult"]
+
+#: Keys of :attr:`SimulationResult.arrays` (those recorded): per month, node and commodity,
+#: t/month, except ``price`` (T, C) and ``stockpile`` (T, K, C, tonnes).
+ARRAY_KEYS: dict[str, str] = {
+    "demand": "what the node needed: end-use demand, or the inputs its planned output needs",
+    "received": "what arrived: baseline flows, rerouted deliveries, stockpile releases, recycling",
+    "used": "inputs consumed by production, or end-use consumption",
+    "shortfall": "need − received − own stock drawn, ≥ 0",
+    "stock": "stock held at the end of the month (stock_in + stock_out), t",
+    "stock_in": "stock of inputs (or, at end use, of the consumed commodity), t",
+    "stock_out": "inventory of the node's own output, t",
+    "produced": "output made",
+    "shipped": "output sold (baseline edges + rerouted)",
+    "capacity": "capacity available this month (shocks and levers applied)",
+    "rerouted_in": "part of received that came by rerouting",
+    "rerouted_out": "part of shipped that went by rerouting",
+    "released": "part of received released from the national stockpile",
+    "price": "price index P/P0 per commodity, shape (T, C)",
+    "stockpile": "national stockpile per country and commodity, shape (T, K, C), t",
+}
+
+
+@dataclass(eq=False)
+class Batch:
+    """What all results of one batch share: structure, recorded arrays, labels."""
+
+    net: Any
+    structure: Structure
+    raw: Raw
+    record_in: np.ndarray | None
+    record_out: np.ndarray | None
+
+    @cached_property
+    def node_labels(self) -> pd.DataFrame:
+        cn = self.structure.compiled
+        stages = [STAGES[s] for s in cn.node_stage]
+        return pd.DataFrame(
+            {"node": cn.node_ids, "country": [cn.countries[k] for k in cn.node_country],
+             "stage": stages}
+        )
+
+
+class SimulationResult:
+    """The run of one scenario: arrays, tidy tables and provenance.
+
+    Attributes
+    ----------
+    arrays : dict of str to numpy.ndarray
+        Raw results, float64, ``(T, N, C)`` in the order of ``net.compile()`` (``node_ids``,
+        ``commodities``), t/month; ``price`` is ``(T, C)``, ``stockpile`` ``(T, K, C)``. Keys in
+        :data:`ARRAY_KEYS` (those recorded). Cells of nodes not recorded are NaN.
+    timeseries : pandas.DataFrame
+        One row per month, node and commodity the node makes or takes: ``month`` (Period, M),
+        ``node, country, stage, commodity, demand, received, produced, shortfall, stock,
+        price_index``.
+    flows : pandas.DataFrame
+        What moved: ``month, source, target, commodity, tonnes, rerouted``. Baseline edges
+        appear every month (0 when cut); rerouted deliveries are split over supplier and buyer
+        nodes pro rata (see ``docs/model.md``).
+    provenance : dict
+        Package version, dataset name and digest, scenario, options, allocation, seed,
+        parameters.
+
+    Examples
+    --------
+    >>> import rareearth as ree
+    >>> net = ree.load_network("world-2024")                      # doctest: +SKIP
+    >>> res = ree.simulate(net, ree.load_scenario("china-2010"))  # doctest: +SKIP
+    >>> res.shortfall("JP").max()                                 # doctest: +SKIP
+    """
+
+    def __init__(self, batch: Batch, index: int, scenario: Any, provenance: dict[str, Any]) -> None:
+        self._batch = batch
+        self._s = index
+        self.scenario = scenario
+        self.months = int(scenario.months)
+        self.provenance = provenance
+
+    def __repr__(self) -> str:
+        return (
+            f"<SimulationResult {self.scenario.name!r} on {self._batch.net.name!r}: "
+            f"{self.months} months from {self.scenario.start}, {self.provenance['allocation']}>"
+        )
+
+    @property
+    def periods(self) -> pd.PeriodIndex:
+        """Months of the run."""
+        return pd.period_range(start=self.scenario.start, periods=self.months, freq="M")
+
+    @property
+    def node_ids(self) -> list[str]:
+        """Labels of the node axis of :attr:`arrays`."""
+        return list(self._batch.structure.compiled.node_ids)
+
+    @property
+    def commodities(self) -> list[str]:
+        """Labels of the commodity axis of :attr:`arrays`."""
+        return list(self._batch.structure.compiled.commodities)
+
+    # ------------------------------------------------------------------ arrays
+
+    @cached_property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Raw arrays (see class docstring); built on first access, then cached."""
+        b, st, s, t_n = self._batch, self._batch.structure, self._s, self.months
+        n, c = st.compiled.capacity.shape
+        out: dict[str, np.ndarray] = {}
+        rec_in = np.arange(st.n_in) if b.record_in is None else b.record_in
+        rec_out = np.arange(st.n_out) if b.record_out is None else b.record_out
+
+        partial = b.record_in is not None or b.record_out is not None
+        recorded = np.zeros(n, dtype=bool)
+        recorded[st.in_node[rec_in]] = True
+        recorded[st.out_node[rec_out]] = True
+
+        def grid(values: np.ndarray, nodes: np.ndarray, coms: np.ndarray) -> np.ndarray:
+            arr = np.zeros((t_n, n, c))
+            if partial:
+                arr[:, ~recorded] = np.nan
+            arr[:, nodes, coms] = values[:t_n, :, s]
+            return arr
+
+        for key in IN_KEYS:
+            if key in b.raw.slots_in:
+                out[key] = grid(b.raw.slots_in[key], st.in_node[rec_in], st.in_commodity[rec_in])
+        for key in OUT_KEYS:
+            if key in b.raw.slots_out:
+                out[key] = grid(b.raw.slots_out[key], st.out_node[rec_out], st.out_commodity[rec_out])
+        if "stock_in" in out and "stock_out" in out:
+            out["stock"] = out["stock_in"] + out["stock_out"]
+        assert b.raw.price is not None and b.raw.stockpile is not None
+        out["price"] = b.raw.price[:t_n, :, s].copy()
+        out["stockpile"] = b.raw.stockpile[:t_n, :, s].reshape(t_n, st.n_countries, st.n_commodities)
+        return out
+
+    # ------------------------------------------------------------------ tables
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        """Tidy per-month table (see class docstring); built on first access, then cached."""
+        st = self._batch.structure
+        a = self.arrays
+        cells = np.unique(
+            np.concatenate([st.in_node * st.n_commodities + st.in_commodity,
+                            st.out_node * st.n_commodities + st.out_commodity])
+        )
+        nodes, coms = np.divmod(cells, st.n_commodities)
+        t_n = self.months
+        labels = self._batch.node_labels
+        zeros = np.zeros((t_n, cells.size))
+
+        def pick(key: str) -> np.ndarray:
+            return a[key][:, nodes, coms] if key in a else zeros * np.nan
+
+        columns = {
+            "month": np.repeat(self.periods, cells.size),
+            "node": np.tile(labels["node"].to_numpy()[nodes], t_n),
+            "country": np.tile(labels["country"].to_numpy()[nodes], t_n),
+            "stage": np.tile(labels["stage"].to_numpy()[nodes], t_n),
+            "commodity": np.tile(np.asarray(self.commodities, dtype=object)[coms], t_n),
+            "demand": pick("demand").ravel(),
+            "received": pick("received").ravel(),
+            "produced": pick("produced").ravel(),
+            "shortfall": pick("shortfall").ravel(),
+            "stock": pick("stock").ravel() if "stock" in a else (pick("stock_in") + 0).ravel(),
+            "price_index": a["price"][:, coms].ravel(),
+        }
+        frame = pd.DataFrame(columns)
+        frame["month"] = pd.PeriodIndex(frame["month"], freq="M")
+        return frame
+
+    @cached_property
+    def flows(self) -> pd.DataFrame:
+        """What moved each month (see class docstring); needs ``"flows"`` recorded."""
+        b, st, s, t_n = self._batch, self._batch.structure, self._s, self.months
+        cn = st.compiled
+        columns = ["month", "source", "target", "commodity", "tonnes", "rerouted"]
+        if b.raw.edge_flow is None:
+            return pd.DataFrame(columns=columns)
+        e = st.n_edges
+        src_node = st.out_node[st.edge_src]
+        tgt_node = st.in_node[st.edge_tgt]
+        ids = np.asarray(cn.node_ids, dtype=object)
+        coms = np.asarray(cn.commodities, dtype=object)
+        base = pd.DataFrame({
+            "month": np.repeat(self.periods, e),
+            "source": np.tile(ids[src_node], t_n),
+            "target": np.tile(ids[tgt_node], t_n),
+            "commodity": np.tile(coms[st.edge_commodity], t_n),
+            "tonnes": b.raw.edge_flow[:t_n, :, s].ravel(),
+            "rerouted": False,
+        })
+        rows: list[tuple[Any, ...]] = []
+        groups = {grp.stage * 10 + grp.sstage: grp for stage in st.groups for grp in stage}
+        for t, gid, coo, values, take, rcv in b.raw.rerouted:
+            if t >= t_n:
+                continue
+            grp = groups[gid]
+            o0, o1 = st.out_range[grp.sstage]
+            sel = coo[3] == s
+            if not sel.any():
+                continue
+            take_s, rcv_s = take[:, s], rcv[:, s]
+            for kk, jj, cc, value in zip(coo[0, sel], coo[1, sel], coo[2, sel], values[sel], strict=True):
+                sup = np.flatnonzero((st.out_country[o0:o1] == kk) & (st.out_commodity[o0:o1] == cc)
+                                     & (take_s > 0))
+                buy = np.flatnonzero((st.in_country[grp.start:grp.stop] == jj)
+                                     & (st.in_commodity[grp.start:grp.stop] == cc) & (rcv_s > 0))
+                if sup.size == 0 or buy.size == 0:
+                    continue
+                w_sup = take_s[sup] / take_s[sup].sum()
+                w_buy = rcv_s[buy] / rcv_s[buy].sum()
+                for o, ws in zip(sup, w_sup, strict=True):
+                    for i, wb in zip(buy, w_buy, strict=True):
+                        rows.append((self.periods[t], ids[st.out_node[o0 + o]],
+                                     ids[st.in_node[grp.start + i]], coms[cc], value * ws * wb, True))
+        if rows:
+            extra = pd.DataFrame(rows, columns=columns)
+            base = pd.concat([base, extra], ignore_index=True)
+        base["month"] = pd.PeriodIndex(base["month"], freq="M")
+        return base.sort_values(["month", "rerouted", "source", "target", "commodity"],
+                                kind="stable").reset_index(drop=True)
+
+    def shortfall(self, country: str) -> pd.DataFrame:
+        """End-use shortfall of ``country`` (t/month): index month, one column per commodity.
+
+        Raises
+        ------
+        UnknownNameError
+            ``country`` is not in the network.
+
+        Examples
+        --------
+        >>> res.shortfall("JP")["magnet"].sum()  # doctest: +SKIP
+        """
+        st = self._batch.structure
+        cn = st.compiled
+        if country not in cn.country_index:
+            raise UnknownNameError(
+                f"unknown country {country!r}; this network has {', '.join(cn.countries)}"
+            )
+        k = cn.country_index[country]
+        e0, e1 = st.in_range[END_USE]
+        mine = st.in_country[e0:e1] == k
+        coms = sorted(set(st.in_commodity[e0:e1][mine].tolist()))
+        sf = self.arrays["shortfall"]
+        nodes = np.flatnonzero((cn.node_country == k) & (cn.node_stage == END_USE))
+        data = {cn.commodities[c]: np.nansum(sf[:, nodes, c], axis=1) for c in coms}
+        frame = pd.DataFrame(data, index=self.periods, columns=[cn.commodities[c] for c in coms])
+        frame.index.name = "month"
+        frame.columns.name = "commodity"
+        return frame

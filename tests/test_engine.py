@@ -1,0 +1,295 @@
+"""Engine: hand-computed cases on the tiny network and small chains (tests/factory.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rareearth as ree
+from rareearth.engine import (
+    EngineError,
+    simulate,
+    simulate_many,
+)
+from rareearth.engine.structure import END_USE
+from rareearth.scenario import Scenario
+from tests.factory import PROV, tiny_tables, write_dataset
+
+EPS = 1e-9
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def scenario(months: int = 6, *events: dict[str, Any], start: str = "2025-01") -> Scenario:
+    return Scenario(name="test", start=start, months=months, events=list(events))
+
+
+def embargo(exporter: str = "CN", targets: Any = ("JP",), severity: float = 1.0,
+            commodities: Any = "all", start: str = "2025-02", end: str = "2025-04") -> dict[str, Any]:
+    return {"type": "export_restriction", "exporter": exporter,
+            "targets": list(targets) if targets != "all" else "all", "severity": severity,
+            "commodities": commodities, "start": start, "end": end}
+
+
+def node_value(res: Any, key: str, node: str, commodity: str) -> np.ndarray:
+    cn = res._batch.structure.compiled
+    return res.arrays[key][:, cn.node_index[node], cn.commodity_index[commodity]]
+
+
+def check_invariants(res: Any, tol: float = 1e-7) -> None:
+    """MODEL.md §3 invariants on one result: nothing created, balances, non-negative."""
+    st = res._batch.structure
+    a = res.arrays
+    s = res._s
+    raw = res._batch.raw
+    t_n = res.months
+    scale = 1.0 + float(np.nanmax(np.abs(a["received"]))) + float(np.nanmax(np.abs(a["produced"])))
+    atol = tol * scale
+    for key in ("demand", "received", "used", "shortfall", "stock_in", "stock_out", "produced",
+                "shipped", "capacity"):
+        assert np.nanmin(a[key]) >= -atol, key
+    rin = {k: v[:t_n, :, s] for k, v in raw.slots_in.items()}
+    rout = {k: v[:t_n, :, s] for k, v in raw.slots_out.items()}
+    prev_in = np.vstack([st.stock_in0[None, :], rin["stock_in"][:-1]])
+    prev_out = np.vstack([st.stock_out0[None, :], rout["stock_out"][:-1]])
+    # in-slots: received + stock drawn = used + stock added
+    np.testing.assert_allclose(rin["stock_in"] - prev_in, rin["received"] - rin["used"], atol=atol)
+    # out-slots: produced + inventory drawn = shipped + inventory added
+    np.testing.assert_allclose(rout["stock_out"] - prev_out, rout["produced"] - rout["shipped"],
+                               atol=atol)
+    # produced ≤ capacity
+    assert (rout["produced"] <= rout["capacity"] + atol).all()
+    # produced ≤ what inputs allow (received + stock at the start of the month), Leontief
+    avail = rin["received"] + prev_in
+    for o in np.flatnonzero(st.out_stage > 0):
+        inputs = np.flatnonzero((st.in_owner == o) & (st.in_coef > 0))
+        if inputs.size == 0:
+            assert (rout["produced"][:, o] <= atol).all()
+            continue
+        allowed = (avail[:, inputs] / st.in_coef[inputs]).min(axis=1)
+        assert (rout["produced"][:, o] <= allowed + atol).all()
+    # shortfall = need − received − drawn
+    drawn = np.maximum(rin["used"] - rin["received"], 0.0)
+    np.testing.assert_allclose(
+        rin["shortfall"], np.maximum(rin["demand"] - rin["received"] - drawn, 0.0), atol=atol
+    )
+    # received = baseline flows in + rerouted + stockpile releases (+ recycling at end use)
+    if raw.edge_flow is not None:
+        flows_in = np.zeros_like(rin["received"])
+        np.add.at(flows_in, (slice(None), st.edge_tgt), raw.edge_flow[:t_n, :, s])
+        extra = rin["received"] - flows_in - rin["rerouted_in"] - rin["released"]
+        e0 = st.in_range[END_USE][0]
+        np.testing.assert_allclose(extra[:, :e0], 0.0, atol=atol)
+        assert (extra[:, e0:] >= -atol).all()  # recycling
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Any:
+    """AU:mining → AU:separation → JP:end_use:other, 120 t/yr NdPr; a CN mine with spare capacity."""
+    tables = tiny_tables()
+    tables["materials"] = tables["materials"][:1]
+    tables["nodes"] = [
+        {"node": "AU:mining", "commodity": "NdPr", "capacity_tonnes_per_year": 120,
+         "output_tonnes_per_year": 120, "yield": 1, **PROV},
+        {"node": "CN:mining", "commodity": "NdPr", "capacity_tonnes_per_year": 240,
+         "output_tonnes_per_year": 120, "yield": 1, **PROV},
+        {"node": "AU:separation", "commodity": "NdPr", "capacity_tonnes_per_year": 120,
+         "output_tonnes_per_year": 120, "yield": 1, **PROV},
+        {"node": "CN:separation", "commodity": "NdPr", "capacity_tonnes_per_year": 120,
+         "output_tonnes_per_year": 120, "yield": 1, **PROV},
+    ]
+    tables["flows"] = [
+        {"source": "AU:mining", "target": "AU:separation", "commodity": "NdPr", "tonnes_per_year": 120, **PROV},
+        {"source": "CN:mining", "target": "CN:separation", "commodity": "NdPr", "tonnes_per_year": 120, **PROV},
+        {"source": "AU:separation", "target": "JP:end_use:other", "commodity": "NdPr", "tonnes_per_year": 120, **PROV},
+        {"source": "CN:separation", "target": "CN:end_use:other", "commodity": "NdPr", "tonnes_per_year": 120, **PROV},
+    ]
+    for optional in ("recipes", "stocks", "stockpiles"):
+        del tables[optional]
+    tables["demand"] = [
+        {"node": "JP:end_use:other", "commodity": "NdPr", "demand_tonnes_per_year": 120,
+         "value_usd_per_tonne": 1000, **PROV},
+        {"node": "CN:end_use:other", "commodity": "NdPr", "demand_tonnes_per_year": 120,
+         "value_usd_per_tonne": 1000, **PROV},
+    ]
+    return ree.load_network(write_dataset(tmp_path / "chain", tables))
+
+
+# ---------------------------------------------------------------------------- baseline
+
+
+def test_empty_scenario_reproduces_the_baseline(tiny: Any) -> None:
+    res = simulate(tiny, scenario(12))
+    ts = res.timeseries
+    assert ts["shortfall"].abs().max() == 0.0
+    assert (ts["price_index"] == 1.0).all()
+    flows = res.flows
+    assert not flows["rerouted"].any()
+    base = tiny.flows.set_index(["source", "target", "commodity"])["tonnes_per_year"] / 12
+    for _, month in flows.groupby("month"):
+        got = month.set_index(["source", "target", "commodity"])["tonnes"]
+        pd.testing.assert_series_equal(got.sort_index(), base.sort_index(), check_names=False,
+                                       rtol=1e-12, atol=1e-12)
+    # production equals baseline output, demand equals baseline demand
+    np.testing.assert_allclose(node_value(res, "produced", "CN:magnet", "magnet"), 250 / 12)
+    np.testing.assert_allclose(node_value(res, "demand", "JP:end_use:automotive", "magnet"), 250 / 12)
+    np.testing.assert_allclose(node_value(res, "stock", "JP:magnet", "DyTb"), 1.0)
+    check_invariants(res)
+
+
+def test_timeseries_columns_and_month_period(tiny: Any) -> None:
+    ts = simulate(tiny, scenario(2)).timeseries
+    assert list(ts.columns) == ["month", "node", "country", "stage", "commodity", "demand",
+                                "received", "produced", "shortfall", "stock", "price_index"]
+    assert isinstance(ts["month"].dtype, pd.PeriodDtype)
+    assert str(ts["month"].iloc[0]) == "2025-01"
+
+
+# ---------------------------------------------------------------------------- restriction
+
+
+def test_embargo_on_japan_cuts_japan_only(tiny: Any) -> None:
+    res = simulate(tiny, scenario(6, embargo()))
+    jp = res.shortfall("JP")
+    cn = res.shortfall("CN")
+    assert jp.loc["2025-01"].sum() == 0
+    assert (jp.loc["2025-02":"2025-04", "magnet"] > 1).all()
+    assert cn.to_numpy().max() < EPS
+    # CN:magnet's 100 t/yr to Japan is cut entirely; the freed output stays in China
+    flows = res.flows
+    cut = flows[(flows.source == "CN:magnet") & (flows.target == "JP:end_use:automotive")
+                & ~flows.rerouted]
+    assert cut.set_index("month").loc["2025-02":"2025-04", "tonnes"].max() == 0.0
+    assert node_value(res, "stock_out", "CN:magnet", "magnet")[1] == pytest.approx(100 / 12)
+    check_invariants(res)
+
+
+def test_embargo_first_month_hand_computed(tiny: Any) -> None:
+    """Month 2 (first embargo month), before ramps and new links can help.
+
+    JP:metal loses CN's 20 NdPr and 4 DyTb per year; JP:magnet has no DyTb but its stock of 1 t
+    (and the national stockpile of 0.5 t, released at 0.25 t/month): magnets from DyTb =
+    (1 + 0.25) / 0.02 = 62.5 t > its 200/12 need, so JP:magnet is limited by NdPr:
+    AU's 40/12 t → 40/12/0.3 = 11.11 t of magnets. JP end use also loses CN:magnet's 100/12.
+    """
+    res = simulate(tiny, scenario(3, embargo()))
+    made = node_value(res, "produced", "JP:magnet", "magnet")[1]
+    assert made == pytest.approx(40 / 12 / 0.3)
+    jp = res.shortfall("JP").loc["2025-02", "magnet"]
+    assert jp == pytest.approx(300 / 12 - made)
+    # DyTb: JP:metal (no stock) is short of all its need, over the 10 % threshold, so the
+    # national stockpile releases 0.25 t (its monthly rate) to it
+    assert res.arrays["stockpile"][1, 2, 1] == pytest.approx(0.25)
+    assert node_value(res, "released", "JP:metal", "DyTb")[1] == pytest.approx(0.25)
+    check_invariants(res)
+
+
+def test_partial_restriction_cuts_flows_by_severity(tiny: Any) -> None:
+    res = simulate(tiny, scenario(3, embargo(severity=0.25, commodities=["magnet"])))
+    flows = res.flows
+    sel = flows[(flows.source == "CN:magnet") & (flows.target == "JP:end_use:automotive")
+                & ~flows.rerouted].set_index("month")["tonnes"]
+    assert sel.loc["2025-02"] == pytest.approx(0.75 * 100 / 12)
+    check_invariants(res)
+
+
+def test_rerouting_through_the_chain(chain: Any) -> None:
+    """JP's only supplier (AU) loses its mine; CN's spare mine capacity reaches AU:separation
+    after the lead time (2 months, tiny parameters) and a ramp at 5 %/month."""
+    sc = scenario(12, {"type": "capacity_shock", "node": "AU:mining", "factor": 0.0,
+                       "start": "2025-01", "end": "2025-12"})
+    res = simulate(chain, sc)
+    jp = res.shortfall("JP")["NdPr"].to_numpy()
+    assert jp[0] == pytest.approx(10.0)  # nothing arrives in the first month
+    assert jp[-1] < jp[3] < jp[0]  # rerouting grows month by month
+    flows = res.flows
+    rer = flows[flows.rerouted & (flows.source == "CN:mining")].set_index("month")["tonnes"]
+    assert str(rer.index.min()) == "2025-02"  # asked in January; lead time 2: 0, 1/2, full
+    check_invariants(res)
+
+
+def test_quota_caps_exports_in_baseline_proportion(tiny: Any) -> None:
+    quota = {"type": "export_quota", "exporter": "CN", "commodities": ["magnet"],
+             "tonnes_per_year": 50, "start": "2025-02", "end": "2025-03"}
+    res = simulate(tiny, scenario(3, quota))
+    flows = res.flows
+    to_jp = flows[(flows.source == "CN:magnet") & (flows.target == "JP:end_use:automotive")
+                  & ~flows.rerouted].set_index("month")["tonnes"]
+    assert to_jp.loc["2025-02"] == pytest.approx(50 / 12)
+    assert to_jp.loc["2025-01"] == pytest.approx(100 / 12)
+    check_invariants(res)
+
+
+# ---------------------------------------------------------------------------- API
+
+
+def test_unknown_allocation_is_a_clear_error(tiny: Any) -> None:
+    with pytest.raises(EngineError, match="unknown allocation 'fastest'"):
+        simulate(tiny, scenario(2), allocation="fastest")
+    assert issubclass(EngineError, ree.RareEarthError)
+    assert issubclass(EngineError, ValueError)
+
+
+def test_unknown_record_key(tiny: Any) -> None:
+    with pytest.raises(EngineError, match="record"):
+        simulate(tiny, scenario(2), record=("shortfal",))
+
+
+def test_unknown_parameter(tiny: Any) -> None:
+    with pytest.raises(ree.RareEarthError, match="unknown parameter 'lead_time'"):
+        simulate(tiny, scenario(2), parameters={"lead_time": 3})
+
+
+def test_provenance(tiny: Any) -> None:
+    res = simulate(tiny, scenario(2), seed=7, parameters={"price_cap": 5})
+    p = res.provenance
+    assert p["dataset"] == "tiny" and p["digest"] == tiny.digest
+    assert p["seed"] == 7 and p["allocation"] == "proportional"
+    assert p["parameters"]["price_cap"] == 5 and p["parameters"]["lead_time_months"] == 2
+    assert p["scenario"]["months"] == 2
+    assert p["version"] == ree.__version__
+
+
+def test_batch_equals_single_runs(tiny: Any) -> None:
+    scs = [scenario(6, embargo(severity=s)) for s in (0.0, 0.5, 1.0)]
+    scs.append(scenario(4, start="2024-06"))
+    many = simulate_many(tiny, scs, parameters=[None, {"ramp_rate_per_month": 0.2}, None, None])
+    singles = [simulate(tiny, scs[0]), simulate(tiny, scs[1], parameters={"ramp_rate_per_month": 0.2}),
+               simulate(tiny, scs[2]), simulate(tiny, scs[3])]
+    for a, b in zip(many, singles, strict=True):
+        assert a.months == b.months
+        for key in b.arrays:
+            np.testing.assert_array_equal(a.arrays[key], b.arrays[key], err_msg=key)
+        pd.testing.assert_frame_equal(a.flows, b.flows)
+
+
+def test_same_seed_same_result(tiny: Any) -> None:
+    a = simulate(tiny, scenario(6, embargo()), seed=3)
+    b = simulate(tiny, scenario(6, embargo()), seed=3)
+    pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
+
+
+def test_record_subset_and_end_use_only(tiny: Any) -> None:
+    (res,) = simulate_many(tiny, [scenario(3, embargo())], record=("demand", "shortfall"),
+                           record_nodes="end_use")
+    assert set(res.arrays) == {"demand", "shortfall", "price", "stockpile"}
+    cn = res._batch.structure.compiled
+    assert np.isnan(res.arrays["shortfall"][:, cn.node_index["JP:magnet"]]).all()
+    full = simulate(tiny, scenario(3, embargo()))
+    pd.testing.assert_frame_equal(res.shortfall("JP"), full.shortfall("JP"))
+
+
+def test_shortfall_unknown_country(tiny: Any) -> None:
+    res = simulate(tiny, scenario(2))
+    with pytest.raises(ree.UnknownNameError, match="unknown country 'XX'"):
+        res.shortfall("XX")
+
+
+def test_scenario_checked_against_network(tiny: Any) -> None:
+    with pytest.raises(ree.ScenarioError, match="unknown country 'XX'"):
+        simulate(tiny, scenario(3, embargo(exporter="XX")))
