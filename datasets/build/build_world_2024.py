@@ -404,7 +404,7 @@ for node, ore, t, cap, cref, cmeth in MINES:
         b.node(node, m, round(cap * share, 3), round(out, 3), 1.0, ref=mref, confidence=conf,
                method=f"output = {t:.0f} t REO (USGS MCS 2025 {country if country != 'ROW' else 'other countries'}"
                       f"{' part, see capacity' if country == 'CN' else ''}) x {m} share {share:.4f}; "
-                      f"split: {cmethod}; capacity: {cmethod and cmeth}")
+                      f"split: {cmethod}; capacity: {cmeth}")
 
 # mining destinations
 US_SEP_FEED = MP_NDPR.value / SEP_YIELD / COMPOSITION["mountain-pass"]["NdPr"]
@@ -897,5 +897,15 @@ b.write(OUT, name="world-2024", title="World rare-earth supply chain, reference 
                      "datasets/build/build_world_2024.py from ../shared/reference/rare_earth_facts.csv; see "
                      "datasets/README.md."))
 ds = check(OUT)
-print(f"world-2024: {len(ds.tables['nodes'])} node rows, {len(ds.tables['flows'])} flows, "
-      f"China magnets {cn_mag:.0f} t, IEA share {IEA_SEP.value:g}% separation")
+mined = sum(r["output_tonnes_per_year"] for r in b.tables["nodes"] if ":mining" in r["node"])
+cn_mined = sum(r["output_tonnes_per_year"] for r in b.tables["nodes"] if r["node"].startswith("CN:mining"))
+sep = {r["node"]: 0.0 for r in b.tables["nodes"]}
+for r in b.tables["nodes"]:
+    sep[r["node"]] += r["output_tonnes_per_year"]
+sep_all = sum(v for k, v in sep.items() if ":separation" in k)
+mag_all = sum(v for k, v in sep.items() if ":magnet" in k)
+all_nodes = {r["node"] for r in b.tables["nodes"]} | {k[0] for k in ends}
+print(f"world-2024: {len(all_nodes)} "
+      f"nodes, {len(ds.tables['flows'])} flows; mining {mined:.0f} t (China {cn_mined / mined:.1%}); "
+      f"China separation {sep['CN:separation'] / sep_all:.1%}; China magnets {cn_mag:.0f} t "
+      f"({sep['CN:magnet'] / mag_all:.1%})")
