@@ -29,7 +29,6 @@ from common import REPO, Builder, Fact, balance_report, check, fact
 OUT = REPO / "datasets" / "world-2024"
 YEAR = 2024
 MATERIALS = ("NdPr", "DyTb", "LaCe", "Y", "Other")
-SECTORS = ("automotive", "electronics", "wind", "industrial", "catalysts", "glass_polishing", "other")
 
 b = Builder()
 BUILD = b.sources.declare(
@@ -81,14 +80,12 @@ MP_INDEPENDENCE = F("mp_materials", "Independence (Fort Worth) magnet capacity",
 MP_HALT = F("mp_materials", "halted concentrate shipments to China (date)", "US", 2025)
 US_CONC_EXPORTS = F("mp_materials", "US concentrate exports (ores & compounds)", "US", YEAR)
 
-IEA_SEP = F("midstream", "share of REE separation", "CN", YEAR)
 IEA_MAG = F("midstream", "share of permanent magnet manufacturing", "CN", YEAR)
 JSNM_CN_MAG = F("midstream", "NdFeB magnet production (estimate)", "CN", 2023)
 JSNM_JP_MAG = F("midstream", "NdFeB magnet production", "JP", 2020)
 EU_MAG_2010 = F("midstream", "share of sintered NdFeB production", "EU", 2010)
 WORLD_MAG_2010 = F("midstream", "sintered NdFeB production, world", "", 2010)
 SHINETSU_VN = F("midstream", "NdFeB capacity, Shin-Etsu Vietnam", "VN", 2022)
-SHINETSU_CN = F("midstream", "NdFeB capacity, Shin-Etsu China", "CN", 2022)
 
 RECIPE_ND = F("recipe", "Nd (RE) content of standard sintered NdFeB (midpoint)", "", 2022)
 RECIPE_DY = F("recipe", "Dy content of standard-grade sintered NdFeB (midpoint)", "", 2022)
@@ -103,7 +100,6 @@ TO_MAGNET = F("recipe", "share of RE oxide input ending in finished magnet (midp
 MACHINING = F("recipe", "overall machining yield, sintered NdFeB blocks to parts (midpoint)", "", 2025)
 ND_TO_MAGNETS = F("demand_split", "magnets share of Nd oxide consumption", "", 2009)
 MAG_SHARE_2020 = F("demand_end_use", "permanent magnets share of total REE demand", "", 2020)
-MAG_SHARE_2030 = F("demand_end_use", "permanent magnets share of total REE demand (forecast)", "", 2030)
 
 CN_MAG_EXPORTS = F("trade_flows", "China exports of RE permanent magnets and magnet alloys", "CN", YEAR)
 CN_MAG_2020_TOTAL = F("trade_flows", "China magnet exports, total", "CN", 2020)
@@ -123,7 +119,6 @@ JP_DEMAND = F("japan_demand", "domestic RE demand", "JP", YEAR)
 JP_CE = F("japan_demand", "cerium demand", "JP", YEAR)
 JP_LA = F("demand_split", "lanthanum demand", "JP", 2020)
 JP_Y = F("demand_split", "yttrium demand", "JP", 2020)
-JP_CN_SHARE = F("japan_imports", "China share of RE imports", "JP", YEAR)
 JP_CE_CN = F("trade_flows", "China share of Japan's cerium oxide imports, Jan-Jun", "JP", YEAR)
 JP_Y_CN = F("trade_flows", "China share of Japan's yttrium oxide imports, Jan-Jun", "JP", YEAR)
 JP_HS2805_VN = F("japan_imports", "Vietnam share of HS2805 import value", "VN", YEAR)
@@ -151,7 +146,6 @@ PRICE_2009 = {k: F("prices", f"{k} oxide FOB China price, Dec", "", 2009) for k 
 PRICE_2011 = {k: F("prices", f"{k} oxide year-end price (midpoint)", "", 2011) for k in ("Nd", "Dy", "Ce")}
 QUOTA_CUT_2010 = F("china_export_quota", "export quota cut vs previous year", "CN", 2010)
 PRICE_X10 = F("value", "RE price multiple within a year of the 2010 embargo", "", 2011)
-POTHEN_L = F("elasticity", "LREE price uplift vs free trade under continued export restrictions", "", 2014)
 POTHEN_H = F("elasticity", "HREE price uplift vs free trade under continued export restrictions (lower bound)", "", 2014)
 MAG_VALUE = F("value", "average export value of China RE magnets", "CN", YEAR)
 ND_PER_PRIUS = F("recipe", "Nd per Toyota Prius traction motor", "JP", 2009)
@@ -434,6 +428,11 @@ for node in mine_out:
         elif country == "RU":
             flow(node, "RU:separation", m, t, [USGS["RU"], COMP_LOPARITE], "derived",
                  "loparite concentrate processed at Solikamsk (Russia)")
+        elif country == "MM":
+            flow(node, "CN:separation", m, t, [USGS["MM"], MM_OXIDES], "derived",
+                 f"USGS estimates Myanmar's output from China's imports: all of it to Chinese separation; "
+                 f"China imported {MM_OXIDES.value:g} t of oxides from Myanmar in Jan-Sep 2024 alone "
+                 "(74.9% of its oxide imports), so USGS' full-year figure may be low")
         else:
             flow(node, "CN:separation", m, t, [USGS.get(country, USGS_OTHER)], "derived",
                  "USGS estimates this country's output from China's import statistics: all of it goes "
