@@ -22,10 +22,11 @@ The story in numbers (t REO/yr unless stated):
 * mining: world = 130,000 / 0.97 = 134,021; India, Brazil, Malaysia from their 2010 shares, the
   rest (0.31%) to Russia (loparite); US 0 (Mountain Pass idle), no Lynas yet (2012).
 * China's exports of materials = the 2009 quota, 50,145 t, split by the 2010 destination shares
-  (Japan 49.8%, US 19%, EU = 86% - 49.8% - 19%, Korea 5.4% (2019 share), the rest of the world);
-  China's domestic use is what stays (~73,000 t, the 2009 figure, is the check).
-* Japan: imports from China (24,972 t, official + unofficial) = 85.49% (MOF 2009) of all its
-  imports, so Japan uses 29,210 t (METI: ~30,000 t); the non-Chinese 4,238 t come from India and
+  (Japan 16,000 of 32,200 t in Jan-Sep = 49.7%, US 19.3%, EU = 86% less both, Korea 5.4% (2019
+  share), the rest of the world); China's domestic use is what stays (73,699 t; the 2009 figure,
+  73,000 t, is the check).
+* Japan: imports from China (24,917 t, official + unofficial) = 85.49% (MOF 2009) of all its
+  imports, so Japan uses 29,146 t (METI: ~30,000 t); the non-Chinese 4,229 t come from India and
   from European separation (Rhodia, Silmet).
 * magnets: 98,200 t of sintered NdFeB blocks (2010) x 70% machining yield = 68,740 t of finished
   magnets, China 79.4%, Japan 19.3%, Europe 1.3%; recipe from Nd 29-32.5 wt% and a pre-2011 Dy mix.
@@ -900,16 +901,22 @@ def finish(b: Builder, L: Ledger, node_meta: dict[tuple[str, str], tuple[list[Fa
     return b
 
 
-def main() -> None:
+def write(folder: Path = OUT) -> Path:
+    """Build the dataset and write it to ``folder`` (default ``datasets/world-2009``)."""
     b = build()
     problems = common.balance_report(b.tables)
     if problems:
         raise SystemExit("unbalanced:\n  " + "\n  ".join(problems))
-    b.write(OUT, name=NAME, title="World rare-earth supply chain, reference year 2009 (before "
-            "China's 2010 export restrictions)", reference_year=2009,
-            description="The network just before China's 2010 export-quota cut and the hold on "
-                        "Japan-bound shipments; built by datasets/build/build_world_2009.py from "
-                        "the sourced facts; see datasets/README.md.")
+    return b.write(folder, name=NAME, title="World rare-earth supply chain, reference year 2009 "
+                   "(before China's 2010 export restrictions)", reference_year=2009,
+                   description="The network just before China's 2010 export-quota cut and the "
+                               "hold on Japan-bound shipments; built by "
+                               "datasets/build/build_world_2009.py from the sourced facts; see "
+                               "datasets/README.md.")
+
+
+def main() -> None:
+    write(OUT)
     ds = common.check(OUT)
     print(f"{NAME}: {sum(len(v) for v in ds.tables.values())} rows, "
           f"{len(ds.tables['flows'])} flows, {len(ds.sources)} sources -> {OUT}")
