@@ -20,6 +20,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -219,7 +220,7 @@ b.country("EU", "European Union", "region", round(eu * 5 - 2.5, 3), ref=[GOV["FR
           confidence="estimate",
           method=f"no EU or German WGI in the facts: mean of the two EU members with a figure, France "
                  f"{GOV['FR'].value} and Estonia {GOV['EE'].value}, = {eu:.4f} on 0-1, x 5 - 2.5")
-b.country("ROW", "Rest of world", "region", 0.0, ref=[GOV["CN"], BUILD], confidence="estimate",
+b.country("ROW", "Rest of world", "region", 0.0, ref=[BUILD], confidence="estimate",
           method="WGI estimates are standardised to mean 0 over all countries; the rest of the world "
                  "is given that mean, 0.0")
 
@@ -354,9 +355,9 @@ MINES.append(("CN:mining:rock-type", "rock", rock_cn, rock_cn, cn_ref,
 MINES.append(("CN:mining:ionic-clay", "ionic", ion_cn, ion_cn, cn_ref,
               f"ion-adsorption mining = Myanmar's {USGS['MM'].value:g} t x (1-0.6)/0.6 (Myanmar >"
               f"{MM_ION_SHARE.value:g}% of China's ion-adsorption feed, 2020); at the quota, spare 0"))
-MINES.append(("MM:mining", "ionic", USGS["MM"].value, 43000.0,
-              [USGS["MM"], fact("mine_production", "mine production (REO)", "MM", 2023)],
-              "capacity = 2023 output 43,000 t (MCS 2025), shown possible a year earlier"))
+MM_2023 = fact("mine_production", "mine production (REO)", "MM", 2023)
+MINES.append(("MM:mining", "ionic", USGS["MM"].value, MM_2023.value, [USGS["MM"], MM_2023],
+              f"capacity = 2023 output {MM_2023.value:g} t (MCS 2025), shown possible a year earlier"))
 MINES.append(("US:mining:mountain-pass", "mountain-pass", USGS["US"].value, MP_CONC.value, [MP_CONC],
               f"capacity = MP's record 2024 concentrate output {MP_CONC.value:g} t REO"))
 mtweld_cap = LYNAS_MTWELD_CAP.value / SEP_YIELD / mtweld_ndpr
@@ -830,7 +831,8 @@ for node in ("JP:magnet", "JP:metal"):
                 confidence="estimate",
                 method=f"Japanese firms/traders held ~{months:g} months of use (Japan Times 2011): "
                        f"{use:.0f} t/yr x {months:g}/12")
-halt_days = 52.0  # 4 Apr 2025 (licensing) -> 26 May 2025 (Suzuki halt)
+halt_days = float((date.fromisoformat(str(int(SUZUKI_HALT.value)))
+                   - date.fromisoformat(str(int(CONTROLS_APR25.value)))).days)  # 4 Apr -> 26 May 2025
 for (node, m), t in sorted(ends.items()):
     if not node.startswith("JP:"):
         continue
@@ -871,10 +873,11 @@ b.parameter("ramp_rate_per_month", round(ramp, 4), "1/month", round(1 / (LYNAS_R
                    f"year: {pct(SPRECHER_RAMP)} x {USGS_WORLD.value:g} t / 12 / non-Chinese spare mining "
                    f"capacity {non_cn_spare:.0f} t = {ramp:.4f}; low: Lynas took {LYNAS_RAMP.value:g} years to "
                    "nameplate (1/42 per month); high 0.1 (estimate)")
-b.parameter("price_cap", PRICE_X10.value, "1", EU_PRICE_X6.value, round(4500 / PRICE_2009["Dy"].value, 1),
-            ref=[PRICE_X10, EU_PRICE_X6, PRICE_2009["Dy"]], confidence="approximate",
+DY_PEAK = F("prices", "Dy price peak 2011 (form unspecified)", "", 2011)
+b.parameter("price_cap", PRICE_X10.value, "1", EU_PRICE_X6.value, round(DY_PEAK.value / PRICE_2009["Dy"].value, 1),
+            ref=[PRICE_X10, EU_PRICE_X6, DY_PEAK, PRICE_2009["Dy"]], confidence="approximate",
             method=f"prices rose ~{PRICE_X10.value:g}x within a year of 2010; low: European magnets at "
-                   f"{EU_PRICE_X6.value:g}x China after Apr 2025; high: Dy ~4,500 USD/kg 2011 peak / "
+                   f"{EU_PRICE_X6.value:g}x China after Apr 2025; high: Dy ~{DY_PEAK.value:g} USD/kg 2011 peak / "
                    f"{PRICE_2009['Dy'].value:g} (Dec 2009)")
 b.parameter("recycling_rate", pct(RECYCLING), "1", 0.0, 0.03, ref=[RECYCLING], confidence="approximate",
             method="end-of-life recycling ~1% (ZMT/Nature 2024); range 0-3% (estimate)")
