@@ -465,7 +465,7 @@ def build() -> Builder:
             x = mined_m[c][m]
             if x <= 0:
                 continue
-            conf = "derived" if c == "CN" else "estimate"
+            conf = "estimate"  # the total is a figure, the split by material an estimate
             how = (f"{mine_how[c]} = {mined[c]:,.1f} t REO x {comp[c][m]:.3g}% {m} "
                    f"({comp_how[c]})")
             node_meta[(f"{c}:mining", m)] = (mine_ref[c] + comp_ref[c], conf, how)
@@ -476,8 +476,8 @@ def build() -> Builder:
                       f"{EU_FEED_FROM_CN:,.0f} t REO (estimate; no figure in the facts) x "
                       f"China's {comp[c][m]:.3g}% {m}; counted in China's exports")
                 L.add("CN:mining", "CN:separation", m, x - to_eu, mine_ref[c] + comp_ref[c],
-                      "derived", f"China's {m} mined {x:,.1f} t less {to_eu:,.1f} t sent to "
-                                 "European separation")
+                      "estimate", f"China's {m} mined {x:,.1f} t ({how}) less {to_eu:,.1f} t "
+                                  "sent to European separation")
             else:
                 L.add(f"{c}:mining", mine_dest[c], m, x, mine_ref[c] + comp_ref[c], "estimate",
                       f"all of {c}'s {m} output {x:,.1f} t ({dest_how[c]})")
