@@ -182,7 +182,7 @@ def score_result(
     base_value = (compiled.demand[end_use] * value).sum() / 12.0  # USD/month
 
     # attribution of magnet shortfall to scarce recipe materials
-    price = arrays["price_index"]  # (T, C)
+    price = arrays["price"]  # (T, C) price index P/P0
     magnet_nodes = ca["magnet_nodes"]
     if magnet_nodes.any():
         need_m = arrays["demand"][:, magnet_nodes, :].sum(axis=1)
@@ -214,7 +214,8 @@ def score_result(
     unmet_months = float(lost_value.sum() / base_value) if base_value > 0 else 0.0
     disrupted = np.flatnonzero(share_t > DISRUPTED_SHARE)
     recover = float(disrupted[-1] - disrupted[0] + 1) if disrupted.size else 0.0
-    stock = arrays["stock"][:, ca["mine"], :].sum(axis=(1, 2))
+    held = arrays["stock_in"] if "stock_in" in arrays else arrays["stock"]
+    stock = held[:, ca["mine"], :].sum(axis=(1, 2))
     stock0 = float(compiled.stock[ca["mine"]].sum())
     if "stockpile" in arrays:
         stock = stock + arrays["stockpile"][:, ca["k"], :].sum(axis=1)

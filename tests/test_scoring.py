@@ -38,7 +38,7 @@ def _result(net: ree.SupplyNetwork, months: int = 12, cut: float = 0.0,
     prices = np.ones((t, k))
     prices[a:b] = price
     arrays = {"demand": need, "received": need - short, "shortfall": short, "stock": stock,
-              "produced": need, "price_index": prices}
+              "produced": need, "price": prices}
     return SimpleNamespace(compiled=c, arrays=arrays,
                            provenance={"dataset": net.name, "scenario": {"name": "fake"}})
 
@@ -68,7 +68,7 @@ def test_hand_computed_components(tiny: ree.SupplyNetwork) -> None:
 def test_magnet_shortfall_is_charged_to_the_scarce_material(tiny: ree.SupplyNetwork) -> None:
     r = _result(tiny, cut=0.5)
     dytb = tiny.compile().commodity_index["DyTb"]
-    r.arrays["price_index"][2:5, dytb] = 4.0  # only DyTb is scarce
+    r.arrays["price"][2:5, dytb] = 4.0  # only DyTb is scarce
     s = score_result(tiny, r, "JP", structural=NO_STRUCTURE)
     points = s.material_points()
     assert next(iter(points)) == "DyTb"
