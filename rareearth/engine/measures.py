@@ -52,7 +52,7 @@ def _profile(measure: Any, months: int, timing: Timing) -> np.ndarray:
 def _start(measure: Any, timing: Timing) -> tuple[int, float]:
     if timing == "in_place":
         return 0, 0.0
-    return int(round(float(measure.starts_after_months or 0.0))), float(measure.ramp)
+    return round(float(measure.starts_after_months or 0.0)), float(measure.ramp)
 
 
 def apply_options(
@@ -137,7 +137,7 @@ def apply_options(
             if increase > 0:
                 parts["recycling"].append(lv.RecyclingIncrease(measure.country, increase * profile))
         elif isinstance(measure, Substitution):
-            recipes, factor = _substitute(net, recipes, demand, measure, profile, parts, lv)
+            recipes, _ = _substitute(net, recipes, demand, measure, profile, parts, lv)
         elif isinstance(measure, TradeLink):
             a, b = measure.countries
             parts["lead_times"] += [lv.LeadTime(a, b, float(measure.lead_time_months)),
