@@ -187,10 +187,11 @@ ALIASES: dict[str, str] = {
 }
 
 _URL_RE = re.compile(
-    r"(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|gov|org|net|jp|au|cn|info|site|in|eu|my|news|ai|de|uk|"
-    r"fr|io|me|co|pub)(?:\.[a-z]{2})?(?:/[^\s;,)']*)?",
+    r"(?<![\w/.@-])(?:https?://)?(?:[a-z0-9-]+\.)+(?:com|gov|org|net|jp|au|cn|info|site|in|eu|my|news|"
+    r"ai|de|uk|fr|io|me|co|pub)(?:\.[a-z]{2})?(?![\w-])(?:/[^\s;,)']*)?",
     re.IGNORECASE,
 )
+_DOI_RE = re.compile(r"doi:\s*(10\.\d{4,9}/[^\s;,)]+)", re.IGNORECASE)
 
 
 def _base_slug(text: str, words: int = 6) -> str:
@@ -201,6 +202,10 @@ def _base_slug(text: str, words: int = 6) -> str:
 
 
 def _url(text: str) -> str:
+    """The source's address: a DOI if it has one, else the first web address in the text."""
+    doi = _DOI_RE.search(text)
+    if doi:
+        return f"https://doi.org/{doi.group(1).rstrip('.')}"
     for m in _URL_RE.finditer(text):
         hit = m.group(0).rstrip(".")
         if "/" in hit or hit.startswith("http") or hit.count(".") >= 1:
