@@ -8,9 +8,10 @@ order and over each node's outgoing edges. It does, for **one scenario**:
    shocks; separation and metal make
    ``min(capacity, input received / input coefficient)``; magnet makers take the minimum over
    their recipe materials (Leontief);
-2. allocation: each out-edge gets the baseline share of its supplier's output, times
-   ``keep = Π (1 − severity × intensity)`` over the export restrictions that match it (the cut
-   stays with the exporter);
+2. allocation: each out-edge asks for its baseline flow times ``keep = Π (1 − severity ×
+   intensity)`` over the export restrictions that match it; a supplier fills these asks in
+   proportion when its output falls short (``fill = min(1, output / Σ asks)``), so what a cut
+   frees goes to its other buyers up to their baseline and the rest stays with the exporter;
 3. receiving: the target adds what arrives.
 
 No rerouting, stocks, stockpiles, demand response or prices: on a network without spare
@@ -38,8 +39,7 @@ def build_graph(net: Any) -> nx.DiGraph:
 
     Node attributes: ``stage`` (name), ``country``, ``capacity`` and ``base_out`` (dicts
     commodity → t/month) and ``coef`` (dict output commodity → dict input commodity → t of
-    input per t of output). Edge attribute ``shares``: dict commodity → share of the source's
-    baseline output of that commodity sent along the edge.
+    input per t of output). Edge attribute ``base``: dict commodity → baseline flow along the edge (t/month).
     """
     g = nx.DiGraph()
     nodes = net.nodes
@@ -66,8 +66,8 @@ def build_graph(net: Any) -> nx.DiGraph:
             data["coef"][commodity] = {commodity: base_in[(node, commodity)] / tonnes}
     for source, target, commodity, tonnes in flows:
         if not g.has_edge(source, target):
-            g.add_edge(source, target, shares={})
-        g.edges[source, target]["shares"][commodity] = tonnes / base_out[(source, commodity)]
+            g.add_edge(source, target, base={})
+        g.edges[source, target]["base"][commodity] = tonnes
     g.graph["order"] = sorted(g.nodes, key=lambda n: STAGES.index(g.nodes[n]["stage"]))
     return g
 
@@ -137,12 +137,18 @@ def step(
                         made = min(made, inputs[material] / coef)
             produced[commodity] = made
         country = data["country"]
+        asks: list[tuple[str, str, float]] = []
+        total: dict[str, float] = defaultdict(float)
         for _, target, edge in g.out_edges(node, data=True):
             importer = g.nodes[target]["country"]
-            for commodity, share in edge["shares"].items():
-                tonnes = produced[commodity] * share
+            for commodity, base in edge["base"].items():
+                ask = base
                 if importer != country:
-                    tonnes *= keep.get((country, importer, commodity), 1.0)
-                received[target][commodity] += tonnes
-                shipped[(node, target, commodity)] = tonnes
+                    ask *= keep.get((country, importer, commodity), 1.0)
+                asks.append((target, commodity, ask))
+                total[commodity] += ask
+        for target, commodity, ask in asks:
+            fill = min(1.0, produced[commodity] / total[commodity]) if total[commodity] > 0 else 1.0
+            received[target][commodity] += ask * fill
+            shipped[(node, target, commodity)] = ask * fill
     return shipped
