@@ -12,10 +12,12 @@ consumption
     Japanese metal plant turns into metal for export is consumed where the magnets end up.
 apparent consumption, import reliance
     ``production + imports − exports`` at the country border, over all forms of the material
-    (concentrate, oxide, metal, embedded in magnets); ``production`` is the primary output of the
-    country's nodes (mining, and any node with no upstream for the material). With yields of 1
-    it equals consumption; with yields below 1 it also counts the processing losses in the
-    country. Import reliance is ``(imports − exports) / apparent consumption``, clipped to [0, 1].
+    (concentrate, oxide, metal, embedded in magnets), or those made at a chosen stage or later;
+    ``production`` is what enters the country's processing (its mines' output at ``mining``).
+    Every flow counts in raw-material equivalent (t of primary output it took, through the
+    yields), so that processing losses cancel: with a balanced baseline the apparent
+    consumption is the raw-material equivalent of consumption. Import reliance is
+    ``(imports − exports) / apparent consumption``, clipped to [0, 1].
 direct suppliers
     Each tonne consumed is traced back, through the country's own nodes, to the border it
     crossed: its supplier is the country that shipped it in, or the country itself if it never
@@ -98,7 +100,9 @@ class _Arrays:
     tonnes: np.ndarray  # (E,) t/yr of the flow's commodity
     commodity: np.ndarray  # (E,) commodity label
     embedded: np.ndarray  # (E, M) t of each material per t of magnet, magnet flows only
+    node_yield: np.ndarray  # (N, M) t out per t in of each material (magnet nodes: magnet yield)
     _weights: dict[str, np.ndarray] = field(default_factory=dict)
+    _raw: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_nodes(self) -> int:
@@ -112,6 +116,33 @@ class _Arrays:
             w = w + np.where(self.commodity == MAGNET, self.tonnes * self.embedded[:, k], 0.0)
             self._weights[material] = w
         return self._weights[material]
+
+    def raw_weights(self, material: str) -> np.ndarray:
+        """Each flow's material in raw-material equivalent: t of primary output it took.
+
+        A node's output embodies ``ρ = (mix of its inputs' ρ) / yield`` t of primary output per
+        t (ρ = 1 at mines and at nodes with no upstream); a flow carries ``w × ρ(source)``.
+        """
+        if material not in self._raw:
+            w = self.weights(material)
+            n = self.n_nodes
+            inflow = np.bincount(self.target, weights=w, minlength=n)
+            share = _input_shares(self, w, inflow)
+            # transposed share matrix: row i holds the shares of node i's inputs
+            pt = sparse.csr_matrix((share, (self.target, self.source)), shape=(n, n))
+            has_input = inflow > 0
+            node_yield = self.node_yield[:, self.materials.index(material)]
+            rho = np.ones(n)
+            for _ in range(len(STAGES) - 1):  # exact after one pass per stage
+                rho = np.where(has_input, (pt @ rho) / node_yield, 1.0)
+            self._raw[material] = w * rho[self.source]
+        return self._raw[material]
+
+
+def _input_shares(a: _Arrays, w: np.ndarray, inflow: np.ndarray) -> np.ndarray:
+    """(E,) share of its target's input that each flow brings (0 into nodes with no input)."""
+    into = inflow[a.target]
+    return np.divide(w, into, out=np.zeros_like(w), where=into > 0)
 
 
 # Derived arrays are cached per network object; a network's tables are never edited in place
@@ -165,9 +196,19 @@ def _arrays(net: SupplyNetwork) -> _Arrays:
     is_magnet = commodity == MAGNET
     if is_magnet.any():
         embedded[is_magnet] = _recipe_matrix(net, f["source"][is_magnet].reset_index(drop=True))
+    materials = net.material_ids
+    node_yield = np.ones((len(index), len(materials)))
+    made = net.producers
+    rows = index.get_indexer(made["node"])
+    yields = made["yield"].to_numpy(dtype=float)
+    for k, material in enumerate(materials):
+        mine = (made["commodity"] == material).to_numpy()
+        node_yield[rows[mine], k] = yields[mine]
+    magnets = (made["commodity"] == MAGNET).to_numpy()
+    node_yield[rows[magnets], :] = yields[magnets, None]  # a magnet's yield applies to its recipe
     arrays = _Arrays(
         countries=countries,
-        materials=net.material_ids,
+        materials=materials,
         node_country=located["country"].map(country_index).to_numpy(dtype=np.int64),
         node_stage=located["stage"].map(_STAGE_INDEX).to_numpy(dtype=np.int64),
         source=index.get_indexer(f["source"]).astype(np.int64),
@@ -175,6 +216,7 @@ def _arrays(net: SupplyNetwork) -> _Arrays:
         tonnes=f["tonnes_per_year"].to_numpy(dtype=float),
         commodity=commodity,
         embedded=embedded,
+        node_yield=node_yield,
     )
     _CACHE[net] = arrays
     return arrays
@@ -243,8 +285,7 @@ def _trace(
     """
     n = a.n_nodes
     inflow = np.bincount(a.target, weights=w, minlength=n)
-    into = inflow[a.target]
-    share = np.divide(w, into, out=np.zeros_like(w), where=into > 0)
+    share = _input_shares(a, w, inflow)
     live = share > 0
     moves = keep & live
     p = sparse.csr_matrix((share[moves], (a.source[moves], a.target[moves])), shape=(n, n))
@@ -309,22 +350,38 @@ def consumption(net: SupplyNetwork, country: str, material: str) -> float:
     return float(_consumed(a, a.weights(material), k).sum())
 
 
-def import_reliance(net: SupplyNetwork, country: str, material: str, *, clip: bool = True) -> float:
-    """Net import reliance: net imports / apparent consumption, all forms of the material.
+def import_reliance(
+    net: SupplyNetwork,
+    country: str,
+    material: str,
+    stage: str = "mining",
+    *,
+    clip: bool = True,
+) -> float:
+    """Net import reliance: net imports / apparent consumption, in raw-material equivalent.
 
-    ``IR = (I − E) / (P + I − E)``, at the country border, in t REO/yr, where
+    ``IR = (I − E) / (P + I − E)`` at the country border, over the forms of the material made
+    at ``stage`` or later (at ``"mining"``, the default: every form: concentrate, oxide,
+    metal, and embedded in magnets, ``t magnet × recipe share``), where
 
-    - ``I`` (imports) sums every flow of the material into the country's nodes from another
-      country's nodes, in every form: concentrate, oxide, metal, and embedded in magnets
-      (``t magnet × recipe share`` of the magnet node that made them);
-    - ``E`` (exports) sums the same flows out of the country;
-    - ``P`` (production) is the primary output of the country's nodes: mining, and any node with
-      no upstream for the material.
+    - ``I`` (imports) sums the flows of those forms into the country's nodes from another
+      country's nodes, and ``E`` (exports) the same flows out of the country;
+    - ``P`` (production) is what enters the country's processing at ``stage``: at ``mining``
+      its mines' output (and that of any node with no upstream); at a later stage, what its
+      nodes at that stage or later take from earlier stages (domestic or imported ore at
+      ``separation``), plus the output of its nodes there with no upstream.
 
-    Counting all forms makes a country that imports magnets reliant on the materials in them:
-    Japan imports Chinese magnets as well as oxide and metal. With yields of 1 the apparent
-    consumption equals :func:`consumption` (the baseline balances); with yields below 1 it
-    also counts the country's processing losses.
+    Every flow is counted in **raw-material equivalent** (t REO/yr of primary output it took):
+    a node's output embodies ``(its inputs' mix) / yield`` t per t, so 1 t of magnet-grade
+    NdPr with separation, metal and magnet yields of 0.95, 0.94 and 0.8 counts 1.4 t. Processing
+    losses then cancel: with a balanced baseline ``P + I − E`` is exactly the raw-material
+    equivalent of what the country consumes (:func:`consumption`), and a country that only
+    processes and passes material on has none, whatever its yields.
+
+    Counting all forms makes a country that imports magnets reliant on the materials in them.
+    A later ``stage`` gives the reliance for refined material, as the USGS reports it for
+    compounds and metals: a country that mines and exports concentrate but imports its magnets
+    is a net exporter at ``mining`` and fully reliant at ``separation``.
 
     Parameters
     ----------
@@ -333,6 +390,8 @@ def import_reliance(net: SupplyNetwork, country: str, material: str, *, clip: bo
         Country or region code.
     material : str
         Material id.
+    stage : {"mining", "separation", "metal", "magnet"}, default "mining"
+        Count the forms made at this stage or later.
     clip : bool, default True
         Clip to [0, 1]. A net exporter has a negative raw value (exports exceed imports); the
         EU criticality method (JRC 2017) sets it to 0, no import dependence, and the
@@ -341,13 +400,14 @@ def import_reliance(net: SupplyNetwork, country: str, material: str, *, clip: bo
     Returns
     -------
     float
-        Import reliance (share, 1 = all consumption imported); NaN if the apparent consumption
-        is not positive (the country consumes none of the material, or only passes it on).
+        Import reliance (share, 1 = all consumption imported); NaN if the country consumes
+        none of the material (:func:`consumption` is 0) or the apparent consumption is not
+        positive.
 
     Raises
     ------
     UnknownNameError
-        If the country or the material is not in the network.
+        If the country, the material or the stage is unknown.
 
     Examples
     --------
@@ -360,15 +420,20 @@ def import_reliance(net: SupplyNetwork, country: str, material: str, *, clip: bo
     """
     k = _check_country(net, country)
     _check_material(net, material)
+    s = _check_stage(stage, ORIGIN_STAGES)
     a = _arrays(net)
-    w = a.weights(material)
+    if not _consumed(a, a.weights(material), k).sum() > 0:
+        return math.nan
+    raw = a.raw_weights(material)
     src, tgt = a.node_country[a.source], a.node_country[a.target]
-    imports = float(w[(tgt == k) & (src != k)].sum())
-    exports = float(w[(src == k) & (tgt != k)].sum())
-    inflow = np.bincount(a.target, weights=w, minlength=a.n_nodes)
-    outflow = np.bincount(a.source, weights=w, minlength=a.n_nodes)
-    primary = (a.node_country == k) & (inflow <= 0)
-    production = float(outflow[primary].sum())
+    later = a.node_stage[a.source] >= s  # flows of the forms made at stage or later
+    imports = float(raw[later & (tgt == k) & (src != k)].sum())
+    exports = float(raw[later & (src == k) & (tgt != k)].sum())
+    entering = ~later & (a.node_stage[a.target] >= s) & (tgt == k)
+    inflow = np.bincount(a.target, weights=raw, minlength=a.n_nodes)
+    outflow = np.bincount(a.source, weights=raw, minlength=a.n_nodes)
+    primary = (a.node_country == k) & (a.node_stage >= s) & (inflow <= 0)
+    production = float(raw[entering].sum() + outflow[primary].sum())
     apparent = production + imports - exports
     if not apparent > 1e-9 * max(1.0, production + imports):
         return math.nan
@@ -546,8 +611,10 @@ def hhi(
     --------
     >>> import rareearth as ree
     >>> net = ree.load_network("world-2024")
-    >>> hhi(net, "JP", "DyTb", origin=True) >= hhi(net, "JP", "DyTb")
+    >>> hhi(net, "JP", "DyTb") < 1.0  # some of Japan's DyTb metal comes from Vietnam
     True
+    >>> round(hhi(net, "JP", "DyTb", origin=True, stage="separation"), 2)  # all separated in China
+    1.0
     """
     return _hhi(_mix(net, country, material, origin, stage))
 
@@ -722,7 +789,7 @@ def supply_risk(
     - sourcing: the country's supplier mix, direct (:func:`supplier_shares`, as the EU uses its
       sourcing: domestic production plus imports) or, with ``origin=True``, the ultimate
       origin at ``stage`` (:func:`origin_shares`);
-    - IR: :func:`import_reliance` (clipped to [0, 1]);
+    - IR: :func:`import_reliance` at ``stage`` (clipped to [0, 1]);
     - EoL_RIR: the end-of-life recycling input rate, the dataset parameter ``recycling_rate``
       unless ``eol_rir`` is given;
     - SI_SR: the substitution index for supply risk, 1 (no substitute) unless given.
@@ -738,7 +805,8 @@ def supply_risk(
     material : str
         Material id.
     stage : str, default "mining"
-        Stage of the global-supply shares (and of the origin, with ``origin=True``).
+        Stage of the global-supply shares and of the import reliance (and of the origin, with
+        ``origin=True``), as the EU assesses a stage.
     origin : bool, default False
         Sourcing by ultimate origin instead of direct suppliers.
     eol_rir : float in [0, 1], optional
@@ -779,7 +847,7 @@ def supply_risk(
         raise ValueError(
             f"eol_rir (end-of-life recycling input rate) must be in [0, 1], got {eol_rir}"
         )
-    reliance = import_reliance(net, country, material)
+    reliance = import_reliance(net, country, material, stage)
     sourcing = _mix(net, country, material, origin, stage if origin else None)
     world = stage_shares(net, stage, material)
     if math.isnan(reliance) or sourcing.empty or world.empty:
