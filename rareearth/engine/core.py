@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+import scipy.sparse as sp
 
 from rareearth.engine.events import EventSchedule, MonthEvents
 from rareearth.engine.levers import LeverArrays
 from rareearth.engine.params import BatchParameters
 from rareearth.engine.structure import END_USE, MINING, PRODUCING, Group, Structure
 
-__all__ = ["IN_KEYS", "OUT_KEYS", "REFILL_MONTHS", "Allocator", "Engine", "Raw"]
+__all__ = ["COUNTRY_KEYS", "IN_KEYS", "OUT_KEYS", "REFILL_MONTHS", "Allocator", "Engine", "Raw"]
 
 #: A node below its stock target orders the gap spread over this many months, and one above it
 #: orders less by the excess over the same time (assumption: half a year to rebuild inventory).
@@ -43,6 +44,12 @@ _TINY = 1e-12
 #: Per-slot quantities recorded each month (in-slots: inputs and end-use demand; out-slots: output).
 IN_KEYS = ("demand", "received", "used", "shortfall", "stock_in", "rerouted_in", "released")
 OUT_KEYS = ("produced", "shipped", "stock_out", "capacity", "rerouted_out")
+#: Per-country aggregates recorded with ``"country"``, each (K, C) per month: end-use demand and
+#: shortfall (t/month and USD/month at the dataset's downstream value), magnet makers' input
+#: need and shortfall, and every stock the country's nodes hold (t).
+COUNTRY_KEYS = ("country_demand", "country_shortfall", "country_demand_value",
+                "country_shortfall_value", "country_magnet_demand", "country_magnet_shortfall",
+                "country_stock")
 
 
 class Allocator(Protocol):
@@ -70,6 +77,7 @@ class Raw:
     slots_in: dict[str, np.ndarray] = field(default_factory=dict)
     slots_out: dict[str, np.ndarray] = field(default_factory=dict)
     price: np.ndarray | None = None  # (T, C, S)
+    country: dict[str, np.ndarray] = field(default_factory=dict)  # (T, K*C, S) each
     stockpile: np.ndarray | None = None  # (T, K*C, S)
     edge_flow: np.ndarray | None = None  # (T, E, S), structure edge order
     rerouted: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(
@@ -122,7 +130,7 @@ class Engine:
         self.pile = levers.stockpile.reshape(k * c, n_s).copy()
         self.ramp = np.zeros((n_out, n_s))
         self.extra = np.zeros((n_out, n_s))
-        self.first_ask = np.full((k, k, c, n_s), np.inf)
+        self.first_ask = np.full((c, n_s, k, k), np.inf)  # month a pair first asked
         e0, e1 = st.in_range[END_USE]
         self.level = np.ones((e1 - e0, n_s))
         self.consumed_prev = np.repeat(st.base_demand[e0:e1, None], n_s, axis=1)
@@ -143,6 +151,7 @@ class Engine:
         self.room_buf = np.zeros((n_out, n_s))
         self.room_ready = [False] * len(PRODUCING)
         self.rerouted_out = np.zeros((n_out, n_s))
+        self.shipped = np.zeros((n_out, n_s))
         self.ordered = np.zeros((n_out, n_s))
         self.beyond = np.zeros((n_out, n_s))
         self.extra_next = np.zeros((n_out, n_s))
@@ -154,9 +163,12 @@ class Engine:
         self.has_pile = bool((self.pile > 0).any())
         # ------------------------------------------------------------ constants
         self.elasticity = st.compiled.price_elasticity[:, None] * params.elasticity_scale[None, :]
-        self.lead = np.repeat(params.lead_time_months[None, None, :], k, axis=0).repeat(k, axis=1)
+        lead = np.repeat(params.lead_time_months[None, None, :], k, axis=0).repeat(k, axis=1)
         if levers.lead_override is not None:
-            self.lead = np.minimum(self.lead, levers.lead_override)
+            lead = np.minimum(lead, levers.lead_override)
+        self.lead = np.ascontiguousarray(lead.transpose(2, 0, 1))  # (S, K, K) months
+        self.lead_zero = self.lead <= 0
+        self.lead_safe = np.where(self.lead_zero, 1.0, self.lead)
         self.recycle_extra = np.maximum(params.recycling_rate - params.dataset_recycling_rate, 0.0)
         self.end_commodity = st.in_commodity[e0:e1]
         self.end_country = st.in_country[e0:e1]
@@ -164,6 +176,38 @@ class Engine:
         self.record_in = record_in
         self.record_out = record_out
         self.raw = self._allocate_record()
+        # edge-level arithmetic only where needed: edge flows recorded, or offtakes
+        self.explicit = [
+            self.raw.edge_flow is not None
+            or bool(np.any((levers.offtake_slot >= st.out_range[stage][0])
+                           & (levers.offtake_slot < st.out_range[stage][1])))
+            for stage in PRODUCING
+        ]
+        self.restricted = self._restricted_operators()
+
+    def _restricted_operators(
+        self,
+    ) -> list[tuple[int, int, sp.csr_matrix, sp.csr_matrix, np.ndarray] | None]:
+        """Per stage: the slice of the schedule's restricted edges and their scatter matrices."""
+        st = self.st
+        edges = self.schedule.edges
+        out: list[tuple[int, int, sp.csr_matrix, sp.csr_matrix, np.ndarray] | None] = []
+        for stage in PRODUCING:
+            e0, e1 = st.edge_range[stage]
+            r0, r1 = (int(x) for x in np.searchsorted(edges, [e0, e1]))
+            if r1 == r0:
+                out.append(None)
+                continue
+            ed = edges[r0:r1]
+            o0, o1 = st.out_range[stage]
+            cols = np.arange(r1 - r0)
+            to_src = sp.csr_matrix((np.ones(r1 - r0), (st.edge_src[ed] - o0, cols)),
+                                   shape=(o1 - o0, r1 - r0))
+            rows = np.unique(st.edge_tgt[ed])
+            to_tgt = sp.csr_matrix((np.ones(r1 - r0), (np.searchsorted(rows, st.edge_tgt[ed]), cols)),
+                                   shape=(rows.size, r1 - r0))
+            out.append((r0, r1, to_src, to_tgt, rows))
+        return out
 
     # ================================================================== record buffers
 
@@ -182,7 +226,33 @@ class Engine:
         raw.stockpile = np.zeros((t_n, st.n_countries * st.n_commodities, n_s))
         if "flows" in self.record_keys:
             raw.edge_flow = np.zeros((t_n, st.n_edges, n_s))
+        if "country" in self.record_keys:
+            kc = st.n_countries * st.n_commodities
+            raw.country = {key: np.zeros((t_n, kc, n_s)) for key in COUNTRY_KEYS}
+            self._country_ops = self._country_operators()
         return raw
+
+    def _country_operators(self) -> dict[str, sp.csr_matrix]:
+        st = self.st
+        cn = st.compiled
+        kc = st.n_countries * st.n_commodities
+        rows_in = st.in_country * st.n_commodities + st.in_commodity
+        rows_out = st.out_country * st.n_commodities + st.out_commodity
+
+        def agg(mask: np.ndarray, rows: np.ndarray, weight: np.ndarray | None = None) -> sp.csr_matrix:
+            cols = np.flatnonzero(mask)
+            vals = np.ones(cols.size) if weight is None else weight[cols]
+            return sp.csr_matrix((vals, (rows[cols], cols)), shape=(kc, mask.size))
+
+        end = st.in_stage == END_USE
+        value = cn.value[st.in_node, st.in_commodity]
+        return {
+            "end": agg(end, rows_in),
+            "end_value": agg(end, rows_in, value),
+            "magnet": agg(st.in_stage == END_USE - 1, rows_in),
+            "stock_in": agg(np.ones(st.n_in, dtype=bool), rows_in),
+            "stock_out": agg(np.ones(st.n_out, dtype=bool), rows_out),
+        }
 
     # ================================================================== the month
 
@@ -274,6 +344,11 @@ class Engine:
             np.minimum(plan, self.extra[o0:o1], out=plan)
             plan += ordered
             plan += self.added[o0:o1]
+            # output inventory moves toward its target like input stocks do
+            refill = st.target_out[o0:o1, None] - self.inv_out[o0:o1]
+            refill *= 1.0 / REFILL_MONTHS
+            plan += refill
+            np.maximum(plan, 0.0, out=plan)
             np.minimum(plan, self.cap[o0:o1], out=plan)
             if stage == MINING:
                 continue
@@ -362,18 +437,32 @@ class Engine:
             np.subtract(self.cap[o0:o1], self.prod[o0:o1], out=room)
             np.maximum(room, 0.0, out=room)
             room *= self.ramp[o0:o1]
-            if stage != MINING:
+            if stage != MINING and room.any():
                 i0, i1 = st.in_range[stage]
                 np.minimum(room, self.input_limit(stage, self.inv_in[i0:i1]), out=room)
             self.room_ready[stage] = True
         return room
+
+    def spare(self, stage: int) -> np.ndarray:
+        """What the stage's out-slots can sell to rerouted buyers now (t/month).
+
+        Unsold output and inventory above its target (inventory up to target is kept for the
+        node's own customers), plus :meth:`room`.
+        """
+        st = self.st
+        o0, o1 = st.out_range[stage]
+        spare = self.left[o0:o1] - st.target_out[o0:o1, None]
+        np.maximum(spare, 0.0, out=spare)
+        spare += self.room(stage)
+        return spare
 
     def take(self, stage: int, take: np.ndarray) -> None:
         """Book rerouted sales ``take`` (O_stage, S) of a stage: from unsold output, then ramp."""
         st = self.st
         o0, o1 = st.out_range[stage]
         left = self.left[o0:o1]
-        from_left = np.minimum(take, left)
+        from_left = np.maximum(left - st.target_out[o0:o1, None], 0.0)
+        np.minimum(take, from_left, out=from_left)
         left -= from_left
         # output made beyond orders (for last month's rerouted buyers) is what they buy first
         beyond = self.beyond[o0:o1]
@@ -395,6 +484,7 @@ class Engine:
                 self.used[i0:i1] += extra_use
             self.extra_next[o0:o1] += from_room
         self.rerouted_out[o0:o1] += from_left + from_room
+        self.shipped[o0:o1] += from_left + from_room
 
     # ------------------------------------------------------------------ 5. national stockpiles
 
@@ -455,7 +545,7 @@ class Engine:
 
     def record(self) -> None:
         """Copy this month's quantities into the record buffers."""
-        t, raw, st = self.t, self.raw, self.st
+        t, raw = self.t, self.raw
         ri, ro = self.record_in, self.record_out
         sources_in = {
             "demand": self.need,
@@ -470,16 +560,9 @@ class Engine:
             src = sources_in[key]
             buf[t] = src if ri is None else src[ri]
         if raw.slots_out:
-            shipped = self.rerouted_out.copy()
-            for stage in PRODUCING:
-                e0, e1 = st.edge_range[stage]
-                o0, _ = st.out_range[stage]
-                shipped[o0 : o0 + st.flow_to_out[stage].shape[0]] += (
-                    st.flow_to_out[stage] @ self.edge_flow[e0:e1]
-                )
             sources_out = {
                 "produced": self.prod,
-                "shipped": shipped,
+                "shipped": self.shipped,
                 "stock_out": self.inv_out,
                 "capacity": self.cap,
                 "rerouted_out": self.rerouted_out,
@@ -490,6 +573,15 @@ class Engine:
         assert raw.price is not None and raw.stockpile is not None
         raw.price[t] = self.price
         raw.stockpile[t] = self.pile
+        if raw.country:
+            ops, c = self._country_ops, raw.country
+            c["country_demand"][t] = ops["end"] @ self.need
+            c["country_shortfall"][t] = ops["end"] @ self.shortfall
+            c["country_demand_value"][t] = ops["end_value"] @ self.need
+            c["country_shortfall_value"][t] = ops["end_value"] @ self.shortfall
+            c["country_magnet_demand"][t] = ops["magnet"] @ self.need
+            c["country_magnet_shortfall"][t] = ops["magnet"] @ self.shortfall
+            c["country_stock"][t] = ops["stock_in"] @ self.inv_in + ops["stock_out"] @ self.inv_out
         if raw.edge_flow is not None:
             raw.edge_flow[t] = self.edge_flow
 
@@ -501,7 +593,49 @@ class ProportionalAllocator:
     """MODEL.md §3 steps 3–4, ``proportional`` mode (see ``docs/model.md``)."""
 
     def allocate(self, engine: Engine, stage: int) -> None:
-        """Ship the stage's output to buyers in proportion to their (unrestricted) orders."""
+        """Ship the stage's output to buyers in proportion to their (unrestricted) orders.
+
+        Each edge carries ``share × buyer's order × keep × fill`` where ``fill = min(1,
+        supply / Σ shippable orders)`` of its supplier. Computed with sparse products over
+        out-slots and in-slots only; edge-sized arrays are formed for the restricted edges, and
+        for every edge only when edge flows are recorded or offtakes apply.
+        """
+        st = engine.st
+        if engine.explicit[stage]:
+            self._allocate_edges(engine, stage)
+            return
+        o0, o1 = st.out_range[stage]
+        supply = engine.prod[o0:o1] + engine.inv_out[o0:o1]
+        left = engine.left[o0:o1]
+        total = st.order_to_out[stage] @ engine.order
+        restricted = engine.restricted[stage]
+        cut = None
+        if restricted is not None and engine.ev.keep is not None:
+            r0, r1, to_src, _, _ = restricted
+            ed = engine.schedule.edges[r0:r1]
+            cut = engine.order[st.edge_tgt[ed]]
+            cut *= st.edge_share[ed, None]
+            cut *= 1.0 - engine.ev.keep[r0:r1]
+            total -= to_src @ cut
+            np.maximum(total, 0.0, out=total)
+        fill = np.divide(supply, total, out=np.ones_like(supply), where=total > _TINY)
+        np.minimum(fill, 1.0, out=fill)
+        fed = st.fed[stage]
+        got = st.fill_to_in[stage] @ fill
+        got *= engine.order[fed]
+        engine.received[fed] += got
+        if cut is not None:
+            assert restricted is not None
+            cut *= fill[st.edge_src[ed] - o0]
+            rows = restricted[4]
+            engine.received[rows] = np.maximum(engine.received[rows] - restricted[3] @ cut, 0.0)
+        shipped = engine.shipped[o0:o1]
+        np.multiply(fill, total, out=shipped)
+        np.subtract(supply, shipped, out=left)
+        np.maximum(left, 0.0, out=left)
+
+    def _allocate_edges(self, engine: Engine, stage: int) -> None:
+        """The same allocation edge by edge (edge flows recorded, offtakes)."""
         st = engine.st
         e0, e1 = st.edge_range[stage]
         o0, o1 = st.out_range[stage]
@@ -509,11 +643,14 @@ class ProportionalAllocator:
         left = engine.left[o0:o1]
         if e0 == e1:
             np.copyto(left, supply)
+            engine.shipped[o0:o1] = 0.0
             return
         flow = engine.edge_flow[e0:e1]
         np.multiply(engine.order[st.edge_tgt[e0:e1]], st.edge_share[e0:e1, None], out=flow)
-        if engine.ev.keep is not None:
-            flow *= engine.ev.keep[e0:e1]
+        restricted = engine.restricted[stage]
+        if restricted is not None and engine.ev.keep is not None:
+            r0, r1 = restricted[0], restricted[1]
+            flow[engine.schedule.edges[r0:r1] - e0] *= engine.ev.keep[r0:r1]
         total = st.flow_to_out[stage] @ flow
         fill = np.divide(supply, total, out=np.ones_like(supply), where=total > _TINY)
         np.minimum(fill, 1.0, out=fill)
@@ -522,7 +659,8 @@ class ProportionalAllocator:
             self._offtake(engine, stage, flow, supply, fill)
         else:
             flow *= fill[src]
-        shipped = st.flow_to_out[stage] @ flow
+        shipped = engine.shipped[o0:o1]
+        shipped[:] = st.flow_to_out[stage] @ flow
         np.subtract(supply, shipped, out=left)
         np.maximum(left, 0.0, out=left)
         engine.received += st.flow_to_in[stage] @ flow
@@ -565,6 +703,11 @@ class ProportionalAllocator:
             self._reroute_group(engine, group, gid)
 
     def _reroute_group(self, engine: Engine, g: Group, gid: int) -> None:
+        """Pooled proportional rationing for one group (see ``docs/model.md``).
+
+        Arrays are (Cg, S, K, K) with axes commodity, scenario, supplier country k, buyer
+        country j; sums over k or j are batched mat-vec products.
+        """
         st = engine.st
         n_s = engine.n_scenarios
         k = st.n_countries
@@ -575,64 +718,79 @@ class ProportionalAllocator:
         if not (unmet > _TINY).any():
             return
         o0, o1 = st.out_range[g.sstage]
-        spare = engine.left[o0:o1] + engine.room(g.sstage)
-        ub = (g.buyer_agg @ unmet).reshape(k, ng, n_s)
-        sp = (g.pool_agg @ spare).reshape(k, ng, n_s)
+        spare = engine.spare(g.sstage)
+        ub = (g.buyer_agg @ unmet).reshape(k, ng, n_s).transpose(1, 2, 0)  # (Cg, S, K_j)
+        sp_ = (g.pool_agg @ spare).reshape(k, ng, n_s).transpose(1, 2, 0)  # (Cg, S, K_k)
         t = float(engine.t)
-        # who may sell to whom, and how far new links have come
-        first = engine.first_ask[:, :, cg, :]
-        if engine.ev.blocked is not None:
-            allowed = ~engine.ev.blocked[:, :, cg, :]
-        else:
-            allowed = np.ones((k, k, ng, n_s), dtype=bool)
-        intent = allowed & g.pool_exists[:, None, :, None] & (ub[None, :, :, :] > _TINY)
-        first = np.where(intent & (first > t), t, first)
-        engine.first_ask[:, :, cg, :] = first
-        lead = engine.lead[:, :, None, :]
-        age = t - first
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ramp_link = np.where(lead > 0, age / np.where(lead > 0, lead, 1.0), np.where(age >= 0, 1.0, 0.0))
-        np.clip(ramp_link, 0.0, 1.0, out=ramp_link)
-        ramp_link[np.broadcast_to(g.link_exists[:, :, :, None], ramp_link.shape)] = 1.0
-        ramp_link *= allowed
-        # pooled proportional rationing
-        offer = sp[:, None, :, :] * ramp_link  # (K supplier, K buyer, Cg, S)
-        offered = offer.sum(axis=0)
+        blocked = engine.ev.blocked[cg] if engine.ev.blocked is not None else None
+        asking = ub > _TINY
+        # a pair's lead-time clock starts the first month the buyer country asks an existing,
+        # allowed pool, whatever it then gets
+        intent = g.pool_exists_t[:, None, :, None] & asking[:, :, None, :]
+        if blocked is not None:
+            intent &= ~blocked
+        first = engine.first_ask[cg]
+        newly = intent & (first > t)
+        if newly.any():
+            first[newly] = t
+            engine.first_ask[cg] = first
+        link = np.subtract(t, first)
+        link /= engine.lead_safe[None]
+        np.clip(link, 0.0, 1.0, out=link)
+        if engine.lead_zero.any():
+            link[np.broadcast_to(engine.lead_zero[None], link.shape) & (first <= t)] = 1.0
+        np.maximum(link, g.link_exists_t[:, None], out=link)
+        if blocked is not None:
+            link[blocked] = 0.0
+        # offered_j = Σ_k spare_k link_kj; buyers take min(1, unmet/offered) of every offer
+        offered = np.matmul(sp_[:, :, None, :], link)[:, :, 0, :]
         scale = np.divide(ub, offered, out=np.zeros_like(ub), where=offered > _TINY)
         np.minimum(scale, 1.0, out=scale)
-        ask = offer * scale[None]
-        asked = ask.sum(axis=1)
-        fk = np.divide(sp, asked, out=np.zeros_like(sp), where=asked > _TINY)
+        asked = np.matmul(link, scale[:, :, :, None])[:, :, :, 0]
+        asked *= sp_
+        fk = np.divide(sp_, asked, out=np.zeros_like(sp_), where=asked > _TINY)
         np.minimum(fk, 1.0, out=fk)
-        deliver = ask * fk[:, None]
-        got = deliver.sum(axis=0)
         sold = asked * fk
+        got = np.matmul((sp_ * fk)[:, :, None, :], link)[:, :, 0, :]
+        got *= scale
         g_buyer = np.divide(got, ub, out=np.zeros_like(got), where=ub > _TINY)
-        rcv = unmet * (g.buyer_agg.T @ g_buyer.reshape(k * ng, n_s))
+        rcv = unmet
+        rcv *= g.buyer_agg.T @ g_buyer.transpose(2, 0, 1).reshape(k * ng, n_s)
         engine.received[g.start : g.stop] += rcv
         engine.rerouted_in[g.start : g.stop] += rcv
-        r_pool = np.divide(sold, sp, out=np.zeros_like(sold), where=sp > _TINY)
-        take = spare * (g.pool_agg.T @ r_pool.reshape(k * ng, n_s))
+        r_pool = np.divide(sold, sp_, out=np.zeros_like(sold), where=sp_ > _TINY)
+        take = spare
+        take *= g.pool_agg.T @ r_pool.transpose(2, 0, 1).reshape(k * ng, n_s)
         engine.take(g.sstage, take)
+        # pools asked (by intent) ramp up their spare capacity
+        pool_asked = intent.any(axis=3).transpose(2, 0, 1).reshape(k * ng, n_s)
+        engine.asked[o0:o1] |= (g.pool_agg.T @ pool_asked.astype(float)) > 0
         # what is still missing is a signal to pools with spare capacity: they plan more output
         # next month (split over allowed pools by capacity headroom, new links included)
         residual = ub - got
         if (residual > _TINY).any():
             head = engine.cap[o0:o1] - engine.prod[o0:o1]
             np.maximum(head, 0.0, out=head)
-            hk = (g.pool_agg @ head).reshape(k, ng, n_s)
-            weight = hk[:, None, :, :] * allowed
-            total = weight.sum(axis=0)
-            per = np.divide(residual, total, out=np.zeros_like(residual), where=total > _TINY)
-            signal_k = (weight * per[None]).sum(axis=1)
-            r_head = np.divide(signal_k, hk, out=np.zeros_like(hk), where=hk > _TINY)
-            engine.extra_next[o0:o1] += head * (g.pool_agg.T @ r_head.reshape(k * ng, n_s))
-        # pools asked (by intent) ramp up their spare capacity
-        pool_asked = intent.any(axis=1).reshape(k * ng, n_s).astype(float)
-        engine.asked[o0:o1] |= (g.pool_agg.T @ pool_asked) > 0
+            hk = (g.pool_agg @ head).reshape(k, ng, n_s).transpose(1, 2, 0)
+            hk *= g.pool_exists_t[:, None, :]
+            if blocked is None:
+                total = hk.sum(axis=2, keepdims=True)
+                per = np.divide(residual, total, out=np.zeros_like(residual), where=total > _TINY)
+                signal = hk * per.sum(axis=2, keepdims=True)
+            else:
+                allowed = (~blocked).astype(float)
+                total = np.matmul(hk[:, :, None, :], allowed)[:, :, 0, :]
+                per = np.divide(residual, total, out=np.zeros_like(residual), where=total > _TINY)
+                signal = hk * np.matmul(allowed, per[:, :, :, None])[:, :, :, 0]
+            r_head = np.divide(signal, hk, out=np.zeros_like(hk), where=hk > _TINY)
+            engine.extra_next[o0:o1] += head * (
+                g.pool_agg.T @ r_head.transpose(2, 0, 1).reshape(k * ng, n_s)
+            )
         raw = engine.raw
-        if raw.edge_flow is not None and (deliver > 0).any():
-            kk, jj, gg, ss = np.nonzero(deliver > 0)
-            coo = np.stack([kk, jj, cg[gg], ss]).astype(np.int64)
-            raw.rerouted.append((engine.t, g.stage * 10 + g.sstage, coo, deliver[kk, jj, gg, ss],
-                                 take.copy(), rcv.copy()))
+        if raw.edge_flow is not None:
+            deliver = link * (sp_ * fk)[:, :, :, None] * scale[:, :, None, :]
+            if (deliver > 0).any():
+                gg, ss, kk, jj = np.nonzero(deliver > 0)
+                coo = np.stack([kk, jj, cg[gg], ss]).astype(np.int64)
+                raw.rerouted.append((engine.t, g.stage * 10 + g.sstage, coo,
+                                     deliver[gg, ss, kk, jj], take.copy(), rcv.copy()))

@@ -6,20 +6,20 @@ S scenarios over T months it gives, for month ``t``:
 ``cap_factor`` (O, S)
     capacity multiplier per out-slot: product over capacity shocks of
     ``1 − (1 − factor) × intensity``.
-``keep`` (E, S)
+``keep`` (R, S), for the R edges ``edges`` that some trade event of the batch touches
     share of each edge's order that may ship: product over export restrictions of
     ``1 − severity × intensity``, then export quotas, which scale the exporter's remaining exports
     of the commodities so that their baseline volume is at most
     ``intensity × cap/12 + (1 − intensity) × baseline/12`` (shared in proportion to baseline).
 ``demand_factor`` (I_end, S)
     end-use demand multiplier: product over demand shocks of ``1 − (1 − factor) × intensity``.
-``blocked`` (K, K, C, S) bool
+``blocked`` (C, S, K, K) bool
     country pairs (exporter, importer) and commodities closed to *rerouting* this month: any
     active restriction (severity × intensity > 0) and, for quotas, every export of the exporter
     (a licensing or quota regime does not license new contracts).
 
-Arrays are recomputed only in months where some event's intensity changes, and are shared
-read-only between months: callers must not write into them.
+Arrays are buffers updated in place, and only for the scenarios whose event intensities changed
+since the previous month: callers must not write into them.
 """
 
 from __future__ import annotations
@@ -40,12 +40,17 @@ __all__ = ["EventSchedule", "MonthEvents"]
 
 @dataclass(frozen=True, eq=False)
 class MonthEvents:
-    """Event arrays of one month (``None`` means "no effect": all ones / nothing blocked)."""
+    """Event arrays of one month (``None`` means "no effect": all ones / nothing blocked).
+
+    ``keep`` has one row per edge in ``edges`` (structure edge indices, sorted): the edges that
+    some restriction or quota of the batch touches; every other edge ships in full.
+    """
 
     cap_factor: np.ndarray | None
     keep: np.ndarray | None
     demand_factor: np.ndarray | None
     blocked: np.ndarray | None
+    edges: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,27 +86,54 @@ class EventSchedule:
         self.months = months
         self.n_scenarios = len(scenarios)
         self.events: list[_Compiled] = []
+        self._sectors: np.ndarray | None = None
+        self._commodity_cache: dict[Any, np.ndarray] = {}
         for s, scenario in enumerate(scenarios):
             start = pd.Period(scenario.start, freq="M")
-            for i, event in enumerate(scenario.events):
-                level = np.zeros(months)
-                level[: scenario.months] = event.intensity(start, scenario.months)[:months]
-                self.events.append(self._compile(event, s, level, net, f"events[{i}]"))
+            try:
+                compiled = [self._compile(event, s, net, f"events[{i}]")
+                            for i, event in enumerate(scenario.events)]
+            except (KeyError, ScenarioError) as err:
+                # let the scenario say what does not fit, in its own words
+                scenario.validate_for(net)
+                raise ScenarioError(f"scenario {scenario.name!r}: {err}") from err
+            if any(e.slots.size == 0 for e in compiled):
+                scenario.validate_for(net)  # raises if an event names something absent
+            for event, comp in zip(scenario.events, compiled, strict=True):
+                comp.intensity[: scenario.months] = event.intensity(start, scenario.months)[:months]
+                self.events.append(comp)
         self.intensities = (
             np.vstack([e.intensity for e in self.events]) if self.events else np.zeros((0, months))
         )
-        self._last_key: bytes | None = None
         self._last: MonthEvents = MonthEvents(None, None, None, None)
+        self._prepare()
 
     # ------------------------------------------------------------------ compile
 
     def _commodities(self, event: Any, net: Any) -> np.ndarray:
-        index = self.structure.compiled.commodity_index
-        return np.array(sorted(index[c] for c in event.resolve_commodities(net)), dtype=np.int64)
+        spec = event.commodities
+        key = spec if isinstance(spec, str) else tuple(spec)
+        if key not in self._commodity_cache:
+            index = self.structure.compiled.commodity_index
+            self._commodity_cache[key] = np.array(
+                sorted(index[c] for c in event.resolve_commodities(net)), dtype=np.int64
+            )
+        return self._commodity_cache[key]
 
-    def _compile(self, event: Any, s: int, level: np.ndarray, net: Any, where: str) -> _Compiled:
+    def _sector_of_end_use(self) -> np.ndarray:
+        if self._sectors is None:
+            st = self.structure
+            i0, i1 = st.in_range[END_USE]
+            ids = st.compiled.node_ids
+            self._sectors = np.array(
+                [parse_node_id(ids[n]).facility for n in st.in_node[i0:i1]], dtype=object
+            )
+        return self._sectors
+
+    def _compile(self, event: Any, s: int, net: Any, where: str) -> _Compiled:
         st = self.structure
         cn = st.compiled
+        level = np.zeros(self.months)
         kind = getattr(event, "type", "")
         if kind in ("export_restriction", "export_quota"):
             exporter = cn.country_index[event.exporter]
@@ -127,9 +159,9 @@ class EventSchedule:
                              exporter, importers, coms, base)
         if kind == "capacity_shock":
             coms = self._commodities(event, net)
-            nodes = cn.node_ids
             if event.node is not None:
-                node_mask = np.array([n == event.node for n in nodes])
+                node_mask = np.zeros(cn.n_nodes, dtype=bool)
+                node_mask[cn.node_index[event.node]] = True
             else:
                 country = cn.country_index[event.country]
                 node_mask = cn.node_country == country
@@ -140,7 +172,7 @@ class EventSchedule:
         if kind == "demand_shock":
             i0, i1 = st.in_range[END_USE]
             country = cn.country_index[event.country]
-            sectors = np.array([parse_node_id(cn.node_ids[n]).facility for n in st.in_node[i0:i1]])
+            sectors = self._sector_of_end_use()
             mask = st.in_country[i0:i1] == country
             if event.sector != "all":
                 mask &= sectors == event.sector
@@ -149,70 +181,95 @@ class EventSchedule:
 
     # ------------------------------------------------------------------ per month
 
+    def _prepare(self) -> None:
+        """Buffers and per-scenario index sets for incremental monthly updates."""
+        st = self.structure
+        n_s = self.n_scenarios
+        i0, i1 = st.in_range[END_USE]
+        kinds = {e.kind for e in self.events}
+        trade = [e for e in self.events if e.kind in ("restriction", "quota")]
+        self.edges = np.unique(np.concatenate([e.slots for e in trade])) if trade else np.zeros(0, np.int64)
+        self._pos = [np.searchsorted(self.edges, e.slots) if e.kind in ("restriction", "quota")
+                     else e.slots for e in self.events]
+        self.cap = np.ones((st.n_out, n_s)) if "capacity" in kinds else None
+        self.keep = np.ones((self.edges.size, n_s)) if trade else None
+        self.demand = np.ones((i1 - i0, n_s)) if "demand" in kinds else None
+        k = st.n_countries
+        self.blocked = (np.zeros((st.n_commodities, n_s, k, k), dtype=bool) if trade else None)
+        self.by_scenario: list[list[int]] = [[] for _ in range(n_s)]
+        for i, e in enumerate(self.events):
+            self.by_scenario[e.scenario].append(i)
+        self._touched: list[dict[str, np.ndarray]] = []
+        for s in range(n_s):
+            touched: dict[str, list[np.ndarray]] = {"capacity": [], "demand": [], "trade": []}
+            for i in self.by_scenario[s]:
+                kind = self.events[i].kind
+                touched["trade" if kind in ("restriction", "quota") else kind].append(self._pos[i])
+            self._touched.append({k: np.unique(np.concatenate(v)) if v else np.zeros(0, np.int64)
+                                  for k, v in touched.items()})
+        self._levels = np.full(len(self.events), -1.0)
+
     @property
     def has_blocking(self) -> bool:
         """Whether any event can close country pairs to rerouting."""
         return any(e.kind in ("restriction", "quota") for e in self.events)
 
     def at(self, t: int) -> MonthEvents:
-        """Event arrays of month ``t`` (0-based), cached while intensities do not change."""
+        """Event arrays of month ``t`` (0-based); only scenarios whose events changed are redone."""
         if not self.events:
             return self._last
         levels = self.intensities[:, t]
-        key = levels.tobytes()
-        if key == self._last_key:
+        changed = np.flatnonzero(levels != self._levels)
+        if changed.size == 0:
             return self._last
-        self._last_key = key
-        self._last = self._build(levels)
+        self._levels = levels.copy()
+        for s in np.unique([self.events[i].scenario for i in changed]):
+            self._redo(int(s), levels)
+        self._last = MonthEvents(self.cap, self.keep, self.demand, self.blocked, self.edges)
         return self._last
 
-    def _build(self, levels: np.ndarray) -> MonthEvents:
+    def _redo(self, s: int, levels: np.ndarray) -> None:
         st = self.structure
-        n_s = self.n_scenarios
-        cap: np.ndarray | None = None
-        keep: np.ndarray | None = None
-        demand: np.ndarray | None = None
-        blocked: np.ndarray | None = None
-        i0, i1 = st.in_range[END_USE]
-        for event, level in zip(self.events, levels, strict=True):
-            s = event.scenario
+        touched = self._touched[s]
+        if self.cap is not None:
+            self.cap[touched["capacity"], s] = 1.0
+        if self.demand is not None:
+            self.demand[touched["demand"], s] = 1.0
+        if self.keep is not None:
+            self.keep[touched["trade"], s] = 1.0
+        if self.blocked is not None:
+            self.blocked[:, s] = False
+        quotas = []
+        for i in self.by_scenario[s]:
+            event, level, pos = self.events[i], float(levels[i]), self._pos[i]
             if level <= 0:
                 continue
             if event.kind == "capacity":
-                if cap is None:
-                    cap = np.ones((st.n_out, n_s))
-                cap[event.slots, s] *= 1.0 - (1.0 - event.value) * level
+                assert self.cap is not None
+                self.cap[pos, s] *= 1.0 - (1.0 - event.value) * level
             elif event.kind == "demand":
-                if demand is None:
-                    demand = np.ones((i1 - i0, n_s))
-                demand[event.slots, s] *= 1.0 - (1.0 - event.value) * level
+                assert self.demand is not None
+                self.demand[pos, s] *= 1.0 - (1.0 - event.value) * level
             elif event.kind == "restriction":
+                assert self.keep is not None
                 cut = event.value * level
-                if cut <= 0:
-                    continue
-                if keep is None:
-                    keep = np.ones((st.n_edges, n_s))
-                keep[event.slots, s] *= 1.0 - cut
-                blocked = self._block(blocked, event)
+                if cut > 0:
+                    self.keep[pos, s] *= 1.0 - cut
+                    self._block(event)
+            else:
+                quotas.append(i)
         # quotas after every restriction: they cap what the restrictions leave
-        for event, level in zip(self.events, levels, strict=True):
-            if event.kind != "quota" or level <= 0:
-                continue
-            s = event.scenario
-            if keep is None:
-                keep = np.ones((st.n_edges, n_s))
+        for i in quotas:
+            event, level, pos = self.events[i], float(levels[i]), self._pos[i]
+            assert self.keep is not None
             allowed = level * event.value + (1.0 - level) * event.base
-            remaining = float(np.dot(keep[event.slots, s], st.edge_base[event.slots]))
+            remaining = float(np.dot(self.keep[pos, s], st.edge_base[event.slots]))
             if remaining > allowed:
-                keep[event.slots, s] *= allowed / remaining
-            blocked = self._block(blocked, event)
-        return MonthEvents(cap, keep, demand, blocked)
+                self.keep[pos, s] *= allowed / remaining
+            self._block(event)
 
-    def _block(self, blocked: np.ndarray | None, event: _Compiled) -> np.ndarray:
-        st = self.structure
-        if blocked is None:
-            blocked = np.zeros((st.n_countries, st.n_countries, st.n_commodities, self.n_scenarios),
-                               dtype=bool)
+    def _block(self, event: _Compiled) -> None:
+        assert self.blocked is not None
         assert event.importers is not None and event.commodities is not None
-        blocked[event.exporter, event.importers[:, None], event.commodities[None, :], event.scenario] = True
-        return blocked
+        self.blocked[event.commodities[:, None], event.scenario, event.exporter,
+                     event.importers[None, :]] = True

@@ -34,6 +34,13 @@ ARRAY_KEYS: dict[str, str] = {
     "released": "part of received released from the national stockpile",
     "price": "price index P/P0 per commodity, shape (T, C)",
     "stockpile": "national stockpile per country and commodity, shape (T, K, C), t",
+    "country_demand": "end-use demand per country and commodity, (T, K, C), t/month",
+    "country_shortfall": "end-use shortfall per country and commodity, (T, K, C), t/month",
+    "country_demand_value": "end-use demand × downstream value, (T, K, C), USD/month",
+    "country_shortfall_value": "end-use shortfall × downstream value, (T, K, C), USD/month",
+    "country_magnet_demand": "magnet makers' input need per country, (T, K, C), t/month",
+    "country_magnet_shortfall": "magnet makers' input shortfall per country, (T, K, C), t/month",
+    "country_stock": "stock held by the country's nodes (inputs and output), (T, K, C), t",
 }
 
 
@@ -105,6 +112,16 @@ class SimulationResult:
         return pd.period_range(start=self.scenario.start, periods=self.months, freq="M")
 
     @property
+    def compiled(self) -> Any:
+        """The :class:`~rareearth.network.CompiledNetwork` the run used (axes of ``arrays``)."""
+        return self._batch.structure.compiled
+
+    @property
+    def net(self) -> Any:
+        """The network the run used (edited by options that change the network)."""
+        return self._batch.net
+
+    @property
     def node_ids(self) -> list[str]:
         """Labels of the node axis of :attr:`arrays`."""
         return list(self._batch.structure.compiled.node_ids)
@@ -148,6 +165,8 @@ class SimulationResult:
         assert b.raw.price is not None and b.raw.stockpile is not None
         out["price"] = b.raw.price[:t_n, :, s].copy()
         out["stockpile"] = b.raw.stockpile[:t_n, :, s].reshape(t_n, st.n_countries, st.n_commodities)
+        for key, values in b.raw.country.items():
+            out[key] = values[:t_n, :, s].reshape(t_n, st.n_countries, st.n_commodities)
         return out
 
     # ------------------------------------------------------------------ tables
@@ -260,9 +279,14 @@ class SimulationResult:
         e0, e1 = st.in_range[END_USE]
         mine = st.in_country[e0:e1] == k
         coms = sorted(set(st.in_commodity[e0:e1][mine].tolist()))
-        sf = self.arrays["shortfall"]
-        nodes = np.flatnonzero((cn.node_country == k) & (cn.node_stage == END_USE))
-        data = {cn.commodities[c]: np.nansum(sf[:, nodes, c], axis=1) for c in coms}
+        a = self.arrays
+        if "shortfall" in a:
+            nodes = np.flatnonzero((cn.node_country == k) & (cn.node_stage == END_USE))
+            data = {cn.commodities[c]: np.nansum(a["shortfall"][:, nodes, c], axis=1) for c in coms}
+        elif "country_shortfall" in a:
+            data = {cn.commodities[c]: a["country_shortfall"][:, k, c] for c in coms}
+        else:
+            raise KeyError("shortfall was not recorded; run with record='all' or ('shortfall',)")
         frame = pd.DataFrame(data, index=self.periods, columns=[cn.commodities[c] for c in coms])
         frame.index.name = "month"
         frame.columns.name = "commodity"

@@ -18,8 +18,13 @@ from rareearth.errors import OptionError, RareEarthError
 
 __all__ = ["ALLOCATIONS", "RECORD_ALL", "EngineError", "register_allocation", "simulate", "simulate_many"]
 
-#: Everything :func:`simulate_many` can record (``record="all"``).
-RECORD_ALL: frozenset[str] = frozenset({*IN_KEYS, *OUT_KEYS, "flows"})
+#: Everything :func:`simulate_many` can record (``record="all"``); ``country`` is the set of
+#: per-country aggregates (:data:`~rareearth.engine.core.COUNTRY_KEYS`).
+RECORD_ALL: frozenset[str] = frozenset({*IN_KEYS, *OUT_KEYS, "flows", "country"})
+#: ``record="auto"`` records everything while the record of a batch stays below this size, and
+#: only the per-country aggregates above it (a 10^4-node network, 100 scenarios and 120 months
+#: would need about 10 GB for every node-level array).
+AUTO_RECORD_BYTES = 1 << 30
 
 
 class EngineError(RareEarthError, ValueError):
@@ -85,25 +90,60 @@ def _structure(net: Any, compiled: Any, extra_out: list[tuple[int, int]],
 # ---------------------------------------------------------------------------- options
 
 
-def _to_levers(options: Any, net: Any, compiled: Any, scenario: Any) -> Levers:
+def _is_option(item: Any) -> bool:
+    """A cooperation option (``rareearth.cooperation.Option``): measures, no ``to_levers``."""
+    return hasattr(item, "measures") and not hasattr(item, "to_levers")
+
+
+def _flatten(options: Any) -> list[Any]:
     if options is None:
-        return Levers()
-    if isinstance(options, Levers):
-        return options
-    if hasattr(options, "to_levers"):
-        lev = options.to_levers(net, compiled, scenario)
-        if not isinstance(lev, Levers):
-            raise OptionError(f"{options!r}.to_levers() returned {type(lev).__name__}, not Levers")
-        return lev
+        return []
+    if isinstance(options, Levers) or hasattr(options, "to_levers") or _is_option(options):
+        return [options]
     if isinstance(options, Sequence) and not isinstance(options, str | bytes):
-        total = Levers()
-        for item in options:
-            total = total + _to_levers(item, net, compiled, scenario)
-        return total
+        return [x for item in options for x in _flatten(item)]
     raise OptionError(
-        f"options: expected Levers or objects with to_levers(net, compiled, scenario); got "
-        f"{type(options).__name__}"
+        "options: expected Levers, cooperation options, or objects with "
+        f"to_levers(net, compiled, scenario); got {type(options).__name__}"
     )
+
+
+def _resolve_options(
+    net: Any, options: Any, scenarios: Sequence[Any], months: int, timing: str
+) -> tuple[Any, list[Levers]]:
+    """The network to run (edited by options that change it) and one Levers per scenario.
+
+    Cooperation options go through :func:`rareearth.engine.measures.apply_options` (which may
+    edit the network: recipes, new end-use nodes); ``Levers`` are used as they are; any other
+    object must have ``to_levers(net, compiled, scenario)``.
+    """
+    items = _flatten(options)
+    coop = [x for x in items if _is_option(x)]
+    run_net = net
+    shared = Levers()
+    if coop:
+        from rareearth.engine.measures import apply_options
+
+        run_net, shared = apply_options(
+            net, coop, months, timing="from_start" if timing == "from_start" else "in_place"
+        )
+    for item in items:
+        if isinstance(item, Levers):
+            shared = shared + item
+    compiled = _compiled(run_net)
+    per: list[Levers] = []
+    for scenario in scenarios:
+        lev = shared
+        for item in items:
+            if not isinstance(item, Levers) and not _is_option(item):
+                got = item.to_levers(run_net, compiled, scenario)
+                if not isinstance(got, Levers):
+                    raise OptionError(
+                        f"{item!r}.to_levers() returned {type(got).__name__}, not Levers"
+                    )
+                lev = lev + got
+        per.append(lev)
+    return run_net, per
 
 
 def _per_scenario_options(options: Any, n: int) -> list[Any]:
@@ -120,6 +160,34 @@ def _per_scenario_options(options: Any, n: int) -> list[Any]:
             )
         return list(options)
     return [options] * n
+
+
+def _record_bytes(structure: Structure, keys: set[str], months: int, n_scenarios: int) -> int:
+    """Bytes that recording ``keys`` for a batch would take."""
+    slots = sum(structure.n_in for k in keys if k in IN_KEYS)
+    slots += sum(structure.n_out for k in keys if k in OUT_KEYS)
+    if "flows" in keys:
+        slots += structure.n_edges
+    return 8 * months * n_scenarios * slots
+
+
+def _param_rows(parameters: Any, n: int) -> list[Mapping[str, float] | None]:
+    if parameters is None or isinstance(parameters, Mapping):
+        return [parameters] * n
+    rows = list(parameters)
+    if len(rows) != n:
+        raise EngineError(
+            f"parameters: got {len(rows)} override dicts for {n} scenarios; give one dict for "
+            "all, or one per scenario"
+        )
+    return rows
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (ValueError, TypeError):  # arrays inside Levers compare elementwise: treat as different
+        return False
 
 
 def _describe_options(options: Any) -> Any:
@@ -145,7 +213,8 @@ def simulate(
     seed: int = 0,
     parameters: Mapping[str, float] | None = None,
     *,
-    record: str | Collection[str] = "all",
+    record: str | Collection[str] = "auto",
+    timing: str = "in_place",
 ) -> SimulationResult:
     """Simulate one scenario month by month (MODEL.md §3).
 
@@ -164,8 +233,10 @@ def simulate(
     parameters : dict, optional
         Overrides of engine parameters (``lead_time_months, ramp_rate_per_month, price_cap,
         recycling_rate, substitution_max_per_year``) and ``elasticity_scale``.
-    record : "all" or collection of str
+    record : "auto", "all" or collection of str
         What to record (see :func:`simulate_many`).
+    timing : {"in_place", "from_start"}
+        When cooperation options take effect (see :func:`simulate_many`).
 
     Returns
     -------
@@ -189,7 +260,7 @@ def simulate(
     """
     return simulate_many(
         net, [scenario], options=options, allocation=allocation, seed=seed,
-        parameters=parameters, record=record,
+        parameters=parameters, record=record, timing=timing,
     )[0]
 
 
@@ -201,8 +272,9 @@ def simulate_many(
     seed: int = 0,
     parameters: Mapping[str, float] | Sequence[Mapping[str, float] | None] | None = None,
     *,
-    record: str | Collection[str] = "all",
+    record: str | Collection[str] = "auto",
     record_nodes: str = "all",
+    timing: str = "in_place",
 ) -> list[SimulationResult]:
     """Simulate a batch of scenarios in one pass through the array core.
 
@@ -221,14 +293,19 @@ def simulate_many(
         Recorded in provenance.
     parameters : dict or list of dict, optional
         Overrides for every scenario, or one dict (or None) per scenario.
-    record : "all" or collection of str
-        Per-node arrays to keep: any of ``demand, received, used, shortfall, stock_in,
-        rerouted_in, released, produced, shipped, stock_out, capacity, rerouted_out`` and
-        ``flows`` (edge and rerouted flows, needed by ``result.flows``). Prices and national
-        stockpiles are always kept. Memory is 8 bytes × T × slots × S per key; for large
-        batches keep what you need, e.g. ``("demand", "shortfall")``.
+    record : "auto", "all" or collection of str
+        What to keep: per-node arrays ``demand, received, used, shortfall, stock_in,
+        rerouted_in, released, produced, shipped, stock_out, capacity, rerouted_out``,
+        ``flows`` (edge and rerouted flows, needed by ``result.flows``) and ``country``
+        (per-country aggregates, see :data:`~rareearth.engine.result.ARRAY_KEYS`). Prices and
+        national stockpiles are always kept. A per-node key costs 8 bytes × months × slots ×
+        scenarios, and writing it costs time too; ``"auto"`` (default) is ``"all"`` when that
+        stays under 1 GB for the batch, else ``("country",)``.
     record_nodes : {"all", "end_use"}
         Record every node, or only end-use nodes (other cells of ``arrays`` are NaN).
+    timing : {"in_place", "from_start"}
+        For cooperation options: already in place when the scenario begins, or decided at its
+        start and built over their lead times (see :mod:`rareearth.engine.measures`).
 
     Returns
     -------
@@ -251,48 +328,71 @@ def simulate_many(
     if not scenarios:
         return []
     allocator = _allocator(allocation)
-    keys = set(RECORD_ALL) if record == "all" else set(record)
+    keys = set(RECORD_ALL) if record in ("all", "auto") else set(record)
     unknown = keys - RECORD_ALL
-    if unknown or (isinstance(record, str) and record != "all"):
+    if unknown or (isinstance(record, str) and record not in ("all", "auto")):
         raise EngineError(
-            f"record: unknown key(s) {', '.join(sorted(unknown)) or record!r}; allowed: 'all' or "
+            f"record: unknown key(s) {', '.join(sorted(unknown)) or record!r}; allowed: 'auto', 'all' or "
             f"any of {', '.join(sorted(RECORD_ALL))}"
         )
+    if timing not in ("in_place", "from_start"):
+        raise EngineError(f"timing: must be 'in_place' or 'from_start' (got {timing!r})")
     if record_nodes not in ("all", "end_use"):
         raise EngineError(f"record_nodes: must be 'all' or 'end_use' (got {record_nodes!r})")
-    for scenario in scenarios:
-        scenario.validate_for(net)
-    compiled = _compiled(net)
-    option_rows = _per_scenario_options(options, len(scenarios))
-    levers = [_to_levers(o, net, compiled, sc) for o, sc in zip(option_rows, scenarios, strict=True)]
-    extra_out, extra_in = lever_slots(compiled, levers)
-    structure = _structure(net, compiled, extra_out, extra_in)
+    # scenarios are checked against the network while their events are compiled
+    # (EventSchedule), which calls scenario.validate_for(net) for its message on a misfit
+    n = len(scenarios)
+    option_rows = _per_scenario_options(options, n)
+    param_rows = _param_rows(parameters, n)
     months = max(int(sc.months) for sc in scenarios)
-    params = batch_parameters(compiled.parameters, parameters, len(scenarios))
-    schedule = EventSchedule(structure, net, scenarios, months)
-    lever_arrays = compile_levers(structure, levers, months)
-    record_in = record_out = None
-    if record_nodes == "end_use":
-        record_in = np.arange(*structure.in_range[END_USE])
-        record_out = np.zeros(0, dtype=np.int64)
-        keys.discard("flows")
-    engine = Engine(structure, schedule, lever_arrays, params, months, keys, allocator,
-                    record_in=record_in, record_out=record_out)
-    raw = engine.run()
-    batch = Batch(net=net, structure=structure, raw=raw, record_in=record_in, record_out=record_out)
+    # scenarios with the same options share one batch (options may edit the network)
+    batches: list[list[int]] = []
+    for s in range(n):
+        for members in batches:
+            first = option_rows[members[0]]
+            if first is option_rows[s] or _same(first, option_rows[s]):
+                members.append(s)
+                break
+        else:
+            batches.append([s])
+    results: list[SimulationResult | None] = [None] * n
+    for members in batches:
+        run_net, levers = _resolve_options(
+            net, option_rows[members[0]], [scenarios[s] for s in members], months, timing
+        )
+        compiled = _compiled(run_net)
+        extra_out, extra_in = lever_slots(compiled, levers)
+        structure = _structure(run_net, compiled, extra_out, extra_in)
+        params = batch_parameters(compiled.parameters, [param_rows[s] for s in members], len(members))
+        schedule = EventSchedule(structure, run_net, [scenarios[s] for s in members], months)
+        lever_arrays = compile_levers(structure, levers, months)
+        record_in = record_out = None
+        keys_b = set(keys)
+        if record == "auto" and _record_bytes(structure, keys_b, months, len(members)) > AUTO_RECORD_BYTES:
+            keys_b = {"country"}
+        if record_nodes == "end_use":
+            record_in = np.arange(*structure.in_range[END_USE])
+            record_out = np.zeros(0, dtype=np.int64)
+            keys_b.discard("flows")
+        engine = Engine(structure, schedule, lever_arrays, params, months, keys_b, allocator,
+                        record_in=record_in, record_out=record_out)
+        raw = engine.run()
+        batch = Batch(net=run_net, structure=structure, raw=raw, record_in=record_in,
+                      record_out=record_out)
+        for b, s in enumerate(members):
+            scenario = scenarios[s]
+            provenance = {
+                "package": "rareearth",
+                "version": __version__,
+                "dataset": getattr(net, "name", ""),
+                "digest": getattr(net, "digest", ""),
+                "scenario": scenario.to_dict() if hasattr(scenario, "to_dict") else repr(scenario),
+                "options": _describe_options(option_rows[s]),
+                "timing": timing,
+                "allocation": allocation,
+                "seed": int(seed),
+                "parameters": params.row(b),
+            }
+            results[s] = SimulationResult(batch, b, scenario, provenance)
     _ = np.random.default_rng(seed)  # the engine draws nothing; the seed is kept for provenance
-    results = []
-    for s, (scenario, opts) in enumerate(zip(scenarios, option_rows, strict=True)):
-        provenance = {
-            "package": "rareearth",
-            "version": __version__,
-            "dataset": getattr(net, "name", ""),
-            "digest": getattr(net, "digest", ""),
-            "scenario": scenario.to_dict() if hasattr(scenario, "to_dict") else repr(scenario),
-            "options": _describe_options(opts),
-            "allocation": allocation,
-            "seed": int(seed),
-            "parameters": params.row(s),
-        }
-        results.append(SimulationResult(batch, s, scenario, provenance))
-    return results
+    return [r for r in results if r is not None]

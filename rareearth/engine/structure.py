@@ -78,6 +78,22 @@ class Group:
     pool_exists: np.ndarray
     link_exists: np.ndarray
 
+    @property
+    def pool_exists_t(self) -> np.ndarray:
+        """``pool_exists`` as (Cg, K)."""
+        return self._pool_t
+
+    @property
+    def link_exists_t(self) -> np.ndarray:
+        """``link_exists`` as float (Cg, K_supplier, K_buyer)."""
+        return self._link_t
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_pool_t", np.ascontiguousarray(self.pool_exists.T))
+        object.__setattr__(
+            self, "_link_t", np.ascontiguousarray(self.link_exists.transpose(2, 0, 1)).astype(float)
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class Structure:
@@ -96,6 +112,7 @@ class Structure:
     base_out: _FloatArray
     util: _FloatArray
     stock_out0: _FloatArray
+    target_out: _FloatArray
     # in-slots
     in_node: _IntArray
     in_commodity: _IntArray
@@ -122,6 +139,8 @@ class Structure:
     flow_to_in: tuple[sp.csr_matrix, ...]
     flow_to_out: tuple[sp.csr_matrix, ...]
     order_to_out: tuple[sp.csr_matrix, ...]
+    fill_to_in: tuple[sp.csr_matrix, ...]
+    fed: tuple[_IntArray, ...]
     use: tuple[sp.csr_matrix, ...]
     input_index: tuple[_IntArray, ...]
     # rerouting groups, by buyer stage
@@ -274,6 +293,7 @@ def build_structure(
 
     # stocks: of a commodity the node makes -> output inventory, else input stock
     stock_out0 = cn.stock[out_node, out_commodity].copy()
+    target_out = cn.stock_target[out_node, out_commodity].copy()
     is_out = o_index[in_node, in_commodity] >= 0
     stock_in0 = np.where(is_out, 0.0, cn.stock[in_node, in_commodity])
     target_in = np.where(is_out, 0.0, cn.stock_target[in_node, in_commodity])
@@ -291,7 +311,8 @@ def build_structure(
     in_range = _ranges(in_stage)
     edge_range = _ranges(e_stage)
 
-    flow_to_in, flow_to_out, order_to_out, use, input_index = [], [], [], [], []
+    flow_to_in, flow_to_out, order_to_out, fill_to_in, use, input_index = [], [], [], [], [], []
+    fed = []
     for st in PRODUCING:
         e0, e1 = edge_range[st]
         o0, o1 = out_range[st]
@@ -300,6 +321,12 @@ def build_structure(
         flow_to_in.append(_csr(e_tgt[e0:e1], rows, np.ones(ne), (n_in, ne)))
         flow_to_out.append(_csr(e_src[e0:e1] - o0, rows, np.ones(ne), (o1 - o0, ne)))
         order_to_out.append(_csr(e_src[e0:e1] - o0, e_tgt[e0:e1], e_share[e0:e1], (o1 - o0, n_in)))
+        # Σ over a buyer's edges from this stage of share × supplier fill, for the in-slots
+        # this stage feeds (`fed`, sorted)
+        targets = np.unique(e_tgt[e0:e1])
+        fed.append(targets)
+        fill_to_in.append(_csr(np.searchsorted(targets, e_tgt[e0:e1]), e_src[e0:e1] - o0,
+                               e_share[e0:e1], (targets.size, o1 - o0)))
         # inputs of this stage's out-slots
         i0, i1 = in_range[st]
         owned = np.flatnonzero((in_owner[i0:i1] >= 0) & (in_coef[i0:i1] > 0)) + i0
@@ -365,6 +392,7 @@ def build_structure(
         base_out=base_out,
         util=util,
         stock_out0=stock_out0,
+        target_out=target_out,
         in_node=in_node,
         in_commodity=in_commodity,
         in_stage=in_stage,
@@ -388,6 +416,8 @@ def build_structure(
         flow_to_in=tuple(flow_to_in),
         flow_to_out=tuple(flow_to_out),
         order_to_out=tuple(order_to_out),
+        fill_to_in=tuple(fill_to_in),
+        fed=tuple(fed),
         use=tuple(use),
         input_index=tuple(input_index),
         groups=tuple(tuple(g) for g in groups),
