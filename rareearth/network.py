@@ -487,6 +487,8 @@ class SupplyNetwork:
 
 def _with_location(table: pd.DataFrame, column: str) -> pd.DataFrame:
     table = table.copy()
+    if "country" in table.columns:  # a view passed back in (replace()): rebuild it
+        table = table.drop(columns="country")
     table.insert(1, "country", table[column].map(_parse_ids(table[column])["country"]))
     return table
 
