@@ -152,3 +152,13 @@ def test_bad_json(tmp_path: Path) -> None:
     (folder / "datapackage.json").write_text("{ nope")
     with pytest.raises(DataError, match=r"datapackage.json:1:3: not valid JSON"):
         ree.load_network(folder)
+
+
+def test_replace_builds_a_new_network(tiny: ree.SupplyNetwork) -> None:
+    demand = tiny.demand.copy()
+    demand.loc[demand.node == "CN:end_use:other", "demand_tonnes_per_year"] = 4.0
+    other = tiny.replace(demand=demand)
+    assert other is not tiny
+    assert tiny.demand.loc[tiny.demand.node == "CN:end_use:other", "demand_tonnes_per_year"].item() == 5
+    assert other.compile().demand.sum() == pytest.approx(tiny.compile().demand.sum() - 1)
+    assert tiny.replace().compile().edge_tonnes.sum() == tiny.compile().edge_tonnes.sum()
