@@ -580,7 +580,11 @@ def _event_windows(result: Any, months: pd.PeriodIndex) -> list[tuple[str, np.nd
     for event in events:
         kind = str(_get(event, "type", "event")).replace("_", " ")
         exporter = _get(event, "exporter") or _get(event, "country") or _get(event, "node")
-        label = _plain(f"{kind} ({exporter})" if exporter else kind)
+        commodities = _get(event, "commodities")
+        if isinstance(commodities, list | tuple):
+            commodities = ", ".join(map(str, commodities))
+        who = ": ".join(str(x) for x in (exporter, commodities) if x)
+        label = _plain(f"{kind} ({who})" if who else kind)
         intensity_fn = getattr(event, "intensity", None)
         if callable(intensity_fn):
             values = np.asarray(intensity_fn(first, n), dtype=float)
@@ -613,8 +617,8 @@ def _country_series(result: Any, country: str) -> tuple[pd.DataFrame, pd.DataFra
 
 def _commodity_colors(commodities: Iterable[str]) -> dict[str, str]:
     fixed = {"NdPr": "#1b9e77", "DyTb": "#d95f02", "LaCe": "#7570b3", MAGNET: "#222222",
-             "SmGd": "#e7298a", "Y": "#66a61e"}
-    extra = ["#a6761d", "#e6ab02", "#666666", "#1f78b4", "#b2df8a"]
+             "Y": "#e7298a", "SmGd": "#66a61e", "Other": "#999999"}
+    extra = ["#1f78b4", "#e6ab02", "#a6761d", "#b2df8a", "#fb9a99"]
     out: dict[str, str] = {}
     i = 0
     for c in commodities:
@@ -787,16 +791,18 @@ def compare(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None =
 
     Bars show ``delta`` (option score − score with no option; negative = less exposed), the
     best option on top; each bar is annotated with its cost (USD) and points per billion USD.
-    When the table has Monte Carlo columns ``score_p05``/``score_p95`` the whiskers show that
-    5–95 % range of the option's score, relative to the no-option score, and ``p_beats_none``
-    is printed.
+    With Monte Carlo columns the whiskers show a 5–95 % range: of the paired change
+    (``delta_p05``/``delta_p95``: option minus none in the same draw) when the table has them,
+    else of the option's own score (``score_p05``/``score_p95``) placed around its bar, which
+    also carries the uncertainty common to all options and so overstates the overlap with
+    zero; the subtitle says which. ``p_beats_none`` (paired) is printed.
 
     Parameters
     ----------
     table : DataFrame
         From :func:`rareearth.ranking.compare`: indexed by option name with a row ``none``;
         columns ``score``, ``delta``, ``cost_usd``, ``delta_per_busd`` and optionally
-        ``score_p05``, ``score_p95``, ``p_beats_none``.
+        ``delta_p05``, ``delta_p95``, ``score_p05``, ``score_p95``, ``p_beats_none``.
     ax : matplotlib Axes, optional
     source : str, optional
         Source line (default: from ``table.attrs`` ``dataset``/``scenario``/``country``).
@@ -823,10 +829,16 @@ def compare(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None =
     deltas = options["delta"].to_numpy(dtype=float)
     colors = ["#2b8cbe" if d < 0 else "#e34a33" if d > 0 else "#999999" for d in deltas]
     ax.barh(y, deltas, color=colors, height=0.6, zorder=2)
-    has_mc = {"score_p05", "score_p95"} <= set(options.columns)
+    paired = {"delta_p05", "delta_p95"} <= set(options.columns)
+    has_mc = paired or {"score_p05", "score_p95"} <= set(options.columns)
     if has_mc and len(options):
-        lo = options["score_p05"].to_numpy(dtype=float) - base
-        hi = options["score_p95"].to_numpy(dtype=float) - base
+        if paired:
+            lo = options["delta_p05"].to_numpy(dtype=float)
+            hi = options["delta_p95"].to_numpy(dtype=float)
+        else:
+            scores = options["score"].to_numpy(dtype=float)
+            lo = deltas - (scores - options["score_p05"].to_numpy(dtype=float))
+            hi = deltas + (options["score_p95"].to_numpy(dtype=float) - scores)
         err = np.vstack([np.clip(deltas - lo, 0, None), np.clip(hi - deltas, 0, None)])
         ax.errorbar(deltas, y, xerr=err, fmt="none", ecolor="#333333", elinewidth=1.0,
                     capsize=3, zorder=3)
@@ -854,8 +866,13 @@ def compare(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None =
         ax.spines[side].set_visible(False)
     ax.set_xlabel(f"change in exposure score (points; negative = less exposed; no option = {base:.1f})")
     subtitle = "Score with the option minus score without it (0–100 scale); cost in USD."
-    if has_mc:
-        subtitle += " Whiskers: 5–95 % of Monte Carlo draws."
+    if paired:
+        subtitle += " Whiskers: 5–95 % of the paired change over Monte Carlo draws."
+    elif has_mc:
+        subtitle += (
+            " Whiskers: 5–95 % of the option's score over Monte Carlo draws (unpaired: includes"
+            " uncertainty common to all options)."
+        )
     _titles(ax, "Cooperation options ranked by exposure reduction", subtitle)
     _source_line(ax, _table_source(table, source))
     return ax

@@ -165,27 +165,29 @@ def _get(obj: Any, name: str, default: Any = None) -> Any:
 
 
 def _event_summary(event: Any) -> str:
-    kind = str(_get(event, "type", "event")).replace("_", " ")
-    parts = [kind]
-    who = _get(event, "exporter") or _get(event, "country") or _get(event, "node")
+    """One line per event: ``export restriction · CN → all · magnet · severity 0.74``."""
+    parts = [str(_get(event, "type", "event")).replace("_", " ")]
+    who = _get(event, "exporter") or _get(event, "node") or _get(event, "country")
+    stage = _get(event, "stage")
     if who:
-        parts.append(f"by {who}" if kind.startswith("export") else f"at {who}")
+        parts.append(f"{who} {stage}" if stage else str(who))
     targets = _get(event, "targets")
     if targets:
-        parts.append("to " + (targets if isinstance(targets, str) else ", ".join(targets)))
+        parts[-1] += " → " + (targets if isinstance(targets, str) else ", ".join(targets))
+    sector = _get(event, "sector")
+    if sector:
+        parts.append(str(sector))
     commodities = _get(event, "commodities")
     if commodities:
-        parts.append(
-            "of " + (commodities if isinstance(commodities, str) else ", ".join(commodities))
-        )
-    for name, label in (("severity", "severity"), ("factor", "factor")):
+        parts.append(commodities if isinstance(commodities, str) else ", ".join(commodities))
+    for name in ("severity", "factor"):
         value = _get(event, name)
         if value is not None:
-            parts.append(f"{label} {float(value):g}")
+            parts.append(f"{name} {float(value):g}")
     quota = _get(event, "tonnes_per_year")
     if quota is not None:
         parts.append(f"cap {float(quota):,.0f} t/yr")
-    return " ".join(parts)
+    return " · ".join(parts)
 
 
 def _scenario_info(scenario: Any) -> dict[str, Any]:
@@ -210,10 +212,13 @@ def _scenario_info(scenario: Any) -> dict[str, Any]:
 
 
 def _dataset_info(net: SupplyNetwork) -> dict[str, Any]:
+    title = str(net.title or net.name)
+    year = net.reference_year
     return {
         "name": str(net.name),
-        "title": str(net.title or net.name),
-        "reference_year": net.reference_year,
+        "title": title,
+        # shown only when the title does not already say it
+        "reference_year": year if year and str(year) not in title else None,
         "digest": str(net.digest or "")[:12],
         "nodes": len(net.node_ids),
         "flows": len(net.flows),

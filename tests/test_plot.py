@@ -289,7 +289,7 @@ def test_shortfall_three_panels(tmp_path: Path) -> None:
     # event windows shaded: quota Jul 2010–Jun 2011 (12 months), embargo Sep–Nov 2010 (3)
     shaded = [p for p in ax.patches if isinstance(p, Rectangle | Polygon)]
     assert len(shaded) == 12 + 3
-    assert {"export quota (CN)", "export restriction (CN)"} <= set(_texts(ax))
+    assert {"export quota (CN: NdPr, DyTb)", "export restriction (CN: all)"} <= set(_texts(ax))
     _save(ax, tmp_path / "shortfall.png")
 
 
@@ -337,8 +337,21 @@ def test_compare_bars_costs_and_intervals(tmp_path: Path) -> None:
     assert any(t.startswith(r"\$2.4 bn") and "P(beats none) 97%" in t for t in texts)
     assert len(ax.containers) == 2  # bars + error bars
     assert "no option = 61.2" in ax.get_xlabel()
+    assert "unpaired" in "".join(_texts(ax))
     assert _source_lines(ax)
     _save(ax, tmp_path / "compare.png")
+
+
+def test_compare_paired_intervals() -> None:
+    table = _table()
+    table["delta_p05"] = table["delta"] - 1.0
+    table["delta_p95"] = table["delta"] + 0.5
+    ax = plot.compare(table)
+    bars = ax.containers[1]
+    segments = bars.lines[2][0].get_segments()  # type: ignore[attr-defined]
+    spans = sorted(float(seg[1][0] - seg[0][0]) for seg in segments)
+    assert spans == pytest.approx([1.5, 1.5, 1.5])
+    assert "paired change" in "".join(_texts(ax))
 
 
 def test_compare_without_monte_carlo() -> None:
