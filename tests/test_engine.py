@@ -11,7 +11,15 @@ import pytest
 
 import rareearth as ree
 from rareearth.engine import (
+    CapacityAddition,
+    DemandAddition,
+    DemandFactor,
     EngineError,
+    LeadTime,
+    Levers,
+    Offtake,
+    RecyclingIncrease,
+    StockpileOverride,
     simulate,
     simulate_many,
 )
@@ -293,3 +301,158 @@ def test_shortfall_unknown_country(tiny: Any) -> None:
 def test_scenario_checked_against_network(tiny: Any) -> None:
     with pytest.raises(ree.ScenarioError, match="unknown country 'XX'"):
         simulate(tiny, scenario(3, embargo(exporter="XX")))
+
+
+# ---------------------------------------------------------------------------- levers
+
+
+def test_capacity_addition_ramps_in_and_runs_at_full(tiny: Any) -> None:
+    lev = Levers(capacity=(CapacityAddition("AU:mining", "NdPr", 24, start_month=1, ramp_months=2),))
+    res = simulate(tiny, scenario(3), options=lev)
+    np.testing.assert_allclose(node_value(res, "capacity", "AU:mining", "NdPr") * 12, [60, 72, 84])
+    np.testing.assert_allclose(node_value(res, "produced", "AU:mining", "NdPr") * 12, [40, 52, 64])
+    # nobody needs the extra concentrate in a calm month: it is stocked at the mine
+    np.testing.assert_allclose(node_value(res, "stock_out", "AU:mining", "NdPr"), [0, 1, 3])
+    check_invariants(res)
+
+
+def test_capacity_addition_reduces_embargo_shortfall(tiny: Any) -> None:
+    # NdPr only: with DyTb cut too, JP:magnet would stop for lack of DyTb whatever AU makes
+    sc = scenario(12, embargo(commodities=["NdPr"], end="2025-12"))
+    lev = Levers(capacity=(CapacityAddition("AU:mining", "NdPr", 60),
+                           CapacityAddition("AU:separation", "NdPr", 60)))
+    base = simulate(tiny, sc).shortfall("JP").to_numpy().sum()
+    helped = simulate(tiny, sc, options=lev)
+    assert helped.shortfall("JP").to_numpy().sum() < base
+    check_invariants(helped)
+
+
+def test_demand_factor_cuts_orders_upstream(tiny: Any) -> None:
+    """JP automotive demand halves (250 → 125 t/yr); it buys 60 % from JP:magnet and 40 % from
+    CN:magnet, so JP:magnet makes 75 + 50 (electronics) and CN:magnet 150 + 50 t/yr."""
+    lev = Levers(demand_factors=(DemandFactor("JP:end_use:automotive", "magnet", 0.5),))
+    res = simulate(tiny, scenario(3), options=lev)
+    np.testing.assert_allclose(node_value(res, "demand", "JP:end_use:automotive", "magnet") * 12, 125)
+    np.testing.assert_allclose(node_value(res, "produced", "JP:magnet", "magnet") * 12, 125)
+    np.testing.assert_allclose(node_value(res, "produced", "CN:magnet", "magnet") * 12, 200)
+    assert res.timeseries["shortfall"].max() < EPS
+    check_invariants(res)
+
+
+def test_demand_factor_over_time(tiny: Any) -> None:
+    lev = Levers(demand_factors=(DemandFactor("JP:end_use:electronics", "magnet", [1.0, 0.5, 0.0]),))
+    res = simulate(tiny, scenario(3), options=lev)
+    np.testing.assert_allclose(node_value(res, "demand", "JP:end_use:electronics", "magnet") * 12,
+                               [50, 25, 0])
+
+
+def test_demand_addition(tiny: Any) -> None:
+    lev = Levers(demand_additions=(DemandAddition("JP:end_use:electronics", "magnet", 12),))
+    res = simulate(tiny, scenario(3), options=lev)
+    demand = node_value(res, "demand", "JP:end_use:electronics", "magnet") * 12
+    assert demand[0] == pytest.approx(62)
+    # JP:magnet has 20 t/yr of spare capacity but its inputs come a month later: short at first
+    short = node_value(res, "shortfall", "JP:end_use:electronics", "magnet")
+    assert short[0] > 0 and short[-1] < short[0]
+    check_invariants(res)
+
+
+def test_recycling_increase_adds_secondary_supply(tiny: Any) -> None:
+    """10 % more recycling in JP: 10 % of last month's consumption comes back (25 t/yr at JP
+    automotive), so JP automotive orders 10 % less: CN:magnet makes 150 + 90 t/yr."""
+    lev = Levers(recycling=(RecyclingIncrease("JP", 0.1),))
+    res = simulate(tiny, scenario(3), options=lev)
+    np.testing.assert_allclose(node_value(res, "produced", "CN:magnet", "magnet") * 12, 240)
+    np.testing.assert_allclose(node_value(res, "received", "JP:end_use:automotive", "magnet") * 12, 250)
+    check_invariants(res)
+
+
+def test_recycling_parameter_above_dataset_rate(tiny: Any) -> None:
+    # dataset: 0.01; the increase applies to every country: CN automotive orders 135, JP 90
+    res = simulate(tiny, scenario(2), parameters={"recycling_rate": 0.11})
+    np.testing.assert_allclose(node_value(res, "produced", "CN:magnet", "magnet") * 12, 225)
+
+
+def test_offtake_served_first_under_scarcity(tiny: Any) -> None:
+    """CN:magnet at half capacity (12.5 t/month) for orders of 12.5 (CN) + 8.33 (JP).
+    Pro rata: CN 7.5, JP 5. With half its output reserved for JP: JP gets 6.25 first, then the
+    other 6.25 is shared pro rata over the remaining orders 12.5 (CN) and 2.083 (JP)."""
+    shock = {"type": "capacity_shock", "node": "CN:magnet", "factor": 0.5,
+             "start": "2025-01", "end": "2025-03"}
+
+    def first_month(res: Any) -> pd.Series:
+        f = res.flows
+        sel = f[(f.source == "CN:magnet") & (f.month == f.month.min()) & ~f.rerouted]
+        return sel.set_index("target")["tonnes"]
+
+    plain = first_month(simulate(tiny, scenario(2, shock)))
+    assert plain["JP:end_use:automotive"] == pytest.approx(5.0)
+    res = simulate(tiny, scenario(2, shock),
+                   options=Levers(offtakes=(Offtake("CN:magnet", "JP", "magnet", 0.5),)))
+    got = first_month(res)
+    rest = 6.25 / (12.5 + 100 / 12 - 6.25)
+    assert got["JP:end_use:automotive"] == pytest.approx(6.25 + (100 / 12 - 6.25) * rest)
+    assert got["CN:end_use:automotive"] == pytest.approx(12.5 * rest)
+    check_invariants(res)
+
+
+def test_stockpile_override(tiny: Any) -> None:
+    lev = Levers(stockpiles=(StockpileOverride("JP", "DyTb", 10, release_tonnes_per_month=2),))
+    res = simulate(tiny, scenario(3, embargo()), options=lev)
+    pile = res.arrays["stockpile"][:, 2, 1]
+    assert pile[0] == pytest.approx(10)
+    # JP:metal needs 4/12 t DyTb a month and gets none: all of it comes from the stockpile
+    assert pile[1] == pytest.approx(10 - 4 / 12)
+    assert node_value(res, "released", "JP:metal", "DyTb")[1] == pytest.approx(4 / 12)
+    check_invariants(res)
+
+
+def test_new_stockpile_gets_a_default_release_rule(tiny: Any) -> None:
+    lev = Levers(stockpiles=(StockpileOverride("JP", "magnet", 60),))
+    res = simulate(tiny, scenario(3, embargo()), options=lev)
+    released = node_value(res, "released", "JP:end_use:automotive", "magnet")[1]
+    assert 0 < released <= 60 / 6 + EPS
+
+
+def test_lead_time_lever_shortens_new_links(chain: Any) -> None:
+    """CN:mining → AU:separation is a new link: with the dataset's 2 months it carries half of
+    what is offered in February; with a trade link of 0 months, all of it (0.5 t: 5 % of the
+    mine's 10 t/month spare capacity ramped in February)."""
+    sc = scenario(3, {"type": "capacity_shock", "node": "AU:mining", "factor": 0.0,
+                      "start": "2025-01", "end": "2025-12"})
+
+    def feb(res: Any) -> float:
+        f = res.flows
+        sel = f[f.rerouted & (f.source == "CN:mining") & (f.month == pd.Period("2025-02", "M"))]
+        return float(sel["tonnes"].sum())
+
+    frozen = {"substitution_max_per_year": 0.0}  # no demand response: CN's own use stays put
+    assert feb(simulate(chain, sc, parameters=frozen)) == pytest.approx(0.25)
+    fast = simulate(chain, sc, options=Levers(lead_times=(LeadTime("CN", "AU", 0),)),
+                    parameters=frozen)
+    assert feb(fast) == pytest.approx(0.5)
+    cn = chain.compile()
+    matrix = np.full((len(cn.countries), len(cn.countries)), np.nan)
+    matrix[cn.country_index["CN"], cn.country_index["AU"]] = 0.0
+    same = simulate(chain, sc, options=Levers(lead_time_matrix=matrix), parameters=frozen)
+    assert feb(same) == pytest.approx(0.5)
+    check_invariants(fast)
+
+
+def test_options_by_duck_typing_and_per_scenario(tiny: Any) -> None:
+    class HalfJapan:
+        def to_levers(self, net: Any, compiled: Any, scenario: Any) -> Levers:
+            return Levers(demand_factors=(DemandFactor("JP:end_use:automotive", "magnet", 0.5),))
+
+    a = simulate(tiny, scenario(2), options=[HalfJapan()])
+    np.testing.assert_allclose(node_value(a, "demand", "JP:end_use:automotive", "magnet") * 12, 125)
+    plain, halved = simulate_many(tiny, [scenario(2), scenario(2)], options=[[], [HalfJapan()]])
+    np.testing.assert_allclose(node_value(plain, "demand", "JP:end_use:automotive", "magnet") * 12, 250)
+    np.testing.assert_allclose(node_value(halved, "demand", "JP:end_use:automotive", "magnet") * 12, 125)
+
+
+def test_bad_lever_is_an_option_error(tiny: Any) -> None:
+    with pytest.raises(ree.OptionError, match=r"capacity\[0\]: unknown node 'XX:mining'"):
+        simulate(tiny, scenario(2), options=Levers(capacity=(CapacityAddition("XX:mining", "NdPr", 1),)))
+    with pytest.raises(ree.OptionError, match="share must be within"):
+        simulate(tiny, scenario(2), options=Levers(offtakes=(Offtake("CN:magnet", "JP", "magnet", 2),)))

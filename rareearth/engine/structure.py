@@ -66,6 +66,8 @@ class Group:
     link_exists : (K, K, Cg) bool
         Baseline flow of the commodity from a supplier-stage node of country k to a node of
         country j (of the buyer stage): such links need no lead time.
+    pool_exists_t, link_exists_t : (Cg, K) bool, (Cg, K, K) float
+        The same, commodity first (the layout of the rerouting arrays).
     """
 
     stage: int
@@ -78,21 +80,8 @@ class Group:
     pool_exists: np.ndarray
     link_exists: np.ndarray
 
-    @property
-    def pool_exists_t(self) -> np.ndarray:
-        """``pool_exists`` as (Cg, K)."""
-        return self._pool_t
-
-    @property
-    def link_exists_t(self) -> np.ndarray:
-        """``link_exists`` as float (Cg, K_supplier, K_buyer)."""
-        return self._link_t
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_pool_t", np.ascontiguousarray(self.pool_exists.T))
-        object.__setattr__(
-            self, "_link_t", np.ascontiguousarray(self.link_exists.transpose(2, 0, 1)).astype(float)
-        )
+    pool_exists_t: np.ndarray
+    link_exists_t: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -366,7 +355,9 @@ def build_structure(
             emask = (e_stage == ss) & (in_stage[e_tgt] == st) & (gpos[e_com] >= 0)
             link[out_country[e_src[emask]], in_country[e_tgt[emask]], gpos[e_com[emask]]] = True
             groups[st].append(
-                Group(st, ss, g0, g1, cg, buyer_agg, pool_agg, pool_exists, link)
+                Group(st, ss, g0, g1, cg, buyer_agg, pool_agg, pool_exists, link,
+                      np.ascontiguousarray(pool_exists.T),
+                      np.ascontiguousarray(link.transpose(2, 0, 1)).astype(float))
             )
 
     # ---------------------------------------------------------------- aggregations
