@@ -278,7 +278,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         if value != value:  # NaN
             return ""
-        if value == 0:
+        if abs(value) < 1e-9:  # zero, or rounding noise of the engine's sums
             return "0"
         if abs(value) >= 1000:
             return f"{value:,.0f}"
@@ -785,7 +785,7 @@ def simulate(
             result.shortfall(country),
             format,
             output,
-            title=f"{country} shortfall under {sc.name} ({net.name})",
+            title=f"{country} end-use shortfall, t/month, under {sc.name} ({net.name})",
         )
 
 
@@ -828,7 +828,19 @@ def compare(
         table = ree.compare(
             net, sc, country, _options(option) or None, n=draws, seed=seed, progress=progress
         )
-    _emit(table, format, output, title=f"Options for {country} under {sc.name} ({net.name})")
+    title = f"Options for {country} under {sc.name} ({net.name}), best first"
+    if _resolve_format(format, output) is Format.table and output is None:
+        # the headline columns on a terminal; csv and json carry every metric
+        keep = [
+            c for c in table.columns if c in _RANKING_COLUMNS or c.startswith(("score_", "delta_"))
+        ]
+        _emit(table[keep], format, None, title=title, note="every metric: --format csv|json")
+    else:
+        _emit(table, format, output, title=title)
+
+
+#: Columns of the ranking shown on a terminal (with the ``score_*`` and ``delta_*`` ones).
+_RANKING_COLUMNS = ("score", "delta", "cost_usd", "lead_time_months", "p_beats_none", "p_top")
 
 
 def _executor(scheduler: str | None) -> Any:
@@ -927,7 +939,8 @@ def montecarlo(
             executor.close()
     chosen = _resolve_format(format, output)
     if chosen is Format.table and output is None:
-        summary = table.select_dtypes("number").describe(percentiles=[0.05, 0.5, 0.95]).T
+        numbers = table.drop(columns="draw", errors="ignore").select_dtypes("number")
+        summary = numbers.describe(percentiles=[0.05, 0.5, 0.95]).T.drop(columns="count")
         summary.index.name = "metric"
         _emit(
             summary,
@@ -1051,14 +1064,12 @@ def report(
 
       rareearth report china-2010 --dataset world-2009 --country JP -n 200 -o out/2010.html
     """
-    from rareearth.atomic import atomic_path
-
     sc = ree.load_scenario(scenario)
     net = _network(dataset, sc)
     _check_country(net, country)
     opts = _options(option) if option else _options(ree.options())
-    with _writing(output), atomic_path(output) as tmp:
-        ree.report(net, sc, country, options=opts, path=tmp, n=draws, seed=seed)
+    with _writing(output):  # the report is written atomically by the library
+        ree.report(net, sc, country, options=opts, path=output, n=draws, seed=seed)
     _status(f"wrote {output}")
 
 

@@ -66,9 +66,46 @@ def needs(module: str, name: str | None = None) -> None:
         pytest.skip(f"{module}.{name} not there yet")
 
 
-needs_builtin = pytest.mark.skipif(
-    "world-2024" not in ree.datasets(), reason="built-in datasets not in the repository yet"
-)
+TINY_OPTIONS = {
+    "tiny-stock": """\
+name: tiny-stock
+title: Japan holds 90 days of NdPr and DyTb
+country: JP
+cost_usd: 1000000
+lead_time_months: 0
+measures:
+  - type: stockpile
+    country: JP
+    commodities: [NdPr, DyTb]
+    days: 90
+""",
+    "tiny-recycling": """\
+name: tiny-recycling
+title: Japan recycles 20% of its magnet materials
+country: JP
+cost_usd: 5000000
+lead_time_months: 0
+measures:
+  - type: recycling
+    country: JP
+    rate: 0.2
+    ramp_months: 1
+""",
+}
+
+
+@pytest.fixture
+def option_files(tmp_path: Path) -> list[Path]:
+    paths = []
+    for name, text in TINY_OPTIONS.items():
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(text)
+        paths.append(path)
+    return paths
+
+
+def option_args(paths: list[Path]) -> list[str]:
+    return [arg for path in paths for arg in ("--option", str(path))]
 
 
 @pytest.fixture
@@ -200,7 +237,6 @@ def test_debug_shows_the_traceback(bad_dataset: Path) -> None:
 # ---------------------------------------------------------------------------- datasets
 
 
-@needs_builtin
 def test_datasets_lists_the_builtins_in_every_format(tmp_path: Path) -> None:
     table = run("datasets")
     assert_ok(table)
@@ -248,7 +284,6 @@ def test_scenarios_bad_format() -> None:
 
 
 def test_options_list_and_show(tmp_path: Path) -> None:
-    needs("rareearth.cooperation")
     rows = json.loads(run("options", "--format", "json").stdout)
     names = [r["name"] for r in rows]
     assert names == ree.options()
@@ -262,7 +297,6 @@ def test_options_list_and_show(tmp_path: Path) -> None:
 
 
 def test_options_bad_name() -> None:
-    needs("rareearth.cooperation")
     assert_user_error(run("options", "show", "no-such-option"), "no-such-option")
 
 
@@ -275,7 +309,6 @@ def test_validate_tiny(tiny_path: Path) -> None:
     assert result.stdout.startswith("ok: 12 nodes, 17 flows, 3 countries")
 
 
-@needs_builtin
 def test_validate_builtin() -> None:
     assert_ok(run("validate", "world-2024"))
 
@@ -314,7 +347,6 @@ def test_export_every_format(tiny_path: Path, tmp_path: Path) -> None:
     assert leftovers == []
 
 
-@needs_builtin
 def test_export_builtin(tmp_path: Path) -> None:
     out = tmp_path / "world.graphml"
     assert_ok(run("export", "--dataset", "world-2024", "-f", "graphml", "-o", out))
@@ -344,7 +376,6 @@ def test_dependence_tiny(tiny_path: Path, tmp_path: Path) -> None:
     assert [r["material"] for r in csv.DictReader(io.StringIO(out.read_text()))] == ["NdPr", "DyTb"]
 
 
-@needs_builtin
 def test_dependence_builtin() -> None:
     rows = json.loads(run("dependence", "-d", "world-2024", "-c", "JP", "-f", "json").stdout)
     assert {"NdPr", "DyTb"} <= {r["material"] for r in rows}
@@ -359,7 +390,6 @@ def test_dependence_bad_input(tiny_path: Path) -> None:
 
 
 def test_exposure_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
-    needs("rareearth.engine", "simulate")
     base = ["exposure", scenario_file, "--dataset", tiny_path, "--country", "JP"]
     assert_ok(run(*base))
     rows = list(csv.DictReader(io.StringIO(run(*base, "-f", "csv").stdout)))
@@ -373,9 +403,7 @@ def test_exposure_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> 
     assert set(score["components"]) == {r["component"] for r in rows[:-1]}
 
 
-@needs_builtin
 def test_exposure_builtin() -> None:
-    needs("rareearth.engine", "simulate")
     result = run("exposure", "china-2025-heavy", "-d", "world-2024", "-c", "JP", "-f", "json")
     assert_ok(result)
     assert 0 <= json.loads(result.stdout)["score"] <= 100
@@ -391,7 +419,6 @@ def test_exposure_bad_input(tiny_path: Path, scenario_file: Path) -> None:
 
 
 def test_simulate_tiny_every_format(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
-    needs("rareearth.engine", "simulate")
     base = ["simulate", scenario_file, "--dataset", tiny_path, "--country", "JP"]
     assert_ok(run(*base))
     text = run(*base, "--format", "csv").stdout
@@ -406,9 +433,27 @@ def test_simulate_tiny_every_format(tiny_path: Path, scenario_file: Path, tmp_pa
     assert {"month", "node", "commodity", "shortfall"} <= set(everything[0])
 
 
-@needs_builtin
+def test_simulate_with_options_and_allocation(
+    tiny_path: Path, scenario_file: Path, option_files: list[Path]
+) -> None:
+    base = ["simulate", scenario_file, "--dataset", tiny_path, "--country", "JP", "-f", "json"]
+    plain = json.loads(run(*base).stdout)
+    helped = json.loads(run(*base, *option_args(option_files)).stdout)
+    assert len(helped) == len(plain)
+    total = sum(v for row in plain for k, v in row.items() if k != "month")
+    less = sum(v for row in helped for k, v in row.items() if k != "month")
+    assert less <= total
+
+
+def test_simulate_optimal_allocation(tiny_path: Path, scenario_file: Path) -> None:
+    needs("rareearth.engine.optimal")
+    base = ["simulate", scenario_file, "--dataset", tiny_path, "--country", "JP", "-f", "csv"]
+    result = run(*base, "--allocation", "optimal")
+    assert_ok(result)
+    assert list(csv.DictReader(io.StringIO(result.stdout)))
+
+
 def test_simulate_builtin_issue_example() -> None:
-    needs("rareearth.engine", "simulate")
     result = run(
         "simulate", "china-2010", "--dataset", "world-2009", "--country", "JP", "--format", "csv"
     )
@@ -432,39 +477,40 @@ def test_simulate_bad_input(tiny_path: Path, scenario_file: Path, tmp_path: Path
 # ---------------------------------------------------------------------------- compare
 
 
-def test_compare_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
-    needs("rareearth.engine", "simulate")
-    needs("rareearth.ranking")
-    needs("rareearth.cooperation")
+def test_compare_tiny(
+    tiny_path: Path, scenario_file: Path, option_files: list[Path], tmp_path: Path
+) -> None:
     base = ["compare", scenario_file, "--dataset", tiny_path, "--country", "JP"]
+    base += option_args(option_files)
+    assert_ok(run(*base))
     records = json.loads(run(*base, "--format", "json").stdout)
-    assert records
+    assert {r["option"] for r in records} == {"none", "tiny-stock", "tiny-recycling"}
+    scores = [r["score"] for r in records]
+    assert scores == sorted(scores)  # best first
     out = tmp_path / "ranking.csv"
-    assert_ok(run(*base, "-o", out))
-    assert len(list(csv.DictReader(io.StringIO(out.read_text())))) == len(records)
+    assert_ok(run(*base, "-n", "4", "-o", out))
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert len(rows) == 3 and "p_beats_none" in rows[0]
 
 
-@needs_builtin
 def test_compare_builtin() -> None:
-    needs("rareearth.engine", "simulate")
-    needs("rareearth.ranking")
     result = run("compare", "china-2025-heavy", "--dataset", "world-2024", "--country", "JP")
     assert_ok(result)
 
 
-def test_compare_bad_input(tiny_path: Path, scenario_file: Path) -> None:
+def test_compare_bad_input(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
     base = ["compare", scenario_file, "--dataset", tiny_path, "--country", "JP"]
     assert_user_error(run(*base, "-n", "-1"), "-n")
-    needs("rareearth.cooperation")
     assert_user_error(run(*base, "--option", "no-such-option"), "no-such-option")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(TINY_OPTIONS["tiny-stock"].replace("days: 90", "days: -90"))
+    assert_user_error(run(*base, "--option", broken), "broken.yaml", "days")
 
 
 # ---------------------------------------------------------------------------- montecarlo
 
 
 def test_montecarlo_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
-    needs("rareearth.engine", "simulate")
-    needs("rareearth.ranking")
     base = ["montecarlo", scenario_file, "--dataset", tiny_path, "--country", "JP", "-n", "8"]
     assert_ok(run(*base))
     draws = list(csv.DictReader(io.StringIO(run(*base, "--format", "csv").stdout)))
@@ -486,22 +532,20 @@ def test_montecarlo_bad_input(tiny_path: Path, scenario_file: Path) -> None:
 
 @pytest.mark.parametrize("suffix", ["png", "svg"])
 def test_plot_network_tiny(tiny_path: Path, tmp_path: Path, suffix: str) -> None:
-    needs("rareearth.plot")
     out = tmp_path / "fig" / f"network.{suffix}"
     assert_ok(run("plot", "network", "--dataset", tiny_path, "-o", out))
     head = out.read_bytes()[:200]
     assert head.startswith(b"\x89PNG") if suffix == "png" else b"<svg" in out.read_bytes()
 
 
-def test_plot_every_kind_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
-    needs("rareearth.plot")
-    needs("rareearth.engine", "simulate")
-    needs("rareearth.ranking")
+def test_plot_every_kind_tiny(
+    tiny_path: Path, scenario_file: Path, option_files: list[Path], tmp_path: Path
+) -> None:
     common = ["--dataset", tiny_path, "--country", "JP"]
     for kind, extra in [
         ("origins", ["--material", "NdPr"]),
         ("shortfall", [scenario_file]),
-        ("compare", [scenario_file]),
+        ("compare", [scenario_file, *option_args(option_files)]),
         ("distribution", [scenario_file, "-n", "6"]),
     ]:
         out = tmp_path / f"{kind}.png"
@@ -509,9 +553,7 @@ def test_plot_every_kind_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Pa
         assert out.read_bytes().startswith(b"\x89PNG")
 
 
-@needs_builtin
 def test_plot_builtin_issue_example(tmp_path: Path) -> None:
-    needs("rareearth.plot")
     out = tmp_path / "out" / "network.png"
     assert_ok(run("plot", "network", "--dataset", "world-2024", "-o", out))
     assert out.stat().st_size > 0
@@ -538,18 +580,18 @@ def test_plot_bad_input(tiny_path: Path, scenario_file: Path, tmp_path: Path) ->
 # ---------------------------------------------------------------------------- report
 
 
-def test_report_tiny(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
-    needs("rareearth.reporting")
+def test_report_tiny(
+    tiny_path: Path, scenario_file: Path, option_files: list[Path], tmp_path: Path
+) -> None:
     out = tmp_path / "out" / "report.html"
-    assert_ok(run("report", scenario_file, "--dataset", tiny_path, "--country", "JP", "-o", out))
+    base = ["report", scenario_file, "--dataset", tiny_path, "--country", "JP"]
+    assert_ok(run(*base, *option_args(option_files), "-o", out))
     html = out.read_text()
     assert html.lstrip().lower().startswith("<!doctype html") and "</html>" in html
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]
 
 
-@needs_builtin
 def test_report_builtin_issue_example(tmp_path: Path) -> None:
-    needs("rareearth.reporting")
     out = tmp_path / "out" / "report.html"
     assert_ok(
         run("report", "china-2025-heavy", "--dataset", "world-2024", "--country", "JP", "-o", out)
@@ -597,3 +639,17 @@ def test_unwritable_output_is_one_line(tiny_path: Path, tmp_path: Path) -> None:
         run("export", "-d", tiny_path, "-f", "csv", "-o", blocker / "tables"), "cannot write"
     )
     assert_user_error(run("scenarios", "-o", tmp_path), "directory")
+
+
+def test_montecarlo_on_a_dask_scheduler(tiny_path: Path, scenario_file: Path) -> None:
+    """``--scheduler ADDRESS`` runs the draws on a dask cluster: same numbers as in-process."""
+    distributed = pytest.importorskip("dask.distributed")
+    base = ["montecarlo", scenario_file, "-d", tiny_path, "-c", "JP", "-n", "6", "-f", "csv"]
+    local = run(*base)
+    assert_ok(local)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        remote = run(*base, "--scheduler", cluster.scheduler_address)
+    assert_ok(remote)
+    assert remote.stdout == local.stdout
