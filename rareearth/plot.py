@@ -583,6 +583,9 @@ def _event_windows(result: Any, months: pd.PeriodIndex) -> list[tuple[str, np.nd
         commodities = _get(event, "commodities")
         if isinstance(commodities, list | tuple):
             commodities = ", ".join(map(str, commodities))
+        targets = _get(event, "targets")
+        if targets and targets != "all":
+            exporter = f"{exporter} → {', '.join(map(str, targets))}"
         who = ": ".join(str(x) for x in (exporter, commodities) if x)
         label = _plain(f"{kind} ({who})" if who else kind)
         intensity_fn = getattr(event, "intensity", None)
@@ -638,10 +641,13 @@ def _to_time(index: pd.Index) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(start + (end - start) / 2)
 
 
+_EVENT_COLORS: tuple[str, ...] = ("#777777", "#c0392b", "#2c7fb8", "#7b3294", "#b8860b")
+
+
 def _shade(ax: Axes, windows: Sequence[tuple[str, np.ndarray]], start: pd.Period, label: bool) -> None:
     for i, (name, values) in enumerate(windows):
         months = pd.period_range(start, periods=len(values), freq="M")
-        hatch_color = ["#888888", "#c0392b", "#2c7fb8", "#7b3294"][i % 4]
+        hatch_color = _EVENT_COLORS[i % len(_EVENT_COLORS)]
         for m, v in zip(months, values, strict=True):
             if v > 0:
                 ax.axvspan(
@@ -657,7 +663,8 @@ def _shade(ax: Axes, windows: Sequence[tuple[str, np.ndarray]], start: pd.Period
                 xytext=(2, -2 - 10 * i),
                 textcoords="offset points",
                 fontsize=7,
-                color="#444444",
+                color=hatch_color,
+                fontweight="bold",
                 va="top",
                 ha="left",
             )
@@ -714,7 +721,9 @@ def shortfall(result: Any, country: str, ax: Axes | None = None) -> Axes:
         main.plot(times, pct[c].to_numpy(), color=colors[c], linewidth=2.0, label=str(c))
     main.set_ylabel("shortfall (% of demand)")
     peak = float(np.nanmax(pct.to_numpy())) if pct.size else 0.0
-    main.set_ylim(0, max(5.0, min(100.0, peak * 1.15 + 1.0)) if peak <= 100 else peak * 1.1)
+    # head room above the lines for the event labels (about 7 % of the height each)
+    room = 1.15 + 0.08 * len(windows)
+    main.set_ylim(0, max(5.0, peak * room + 1.0))
     main.grid(color="#e5e5e5", linewidth=0.6)
     _shade(main, windows, start, label=True)
     main.legend(title="Commodity", loc="upper right", fontsize=8, title_fontsize=8, frameon=False)

@@ -289,7 +289,7 @@ def test_shortfall_three_panels(tmp_path: Path) -> None:
     # event windows shaded: quota Jul 2010–Jun 2011 (12 months), embargo Sep–Nov 2010 (3)
     shaded = [p for p in ax.patches if isinstance(p, Rectangle | Polygon)]
     assert len(shaded) == 12 + 3
-    assert {"export quota (CN: NdPr, DyTb)", "export restriction (CN: all)"} <= set(_texts(ax))
+    assert {"export quota (CN: NdPr, DyTb)", "export restriction (CN → JP: all)"} <= set(_texts(ax))
     _save(ax, tmp_path / "shortfall.png")
 
 
