@@ -404,6 +404,9 @@ def _atomic_folder(path: Path) -> Iterator[Path]:
     """Yield a fresh temporary folder beside ``path``; on success move its files into ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the folder is the user's output
     try:
         yield tmp
         if not path.exists():
