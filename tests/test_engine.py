@@ -456,3 +456,57 @@ def test_bad_lever_is_an_option_error(tiny: Any) -> None:
         simulate(tiny, scenario(2), options=Levers(capacity=(CapacityAddition("XX:mining", "NdPr", 1),)))
     with pytest.raises(ree.OptionError, match="share must be within"):
         simulate(tiny, scenario(2), options=Levers(offtakes=(Offtake("CN:magnet", "JP", "magnet", 2),)))
+
+
+# ---------------------------------------------------------------------------- built-in data
+
+
+def _builtin_cases() -> list[tuple[str, str]]:
+    cases = []
+    for ds in ree.datasets():
+        for name in ree.scenarios():
+            cases.append((ds, name))
+    return cases
+
+
+@pytest.mark.parametrize(("dataset", "name"), _builtin_cases())
+def test_builtin_more_severe_is_never_better_for_any_country(dataset: str, name: str) -> None:
+    """MODEL.md §3: in proportional mode on the built-in data, raising the severity of a
+    scenario (every event scaled) never lowers any country's total end-use shortfall."""
+    net = ree.load_network(dataset)
+    sc = ree.load_scenario(name)
+    try:
+        sc.validate_for(net)
+    except ree.ScenarioError:
+        pytest.skip(f"{name} is not written for {dataset}")
+    scales = np.linspace(0.1, 1.0, 10)
+    runs = simulate_many(net, [sc.scaled(severity=float(s)) for s in scales], record=("country",))
+    totals = np.array([np.nansum(r.arrays["country_shortfall"], axis=(0, 2)) for r in runs])
+    steps = np.diff(totals, axis=0)
+    assert steps.min() >= -1e-6 * (1 + totals.max()), (
+        f"shortfall fell with severity: {dict(zip(runs[0].compiled.countries, steps.min(axis=0), strict=True))}"
+    )
+
+
+@pytest.mark.parametrize("dataset", ree.datasets())
+def test_builtin_empty_scenario_is_the_baseline(dataset: str) -> None:
+    net = ree.load_network(dataset)
+    res = simulate(net, scenario(12), record="all")
+    assert np.nanmax(res.arrays["shortfall"]) == 0.0
+    assert (res.arrays["price"] == 1.0).all()
+    flows = res.flows
+    base = net.flows.groupby(["source", "target", "commodity"])["tonnes_per_year"].sum() / 12
+    last = flows[flows.month == flows.month.max()].groupby(["source", "target", "commodity"])["tonnes"].sum()
+    np.testing.assert_allclose(last.reindex(base.index), base, rtol=1e-9, atol=1e-9)
+    check_invariants(res)
+
+
+@pytest.mark.parametrize(("dataset", "name"), _builtin_cases())
+def test_builtin_scenarios_keep_the_invariants(dataset: str, name: str) -> None:
+    net = ree.load_network(dataset)
+    sc = ree.load_scenario(name)
+    try:
+        sc.validate_for(net)
+    except ree.ScenarioError:
+        pytest.skip(f"{name} is not written for {dataset}")
+    check_invariants(simulate(net, sc, record="all"))

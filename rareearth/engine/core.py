@@ -40,6 +40,9 @@ __all__ = ["COUNTRY_KEYS", "IN_KEYS", "OUT_KEYS", "REFILL_MONTHS", "Allocator", 
 #: orders less by the excess over the same time (assumption: half a year to rebuild inventory).
 REFILL_MONTHS = 6.0
 _TINY = 1e-12
+#: Relative rounding: a shortfall below this share of the need, or a market ratio within it of
+#: 1, is floating-point noise (calibrated coefficients are quotients) and counts as zero / one.
+ROUNDING = 1e-10
 
 #: Per-slot quantities recorded each month (in-slots: inputs and end-use demand; out-slots: output).
 IN_KEYS = ("demand", "received", "used", "shortfall", "stock_in", "rerouted_in", "released")
@@ -418,9 +421,10 @@ class Engine:
     def _shortfall(self, i0: int, i1: int) -> None:
         # need − received − stock drawn = need − max(received, used), ≥ 0
         sf = self.shortfall[i0:i1]
+        need = self.need[i0:i1]
         np.maximum(self.received[i0:i1], self.used[i0:i1], out=sf)
-        np.subtract(self.need[i0:i1], sf, out=sf)
-        np.maximum(sf, 0.0, out=sf)
+        np.subtract(need, sf, out=sf)
+        sf[sf <= ROUNDING * need] = 0.0
 
     # ------------------------------------------------------------------ spare for rerouting
 
@@ -531,6 +535,7 @@ class Engine:
         supply = st.price_agg @ market
         demand = st.price_agg @ self.need
         ratio = np.divide(supply, demand, out=np.ones_like(supply), where=demand > _TINY)
+        ratio[ratio >= 1.0 - ROUNDING] = 1.0
         np.clip(ratio, 1e-300, 1.0, out=ratio)
         log_p = -np.log(ratio) / self.elasticity
         np.minimum(log_p, np.log(p.price_cap)[None, :], out=log_p)
@@ -713,9 +718,11 @@ class ProportionalAllocator:
         k = st.n_countries
         cg = g.commodities
         ng = cg.size
-        unmet = engine.order[g.start : g.stop] - engine.received[g.start : g.stop]
-        np.maximum(unmet, 0.0, out=unmet)
-        if not (unmet > _TINY).any():
+        order = engine.order[g.start : g.stop]
+        unmet = order - engine.received[g.start : g.stop]
+        # per element, so that a scenario's result never depends on its batch-mates
+        unmet[unmet <= np.maximum(ROUNDING * order, _TINY)] = 0.0
+        if not unmet.any():
             return
         o0, o1 = st.out_range[g.sstage]
         spare = engine.spare(g.sstage)
