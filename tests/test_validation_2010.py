@@ -1,0 +1,134 @@
+"""The 2010 backtest: ``china-2010`` on ``world-2009`` against the recorded history.
+
+The history (Japan's Ministry of Finance via Reuters/SMM; shared/reference/rare_earth_facts.csv,
+topics ``validation_2010``, ``embargo_2010``, ``prices``): Japan's imports of rare earths from
+China were 2,246 t (Sep 2010), 1,278 t (Oct), 634 t (Nov, -72% vs Sep) and 4,080 t (Dec,
+rebound) while Japan-bound shipments were held at Chinese ports 21 Sep - 20 Nov 2010; Japanese
+users drew on stocks of "several months"; prices rose several-fold in 2010 H2 (Nd metal ~100
+USD/kg by Dec 2010, more than 3x a year earlier; Ce oxide more than 10x).
+
+The model's counterparts: flows of materials (t REO, magnets excluded as in the MOF series)
+from Chinese nodes into Japanese nodes per month; end-of-month stocks of materials at Japanese
+nodes; the engine's price index per material. Each criterion is a function applied to the
+model and, where the data exist, to the history itself (``test_history_meets_the_criteria``),
+so the tolerances are the history's, not the model's. See docs/validation.md.
+
+Tolerances:
+
+- "well below September": at most two thirds of September (history: Oct 0.57, Nov 0.28);
+- "November the lowest or near it": November at most the lowest of Sep-Dec plus 15% of
+  September (history: November is the lowest);
+- "December recovers": December at least 1.5x November (history: 6.4x);
+- "stocks drawn": end-November stocks at most 90% of end-August stocks;
+- "prices rise": the price index of each of NdPr, DyTb, LaCe peaks above 1.5 in Jul-Dec 2010
+  (history: Nd >3x, Ce >10x by December).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import rareearth as ree
+
+HISTORY = pd.Series(
+    {"2010-09": 2246.0, "2010-10": 1278.0, "2010-11": 634.0, "2010-12": 4080.0}
+)
+MAIN_MATERIALS = ("NdPr", "DyTb", "LaCe")
+
+WELL_BELOW = 2 / 3
+NEAR_LOWEST = 0.15
+RECOVERY = 1.5
+STOCK_DRAWN = 0.9
+PRICE_PEAK = 1.5
+
+
+def well_below_september(series: pd.Series, month: str) -> bool:
+    return bool(series[month] <= WELL_BELOW * series["2010-09"])
+
+
+def november_lowest_or_near(series: pd.Series) -> bool:
+    window = series[["2010-09", "2010-10", "2010-11", "2010-12"]]
+    return bool(series["2010-11"] <= window.min() + NEAR_LOWEST * series["2010-09"])
+
+
+def december_recovers(series: pd.Series) -> bool:
+    return bool(series["2010-12"] >= RECOVERY * series["2010-11"])
+
+
+@pytest.fixture(scope="module")
+def result() -> ree.SimulationResult:
+    return ree.simulate(ree.load_network("world-2009"), ree.load_scenario("china-2010"))
+
+
+@pytest.fixture(scope="module")
+def from_china(result: ree.SimulationResult) -> pd.Series:
+    """Materials shipped from Chinese to Japanese nodes, t REO per month, indexed 'YYYY-MM'."""
+    flows = result.flows
+    source = flows["source"].str.split(":").str[0]
+    target = flows["target"].str.split(":").str[0]
+    keep = (source == "CN") & (target == "JP") & (flows["commodity"] != "magnet")
+    monthly = flows[keep].groupby("month")["tonnes"].sum().reindex(result.periods, fill_value=0.0)
+    monthly.index = monthly.index.astype(str)
+    return monthly
+
+
+def _context(series: pd.Series) -> str:
+    return ", ".join(f"{m}: {series[m]:,.0f} t" for m in HISTORY.index)
+
+
+def test_history_meets_the_criteria() -> None:
+    assert well_below_september(HISTORY, "2010-10")
+    assert well_below_september(HISTORY, "2010-11")
+    assert november_lowest_or_near(HISTORY)
+    assert december_recovers(HISTORY)
+
+
+def test_imports_from_china_are_baseline_before_the_restrictions(from_china: pd.Series) -> None:
+    # world-2009 carries 24,917 t/yr from China (official + unofficial 2009 imports)
+    assert from_china["2010-01"] == pytest.approx(24917 / 12, rel=0.02)
+
+
+def test_october_imports_well_below_september(from_china: pd.Series) -> None:
+    assert well_below_september(from_china, "2010-10"), _context(from_china)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine/timing: the model books shipments in the month they leave China (Oct 2010 "
+    "= 0 t, the whole month under the hold) while MOF books customs clearance in Japan "
+    "(lowest in Nov); the model's Nov (455 t = 0.73 x Sep) is 10 open days plus restocking "
+    "orders that pass the H2 quota (the quota caps baseline volume, not orders). "
+    "Reported to the lead; see docs/validation.md",
+)
+def test_november_imports_well_below_september(from_china: pd.Series) -> None:
+    assert well_below_september(from_china, "2010-11"), _context(from_china)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine/timing: the model's minimum is Oct 2010 (0 t: shipments, no transit or "
+    "customs lag), MOF's is Nov (634 t). Reported to the lead; see docs/validation.md",
+)
+def test_november_imports_lowest_or_near(from_china: pd.Series) -> None:
+    assert november_lowest_or_near(from_china), _context(from_china)
+
+
+def test_december_imports_recover(from_china: pd.Series) -> None:
+    assert december_recovers(from_china), _context(from_china)
+
+
+def test_japanese_stocks_drawn_during_the_hold(result: ree.SimulationResult) -> None:
+    ts = result.timeseries
+    jp = ts[(ts["country"] == "JP") & (ts["commodity"] != "magnet")]
+    stock = jp.groupby("month")["stock"].sum()
+    aug, nov = stock[pd.Period("2010-08", "M")], stock[pd.Period("2010-11", "M")]
+    assert nov <= STOCK_DRAWN * aug, f"JP stocks end-Aug {aug:,.0f} t, end-Nov {nov:,.0f} t"
+
+
+@pytest.mark.parametrize("material", MAIN_MATERIALS)
+def test_price_index_rises_in_2010_h2(result: ree.SimulationResult, material: str) -> None:
+    price = pd.DataFrame(result.arrays["price"], index=result.periods, columns=result.commodities)
+    assert price.loc[pd.Period("2010-06", "M"), material] == pytest.approx(1.0)
+    peak = price.loc["2010-07":"2010-12", material].max()
+    assert peak > PRICE_PEAK, f"{material} price index peaks at {peak:.2f} in 2010 H2"
