@@ -70,7 +70,8 @@ def random_network(seed: int, n_countries: int = 3, n_materials: int = 2) -> Sup
     need: dict[tuple[str, str], float] = {}
     for m in magnets:
         for mat in mats:
-            need[(m, mat)] = recipe[mat] * output[(m, "magnet")]
+            if (m, "magnet") in output:  # a maker no end use chose makes nothing
+                need[(m, mat)] = recipe[mat] * output[(m, "magnet")]
     metals = {mat: pick("metal", int(rng.integers(1, 3))) for mat in mats}
     for (m, mat), q in list(need.items()):
         for s_, t in zip(metals[mat], _split(rng, q, len(metals[mat])), strict=True):
