@@ -272,7 +272,8 @@ def compare(
         With ``n > 0``, also run ``n`` Monte Carlo draws per option (the same draws for every
         option) and add ``p_beats_none`` (share of draws in which the option scores below
         ``none``), ``p_top`` (share in which it scores lowest of all) and the 5th, 50th and 95th
-        percentiles of the score.
+        percentiles of the score, and the 5th and 95th percentiles of the paired change
+        ``delta_p05``, ``delta_p95`` (each draw with the option minus the same draw without).
 
     Returns
     -------
@@ -333,6 +334,10 @@ def compare(
         table["p_top"] = [float((wide[o] <= best + 1e-9).mean()) for o in table.index]
         for q in (5, 50, 95):
             table[f"score_p{q:02d}"] = [float(np.percentile(wide[o], q)) for o in table.index]
+        for q in (5, 95):  # paired: the same draw with and without the option
+            table[f"delta_p{q:02d}"] = [
+                float(np.percentile(wide[o] - wide["none"], q)) for o in table.index
+            ]
     order = ["score", "delta", "cost_usd", "delta_per_busd", "lead_time_months"]
     rest = [c for c in table.columns if c not in order and c != "title"]
     table = table[[*order, *rest, "title"]]

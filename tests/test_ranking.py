@@ -67,6 +67,8 @@ def test_compare_with_monte_carlo(net: ree.SupplyNetwork, embargo: ree.Scenario)
     assert table.loc["none", "p_beats_none"] == 0
     assert table.p_top.sum() >= 1 - 1e-9
     assert (table.score_p05 <= table.score_p95).all()
+    assert table.loc["stockpile-180d", "delta_p95"] < 0  # paired: better in nearly every draw
+    assert table.loc["none", "delta_p05"] == table.loc["none", "delta_p95"] == 0
 
 
 def test_monte_carlo_on_dask(net: ree.SupplyNetwork, embargo: ree.Scenario) -> None:
