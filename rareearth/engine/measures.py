@@ -156,7 +156,15 @@ def apply_options(
     edited = net
     if not recipes.equals(net.recipes) or len(demand) != len(net.demand):
         edited = net.replace(recipes=recipes, demand=demand.drop(columns=["country", "sector"]))
-    levers = lv.Levers(**{k: tuple(v) for k, v in parts.items()})
+    levers = lv.Levers(
+        capacity=tuple(parts["capacity"]),
+        demand_factors=tuple(parts["demand_factors"]),
+        demand_additions=tuple(parts["demand_additions"]),
+        recycling=tuple(parts["recycling"]),
+        offtakes=tuple(parts["offtakes"]),
+        stockpiles=tuple(parts["stockpiles"]),
+        lead_times=tuple(parts["lead_times"]),
+    )
     return edited, levers
 
 
