@@ -40,7 +40,7 @@ def _table(title: str, frame, digits: int = 2) -> Table:  # type: ignore[no-unty
 
 
 def main() -> None:
-    console = Console(width=max(Console().width, 110))
+    console = Console(width=max(Console().width, 140))
     net = ree.load_network("world-2024")
     scenario = ree.load_scenario("china-2025-heavy")
     country = "JP"
