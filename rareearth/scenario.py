@@ -42,6 +42,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -161,10 +162,7 @@ class _Event(FrozenModel):
         if months == 0:
             return np.zeros(0)
         horizon = pd.Period(start, freq="M")
-        last = (horizon + months - 1).start_time + pd.offsets.MonthEnd(0)
-        days = pd.date_range(horizon.start_time, last, freq="D")
-        index = np.asarray((days.year - horizon.year) * 12 + (days.month - horizon.month))
-        tau = index + (np.asarray(days.day) - 0.5) / np.asarray(days.days_in_month)
+        index, tau = _day_grid(str(horizon), months)
         t0 = _month_time(self.start_date, horizon)
         t1 = _month_time(self.end_date + pd.Timedelta(days=1), horizon)
         level = np.ones_like(tau)
@@ -414,6 +412,20 @@ def _last_day(text: str) -> pd.Timestamp:
     if len(text) > 7:
         return pd.Timestamp(text)
     return pd.Timestamp(f"{text}-01") + pd.offsets.MonthEnd(0)
+
+
+@functools.lru_cache(maxsize=64)
+def _day_grid(horizon: str, months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Month index and mid-day time (in months) of every day of a horizon; cached because
+    Monte Carlo evaluates thousands of scaled events over the same horizon."""
+    start = pd.Period(horizon, freq="M")
+    last = (start + months - 1).start_time + pd.offsets.MonthEnd(0)
+    days = pd.date_range(start.start_time, last, freq="D")
+    index = np.asarray((days.year - start.year) * 12 + (days.month - start.month))
+    tau = index + (np.asarray(days.day) - 0.5) / np.asarray(days.days_in_month)
+    index.setflags(write=False)
+    tau.setflags(write=False)
+    return index, tau
 
 
 def _month_time(day: pd.Timestamp, horizon: pd.Period) -> float:
