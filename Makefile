@@ -16,7 +16,7 @@ demo: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python examples/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check rareearth tests examples benchmarks datasets/build
+	$(BIN)/ruff check rareearth tests examples benchmarks datasets/build docs
 	$(BIN)/mypy
 
 test: $(STAMP) lint
