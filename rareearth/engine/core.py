@@ -133,7 +133,12 @@ class Engine:
         self.pile = levers.stockpile.reshape(k * c, n_s).copy()
         self.ramp = np.zeros((n_out, n_s))
         self.extra = np.zeros((n_out, n_s))
-        self.first_ask = np.full((c, n_s, k, k), np.inf)  # month a pair first asked
+        # month a (commodity, country pair) of each rerouting group was first asked
+        self.first_ask = {
+            id(g): np.full((g.commodities.size, n_s, g.suppliers.size, g.buyers.size), np.inf)
+            for stage_groups in st.groups for g in stage_groups
+        }
+        self._group_blocked: dict[int, tuple[int, np.ndarray | None]] = {}
         e0, e1 = st.in_range[END_USE]
         self.level = np.ones((e1 - e0, n_s))
         self.consumed_prev = np.repeat(st.base_demand[e0:e1, None], n_s, axis=1)
@@ -170,10 +175,21 @@ class Engine:
         if levers.lead_override is not None:
             lead = np.minimum(lead, levers.lead_override)
         self.lead = np.ascontiguousarray(lead.transpose(2, 0, 1))  # (S, K, K) months
-        self.lead_zero = self.lead <= 0
-        self.lead_safe = np.where(self.lead_zero, 1.0, self.lead)
+        self._group_lead: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+        self.rerouted_dirty = False
+        self.released_dirty = False
         self.recycle_extra = np.maximum(params.recycling_rate - params.dataset_recycling_rate, 0.0)
         self.end_commodity = st.in_commodity[e0:e1]
+        consumers = np.flatnonzero(st.consumer)
+        self.consumer_start = int(consumers[0]) if consumers.size else st.n_in
+        assert consumers.size == 0 or (consumers == np.arange(self.consumer_start, st.n_in)).all()
+        self.price_agg = st.price_agg[:, self.consumer_start :].tocsr()
+        # stockpile release looks only at in-slots whose (country, commodity) holds a stockpile
+        held: np.ndarray = np.asarray((levers.stockpile > 0).any(axis=2))  # (K, C)
+        self.pile_rows = [
+            np.flatnonzero(held[st.in_country[i0:i1], st.in_commodity[i0:i1]]) + i0
+            for i0, i1 in st.in_range
+        ]
         self.end_country = st.in_country[e0:e1]
         self.record_keys = record
         self.record_in = record_in
@@ -273,8 +289,12 @@ class Engine:
         self.demand()
         self.orders()
         self.received.fill(0.0)
-        self.rerouted_in.fill(0.0)
-        self.released.fill(0.0)
+        if self.rerouted_dirty:
+            self.rerouted_in.fill(0.0)
+            self.rerouted_dirty = False
+        if self.released_dirty:
+            self.released.fill(0.0)
+            self.released_dirty = False
         self.rerouted_out.fill(0.0)
         self.beyond.fill(0.0)
         self.extra_next.fill(0.0)
@@ -424,7 +444,7 @@ class Engine:
         need = self.need[i0:i1]
         np.maximum(self.received[i0:i1], self.used[i0:i1], out=sf)
         np.subtract(need, sf, out=sf)
-        sf[sf <= ROUNDING * need] = 0.0
+        sf *= sf > ROUNDING * need
 
     # ------------------------------------------------------------------ spare for rerouting
 
@@ -446,6 +466,28 @@ class Engine:
                 np.minimum(room, self.input_limit(stage, self.inv_in[i0:i1]), out=room)
             self.room_ready[stage] = True
         return room
+
+    def group_lead(self, g: Group) -> tuple[np.ndarray, np.ndarray | None]:
+        """Lead times (S, Ks, Kb) of a group's country pairs (0 → 1, flagged) — fixed per run."""
+        key = id(g)
+        if key not in self._group_lead:
+            lead = self.lead[np.ix_(np.arange(self.n_scenarios), g.suppliers, g.buyers)]
+            zero = lead <= 0
+            self._group_lead[key] = (np.where(zero, 1.0, lead), zero if zero.any() else None)
+        return self._group_lead[key]
+
+    def group_blocked(self, g: Group) -> np.ndarray | None:
+        """This month's closed pairs of a group, (Cg, S, Ks, Kb) bool, or None."""
+        if self.ev.blocked is None:
+            return None
+        version = self.schedule.version
+        cached = self._group_blocked.get(id(g))
+        if cached is None or cached[0] != version:
+            pairs = np.ix_(g.commodities, np.arange(self.n_scenarios), g.suppliers, g.buyers)
+            block = self.ev.blocked[pairs]
+            cached = (version, block if block.any() else None)
+            self._group_blocked[id(g)] = cached
+        return cached[1]
 
     def spare(self, stage: int) -> np.ndarray:
         """What the stage's out-slots can sell to rerouted buyers now (t/month).
@@ -495,17 +537,19 @@ class Engine:
     def release(self, stage: int) -> None:
         """National stockpiles released to the stage's nodes short beyond the threshold."""
         st = self.st
-        i0, i1 = st.in_range[stage]
-        if i0 == i1:
+        rows = self.pile_rows[stage]
+        if rows.size == 0:
             return
-        agg = st.country_agg_in[stage]
-        rec = self.received[i0:i1]
-        short = self.need[i0:i1] - rec - self.inv_in[i0:i1]
+        kc = st.in_country[rows] * st.n_commodities + st.in_commodity[rows]
+        need = self.need[rows]
+        short = need - self.received[rows] - self.inv_in[rows]
         if stage == END_USE:
-            short -= self.recycled
+            short -= self.recycled[rows - st.in_range[END_USE][0]]
         np.maximum(short, 0.0, out=short)
-        total_short = agg @ short
-        total_need = agg @ self.need[i0:i1]
+        total_short = np.zeros_like(self.pile)
+        total_need = np.zeros_like(self.pile)
+        np.add.at(total_short, kc, short)
+        np.add.at(total_need, kc, need)
         thr = self.levers.release_threshold.reshape(total_short.shape)
         trigger = (total_short > thr * total_need) & (total_short > _TINY)
         amount = np.minimum(np.minimum(self.pile, self.rate_left), total_short)
@@ -515,25 +559,28 @@ class Engine:
         self.pile -= amount
         self.rate_left -= amount
         share = np.divide(amount, total_short, out=np.zeros_like(amount), where=total_short > 0)
-        rel = short * (agg.T @ share)
-        rec += rel
-        self.released[i0:i1] += rel
+        rel = short * share[kc]
+        self.received[rows] += rel
+        self.released[rows] += rel
+        self.released_dirty = True
 
     # ------------------------------------------------------------------ close the month
 
     def close(self) -> None:
         """Unsold output to inventory; ramp and plan state; price (7); demand response (6)."""
-        st, p = self.st, self.params
+        p = self.params
         np.copyto(self.inv_out, self.left)
         # ramp grows while a node's pool is asked, relaxes otherwise
-        step = np.where(self.asked, 1.0, -1.0) * p.ramp_rate_per_month[None, :]
-        self.ramp += step
+        rate = np.broadcast_to(p.ramp_rate_per_month[None, :], self.ramp.shape)
+        np.add(self.ramp, rate, out=self.ramp, where=self.asked)
+        np.subtract(self.ramp, rate, out=self.ramp, where=~self.asked)
         np.clip(self.ramp, 0.0, 1.0, out=self.ramp)
         np.copyto(self.extra, self.extra_next)
-        # price index per commodity over consumers (end use and magnet makers)
-        market = np.minimum(self.received, self.need)
-        supply = st.price_agg @ market
-        demand = st.price_agg @ self.need
+        # price index per commodity over consumers (magnet makers and end use: the last slots)
+        c0 = self.consumer_start
+        market = np.minimum(self.received[c0:], self.need[c0:])
+        supply = self.price_agg @ market
+        demand = self.price_agg @ self.need[c0:]
         ratio = np.divide(supply, demand, out=np.ones_like(supply), where=demand > _TINY)
         ratio[ratio >= 1.0 - ROUNDING] = 1.0
         np.clip(ratio, 1e-300, 1.0, out=ratio)
@@ -541,10 +588,12 @@ class Engine:
         np.minimum(log_p, np.log(p.price_cap)[None, :], out=log_p)
         np.exp(log_p, out=self.price)
         # demand moves toward base × P^(−η), at most substitution_max/12 of base per month
-        e_price = self.price[self.end_commodity]
-        target = np.exp(-self.elasticity[self.end_commodity] * np.log(e_price))
-        step_max = p.substitution_max_per_year[None, :] / 12.0
-        np.clip(target, self.level - step_max, self.level + step_max, out=self.level)
+        target = np.exp(-self.elasticity * log_p)  # (C, S)
+        step = target[self.end_commodity]
+        step -= self.level
+        step_max = np.broadcast_to(p.substitution_max_per_year[None, :] / 12.0, step.shape)
+        np.clip(step, -step_max, step_max, out=step)
+        self.level += step
 
     # ------------------------------------------------------------------ 8. record
 
@@ -710,42 +759,44 @@ class ProportionalAllocator:
     def _reroute_group(self, engine: Engine, g: Group, gid: int) -> None:
         """Pooled proportional rationing for one group (see ``docs/model.md``).
 
-        Arrays are (Cg, S, K, K) with axes commodity, scenario, supplier country k, buyer
-        country j; sums over k or j are batched mat-vec products.
+        Arrays are (Cg, S, Ks, Kb) with axes commodity, scenario, supplier country, buyer
+        country (only the countries present in the group); sums over a country axis are batched
+        mat-vec products.
         """
         st = engine.st
         n_s = engine.n_scenarios
-        k = st.n_countries
+        ks, kb = g.suppliers.size, g.buyers.size
         cg = g.commodities
         ng = cg.size
         order = engine.order[g.start : g.stop]
         unmet = order - engine.received[g.start : g.stop]
         # per element, so that a scenario's result never depends on its batch-mates
-        unmet[unmet <= np.maximum(ROUNDING * order, _TINY)] = 0.0
+        floor = order * ROUNDING
+        np.maximum(floor, _TINY, out=floor)
+        unmet *= unmet > floor
         if not unmet.any():
             return
         o0, o1 = st.out_range[g.sstage]
         spare = engine.spare(g.sstage)
-        ub = (g.buyer_agg @ unmet).reshape(k, ng, n_s).transpose(1, 2, 0)  # (Cg, S, K_j)
-        sp_ = (g.pool_agg @ spare).reshape(k, ng, n_s).transpose(1, 2, 0)  # (Cg, S, K_k)
+        ub = (g.buyer_agg @ unmet).reshape(kb, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Kb)
+        sp_ = (g.pool_agg @ spare).reshape(ks, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Ks)
         t = float(engine.t)
-        blocked = engine.ev.blocked[cg] if engine.ev.blocked is not None else None
-        asking = ub > _TINY
+        blocked = engine.group_blocked(g)
         # a pair's lead-time clock starts the first month the buyer country asks an existing,
         # allowed pool, whatever it then gets
-        intent = g.pool_exists_t[:, None, :, None] & asking[:, :, None, :]
+        intent = g.pool_exists_t[:, None, :, None] & (ub > _TINY)[:, :, None, :]
         if blocked is not None:
             intent &= ~blocked
-        first = engine.first_ask[cg]
+        first = engine.first_ask[id(g)]
         newly = intent & (first > t)
         if newly.any():
             first[newly] = t
-            engine.first_ask[cg] = first
+        lead_safe, lead_zero = engine.group_lead(g)
         link = np.subtract(t, first)
-        link /= engine.lead_safe[None]
+        link /= lead_safe[None]
         np.clip(link, 0.0, 1.0, out=link)
-        if engine.lead_zero.any():
-            link[np.broadcast_to(engine.lead_zero[None], link.shape) & (first <= t)] = 1.0
+        if lead_zero is not None:
+            link[np.broadcast_to(lead_zero[None], link.shape) & (first <= t)] = 1.0
         np.maximum(link, g.link_exists_t[:, None], out=link)
         if blocked is not None:
             link[blocked] = 0.0
@@ -762,23 +813,27 @@ class ProportionalAllocator:
         got *= scale
         g_buyer = np.divide(got, ub, out=np.zeros_like(got), where=ub > _TINY)
         rcv = unmet
-        rcv *= g.buyer_agg.T @ g_buyer.transpose(2, 0, 1).reshape(k * ng, n_s)
+        rcv *= g.buyer_agg.T @ g_buyer.transpose(2, 0, 1).reshape(kb * ng, n_s)
         engine.received[g.start : g.stop] += rcv
         engine.rerouted_in[g.start : g.stop] += rcv
+        engine.rerouted_dirty = True
         r_pool = np.divide(sold, sp_, out=np.zeros_like(sold), where=sp_ > _TINY)
         take = spare
-        take *= g.pool_agg.T @ r_pool.transpose(2, 0, 1).reshape(k * ng, n_s)
+        take *= g.pool_agg.T @ r_pool.transpose(2, 0, 1).reshape(ks * ng, n_s)
         engine.take(g.sstage, take)
         # pools asked (by intent) ramp up their spare capacity
-        pool_asked = intent.any(axis=3).transpose(2, 0, 1).reshape(k * ng, n_s)
+        pool_asked = intent.any(axis=3).transpose(2, 0, 1).reshape(ks * ng, n_s)
         engine.asked[o0:o1] |= (g.pool_agg.T @ pool_asked.astype(float)) > 0
         # what is still missing is a signal to pools with spare capacity: they plan more output
         # next month (split over allowed pools by capacity headroom, new links included)
         residual = ub - got
-        if (residual > _TINY).any():
+        floor = ub * ROUNDING
+        np.maximum(floor, _TINY, out=floor)
+        residual *= residual > floor  # per element (batch-mates never interact)
+        if residual.any():
             head = engine.cap[o0:o1] - engine.prod[o0:o1]
             np.maximum(head, 0.0, out=head)
-            hk = (g.pool_agg @ head).reshape(k, ng, n_s).transpose(1, 2, 0)
+            hk = (g.pool_agg @ head).reshape(ks, ng, n_s).transpose(1, 2, 0)
             hk *= g.pool_exists_t[:, None, :]
             if blocked is None:
                 total = hk.sum(axis=2, keepdims=True)
@@ -791,13 +846,13 @@ class ProportionalAllocator:
                 signal = hk * np.matmul(allowed, per[:, :, :, None])[:, :, :, 0]
             r_head = np.divide(signal, hk, out=np.zeros_like(hk), where=hk > _TINY)
             engine.extra_next[o0:o1] += head * (
-                g.pool_agg.T @ r_head.transpose(2, 0, 1).reshape(k * ng, n_s)
+                g.pool_agg.T @ r_head.transpose(2, 0, 1).reshape(ks * ng, n_s)
             )
         raw = engine.raw
         if raw.edge_flow is not None:
             deliver = link * (sp_ * fk)[:, :, :, None] * scale[:, :, None, :]
             if (deliver > 0).any():
                 gg, ss, kk, jj = np.nonzero(deliver > 0)
-                coo = np.stack([kk, jj, cg[gg], ss]).astype(np.int64)
+                coo = np.stack([g.suppliers[kk], g.buyers[jj], cg[gg], ss]).astype(np.int64)
                 raw.rerouted.append((engine.t, g.stage * 10 + g.sstage, coo,
                                      deliver[gg, ss, kk, jj], take.copy(), rcv.copy()))

@@ -208,6 +208,8 @@ class EventSchedule:
             self._touched.append({k: np.unique(np.concatenate(v)) if v else np.zeros(0, np.int64)
                                   for k, v in touched.items()})
         self._levels = np.full(len(self.events), -1.0)
+        #: incremented whenever the month's arrays change (callers cache derived arrays on it)
+        self.version = 0
 
     @property
     def has_blocking(self) -> bool:
@@ -223,6 +225,7 @@ class EventSchedule:
         if changed.size == 0:
             return self._last
         self._levels = levels.copy()
+        self.version += 1
         for s in np.unique([self.events[i].scenario for i in changed]):
             self._redo(int(s), levels)
         self._last = MonthEvents(self.cap, self.keep, self.demand, self.blocked, self.edges)

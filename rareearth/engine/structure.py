@@ -57,16 +57,19 @@ class Group:
         In-slot range of the buyers.
     commodities : (Cg,) int
         Commodities (compiled index) that appear among the buyers, sorted.
-    buyer_agg : sparse (K*Cg, stop-start)
-        Sums buyer in-slots into (buyer country, commodity) rows, row = k * Cg + g.
-    pool_agg : sparse (K*Cg, O_sstage)
+    suppliers, buyers : (Ks,), (Kb,) int
+        Countries with a pool of the supplier stage, and countries with buyers in the group:
+        the rerouting arrays use only these (Ks × Kb instead of K × K).
+    buyer_agg : sparse (Kb*Cg, stop-start)
+        Sums buyer in-slots into (buyer country, commodity) rows, row = b * Cg + g.
+    pool_agg : sparse (Ks*Cg, O_sstage)
         Sums supplier out-slots of the supplier stage into (country, commodity) pools.
-    pool_exists : (K, Cg) bool
+    pool_exists : (Ks, Cg) bool
         Pools that have at least one out-slot.
-    link_exists : (K, K, Cg) bool
+    link_exists : (Ks, Kb, Cg) bool
         Baseline flow of the commodity from a supplier-stage node of country k to a node of
         country j (of the buyer stage): such links need no lead time.
-    pool_exists_t, link_exists_t : (Cg, K) bool, (Cg, K, K) float
+    pool_exists_t, link_exists_t : (Cg, Ks) bool, (Cg, Ks, Kb) float
         The same, commodity first (the layout of the rerouting arrays).
     """
 
@@ -75,6 +78,8 @@ class Group:
     start: int
     stop: int
     commodities: _IntArray
+    suppliers: _IntArray
+    buyers: _IntArray
     buyer_agg: sp.csr_matrix
     pool_agg: sp.csr_matrix
     pool_exists: np.ndarray
@@ -343,19 +348,28 @@ def build_structure(
             cg = np.unique(in_commodity[g0:g1])
             gpos = -np.ones(c, dtype=np.int64)
             gpos[cg] = np.arange(cg.size)
-            rows_b = in_country[g0:g1] * cg.size + gpos[in_commodity[g0:g1]]
-            buyer_agg = _csr(rows_b, np.arange(g1 - g0), np.ones(g1 - g0), (k * cg.size, g1 - g0))
             o0, o1 = out_range[ss]
             okeep = np.flatnonzero(gpos[out_commodity[o0:o1]] >= 0)
-            rows_s = out_country[o0 + okeep] * cg.size + gpos[out_commodity[o0 + okeep]]
-            pool_agg = _csr(rows_s, okeep, np.ones(okeep.size), (k * cg.size, o1 - o0))
-            pool_exists = np.zeros((k, cg.size), dtype=bool)
-            pool_exists[out_country[o0 + okeep], gpos[out_commodity[o0 + okeep]]] = True
-            link = np.zeros((k, k, cg.size), dtype=bool)
+            buyers = np.unique(in_country[g0:g1])
+            suppliers = np.unique(out_country[o0 + okeep])
+            bpos = -np.ones(k, dtype=np.int64)
+            bpos[buyers] = np.arange(buyers.size)
+            spos = -np.ones(k, dtype=np.int64)
+            spos[suppliers] = np.arange(suppliers.size)
+            rows_b = bpos[in_country[g0:g1]] * cg.size + gpos[in_commodity[g0:g1]]
+            buyer_agg = _csr(rows_b, np.arange(g1 - g0), np.ones(g1 - g0),
+                             (buyers.size * cg.size, g1 - g0))
+            rows_s = spos[out_country[o0 + okeep]] * cg.size + gpos[out_commodity[o0 + okeep]]
+            pool_agg = _csr(rows_s, okeep, np.ones(okeep.size), (suppliers.size * cg.size, o1 - o0))
+            pool_exists = np.zeros((suppliers.size, cg.size), dtype=bool)
+            pool_exists[spos[out_country[o0 + okeep]], gpos[out_commodity[o0 + okeep]]] = True
+            link = np.zeros((suppliers.size, buyers.size, cg.size), dtype=bool)
             emask = (e_stage == ss) & (in_stage[e_tgt] == st) & (gpos[e_com] >= 0)
-            link[out_country[e_src[emask]], in_country[e_tgt[emask]], gpos[e_com[emask]]] = True
+            emask &= bpos[in_country[e_tgt]] >= 0
+            link[spos[out_country[e_src[emask]]], bpos[in_country[e_tgt[emask]]],
+                 gpos[e_com[emask]]] = True
             groups[st].append(
-                Group(st, ss, g0, g1, cg, buyer_agg, pool_agg, pool_exists, link,
+                Group(st, ss, g0, g1, cg, suppliers, buyers, buyer_agg, pool_agg, pool_exists, link,
                       np.ascontiguousarray(pool_exists.T),
                       np.ascontiguousarray(link.transpose(2, 0, 1)).astype(float))
             )
