@@ -22,6 +22,7 @@ from __future__ import annotations
 import enum
 import io
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -834,16 +835,25 @@ def compare(
     title = f"Options for {country} under {sc.name} ({net.name}), best first"
     if _resolve_format(format, output) is Format.table and output is None:
         # the headline columns on a terminal; csv and json carry every metric
-        keep = [
-            c for c in table.columns if c in _RANKING_COLUMNS or c.startswith(("score_", "delta_"))
-        ]
+        keep = [c for c in table.columns if c in _RANKING_COLUMNS or _PARTNER_COLUMN.fullmatch(c)]
         _emit(table[keep], format, None, title=title, note="every metric: --format csv|json")
     else:
         _emit(table, format, output, title=title)
 
 
-#: Columns of the ranking shown on a terminal (with the ``score_*`` and ``delta_*`` ones).
-_RANKING_COLUMNS = ("score", "delta", "cost_usd", "lead_time_months", "p_beats_none", "p_top")
+#: Columns of the ranking shown on a terminal.
+_RANKING_COLUMNS = (
+    "score",
+    "delta",
+    "cost_usd",
+    "delta_per_busd",
+    "lead_time_months",
+    "p_beats_none",
+    "score_p05",
+    "score_p95",
+)
+#: A relocation partner's score and delta (``score_US``, ``delta_US``), also shown.
+_PARTNER_COLUMN = re.compile(r"(score|delta)_[A-Z][A-Z0-9]{1,3}")
 
 
 def _executor(scheduler: str | None) -> Any:
