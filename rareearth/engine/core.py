@@ -192,6 +192,9 @@ class Engine:
         ]
         self.end_country = st.in_country[e0:e1]
         self.record_keys = record
+        # bookkeeping that only the record needs
+        self.track = {key: key in record for key in ("rerouted_in", "rerouted_out", "released",
+                                                     "shipped")}
         self.record_in = record_in
         self.record_out = record_out
         self.raw = self._allocate_record()
@@ -222,10 +225,10 @@ class Engine:
             cols = np.arange(r1 - r0)
             to_src = sp.csr_matrix((np.ones(r1 - r0), (st.edge_src[ed] - o0, cols)),
                                    shape=(o1 - o0, r1 - r0))
-            rows = np.unique(st.edge_tgt[ed])
-            to_tgt = sp.csr_matrix((np.ones(r1 - r0), (np.searchsorted(rows, st.edge_tgt[ed]), cols)),
-                                   shape=(rows.size, r1 - r0))
-            out.append((r0, r1, to_src, to_tgt, rows))
+            fed = st.fed[stage]
+            to_tgt = sp.csr_matrix((np.ones(r1 - r0), (np.searchsorted(fed, st.edge_tgt[ed]), cols)),
+                                   shape=(fed.size, r1 - r0))
+            out.append((r0, r1, to_src, to_tgt, st.edge_tgt[ed]))
         return out
 
     # ================================================================== record buffers
@@ -295,7 +298,8 @@ class Engine:
         if self.released_dirty:
             self.released.fill(0.0)
             self.released_dirty = False
-        self.rerouted_out.fill(0.0)
+        if self.track["rerouted_out"] or self.track["shipped"]:
+            self.rerouted_out.fill(0.0)
         self.beyond.fill(0.0)
         self.extra_next.fill(0.0)
         self.asked.fill(False)
@@ -529,8 +533,10 @@ class Engine:
                 self.inv_in[i0:i1] -= extra_use
                 self.used[i0:i1] += extra_use
             self.extra_next[o0:o1] += from_room
-        self.rerouted_out[o0:o1] += from_left + from_room
-        self.shipped[o0:o1] += from_left + from_room
+        if self.track["rerouted_out"] or self.track["shipped"]:
+            sold = from_left + from_room
+            self.rerouted_out[o0:o1] += sold
+            self.shipped[o0:o1] += sold
 
     # ------------------------------------------------------------------ 5. national stockpiles
 
@@ -561,8 +567,9 @@ class Engine:
         share = np.divide(amount, total_short, out=np.zeros_like(amount), where=total_short > 0)
         rel = short * share[kc]
         self.received[rows] += rel
-        self.released[rows] += rel
-        self.released_dirty = True
+        if self.track["released"]:
+            self.released[rows] += rel
+            self.released_dirty = True
 
     # ------------------------------------------------------------------ close the month
 
@@ -661,28 +668,27 @@ class ProportionalAllocator:
         o0, o1 = st.out_range[stage]
         supply = engine.prod[o0:o1] + engine.inv_out[o0:o1]
         left = engine.left[o0:o1]
-        total = st.order_to_out[stage] @ engine.order
+        total = engine.ordered[o0:o1].copy()  # Σ share × order, from the backward pass
         restricted = engine.restricted[stage]
         cut = None
         if restricted is not None and engine.ev.keep is not None:
-            r0, r1, to_src, _, _ = restricted
-            ed = engine.schedule.edges[r0:r1]
-            cut = engine.order[st.edge_tgt[ed]]
-            cut *= st.edge_share[ed, None]
-            cut *= 1.0 - engine.ev.keep[r0:r1]
-            total -= to_src @ cut
+            r0, r1, to_src, to_tgt, tgt = restricted
+            edges = engine.schedule.edges[r0:r1]
+            cut = engine.schedule.cut[r0:r1] * st.edge_share[edges, None]  # share × (1 − keep)
+            total -= to_src @ (cut * engine.order[tgt])
             np.maximum(total, 0.0, out=total)
         fill = np.divide(supply, total, out=np.ones_like(supply), where=total > _TINY)
         np.minimum(fill, 1.0, out=fill)
-        fed = st.fed[stage]
         got = st.fill_to_in[stage] @ fill
-        got *= engine.order[fed]
-        engine.received[fed] += got
         if cut is not None:
             assert restricted is not None
-            cut *= fill[st.edge_src[ed] - o0]
-            rows = restricted[4]
-            engine.received[rows] = np.maximum(engine.received[rows] - restricted[3] @ cut, 0.0)
+            cut *= fill[st.edge_src[edges] - o0]
+            got -= to_tgt @ cut
+        for a, b, f0 in st.fed_runs[stage]:
+            run = got[f0 : f0 + b - a]
+            run *= engine.order[a:b]
+            np.maximum(run, 0.0, out=run)
+            engine.received[a:b] += run
         shipped = engine.shipped[o0:o1]
         np.multiply(fill, total, out=shipped)
         np.subtract(supply, shipped, out=left)
@@ -815,8 +821,9 @@ class ProportionalAllocator:
         rcv = unmet
         rcv *= g.buyer_agg.T @ g_buyer.transpose(2, 0, 1).reshape(kb * ng, n_s)
         engine.received[g.start : g.stop] += rcv
-        engine.rerouted_in[g.start : g.stop] += rcv
-        engine.rerouted_dirty = True
+        if engine.track["rerouted_in"]:
+            engine.rerouted_in[g.start : g.stop] += rcv
+            engine.rerouted_dirty = True
         r_pool = np.divide(sold, sp_, out=np.zeros_like(sold), where=sp_ > _TINY)
         take = spare
         take *= g.pool_agg.T @ r_pool.transpose(2, 0, 1).reshape(ks * ng, n_s)

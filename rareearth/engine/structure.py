@@ -135,6 +135,7 @@ class Structure:
     order_to_out: tuple[sp.csr_matrix, ...]
     fill_to_in: tuple[sp.csr_matrix, ...]
     fed: tuple[_IntArray, ...]
+    fed_runs: tuple[tuple[tuple[int, int, int], ...], ...]
     use: tuple[sp.csr_matrix, ...]
     input_index: tuple[_IntArray, ...]
     # rerouting groups, by buyer stage
@@ -166,6 +167,16 @@ class Structure:
         """In-slot index of (node, commodity), or -1."""
         hits = np.flatnonzero((self.in_node == node) & (self.in_commodity == commodity))
         return int(hits[0]) if hits.size else -1
+
+
+def _runs(index: np.ndarray) -> tuple[tuple[int, int, int], ...]:
+    """Contiguous runs of a sorted index array: (start, stop, position of start in ``index``)."""
+    if index.size == 0:
+        return ()
+    breaks = np.flatnonzero(np.diff(index) != 1) + 1
+    starts = np.concatenate([[0], breaks])
+    stops = np.concatenate([breaks, [index.size]])
+    return tuple((int(index[a]), int(index[b - 1]) + 1, int(a)) for a, b in zip(starts, stops, strict=True))
 
 
 def _ranges(stage_of_slot: np.ndarray) -> tuple[tuple[int, int], ...]:
@@ -423,6 +434,7 @@ def build_structure(
         order_to_out=tuple(order_to_out),
         fill_to_in=tuple(fill_to_in),
         fed=tuple(fed),
+        fed_runs=tuple(_runs(f) for f in fed),
         use=tuple(use),
         input_index=tuple(input_index),
         groups=tuple(tuple(g) for g in groups),
