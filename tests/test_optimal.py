@@ -1,0 +1,387 @@
+"""``allocation="optimal"``: hand-computed cases, invariants, and the comparison with proportional.
+
+Hand-computed cases use the tiny network (tests/factory.py) and a 2-supplier fork; properties
+use the random layered networks of tests/test_engine_properties.py and ``rareearth.synthetic``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import rareearth as ree
+from rareearth import synthetic
+from rareearth.engine import simulate, simulate_many
+from rareearth.engine.optimal import OptimalAllocator
+from rareearth.engine.run import ALLOCATIONS
+from rareearth.engine.structure import END_USE
+from rareearth.scenario import Scenario
+from tests.factory import PROV, tiny_tables, write_dataset
+from tests.test_engine import check_invariants
+from tests.test_engine_properties import random_events, random_network
+
+SETTINGS = settings(max_examples=10, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow])
+seeds = st.integers(min_value=0, max_value=10_000)
+#: Demand that does not respond to price, for hand-computed multi-month cases.
+FIXED_DEMAND = {"substitution_max_per_year": 0.0}
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def scenario(months: int = 6, *events: dict[str, Any], start: str = "2025-01") -> Scenario:
+    return Scenario(name="test", start=start, months=months, events=list(events))
+
+
+def embargo(exporter: str = "CN", targets: Any = ("JP",), severity: float = 1.0,
+            commodities: Any = "all", start: str = "2025-02", end: str = "2025-04") -> dict[str, Any]:
+    return {"type": "export_restriction", "exporter": exporter,
+            "targets": list(targets) if targets != "all" else "all", "severity": severity,
+            "commodities": commodities, "start": start, "end": end}
+
+
+def node_value(res: Any, key: str, node: str, commodity: str) -> np.ndarray:
+    cn = res.compiled
+    return res.arrays[key][:, cn.node_index[node], cn.commodity_index[commodity]]
+
+
+def pile(res: Any, country: str, commodity: str) -> np.ndarray:
+    cn = res.compiled
+    return res.arrays["stockpile"][:, cn.country_index[country], cn.commodity_index[commodity]]
+
+
+def end_use_shortfall(res: Any) -> tuple[float, float]:
+    """Total end-use shortfall of a run: (tonnes, USD at the downstream values)."""
+    st_ = res._batch.structure
+    e0, e1 = st_.in_range[END_USE]
+    nodes, coms = st_.in_node[e0:e1], st_.in_commodity[e0:e1]
+    sf = res.arrays["shortfall"][:, nodes, coms]
+    value = st_.compiled.value[nodes, coms]
+    return float(sf.sum()), float((sf * value).sum())
+
+
+def country_totals(res: Any) -> dict[str, float]:
+    return {c: float(res.shortfall(c).to_numpy().sum()) for c in res.compiled.countries}
+
+
+@pytest.fixture
+def fork(tmp_path: Path) -> Any:
+    """CN:mining feeds JP:separation and KR:separation (120 t/yr NdPr each); AU:mining
+    (capacity 180, output 120) feeds AU:separation → AU end use. JP's and AU's end uses are
+    worth 10× KR's.
+    """
+    tables = tiny_tables()
+    tables["countries"] = [
+        *tables["countries"],
+        {"code": "KR", "name": "Korea", "kind": "country", "governance": 0.9, **PROV},
+    ]
+    tables["materials"] = tables["materials"][:1]
+
+    def node(n: str, cap: float, out: float) -> dict[str, Any]:
+        return {"node": n, "commodity": "NdPr", "capacity_tonnes_per_year": cap,
+                "output_tonnes_per_year": out, "yield": 1, **PROV}
+
+    def flow(s: str, t: str, v: float) -> dict[str, Any]:
+        return {"source": s, "target": t, "commodity": "NdPr", "tonnes_per_year": v, **PROV}
+
+    tables["nodes"] = [node("CN:mining", 240, 240), node("AU:mining", 180, 120),
+                       node("JP:separation", 120, 120), node("KR:separation", 120, 120),
+                       node("AU:separation", 120, 120)]
+    tables["flows"] = [flow("CN:mining", "JP:separation", 120),
+                       flow("CN:mining", "KR:separation", 120),
+                       flow("AU:mining", "AU:separation", 120),
+                       flow("JP:separation", "JP:end_use:other", 120),
+                       flow("KR:separation", "KR:end_use:other", 120),
+                       flow("AU:separation", "AU:end_use:other", 120)]
+    for optional in ("recipes", "stocks", "stockpiles"):
+        del tables[optional]
+    tables["demand"] = [
+        {"node": f"{c}:end_use:other", "commodity": "NdPr", "demand_tonnes_per_year": 120,
+         "value_usd_per_tonne": v, **PROV}
+        for c, v in (("JP", 10_000), ("KR", 1_000), ("AU", 10_000))
+    ]
+    return ree.load_network(write_dataset(tmp_path / "fork", tables))
+
+
+# ---------------------------------------------------------------------------- registration
+
+
+def test_registered_and_recorded_like_proportional(tiny: Any) -> None:
+    assert ALLOCATIONS["optimal"] is OptimalAllocator
+    sc = scenario(3, embargo())
+    opt = simulate(tiny, sc, allocation="optimal", record="all")
+    prop = simulate(tiny, sc, allocation="proportional", record="all")
+    assert opt.provenance["allocation"] == "optimal"
+    assert set(opt.arrays) == set(prop.arrays)
+    assert list(opt.timeseries.columns) == list(prop.timeseries.columns)
+    assert list(opt.flows.columns) == list(prop.flows.columns)
+    (many,) = simulate_many(tiny, [sc], allocation="optimal", record="all")
+    for key, value in opt.arrays.items():
+        np.testing.assert_array_equal(many.arrays[key], value, err_msg=key)
+
+
+# ---------------------------------------------------------------------------- baseline
+
+
+def test_empty_scenario_reproduces_the_baseline(tiny: Any) -> None:
+    res = simulate(tiny, scenario(12), allocation="optimal", record="all")
+    assert res.timeseries["shortfall"].abs().max() == 0.0
+    assert (res.arrays["price"] == 1.0).all()
+    flows = res.flows
+    assert not flows["rerouted"].any()
+    base = tiny.flows.set_index(["source", "target", "commodity"])["tonnes_per_year"] / 12
+    for _, month in flows.groupby("month"):
+        got = month.set_index(["source", "target", "commodity"])["tonnes"]
+        pd.testing.assert_series_equal(got.sort_index(), base.sort_index(), check_names=False,
+                                       rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(node_value(res, "produced", "CN:magnet", "magnet"), 250 / 12)
+    np.testing.assert_allclose(node_value(res, "stock", "JP:magnet", "DyTb"), 1.0)
+    np.testing.assert_allclose(pile(res, "JP", "DyTb"), 0.5)  # nothing released
+    check_invariants(res)
+
+
+@pytest.mark.parametrize("dataset", ["world-2024", "world-2009"])
+def test_empty_scenario_reproduces_the_world_baseline(dataset: str) -> None:
+    net = ree.load_network(dataset)
+    res = simulate(net, scenario(3), allocation="optimal", record="all")
+    prop = simulate(net, scenario(3), record="all")
+    assert end_use_shortfall(res) == (0.0, 0.0)
+    for key in ("received", "produced", "shipped", "stock"):
+        np.testing.assert_allclose(res.arrays[key], prop.arrays[key], rtol=1e-9, atol=1e-9,
+                                   err_msg=key)
+    check_invariants(res)
+
+
+@SETTINGS
+@given(seed=seeds)
+def test_empty_scenario_is_the_baseline_on_random_networks(seed: int) -> None:
+    net = random_network(seed)
+    res = simulate(net, scenario(4), allocation="optimal", record="all")
+    scale = float(net.flows["tonnes_per_year"].max())
+    assert np.nanmax(res.arrays["shortfall"]) <= 1e-12 * scale
+    base = net.flows.set_index(["source", "target", "commodity"])["tonnes_per_year"] / 12
+    got = res.flows.groupby(["source", "target", "commodity"])["tonnes"].agg(["min", "max"])
+    for col in ("min", "max"):
+        np.testing.assert_allclose(got[col].reindex(base.index), base, rtol=1e-9,
+                                   atol=1e-12 * scale)
+
+
+# ---------------------------------------------------------------------------- hand-computed
+
+
+def test_embargo_first_month_hand_computed(tiny: Any) -> None:
+    """Month 2, the first of a CN → JP embargo on everything (see test_engine's version).
+
+    Nothing can reach Japan from China (the pair is closed to rerouting too) and AU's spare
+    mine capacity has no ramp yet, so the best case equals the proportional one: JP:metal gets
+    AU's 40/12 t NdPr, JP:magnet makes 40/12 / 0.3 = 11.11 t (its DyTb stock of 1 t allows 50 t),
+    and Japan lacks 300/12 − 11.11 t of magnets. The LP does not release the national DyTb
+    stockpile: it would not cut any end-use shortfall.
+    """
+    res = simulate(tiny, scenario(3, embargo()), allocation="optimal", record="all")
+    made = node_value(res, "produced", "JP:magnet", "magnet")[1]
+    assert made == pytest.approx(40 / 12 / 0.3, rel=1e-9)
+    assert res.shortfall("JP").loc["2025-02", "magnet"] == pytest.approx(300 / 12 - made, rel=1e-9)
+    assert res.shortfall("CN").to_numpy().max() == 0.0
+    assert pile(res, "JP", "DyTb")[1] == pytest.approx(0.5)
+    # CN:magnet's 100 t/yr for Japan stays in China as inventory
+    assert node_value(res, "stock_out", "CN:magnet", "magnet")[1] == pytest.approx(100 / 12)
+    check_invariants(res)
+
+
+def test_no_dytb_no_magnets(tiny: Any, tmp_path: Path) -> None:
+    """Leontief: a DyTb embargo on Japan, with no Japanese DyTb stock, stops JP:magnet
+    although its NdPr keeps arriving (the NdPr piles up as input stock)."""
+    tables = tiny_tables()
+    del tables["stocks"], tables["stockpiles"]
+    net = ree.load_network(write_dataset(tmp_path / "no-dytb", tables))
+    sc = scenario(3, embargo(commodities=["DyTb"], start="2025-01", end="2025-03"))
+    res = simulate(net, sc, allocation="optimal", record="all")
+    np.testing.assert_allclose(node_value(res, "produced", "JP:magnet", "magnet"), 0.0, atol=1e-12)
+    np.testing.assert_allclose(node_value(res, "received", "JP:magnet", "NdPr")[0], 60 / 12)
+    assert node_value(res, "stock", "JP:magnet", "NdPr")[0] == pytest.approx(60 / 12)
+    # month 1: CN:magnet cannot ramp yet, and China's own users are worth as much as Japan's
+    # automotive: Japan lacks JP:magnet's whole output
+    assert res.shortfall("JP").loc["2025-01", "magnet"] == pytest.approx(200 / 12)
+    assert res.shortfall("CN").to_numpy().max() == 0.0
+    check_invariants(res)
+
+
+def test_fork_reroutes_to_the_unrestricted_supplier_up_to_its_spare(fork: Any) -> None:
+    """CN stops all exports. AU:mining has 60 t/yr (5 t/month) of spare capacity.
+
+    With lead time 0 and ramp rate 1/month: month 1 nothing can move (AU's ramp is 0; JP and KR
+    ask, so it is 1 from month 2). From month 2 the LP sends AU's whole spare, 5 t/month, to
+    JP (worth 10× KR); proportional mode splits it pro rata to unmet orders, 2.5 t each.
+    """
+    sc = scenario(4, embargo(targets="all", start="2025-01", end="2025-04"))
+    params = {"lead_time_months": 0.0, "ramp_rate_per_month": 1.0, **FIXED_DEMAND}
+    opt = simulate(fork, sc, allocation="optimal", parameters=params, record="all")
+    prop = simulate(fork, sc, allocation="proportional", parameters=params, record="all")
+    jp, kr = opt.shortfall("JP")["NdPr"].to_numpy(), opt.shortfall("KR")["NdPr"].to_numpy()
+    np.testing.assert_allclose(jp, [10, 5, 5, 5], rtol=1e-9)
+    np.testing.assert_allclose(kr, [10, 10, 10, 10], rtol=1e-9)
+    assert opt.shortfall("AU").to_numpy().max() == 0.0
+    np.testing.assert_allclose(node_value(opt, "rerouted_out", "AU:mining", "NdPr"), [0, 5, 5, 5],
+                               atol=1e-9)
+    flows = opt.flows
+    rer = flows[flows.rerouted].groupby(["source", "target"])["tonnes"].sum()
+    assert rer.to_dict() == pytest.approx({("AU:mining", "JP:separation"): 15.0})
+    # proportional: same tonnes, shared pro rata
+    np.testing.assert_allclose(prop.shortfall("JP")["NdPr"].to_numpy()[:2], [10, 7.5], rtol=1e-9)
+    np.testing.assert_allclose(prop.shortfall("KR")["NdPr"].to_numpy()[:2], [10, 7.5], rtol=1e-9)
+    assert end_use_shortfall(opt)[1] < end_use_shortfall(prop)[1]
+    check_invariants(opt)
+
+
+def test_lead_time_ramps_new_links(fork: Any) -> None:
+    """Lead time 2: the new AU → JP link carries 0, 1/2, then all of what it could."""
+    sc = scenario(5, embargo(targets="all", start="2025-01", end="2025-05"))
+    params = {"lead_time_months": 2.0, "ramp_rate_per_month": 1.0, **FIXED_DEMAND}
+    res = simulate(fork, sc, allocation="optimal", parameters=params, record="all")
+    # asked in month 1 (t = 0): link 1/2 in month 2 (of AU's potential 15 t), 1 from month 3;
+    # AU:mining's spare (5 t/month from month 2) is the binding limit throughout
+    np.testing.assert_allclose(res.shortfall("JP")["NdPr"].to_numpy(), [10, 5, 5, 5, 5], rtol=1e-9)
+    tight = {"lead_time_months": 12.0, "ramp_rate_per_month": 1.0, **FIXED_DEMAND}
+    slow = simulate(fork, sc, allocation="optimal", parameters=tight, record="all")
+    # Lead time 12: in month 1+n every new link carries n/12 of its pool's potential (AU:mining
+    # 15 t, KR:separation 10 t). Japan gets n/12 × 15 from AU:mining through JP:separation, and
+    # also n/12 × 10 through a detour, AU:mining → KR:separation → JP's end use (Korea's own use
+    # is worth less). Month 4: AU's 5 t spare binds (3.75 t via JP:separation, 1.25 t via KR).
+    np.testing.assert_allclose(slow.shortfall("JP")["NdPr"].to_numpy(),
+                               [10, 10 - 25 / 12, 10 - 50 / 12, 5, 5], rtol=1e-9)
+    flows = slow.flows
+    detour = flows[flows.rerouted & (flows.source == "KR:separation")].set_index("month")["tonnes"]
+    np.testing.assert_allclose(detour.to_numpy(), [10 / 12, 20 / 12, 1.25], rtol=1e-9)
+    check_invariants(slow)
+
+
+# ---------------------------------------------------------------------------- invariants
+
+
+@SETTINGS
+@given(seed=seeds, n_events=st.integers(1, 3))
+def test_nothing_created_on_random_networks(seed: int, n_events: int) -> None:
+    net = random_network(seed)
+    res = simulate(net, scenario(10, *random_events(seed, net, n_events)), allocation="optimal",
+                   record="all")
+    check_invariants(res)
+
+
+@SETTINGS
+@given(seed=seeds, n_events=st.integers(1, 3))
+def test_optimal_never_worse_than_proportional_on_random_networks(seed: int, n_events: int) -> None:
+    net = random_network(seed)
+    sc = scenario(10, *random_events(seed, net, n_events))
+    opt = end_use_shortfall(simulate(net, sc, allocation="optimal", record="all"))
+    prop = end_use_shortfall(simulate(net, sc, record="all"))
+    assert opt[1] <= prop[1] * (1 + 1e-9) + 1e-6
+
+
+@SETTINGS
+@given(seed=seeds, nodes=st.integers(20, 45))
+def test_optimal_never_worse_than_proportional_on_synthetic_networks(seed: int, nodes: int) -> None:
+    net = synthetic.network(nodes=nodes, seed=seed)
+    sc = synthetic.scenario(net, months=12, seed=seed, n_events=2)
+    opt = simulate(net, sc, allocation="optimal", record="all")
+    prop = simulate(net, sc, record="all")
+    assert end_use_shortfall(opt)[1] <= end_use_shortfall(prop)[1] * (1 + 1e-9) + 1e-6
+    check_invariants(opt)
+
+
+BUILT_IN = [("world-2024", "china-2025-heavy"), ("world-2024", "japan-embargo"),
+            ("world-2024", "myanmar-outage"), ("world-2024", "china-2010"),
+            ("world-2009", "china-2010"), ("world-2009", "china-2025-heavy"),
+            ("world-2009", "japan-embargo")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("dataset", "name"), BUILT_IN)
+def test_optimal_never_worse_than_proportional_on_built_in_scenarios(dataset: str, name: str) -> None:
+    net = ree.load_network(dataset)
+    sc = ree.load_scenario(name)
+    opt = simulate(net, sc, allocation="optimal", record="all")
+    prop = simulate(net, sc, record="all")
+    o, p = end_use_shortfall(opt), end_use_shortfall(prop)
+    assert o[1] <= p[1] * (1 + 1e-9)
+    assert o[0] <= p[0] * (1 + 1e-9)  # tonnes too, on the built-in data
+    check_invariants(opt)
+
+
+# ---------------------------------------------------------------------------- monotone severity
+
+
+def test_restricting_a_short_exporter_lowers_its_own_shortfall(fork: Any) -> None:
+    """Counterexample to MODEL.md §3 "raising any severity never lowers any country's total
+    shortfall", in both modes (see docs/model.md, Optimal allocation).
+
+    CN:mining (360 t/yr: 120 each for JP's, KR's and China's own separation) runs at half
+    capacity. Cutting its exports to Japan harder (20 % → 80 %) frees ore that stays in China
+    ("what a cut frees stays with the exporter"), so China's shortfall *falls* as the severity
+    rises.
+    """
+    sc_lo, sc_hi = (
+        scenario(3, {"type": "capacity_shock", "node": "CN:mining", "factor": 0.5,
+                     "start": "2025-01", "end": "2025-03"},
+                 embargo(targets=["JP"], severity=sev, start="2025-01", end="2025-03"))
+        for sev in (0.2, 0.8)
+    )
+    net = _fork_with_chinese_users(fork)
+    for allocation in ("optimal", "proportional"):
+        lo = country_totals(simulate(net, sc_lo, allocation=allocation, record="all"))
+        hi = country_totals(simulate(net, sc_hi, allocation=allocation, record="all"))
+        assert hi["JP"] >= lo["JP"]
+        assert hi["CN"] < lo["CN"] - 1.0, allocation
+
+
+def _fork_with_chinese_users(fork: Any) -> Any:
+    """The fork plus CN:separation (from CN:mining, 120 t/yr) → CN:end_use:other (value as JP)."""
+    producers = pd.concat([fork.producers, pd.DataFrame([
+        {"node": "CN:separation", "commodity": "NdPr", "capacity_tonnes_per_year": 120.0,
+         "output_tonnes_per_year": 120.0, "yield": 1.0, **PROV}])], ignore_index=True)
+    producers.loc[producers["node"] == "CN:mining", ["capacity_tonnes_per_year",
+                                                     "output_tonnes_per_year"]] = 360.0
+    cols = ["source", "target", "commodity", "tonnes_per_year", *PROV]
+    flows = pd.concat([fork.flows[cols], pd.DataFrame([
+        {"source": "CN:mining", "target": "CN:separation", "commodity": "NdPr",
+         "tonnes_per_year": 120.0, **PROV},
+        {"source": "CN:separation", "target": "CN:end_use:other", "commodity": "NdPr",
+         "tonnes_per_year": 120.0, **PROV}])], ignore_index=True)
+    demand = pd.concat([fork.demand.drop(columns=["country", "sector"]), pd.DataFrame([
+        {"node": "CN:end_use:other", "commodity": "NdPr", "demand_tonnes_per_year": 120.0,
+         "value_usd_per_tonne": 10_000.0, **PROV}])], ignore_index=True)
+    return fork.replace(producers=producers, flows=flows, demand=demand)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "MODEL.md §3 per-country monotonicity does not hold in optimal mode: see "
+    "test_restricting_a_short_exporter_lowers_its_own_shortfall and docs/model.md"))
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(seed=seeds, low=st.floats(0.0, 1.0), high=st.floats(0.0, 1.0))
+@example(seed=311, low=0.0, high=1.0)  # AA, the only magnet maker, 41.8 t short → 4.97 t
+def test_more_severe_is_never_better_for_any_country(seed: int, low: float, high: float) -> None:
+    """MODEL.md §3 as written: raising any severity never lowers any country's total shortfall."""
+    low, high = min(low, high), max(low, high)
+    net = random_network(seed)
+    events = random_events(seed, net, 2)
+    restrictions = [i for i, e in enumerate(events) if e["type"] == "export_restriction"]
+    if not restrictions:
+        events.append({"type": "export_restriction", "exporter": net.country_codes[0],
+                       "targets": "all", "commodities": "all", "severity": 1.0,
+                       "start": "2025-02", "end": "2025-07"})
+        restrictions = [len(events) - 1]
+    i = restrictions[0]
+    runs = [simulate(net, scenario(10, *[{**e, "severity": sev} if j == i else e
+                                         for j, e in enumerate(events)]),
+                     allocation="optimal", record="all") for sev in (low, high)]
+    a, b = (country_totals(r) for r in runs)
+    for country in a:
+        assert b[country] >= a[country] - 1e-9 * (1 + a[country]), country
