@@ -674,21 +674,29 @@ class ProportionalAllocator:
         if restricted is not None and engine.ev.keep is not None:
             r0, r1, to_src, to_tgt, tgt = restricted
             edges = engine.schedule.edges[r0:r1]
-            cut = engine.schedule.cut[r0:r1] * st.edge_share[edges, None]  # share × (1 − keep)
-            total -= to_src @ (cut * engine.order[tgt])
+            ordered = engine.order[tgt]
+            ordered *= st.edge_share[edges, None]  # what each restricted edge is asked for
+            if engine.ev.allowance is not None:  # quotas cap what ships, restrictions cut that
+                ships = np.minimum(ordered, engine.ev.allowance[r0:r1])
+                assert engine.ev.keep is not None
+                ships *= engine.ev.keep[r0:r1]
+                cut = ordered - ships
+            else:
+                cut = engine.schedule.cut[r0:r1] * ordered  # tonnes cut
+            total -= to_src @ cut
             np.maximum(total, 0.0, out=total)
         fill = np.divide(supply, total, out=np.ones_like(supply), where=total > _TINY)
         np.minimum(fill, 1.0, out=fill)
         got = st.fill_to_in[stage] @ fill
+        for a, b, f0 in st.fed_runs[stage]:
+            got[f0 : f0 + b - a] *= engine.order[a:b]
         if cut is not None:
             assert restricted is not None
             cut *= fill[st.edge_src[edges] - o0]
             got -= to_tgt @ cut
+        np.maximum(got, 0.0, out=got)
         for a, b, f0 in st.fed_runs[stage]:
-            run = got[f0 : f0 + b - a]
-            run *= engine.order[a:b]
-            np.maximum(run, 0.0, out=run)
-            engine.received[a:b] += run
+            engine.received[a:b] += got[f0 : f0 + b - a]
         shipped = engine.shipped[o0:o1]
         np.multiply(fill, total, out=shipped)
         np.subtract(supply, shipped, out=left)
@@ -710,7 +718,12 @@ class ProportionalAllocator:
         restricted = engine.restricted[stage]
         if restricted is not None and engine.ev.keep is not None:
             r0, r1 = restricted[0], restricted[1]
-            flow[engine.schedule.edges[r0:r1] - e0] *= engine.ev.keep[r0:r1]
+            local = engine.schedule.edges[r0:r1] - e0
+            capped = flow[local]
+            if engine.ev.allowance is not None:
+                np.minimum(capped, engine.ev.allowance[r0:r1], out=capped)
+            capped *= engine.ev.keep[r0:r1]
+            flow[local] = capped
         total = st.flow_to_out[stage] @ flow
         fill = np.divide(supply, total, out=np.ones_like(supply), where=total > _TINY)
         np.minimum(fill, 1.0, out=fill)

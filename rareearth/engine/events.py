@@ -8,9 +8,12 @@ S scenarios over T months it gives, for month ``t``:
     ``1 − (1 − factor) × intensity``.
 ``keep`` (R, S), for the R edges ``edges`` that some trade event of the batch touches
     share of each edge's order that may ship: product over export restrictions of
-    ``1 − severity × intensity``, then export quotas, which scale the exporter's remaining exports
-    of the commodities so that their baseline volume is at most
-    ``intensity × cap/12 + (1 − intensity) × baseline/12`` (shared in proportion to baseline).
+    ``1 − severity × intensity``.
+``allowance`` (R, S), t/month
+    most each restricted edge may ship (inf where no quota applies): an export quota allows
+    ``intensity × cap/12 + (1 − intensity) × baseline/12`` of the exporter's exports of the
+    commodities, shared among its export edges in proportion to their baseline; an edge under
+    several quotas gets the least. It caps actual shipments, whatever the orders.
 ``demand_factor`` (I_end, S)
     end-use demand multiplier: product over demand shocks of ``1 − (1 − factor) × intensity``.
 ``blocked`` (C, S, K, K) bool
@@ -51,6 +54,7 @@ class MonthEvents:
     demand_factor: np.ndarray | None
     blocked: np.ndarray | None
     edges: np.ndarray | None = None
+    allowance: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -195,6 +199,8 @@ class EventSchedule:
         self.keep = np.ones((self.edges.size, n_s)) if trade else None
         #: 1 − keep (the share of each restricted edge's order that is cut)
         self.cut = np.zeros((self.edges.size, n_s))
+        self.allowance = (np.full((self.edges.size, n_s), np.inf)
+                          if any(e.kind == "quota" for e in self.events) else None)
         self.demand = np.ones((i1 - i0, n_s)) if "demand" in kinds else None
         k = st.n_countries
         self.blocked = (np.zeros((st.n_commodities, n_s, k, k), dtype=bool) if trade else None)
@@ -232,7 +238,8 @@ class EventSchedule:
             self._redo(int(s), levels)
         if self.keep is not None:
             np.subtract(1.0, self.keep, out=self.cut)
-        self._last = MonthEvents(self.cap, self.keep, self.demand, self.blocked, self.edges)
+        self._last = MonthEvents(self.cap, self.keep, self.demand, self.blocked, self.edges,
+                                 self.allowance)
         return self._last
 
     def _redo(self, s: int, levels: np.ndarray) -> None:
@@ -244,6 +251,8 @@ class EventSchedule:
             self.demand[touched["demand"], s] = 1.0
         if self.keep is not None:
             self.keep[touched["trade"], s] = 1.0
+        if self.allowance is not None:
+            self.allowance[touched["trade"], s] = np.inf
         if self.blocked is not None:
             self.blocked[:, s] = False
         quotas = []
@@ -265,14 +274,13 @@ class EventSchedule:
                     self._block(event)
             else:
                 quotas.append(i)
-        # quotas after every restriction: they cap what the restrictions leave
         for i in quotas:
             event, level, pos = self.events[i], float(levels[i]), self._pos[i]
-            assert self.keep is not None
+            assert self.allowance is not None
             allowed = level * event.value + (1.0 - level) * event.base
-            remaining = float(np.dot(self.keep[pos, s], st.edge_base[event.slots]))
-            if remaining > allowed:
-                self.keep[pos, s] *= allowed / remaining
+            if event.base > 0:
+                share = st.edge_base[event.slots] / event.base
+                self.allowance[pos, s] = np.minimum(self.allowance[pos, s], allowed * share)
             self._block(event)
 
     def _block(self, event: _Compiled) -> None:
