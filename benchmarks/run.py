@@ -18,6 +18,9 @@ engine`` (time per scenario-month). A last case times a 20-node network over 1,2
 to get the engine's fixed overhead per month. Each child caps its address space (``--mem-gb``) so
 that a case too big for the machine fails with ``MemoryError`` instead of waking the OOM killer.
 
+Every case imports the code afresh, so measure a fixed revision (a checkout or ``git archive``
+of one commit, with ``RAREEARTH_COMMIT`` set to its hash), not a tree that is being edited.
+
 Usage::
 
     python benchmarks/run.py                      # everything (several minutes on 2 cores)
@@ -56,6 +59,18 @@ TARGETS = {
 }
 
 
+def _revision() -> str:
+    """The code measured: ``$RAREEARTH_COMMIT`` (for a snapshot), else ``git describe``."""
+    if os.environ.get("RAREEARTH_COMMIT"):
+        return os.environ["RAREEARTH_COMMIT"]
+    try:
+        done = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=HERE.parent,
+                              capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip()
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
@@ -86,14 +101,16 @@ def _scenarios(net: Any, n: int, months: int) -> list[Any]:
     return [synthetic.scenario(net, months=months, seed=s, validate=s == 0) for s in range(n)]
 
 
-#: What the engine records: ``lean`` keeps end-use demand and shortfall (what exposure scores
-#: and Monte Carlo summaries read), ``all`` every per-node array and the flows (the default of
-#: ``simulate_many``; 8 bytes × months × slots × scenarios per key).
+#: What the engine records: ``auto`` is ``simulate_many``'s default (every per-node array when
+#: that stays under 1 GB for the batch, else per-country aggregates only); ``end_use`` keeps
+#: end-use demand and shortfall per node; ``all`` every per-node array and the flows (8 bytes ×
+#: months × slots × scenarios per key).
 RECORD: dict[str, dict[str, Any]] = {
-    "lean": {"record": ("demand", "shortfall"), "record_nodes": "end_use"},
-    "all": {},
+    "auto": {},
+    "end_use": {"record": ("demand", "shortfall"), "record_nodes": "end_use"},
+    "all": {"record": "all"},
 }
-_MODE = "lean"
+_MODE = "auto"
 
 
 def _simulate(net: Any, scenarios: list[Any]) -> Any:
@@ -145,7 +162,7 @@ def _networkx(net: Any, scenario: Any, budget_s: float = 20.0) -> dict[str, floa
 
 
 def run_case(case: str, n_scenarios: int, months: int, with_nx: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {"case": case if _MODE == "lean" else f"{case}:{_MODE}", "scenarios": n_scenarios, "months": months,
+    out: dict[str, Any] = {"case": case if _MODE == "auto" else f"{case}:{_MODE}", "scenarios": n_scenarios, "months": months,
                            "record": _MODE}
     t = time.perf_counter()
     net = _network(case)
@@ -290,8 +307,8 @@ def main() -> None:
     parser.add_argument("--big-months", type=int, default=None)
     parser.add_argument("--mem-gb", type=float, default=12.0)
     parser.add_argument("--no-nx", action="store_true")
-    parser.add_argument("--record", choices=sorted(RECORD), default="lean",
-                        help="what the engine records (default: lean)")
+    parser.add_argument("--record", choices=sorted(RECORD), default="auto",
+                        help="what the engine records (default: auto, as simulate_many)")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--case", default="", help=argparse.SUPPRESS)
@@ -318,11 +335,13 @@ def main() -> None:
     print("running overhead ...", flush=True)
     results.append(_spawn("overhead", 1, 1, args))
     print()
-    print(f"rareearth {ree.__version__}, Python {platform.python_version()}, numpy {np.__version__}, "
+    print(f"rareearth {ree.__version__} ({_revision()}), Python {platform.python_version()}, numpy {np.__version__}, "
           f"{os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M')}")
     _print(results)
     if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
+        meta = {"revision": _revision(), "date": time.strftime("%Y-%m-%d %H:%M"),
+                "cpus": os.cpu_count(), "python": platform.python_version()}
+        args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
 
 
 if __name__ == "__main__":
