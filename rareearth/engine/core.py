@@ -193,8 +193,10 @@ class Engine:
         self.end_country = st.in_country[e0:e1]
         self.record_keys = record
         # bookkeeping that only the record needs
-        self.track = {key: key in record for key in ("rerouted_in", "rerouted_out", "released",
-                                                     "shipped")}
+        # (other allocators may write any of it: then everything is kept)
+        own = isinstance(allocator, ProportionalAllocator)
+        self.track = {key: key in record or not own
+                      for key in ("rerouted_in", "rerouted_out", "released", "shipped")}
         self.record_in = record_in
         self.record_out = record_out
         self.raw = self._allocate_record()
@@ -292,10 +294,10 @@ class Engine:
         self.demand()
         self.orders()
         self.received.fill(0.0)
-        if self.rerouted_dirty:
+        if self.rerouted_dirty or self.track["rerouted_in"]:
             self.rerouted_in.fill(0.0)
             self.rerouted_dirty = False
-        if self.released_dirty:
+        if self.released_dirty or self.track["released"]:
             self.released.fill(0.0)
             self.released_dirty = False
         if self.track["rerouted_out"] or self.track["shipped"]:
@@ -492,6 +494,27 @@ class Engine:
             cached = (version, block if block.any() else None)
             self._group_blocked[id(g)] = cached
         return cached[1]
+
+    def shippable(self, stage: int) -> np.ndarray:
+        """Most each edge of ``stage`` may carry this month, (E_stage, S) t/month.
+
+        ``share × buyer's order``, cut by restrictions and capped by export-quota allowances as
+        the proportional allocation does (``keep × min(share × order, allowance)``); a buyer
+        gets no more than it ordered. For other allocators (the optimal LP's upper bounds).
+        """
+        st = self.st
+        e0, e1 = st.edge_range[stage]
+        cap = self.order[st.edge_tgt[e0:e1]] * st.edge_share[e0:e1, None]
+        restricted = self.restricted[stage]
+        if restricted is not None and self.ev.keep is not None:
+            r0, r1 = restricted[0], restricted[1]
+            local = self.schedule.edges[r0:r1] - e0
+            capped = cap[local]
+            if self.ev.allowance is not None:
+                np.minimum(capped, self.ev.allowance[r0:r1], out=capped)
+            capped *= self.ev.keep[r0:r1]
+            cap[local] = capped
+        return cap
 
     def spare(self, stage: int) -> np.ndarray:
         """What the stage's out-slots can sell to rerouted buyers now (t/month).
@@ -714,16 +737,7 @@ class ProportionalAllocator:
             engine.shipped[o0:o1] = 0.0
             return
         flow = engine.edge_flow[e0:e1]
-        np.multiply(engine.order[st.edge_tgt[e0:e1]], st.edge_share[e0:e1, None], out=flow)
-        restricted = engine.restricted[stage]
-        if restricted is not None and engine.ev.keep is not None:
-            r0, r1 = restricted[0], restricted[1]
-            local = engine.schedule.edges[r0:r1] - e0
-            capped = flow[local]
-            if engine.ev.allowance is not None:
-                np.minimum(capped, engine.ev.allowance[r0:r1], out=capped)
-            capped *= engine.ev.keep[r0:r1]
-            flow[local] = capped
+        flow[:] = engine.shippable(stage)
         total = st.flow_to_out[stage] @ flow
         fill = np.divide(supply, total, out=np.ones_like(supply), where=total > _TINY)
         np.minimum(fill, 1.0, out=fill)
