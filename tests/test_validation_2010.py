@@ -93,22 +93,16 @@ def test_october_imports_well_below_september(from_china: pd.Series) -> None:
     assert well_below_september(from_china, "2010-10"), _context(from_china)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/timing: the model books shipments in the month they leave China (Oct 2010 "
-    "= 0 t, the whole month under the hold) while MOF books customs clearance in Japan "
-    "(lowest in Nov); the model's Nov (455 t = 0.73 x Sep) is 10 open days plus restocking "
-    "orders that pass the H2 quota (the quota caps baseline volume, not orders). "
-    "Reported to the lead; see docs/validation.md",
-)
 def test_november_imports_well_below_september(from_china: pd.Series) -> None:
     assert well_below_september(from_china, "2010-11"), _context(from_china)
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="engine/timing: the model's minimum is Oct 2010 (0 t: shipments, no transit or "
-    "customs lag), MOF's is Nov (634 t). Reported to the lead; see docs/validation.md",
+    reason="timing: the model's minimum is Oct 2010 (0 t: the whole month is under the hold, and "
+    "the engine books shipments in the month they leave China, with no transit or customs lag); "
+    "MOF's is Nov (634 t, customs clearance in Japan). Reported to the lead; see "
+    "docs/validation.md, 'Where the model differs and why'",
 )
 def test_november_imports_lowest_or_near(from_china: pd.Series) -> None:
     assert november_lowest_or_near(from_china), _context(from_china)
