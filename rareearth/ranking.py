@@ -143,6 +143,16 @@ def _run(
     return rows
 
 
+def _fits(option: Any, net: Any) -> bool:
+    from rareearth.errors import OptionError
+
+    try:
+        option.validate_for(net)
+    except OptionError:
+        return False
+    return True
+
+
 def _option_name(option: Any) -> str:
     return str(getattr(option, "name", option))
 
@@ -267,7 +277,9 @@ def compare(
     Parameters
     ----------
     options : sequence of Option or str, optional
-        Default: every built-in option.
+        Default: every built-in option that fits the network (the built-ins name real
+        facilities and countries; on a user's dataset those that do not fit are left out).
+        Options given explicitly must fit, or :class:`OptionError` names what is missing.
     n : int
         With ``n > 0``, also run ``n`` Monte Carlo draws per option (the same draws for every
         option) and add ``p_beats_none`` (share of draws in which the option scores below
@@ -293,10 +305,11 @@ def compare(
     from rareearth.engine import simulate
     from rareearth.scoring import _resolve
 
-    if options is None:
-        options = builtin_options()
-    net, scenario, opts = _resolve(net, scenario, options)
-    partners = _relocation_partners(opts, country)
+    defaults = options is None
+    net, scenario, opts = _resolve(net, scenario, builtin_options() if defaults else options)
+    if defaults:  # built-in options name real facilities: keep those that fit this network
+        opts = [o for o in opts if _fits(o, net)]
+    partners = [c for c in _relocation_partners(opts, country) if c in net.country_codes]
     everyone = [country, *partners]
     structural = {c: structural_indicators(net, c) for c in everyone}
     rows = []

@@ -83,3 +83,25 @@ def test_monte_carlo_on_dask(net: ree.SupplyNetwork, embargo: ree.Scenario) -> N
             distributed.Client(cluster) as client:
         remote = ree.monte_carlo(net, embargo, "JP", n=12, seed=11, executor=client, batch_size=6)
     pd.testing.assert_frame_equal(local, remote)
+
+
+def test_compare_defaults_keep_the_options_that_fit(tiny: ree.SupplyNetwork) -> None:
+    sc = ree.Scenario(name="cut", start="2025-01", months=6, events=[
+        {"type": "export_restriction", "exporter": "CN", "targets": ["JP"], "severity": 1,
+         "start": "2025-02", "end": "2025-04"}])
+    table = ree.compare(tiny, sc, "JP")  # most built-ins name nodes this network lacks
+    assert "none" in table.index
+    with pytest.raises(ree.OptionError, match="australia-offtake"):
+        ree.compare(tiny, sc, "JP", ["australia-offtake"])
+
+
+def test_written_files_follow_the_umask(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import stat
+
+    from rareearth.atomic import write_text
+
+    path = write_text(tmp_path / "a.txt", "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
