@@ -331,7 +331,7 @@ def test_china_2010_quota_and_holds() -> None:
     assert (sc.start, sc.months, sc.dataset) == ("2010-01", 24, "world-2009")
     quota = sc.events[0]
     assert isinstance(quota, ExportQuota)
-    assert quota.tonnes_per_year == 2 * 7976
+    assert quota.tonnes_per_year == 30300  # the 2010 annual quota, binding from July
     assert quota.start == "2010-07"
     japan = sc.events[1]
     assert isinstance(japan, ExportRestriction)
