@@ -59,13 +59,6 @@ def assert_user_error(result: Result, *fragments: str) -> str:
     return lines[0]
 
 
-def needs(module: str, name: str | None = None) -> None:
-    """Skip until a teammate's module lands (removed once all are in)."""
-    loaded = pytest.importorskip(module)
-    if name is not None and not hasattr(loaded, name):
-        pytest.skip(f"{module}.{name} not there yet")
-
-
 TINY_OPTIONS = {
     "tiny-stock": """\
 name: tiny-stock
@@ -446,7 +439,6 @@ def test_simulate_with_options_and_allocation(
 
 
 def test_simulate_optimal_allocation(tiny_path: Path, scenario_file: Path) -> None:
-    needs("rareearth.engine.optimal")
     base = ["simulate", scenario_file, "--dataset", tiny_path, "--country", "JP", "-f", "csv"]
     result = run(*base, "--allocation", "optimal")
     assert_ok(result)
@@ -643,7 +635,8 @@ def test_unwritable_output_is_one_line(tiny_path: Path, tmp_path: Path) -> None:
 
 def test_montecarlo_on_a_dask_scheduler(tiny_path: Path, scenario_file: Path) -> None:
     """``--scheduler ADDRESS`` runs the draws on a dask cluster: same numbers as in-process."""
-    distributed = pytest.importorskip("dask.distributed")
+    from dask import distributed  # a test dependency (pyproject [test])
+
     base = ["montecarlo", scenario_file, "-d", tiny_path, "-c", "JP", "-n", "6", "-f", "csv"]
     local = run(*base)
     assert_ok(local)
