@@ -197,7 +197,7 @@ def monte_carlo(
     batch_size : int
         Draws per task (each task is one batch through the array engine).
     progress : callable, optional
-        Called with the number of draws finished after each batch.
+        Called after each batch with the number of draws that batch finished (an increment).
 
     Returns
     -------
@@ -306,7 +306,8 @@ def compare(
     from rareearth.scoring import _resolve
 
     defaults = options is None
-    net, scenario, opts = _resolve(net, scenario, builtin_options() if defaults else options)
+    chosen: Sequence[Any] = builtin_options() if options is None else options
+    net, scenario, opts = _resolve(net, scenario, chosen)
     if defaults:  # built-in options name real facilities: keep those that fit this network
         opts = [o for o in opts if _fits(o, net)]
     partners = [c for c in _relocation_partners(opts, country) if c in net.country_codes]
