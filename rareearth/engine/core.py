@@ -564,7 +564,12 @@ class Engine:
     # ------------------------------------------------------------------ 5. national stockpiles
 
     def release(self, stage: int) -> None:
-        """National stockpiles released to the stage's nodes short beyond the threshold."""
+        """National stockpiles released to the stage's nodes short beyond the threshold.
+
+        Per country and commodity, over the stage's nodes: shortfall beyond own stock minus
+        ``release_threshold × need``, at most the stockpile and what is left of this month's
+        release rate, shared pro rata to the nodes' shortfalls.
+        """
         st = self.st
         rows = self.pile_rows[stage]
         if rows.size == 0:
@@ -579,10 +584,13 @@ class Engine:
         total_need = np.zeros_like(self.pile)
         np.add.at(total_short, kc, short)
         np.add.at(total_need, kc, need)
+        # release what exceeds the threshold share of need: the stockpile caps the shortfall at
+        # the threshold (releasing all of it once triggered would make a larger shortfall end
+        # smaller than a mild one below the threshold)
         thr = self.levers.release_threshold.reshape(total_short.shape)
-        trigger = (total_short > thr * total_need) & (total_short > _TINY)
-        amount = np.minimum(np.minimum(self.pile, self.rate_left), total_short)
-        amount *= trigger
+        excess = total_short - thr * total_need
+        excess *= excess > _TINY
+        amount = np.minimum(np.minimum(self.pile, self.rate_left), excess)
         if not amount.any():
             return
         self.pile -= amount
