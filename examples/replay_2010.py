@@ -20,7 +20,7 @@ What is compared (``docs/validation.md`` explains each choice):
 
 The built-in scenario runs Jan 2010 - Dec 2011. For the 2012 row the script also runs it
 extended to Dec 2012 with China's 2012 quota (30,996 t), and, as a sensitivity, without the
-H2-2010 quota batch (the hold on Japan alone).
+2010 quota from July (the hold on Japan alone).
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def extended(scenario: ree.Scenario) -> ree.Scenario:
 
 
 def hold_only(scenario: ree.Scenario) -> ree.Scenario:
-    """``scenario`` without the H2-2010 quota batch (the holds and the 2011 quota remain)."""
+    """``scenario`` without the 2010 quota from July (the holds and the 2011 quota remain)."""
     data = scenario.to_dict()
     data["name"] = f"{scenario.name}-hold-only"
     data["events"] = [e for e in data["events"]
@@ -317,7 +317,7 @@ def figure(res: ree.SimulationResult, res_2012: ree.SimulationResult,
     ax.set_ylabel("price index P/P0\n(log)")
     ax.legend(fontsize=7.5, frameon=False, ncol=2, loc="upper left")
     ax.set_ylim(0.8, 60)
-    fig.text(0.01, 0.005, "Shaded: H2-2010 quota batch (grey), hold on Japan-bound shipments "
+    fig.text(0.01, 0.005, "Shaded: 2010 quota from July (grey), hold on Japan-bound shipments "
              "(red). 2012: the scenario extended with the 2012 quota.\nSources: Japan MOF via "
              "Reuters/SMM; prices: Dec 2009 FOB China, USGS year-end 2011 oxide ranges.",
              fontsize=6.5, color="#555555")
@@ -346,7 +346,7 @@ def main(argv: list[str]) -> None:
     price = price_table(res)
     hold = pd.DataFrame({
         "model from CN, t": imports_by_origin(res)[SUPPLIER],
-        "hold only (no H2-2010 quota), t": imports_by_origin(res_hold)[SUPPLIER],
+        "hold only (no 2010 quota), t": imports_by_origin(res_hold)[SUPPLIER],
         "MOF from CN, t": pd.Series(HISTORY_FROM_CHINA).set_axis(
             pd.PeriodIndex(list(HISTORY_FROM_CHINA), freq="M")),
     }).loc["2010-07":"2011-01"]
@@ -369,7 +369,7 @@ def main(argv: list[str]) -> None:
     print(show(yearly), "\n")
     print("Price index P/P0 (1 = 2009)\n")
     print(show(price), "\n")
-    print("Sensitivity: without the H2-2010 quota batch\n")
+    print("Sensitivity: without the 2010 quota from July\n")
     print(show(hold), "\n")
     print(f"Wrote {out / f'shortfall-{COUNTRY}.png'} and {out / 'replay-2010.png'}")
 
