@@ -24,7 +24,7 @@ writes the engine's arrays; an optimal (LP) allocator replaces it (see ``docs/mo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -208,30 +208,60 @@ class Engine:
             for stage in PRODUCING
         ]
         self.restricted = self._restricted_operators()
+        self._active: dict[int, tuple[int, tuple[Any, ...] | None]] = {}
+        self._edge_pos: dict[int, tuple[np.ndarray, ...]] = {}
 
-    def _restricted_operators(
-        self,
-    ) -> list[tuple[int, int, sp.csr_matrix, sp.csr_matrix, np.ndarray] | None]:
-        """Per stage: the slice of the schedule's restricted edges and their scatter matrices."""
+    def _restricted_operators(self) -> list[tuple[int, int] | None]:
+        """Per stage: the slice (r0, r1) of the schedule's restricted edges, or None."""
         st = self.st
         edges = self.schedule.edges
-        out: list[tuple[int, int, sp.csr_matrix, sp.csr_matrix, np.ndarray] | None] = []
+        out: list[tuple[int, int] | None] = []
         for stage in PRODUCING:
             e0, e1 = st.edge_range[stage]
             r0, r1 = (int(x) for x in np.searchsorted(edges, [e0, e1]))
-            if r1 == r0:
-                out.append(None)
-                continue
-            ed = edges[r0:r1]
-            o0, o1 = st.out_range[stage]
-            cols = np.arange(r1 - r0)
-            to_src = sp.csr_matrix((np.ones(r1 - r0), (st.edge_src[ed] - o0, cols)),
-                                   shape=(o1 - o0, r1 - r0))
-            fed = st.fed[stage]
-            to_tgt = sp.csr_matrix((np.ones(r1 - r0), (np.searchsorted(fed, st.edge_tgt[ed]), cols)),
-                                   shape=(fed.size, r1 - r0))
-            out.append((r0, r1, to_src, to_tgt, st.edge_tgt[ed]))
+            out.append((r0, r1) if r1 > r0 else None)
         return out
+
+    def active_cuts(self, stage: int) -> tuple[Any, ...] | None:
+        """This month's restricted (edge, scenario) entries of a stage, as flat vectors.
+
+        ``(pos_src, pos_fed, target in-slot, scenario, share, keep, allowance or None)`` for the
+        entries with ``keep < 1`` or a quota allowance; positions index the flattened
+        (out-slot, S) and (fed in-slot, S) arrays of the stage. Rebuilt when the events change.
+        """
+        restricted = self.restricted[stage]
+        if restricted is None or self.ev.keep is None:
+            return None
+        version = self.schedule.version
+        cached = self._active.get(stage)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        st = self.st
+        r0, r1 = restricted
+        if stage not in self._edge_pos:
+            edges = self.schedule.edges[r0:r1]
+            self._edge_pos[stage] = (
+                st.edge_src[edges] - st.out_range[stage][0],
+                np.searchsorted(st.fed[stage], st.edge_tgt[edges]),
+                st.edge_tgt[edges],
+                st.edge_share[edges],
+            )
+        src_pos, fed_pos, tgt, share = self._edge_pos[stage]
+        keep = self.ev.keep[r0:r1]
+        mask = keep < 1.0
+        allow = self.ev.allowance[r0:r1] if self.ev.allowance is not None else None
+        if allow is not None:
+            mask |= np.isfinite(allow)
+        flat = np.flatnonzero(mask)
+        result: tuple[Any, ...] | None = None
+        if flat.size:
+            n_s = self.n_scenarios
+            rows, scen = np.divmod(flat, n_s)
+            result = (src_pos[rows] * n_s + scen, fed_pos[rows] * n_s + scen, tgt[rows], scen,
+                      share[rows], keep.ravel()[flat],
+                      allow.ravel()[flat] if allow is not None else None)
+        self._active[stage] = (version, result)
+        return result
 
     # ================================================================== record buffers
 
@@ -700,31 +730,25 @@ class ProportionalAllocator:
         supply = engine.prod[o0:o1] + engine.inv_out[o0:o1]
         left = engine.left[o0:o1]
         total = engine.ordered[o0:o1].copy()  # Σ share × order, from the backward pass
-        restricted = engine.restricted[stage]
-        cut = None
-        if restricted is not None and engine.ev.keep is not None:
-            r0, r1, to_src, to_tgt, tgt = restricted
-            edges = engine.schedule.edges[r0:r1]
-            ordered = engine.order[tgt]
-            ordered *= st.edge_share[edges, None]  # what each restricted edge is asked for
-            if engine.ev.allowance is not None:  # quotas cap what ships, restrictions cut that
-                ships = np.minimum(ordered, engine.ev.allowance[r0:r1])
-                assert engine.ev.keep is not None
-                ships *= engine.ev.keep[r0:r1]
-                cut = ordered - ships
-            else:
-                cut = engine.schedule.cut[r0:r1] * ordered  # tonnes cut
-            total -= to_src @ cut
+        active = engine.active_cuts(stage)
+        if active is not None:
+            # restricted (edge, scenario) entries this month, as flat vectors
+            pos_src, pos_fed, tgt, scen, share, keep, allow = active
+            ordered = engine.order[tgt, scen] * share
+            if allow is None:
+                cut = ordered * (1.0 - keep)
+            else:  # quotas cap what ships, restrictions cut that
+                cut = ordered - keep * np.minimum(ordered, allow)
+            total -= np.bincount(pos_src, weights=cut, minlength=total.size).reshape(total.shape)
             np.maximum(total, 0.0, out=total)
         fill = np.divide(supply, total, out=np.ones_like(supply), where=total > _TINY)
         np.minimum(fill, 1.0, out=fill)
         got = st.fill_to_in[stage] @ fill
         for a, b, f0 in st.fed_runs[stage]:
             got[f0 : f0 + b - a] *= engine.order[a:b]
-        if cut is not None:
-            assert restricted is not None
-            cut *= fill[st.edge_src[edges] - o0]
-            got -= to_tgt @ cut
+        if active is not None:
+            cut *= fill.ravel()[pos_src]
+            got -= np.bincount(pos_fed, weights=cut, minlength=got.size).reshape(got.shape)
         np.maximum(got, 0.0, out=got)
         for a, b, f0 in st.fed_runs[stage]:
             engine.received[a:b] += got[f0 : f0 + b - a]
