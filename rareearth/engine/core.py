@@ -141,6 +141,7 @@ class Engine:
         self._group_blocked: dict[int, tuple[int, np.ndarray | None]] = {}
         e0, e1 = st.in_range[END_USE]
         self.level = np.ones((e1 - e0, n_s))
+        self.level_moved = False
         self.consumed_prev = np.repeat(st.base_demand[e0:e1, None], n_s, axis=1)
         self.price = np.ones((c, n_s))
         # ------------------------------------------------------------ month buffers
@@ -639,9 +640,11 @@ class Engine:
         p = self.params
         np.copyto(self.inv_out, self.left)
         # ramp grows while a node's pool is asked, relaxes otherwise
-        rate = np.broadcast_to(p.ramp_rate_per_month[None, :], self.ramp.shape)
-        np.add(self.ramp, rate, out=self.ramp, where=self.asked)
-        np.subtract(self.ramp, rate, out=self.ramp, where=~self.asked)
+        rate = p.ramp_rate_per_month[None, :]
+        delta = self.asked.astype(float)
+        delta *= 2.0 * rate
+        delta -= rate  # +rate where asked, −rate elsewhere
+        self.ramp += delta
         np.clip(self.ramp, 0.0, 1.0, out=self.ramp)
         np.copyto(self.extra, self.extra_next)
         # price index per commodity over consumers (magnet makers and end use: the last slots)
@@ -656,12 +659,16 @@ class Engine:
         np.minimum(log_p, np.log(p.price_cap)[None, :], out=log_p)
         np.exp(log_p, out=self.price)
         # demand moves toward base × P^(−η), at most substitution_max/12 of base per month
+        if not log_p.any() and not self.level_moved:
+            return  # prices at reference and demand at base: nothing moves
         target = np.exp(-self.elasticity * log_p)  # (C, S)
         step = target[self.end_commodity]
         step -= self.level
-        step_max = np.broadcast_to(p.substitution_max_per_year[None, :] / 12.0, step.shape)
-        np.clip(step, -step_max, step_max, out=step)
+        step_max = p.substitution_max_per_year[None, :] / 12.0
+        np.minimum(step, step_max, out=step)
+        np.maximum(step, -step_max, out=step)
         self.level += step
+        self.level_moved = bool(step.any()) or bool((self.level != 1.0).any())
 
     # ------------------------------------------------------------------ 8. record
 
