@@ -92,8 +92,9 @@ def _score_batch(
     """
     from rareearth.engine import simulate_many
 
-    results = simulate_many(
-        net, scenarios, options=options, allocation=allocation, seed=seed, parameters=parameters
+    results = simulate_many(  # the score needs only the per-country aggregates and prices
+        net, scenarios, options=options, allocation=allocation, seed=seed,
+        parameters=parameters, record=("country",),
     )
     out = []
     for result in results:

@@ -174,22 +174,23 @@ def score_result(
     c_magnet = compiled.commodity_index[MAGNET]
     n_c = len(commodities)
 
-    demand = arrays["demand"][:, end_use, :]  # (T, n, C) t/month
-    shortfall = arrays["shortfall"][:, end_use, :]
+    k = ca["k"]
     value = compiled.value[end_use]  # (n, C) USD/t
-    lost_value = (shortfall * value).sum(axis=1)  # (T, C) USD/month
-    demand_value = (demand * value).sum(axis=1)  # (T, C)
     base_value = (compiled.demand[end_use] * value).sum() / 12.0  # USD/month
+    price = arrays["price"]  # (T, C) price index P/P0
+    if "country_shortfall_value" in arrays:  # the engine's per-country aggregates (always kept)
+        lost_value = arrays["country_shortfall_value"][:, k, :]  # (T, C) USD/month
+        demand_value = arrays["country_demand_value"][:, k, :]
+        need_m = arrays["country_magnet_demand"][:, k, :]
+        short_m = arrays["country_magnet_shortfall"][:, k, :]
+    else:  # node-level arrays only (results built by hand, e.g. in tests)
+        lost_value = (arrays["shortfall"][:, end_use, :] * value).sum(axis=1)
+        demand_value = (arrays["demand"][:, end_use, :] * value).sum(axis=1)
+        need_m = arrays["demand"][:, ca["magnet_nodes"], :].sum(axis=1)
+        short_m = arrays["shortfall"][:, ca["magnet_nodes"], :].sum(axis=1)
 
     # attribution of magnet shortfall to scarce recipe materials
-    price = arrays["price"]  # (T, C) price index P/P0
-    magnet_nodes = ca["magnet_nodes"]
-    if magnet_nodes.any():
-        need_m = arrays["demand"][:, magnet_nodes, :].sum(axis=1)
-        short_m = arrays["shortfall"][:, magnet_nodes, :].sum(axis=1)
-        local = np.divide(short_m, need_m, out=np.zeros_like(short_m), where=need_m > 0)
-    else:
-        local = np.zeros_like(price)
+    local = np.divide(short_m, need_m, out=np.zeros_like(short_m), where=need_m > 0)
     world = 1.0 - 1.0 / np.maximum(price, 1.0)
     scarcity = np.maximum(local, world)
     recipe_any = (compiled.recipe[compiled.node_stage == _MAGNET_STAGE] > 0).any(axis=0)
@@ -214,12 +215,14 @@ def score_result(
     unmet_months = float(lost_value.sum() / base_value) if base_value > 0 else 0.0
     disrupted = np.flatnonzero(share_t > DISRUPTED_SHARE)
     recover = float(disrupted[-1] - disrupted[0] + 1) if disrupted.size else 0.0
-    held = arrays["stock_in"] if "stock_in" in arrays else arrays["stock"]
-    stock = held[:, ca["mine"], :].sum(axis=(1, 2))
+    if "country_stock" in arrays:
+        stock = arrays["country_stock"][:, k, :].sum(axis=1)
+    else:
+        stock = arrays["stock"][:, ca["mine"], :].sum(axis=(1, 2))
     stock0 = float(compiled.stock[ca["mine"]].sum())
     if "stockpile" in arrays:
-        stock = stock + arrays["stockpile"][:, ca["k"], :].sum(axis=1)
-        stock0 += float(compiled.stockpile[ca["k"]].sum())
+        stock = stock + arrays["stockpile"][:, k, :].sum(axis=1)
+        stock0 += float(compiled.stockpile[k].sum())
     used = float(np.clip((stock0 - stock.min()) / stock0, 0.0, 1.0)) if stock0 > 0 else 0.0
     shares = _material_shares(compiled, end_use)
     peak_price = price.max(axis=0)  # (C,)
