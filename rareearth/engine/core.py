@@ -185,6 +185,11 @@ class Engine:
         self.consumer_start = int(consumers[0]) if consumers.size else st.n_in
         assert consumers.size == 0 or (consumers == np.arange(self.consumer_start, st.n_in)).all()
         self.price_agg = st.price_agg[:, self.consumer_start :].tocsr()
+        # the export market: commodity and country of each consumer, to leave out the consumers
+        # of countries restricting exports of their commodity (see :meth:`price_market`)
+        self.consumer_commodity = st.in_commodity[self.consumer_start :]
+        self.consumer_country = st.in_country[self.consumer_start :]
+        self._price_market: tuple[int, np.ndarray | None] = (-1, None)
         # stockpile release looks only at in-slots whose (country, commodity) holds a stockpile
         held: np.ndarray = np.asarray((levers.stockpile > 0).any(axis=2))  # (K, C)
         self.pile_rows = [
@@ -648,10 +653,16 @@ class Engine:
         np.clip(self.ramp, 0.0, 1.0, out=self.ramp)
         np.copyto(self.extra, self.extra_next)
         # price index per commodity over consumers (magnet makers and end use: the last slots)
+        # on the export market: without those of countries restricting that commodity's exports
         c0 = self.consumer_start
-        market = np.minimum(self.received[c0:], self.need[c0:])
+        need = self.need[c0:]
+        market = np.minimum(self.received[c0:], need)
+        outside = self.price_market()
+        if outside is not None:
+            market *= outside
+            need = need * outside
         supply = self.price_agg @ market
-        demand = self.price_agg @ self.need[c0:]
+        demand = self.price_agg @ need
         ratio = np.divide(supply, demand, out=np.ones_like(supply), where=demand > _TINY)
         ratio[ratio >= 1.0 - ROUNDING] = 1.0
         np.clip(ratio, 1e-300, 1.0, out=ratio)
@@ -669,6 +680,24 @@ class Engine:
         np.maximum(step, -step_max, out=step)
         self.level += step
         self.level_moved = bool(step.any()) or bool((self.level != 1.0).any())
+
+    def price_market(self) -> np.ndarray | None:
+        """Consumers on this month's export market, (consumers, S) 1.0/0.0, or None (all).
+
+        A consumer is left out when its country restricts exports of its commodity this month
+        (an export restriction with severity × intensity > 0, or an active quota: the pairs of
+        ``ev.blocked``, whose exporter is never an importer). None while no consumer is left out.
+        Rebuilt when the events change.
+        """
+        blocked = self.ev.blocked
+        if blocked is None:
+            return None
+        version = self.schedule.version
+        if self._price_market[0] != version:
+            restricting = blocked.any(axis=3)  # (C, S, K exporter)
+            inside = restricting[self.consumer_commodity, :, self.consumer_country]  # (cons, S)
+            self._price_market = (version, (~inside).astype(float) if inside.any() else None)
+        return self._price_market[1]
 
     # ------------------------------------------------------------------ 8. record
 
