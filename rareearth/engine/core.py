@@ -694,7 +694,7 @@ class Engine:
             return None
         version = self.schedule.version
         if self._price_market[0] != version:
-            restricting = blocked.any(axis=3)  # (C, S, K exporter)
+            restricting = np.asarray(blocked.any(axis=3))  # (C, S, K exporter)
             inside = restricting[self.consumer_commodity, :, self.consumer_country]  # (cons, S)
             self._price_market = (version, (~inside).astype(float) if inside.any() else None)
         return self._price_market[1]
