@@ -385,3 +385,34 @@ def test_more_severe_is_never_better_for_any_country(seed: int, low: float, high
     a, b = (country_totals(r) for r in runs)
     for country in a:
         assert b[country] >= a[country] - 1e-9 * (1 + a[country]), country
+
+
+# ---------------------------------------------------------------------------- export quotas
+
+
+@pytest.mark.parametrize("surge", [False, True])
+def test_quota_binds_in_both_modes(tiny: Any, surge: bool) -> None:
+    """A 50 t/yr quota on CN's magnet exports (100 t/yr, all to JP) caps what ships to JP in
+    optimal mode as in proportional (the LP's edge bounds are ``engine.shippable``), also when
+    JP's automotive demand doubles; optimal never leaves more end-use shortfall."""
+    quota = {"type": "export_quota", "exporter": "CN", "commodities": ["magnet"],
+             "tonnes_per_year": 50, "start": "2025-02", "end": "2025-05"}
+    events: list[dict[str, Any]] = [quota]
+    if surge:
+        events.append({"type": "demand_shock", "country": "JP", "sector": "automotive",
+                       "factor": 2.0, "start": "2025-01", "end": "2025-06"})
+    sc = scenario(6, *events)
+    runs = {mode: simulate(tiny, sc, allocation=mode, record="all")
+            for mode in ("proportional", "optimal")}
+    for mode, res in runs.items():
+        flows = res.flows
+        to_jp = flows[(flows.source == "CN:magnet") & (flows.target == "JP:end_use:automotive")]
+        per_month = to_jp.groupby("month")["tonnes"].sum()
+        quota_months = per_month.loc["2025-02":"2025-05"]
+        assert quota_months.max() == pytest.approx(50 / 12), mode  # binds, never exceeded
+        assert per_month.loc["2025-01"] >= 100 / 12 - 1e-9, mode  # before the quota: in full
+        check_invariants(res)
+    opt, prop = end_use_shortfall(runs["optimal"]), end_use_shortfall(runs["proportional"])
+    assert opt[1] <= prop[1] * (1 + 1e-9) + 1e-6
+    assert opt[0] <= prop[0] * (1 + 1e-9) + 1e-6
+    assert prop[0] > 1.0  # the quota leaves JP short

@@ -9,8 +9,9 @@ month starts from.
 
 Variables (t/month, one LP per month and scenario):
 
-``x``   shipment on each baseline edge, ``0 ≤ x_e ≤ share_e × order × keep_e`` (keep: the
-        restriction and quota cuts of the month, as in proportional mode);
+``x``   shipment on each baseline edge, ``0 ≤ x_e ≤ keep_e × min(share_e × order,
+        allowance_e)`` (:meth:`Engine.shippable`: the month's restriction cuts and export-quota
+        allowances, as in proportional mode);
 ``r``   rerouted delivery from a supplier country's pool (supplier stage, commodity) to a buyer
         in-slot, for the pools the proportional mode may ask; per (pool, buyer country)
         ``Σ r ≤ link × potential``, link the lead-time ramp of the pair (1 for baseline links,
@@ -55,7 +56,7 @@ from scipy.optimize import linprog
 
 from rareearth.engine.core import Engine
 from rareearth.engine.run import register_allocation
-from rareearth.engine.structure import END_USE, MINING, Structure
+from rareearth.engine.structure import END_USE, MINING, PRODUCING, Structure
 from rareearth.errors import RareEarthError
 
 __all__ = [
@@ -428,11 +429,13 @@ class OptimalAllocator:
         n_s = engine.n_scenarios
         e0, e1 = st.in_range[END_USE]
         sc = prog.scale
-        # bounds (t/month), all scenarios at once
-        keep = np.ones((st.n_edges, n_s))
-        if engine.ev.keep is not None and engine.schedule.edges.size:
-            keep[engine.schedule.edges] = engine.ev.keep
-        x_ub = st.edge_share[:, None] * engine.order[st.edge_tgt] * keep
+        # bounds (t/month), all scenarios at once: each edge's shippable order this month, with
+        # restrictions (keep) and export-quota allowances applied as in proportional mode
+        x_ub = np.zeros((st.n_edges, n_s))
+        for stage in PRODUCING:
+            e0_s, e1_s = st.edge_range[stage]
+            if e1_s > e0_s:
+                x_ub[e0_s:e1_s] = engine.shippable(stage)
         mining = (st.out_stage == MINING)[:, None]
         base = np.where(mining, engine.prod, engine.plan)
         np.minimum(base, engine.cap, out=base)
