@@ -9,7 +9,7 @@ component          points  metric (and how it maps to points)
 shortfall_peak     25      peak monthly end-use shortfall, share of demand value: 25 × s
 unmet_demand       20      unmet demand in months of consumption u: 20 × (1 − e^(−u))
 recovery_time      10      months from first to last month with shortfall > 1%: 10 × min(1, r/24)
-stock_used          5      largest share of initial stocks drawn down: 5 × f
+stock_used          5      largest share of initial stocks drawn, by value: 5 × f
 price_peak         10      value-weighted peak price index P: 10 × min(1, ln P / ln cap)
 structural         30      Σ_m share_m × import reliance_m × governance-weighted origin HHI_m
 =================  ======  ==========================================================
@@ -152,6 +152,27 @@ def _material_shares(compiled: Any, end_use: np.ndarray) -> np.ndarray:
     return shares / total if total > 0 else shares
 
 
+def _stock_used(compiled: Any, arrays: dict[str, Any], mine: np.ndarray, k: int) -> float:
+    """Largest share of the country's initial stocks drawn down, per commodity, weighted by the
+    value of those stocks (node stocks plus the national stockpile; a stockpile an option adds
+    counts from its first recorded level)."""
+    if "country_stock" in arrays:
+        stock = arrays["country_stock"][:, k, :].copy()  # (T, C)
+    else:
+        stock = arrays["stock"][:, mine, :].sum(axis=1)
+    stock0 = compiled.stock[mine].sum(axis=0)
+    if "stockpile" in arrays:
+        pile = arrays["stockpile"][:, k, :]
+        stock += pile
+        stock0 = stock0 + np.maximum(compiled.stockpile[k], pile[0])
+    drawn = np.divide(stock0 - stock.min(axis=0), stock0, out=np.zeros_like(stock0),
+                      where=stock0 > 0)
+    weight = stock0 * compiled.price_usd_per_tonne
+    if weight.sum() <= 0:
+        return 0.0
+    return float(np.clip(np.dot(weight / weight.sum(), np.clip(drawn, 0.0, 1.0)), 0.0, 1.0))
+
+
 def score_result(
     net: Any, result: Any, country: str, *, structural: dict[str, dict[str, float]] | None = None
 ) -> ExposureScore:
@@ -215,15 +236,7 @@ def score_result(
     unmet_months = float(lost_value.sum() / base_value) if base_value > 0 else 0.0
     disrupted = np.flatnonzero(share_t > DISRUPTED_SHARE)
     recover = float(disrupted[-1] - disrupted[0] + 1) if disrupted.size else 0.0
-    if "country_stock" in arrays:
-        stock = arrays["country_stock"][:, k, :].sum(axis=1)
-    else:
-        stock = arrays["stock"][:, ca["mine"], :].sum(axis=(1, 2))
-    stock0 = float(compiled.stock[ca["mine"]].sum())
-    if "stockpile" in arrays:
-        stock = stock + arrays["stockpile"][:, k, :].sum(axis=1)
-        stock0 += float(compiled.stockpile[k].sum())
-    used = float(np.clip((stock0 - stock.min()) / stock0, 0.0, 1.0)) if stock0 > 0 else 0.0
+    used = _stock_used(compiled, arrays, ca["mine"], k)
     shares = _material_shares(compiled, end_use)
     peak_price = price.max(axis=0)  # (C,)
     p_weighted = float(np.dot(shares, peak_price)) if shares.sum() > 0 else 1.0
