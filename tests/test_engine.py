@@ -496,10 +496,10 @@ PER_COUNTRY_EXCEPTIONS = {
     # The price channel: a harsher scenario raises the (export-market) price more, which cuts
     # more demand, and demand cut by price is not shortfall. Without the price response every
     # country is monotone (the test above). Numbers at the export-market price index.
-    ("world-2024", "china-2010"): "EU: severity 0.50 → 0.55 lowers the EU's shortfall by 9.2 t "
-    "of 132 t (its magnet shortfall falls as higher prices cut magnet demand)",
+    ("world-2024", "china-2010"): "EU: severity 0.50 → 0.55 lowers the EU's shortfall from "
+    "141.2 t to 132.0 t (its magnet shortfall falls as higher prices cut magnet demand)",
     ("world-2009", "china-2025-heavy"): "IN: severity 0.05 → 0.10 lowers India's shortfall from "
-    "0.006 t to 0 (higher prices cut the demand that was short)",
+    "0.011 t to 0.005 t (higher prices cut the demand that was short)",
 }
 SCALES = np.linspace(0.05, 1.0, 20)
 
