@@ -34,6 +34,11 @@ from rareearth.engine.levers import LeverArrays
 from rareearth.engine.params import BatchParameters
 from rareearth.engine.structure import END_USE, MINING, PRODUCING, Group, Structure
 
+try:  # scipy's kernel behind ``sparse @ dense``, to write products into existing buffers
+    from scipy.sparse import _sparsetools
+except ImportError:  # pragma: no cover
+    _sparsetools = None
+
 __all__ = ["COUNTRY_KEYS", "IN_KEYS", "OUT_KEYS", "REFILL_MONTHS", "Allocator", "Engine", "Raw"]
 
 #: A node below its stock target orders the gap spread over this many months, and one above it
@@ -53,6 +58,25 @@ OUT_KEYS = ("produced", "shipped", "stock_out", "capacity", "rerouted_out")
 COUNTRY_KEYS = ("country_demand", "country_shortfall", "country_demand_value",
                 "country_shortfall_value", "country_magnet_demand", "country_magnet_shortfall",
                 "country_stock")
+
+
+def spmm(a: Any, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out[:] = a @ x`` for a CSR/CSC matrix ``a`` and a dense (n, S) ``x``, without temporaries.
+
+    The same kernel and arithmetic as scipy's ``a @ x`` (bit-for-bit), run straight into
+    ``out`` when the arrays allow it (float64, C-contiguous); else through ``a @ x``.
+    """
+    fmt = getattr(a, "format", "")
+    if (_sparsetools is not None and fmt in ("csr", "csc") and a.dtype == np.float64
+            and x.dtype == np.float64 and out.dtype == np.float64 and x.ndim == 2
+            and out.flags.c_contiguous and x.flags.c_contiguous
+            and out.shape == (a.shape[0], x.shape[1]) and x.shape[0] == a.shape[1]):
+        out.fill(0.0)
+        getattr(_sparsetools, fmt + "_matvecs")(a.shape[0], a.shape[1], x.shape[1], a.indptr,
+                                                a.indices, a.data, x.ravel(), out.ravel())
+        return out
+    out[...] = a @ x
+    return out
 
 
 class Allocator(Protocol):
@@ -166,7 +190,11 @@ class Engine:
         self.extra_next = np.zeros((n_out, n_s))
         self.asked = np.zeros((n_out, n_s), dtype=bool)
         self.edge_flow = np.zeros((st.n_edges, n_s))
-        self.demand_now = np.zeros((e1 - e0, n_s))
+        # end-use demand is written straight into the end-use rows of ``need``
+        self.demand_now = self.need[e0:e1]
+        self._step_buf = np.empty((e1 - e0, n_s))
+        self._market_buf = np.empty((e1 - e0, n_s))
+        self._scratch: dict[str, np.ndarray] = {}
         self.recycled = np.zeros((e1 - e0, n_s))
         self.rate_left = np.zeros((k * c, n_s))
         self.has_pile = bool((self.pile > 0).any())
@@ -180,6 +208,8 @@ class Engine:
         self.rerouted_dirty = False
         self.released_dirty = False
         self.recycle_extra = np.maximum(params.recycling_rate - params.dataset_recycling_rate, 0.0)
+        # False when nothing is ever recycled (``recycled`` stays zero all run)
+        self.recycling = bool(self.recycle_extra.any()) or levers.recycling is not None
         self.end_commodity = st.in_commodity[e0:e1]
         consumers = np.flatnonzero(st.consumer)
         self.consumer_start = int(consumers[0]) if consumers.size else st.n_in
@@ -214,8 +244,33 @@ class Engine:
             for stage in PRODUCING
         ]
         self.restricted = self._restricted_operators()
+        # per stage: w when out-slot o's inputs are in-slots i0 + w·o … i0 + w·o + w − 1, all with
+        # a coefficient (the Leontief minimum then runs over strided views), else 0
+        self._input_runs = [0] * len(PRODUCING)
+        width_max = 0
+        for stage in PRODUCING[1:]:
+            idx = st.input_index[stage]
+            i0, i1 = st.in_range[stage]
+            w = idx.shape[1]
+            if (idx.size and idx.size == i1 - i0 and (st.in_coef[i0:i1] > 0).all()
+                    and (idx.ravel() == np.arange(i0, i1)).all()):
+                self._input_runs[stage] = w
+                width_max = max(width_max, i1 - i0)
+        self._ratio_buf = np.empty((width_max, n_s))
+        self._limit_buf = np.empty((n_out, n_s))
         self._active: dict[int, tuple[int, tuple[Any, ...] | None]] = {}
         self._edge_pos: dict[int, tuple[np.ndarray, ...]] = {}
+
+    def scratch(self, name: str, rows: int, dtype: Any = np.float64) -> np.ndarray:
+        """A reusable (rows, S) work array named ``name`` (contents undefined).
+
+        The month step's temporaries live here rather than in fresh arrays: arrays of this size
+        would otherwise be new memory (page faults) at every use. One name, one use at a time.
+        """
+        buf = self._scratch.get(name)
+        if buf is None or buf.shape[0] < rows:
+            buf = self._scratch[name] = np.empty((rows, self.n_scenarios), dtype=dtype)
+        return buf[:rows]
 
     def _restricted_operators(self) -> list[tuple[int, int] | None]:
         """Per stage: the slice (r0, r1) of the schedule's restricted edges, or None."""
@@ -384,6 +439,8 @@ class Engine:
             d[lv.mult_slots] *= lv.mult[self.t]
         if lv.add_slots.size:
             d[lv.add_slots] += lv.add[self.t]
+        if not self.recycling:
+            return  # recycled stays zero
         rate = np.broadcast_to(self.recycle_extra[None, :], d.shape)
         if lv.recycling is not None:
             rate = rate + lv.recycling[self.t][self.end_country]
@@ -395,13 +452,16 @@ class Engine:
         """Plans of producers and orders of every in-slot, from end use back to separation."""
         st = self.st
         e0, e1 = st.in_range[END_USE]
-        self.need[e0:e1] = self.demand_now
-        self._order_from_need(e0, e1, market=self.demand_now - self.recycled)
+        if self.recycling:
+            market = np.subtract(self.demand_now, self.recycled, out=self._market_buf)
+        else:  # nothing recycled: demand − 0 is demand
+            market = self.demand_now
+        self._order_from_need(e0, e1, market=market)
         for stage in range(END_USE - 1, MINING - 1, -1):
             o0, o1 = st.out_range[stage]
             plan = self.plan[o0:o1]
             ordered = self.ordered[o0:o1]
-            ordered[:] = st.order_to_out[stage] @ self.order
+            spmm(st.order_to_out[stage], self.order, out=ordered)
             # extra output for rerouted buyers grows at the ramp rate into spare capacity
             np.subtract(self.cap[o0:o1], ordered, out=plan)
             np.maximum(plan, 0.0, out=plan)
@@ -410,7 +470,8 @@ class Engine:
             plan += ordered
             plan += self.added[o0:o1]
             # output inventory moves toward its target like input stocks do
-            refill = st.target_out[o0:o1, None] - self.inv_out[o0:o1]
+            refill = np.subtract(st.target_out[o0:o1, None], self.inv_out[o0:o1],
+                                 out=self.scratch("out", o1 - o0))
             refill *= 1.0 / REFILL_MONTHS
             plan += refill
             np.maximum(plan, 0.0, out=plan)
@@ -418,7 +479,7 @@ class Engine:
             if stage == MINING:
                 continue
             i0, i1 = st.in_range[stage]
-            self.need[i0:i1] = st.use[stage] @ plan
+            spmm(st.use[stage], plan, out=self.need[i0:i1])
             self._order_from_need(i0, i1, market=self.need[i0:i1])
 
     def _order_from_need(self, i0: int, i1: int, market: np.ndarray) -> None:
@@ -440,8 +501,32 @@ class Engine:
         prod *= st.util[o0:o1, None]
         prod += self.added[o0:o1]
 
-    def input_limit(self, stage: int, avail: np.ndarray) -> np.ndarray:
-        """Most each out-slot of ``stage`` can make from ``avail`` (its in-slots), Leontief."""
+    def input_limit(self, stage: int, avail: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Most each out-slot of ``stage`` can make from ``avail`` (its in-slots), Leontief.
+
+        Written to ``out`` when given (and returned).
+        """
+        st = self.st
+        i0, i1 = st.in_range[stage]
+        width = self._input_runs[stage]
+        if width:
+            # every out-slot has ``width`` inputs, in consecutive in-slots and all with a
+            # coefficient: the minimum over strided views, no gather
+            if width == 1:
+                return np.divide(avail, st.in_coef[i0:i1, None], out=out)
+            ratio = self._ratio_buf[: i1 - i0]
+            np.divide(avail, st.in_coef[i0:i1, None], out=ratio)
+            res = np.minimum(ratio[0::width], ratio[1::width], out=out)
+            for j in range(2, width):
+                np.minimum(res, ratio[j::width], out=res)
+            return res
+        res = self._input_limit_gather(stage, avail)
+        if out is None:
+            return res
+        np.copyto(out, res)
+        return out
+
+    def _input_limit_gather(self, stage: int, avail: np.ndarray) -> np.ndarray:
         st = self.st
         i0, i1 = st.in_range[stage]
         coef = st.in_coef[i0:i1, None]
@@ -456,14 +541,15 @@ class Engine:
         st = self.st
         o0, o1 = st.out_range[stage]
         i0, i1 = st.in_range[stage]
-        avail = self.received[i0:i1] + self.inv_in[i0:i1]
+        avail = np.add(self.received[i0:i1], self.inv_in[i0:i1], out=self.scratch("avail", i1 - i0))
         prod = self.prod[o0:o1]
-        np.minimum(self.plan[o0:o1], self.input_limit(stage, avail), out=prod)
+        self.input_limit(stage, avail, out=prod)
+        np.minimum(self.plan[o0:o1], prod, out=prod)
         np.minimum(prod, self.cap[o0:o1], out=prod)
         np.subtract(prod, self.ordered[o0:o1], out=self.beyond[o0:o1])
         np.maximum(self.beyond[o0:o1], 0.0, out=self.beyond[o0:o1])
         used = self.used[i0:i1]
-        used[:] = st.use[stage] @ prod
+        spmm(st.use[stage], prod, out=used)
         np.minimum(used, avail, out=used)  # rounding: never use more than there is
         np.subtract(avail, used, out=self.inv_in[i0:i1])
         self._shortfall(i0, i1)
@@ -472,13 +558,15 @@ class Engine:
         """End use consumes ``min(demand, received + own stock)``; the rest is shortfall."""
         st = self.st
         e0, e1 = st.in_range[END_USE]
-        self.received[e0:e1] += self.recycled
-        avail = self.received[e0:e1] + self.inv_in[e0:e1]
+        if self.recycling:
+            self.received[e0:e1] += self.recycled
+        avail = np.add(self.received[e0:e1], self.inv_in[e0:e1], out=self.scratch("avail", e1 - e0))
         used = self.used[e0:e1]
         np.minimum(self.need[e0:e1], avail, out=used)
         np.subtract(avail, used, out=self.inv_in[e0:e1])
         self._shortfall(e0, e1)
-        self.consumed_prev[:] = used
+        if self.recycling:
+            self.consumed_prev[:] = used
 
     def _shortfall(self, i0: int, i1: int) -> None:
         # need − received − stock drawn = need − max(received, used), ≥ 0
@@ -486,7 +574,9 @@ class Engine:
         need = self.need[i0:i1]
         np.maximum(self.received[i0:i1], self.used[i0:i1], out=sf)
         np.subtract(need, sf, out=sf)
-        sf *= sf > ROUNDING * need
+        tmp = np.multiply(need, ROUNDING, out=self.scratch("sf", i1 - i0))
+        mask = np.greater(sf, tmp, out=self.scratch("mask_in", i1 - i0, bool))
+        np.multiply(sf, mask, out=sf)
 
     # ------------------------------------------------------------------ spare for rerouting
 
@@ -505,7 +595,8 @@ class Engine:
             room *= self.ramp[o0:o1]
             if stage != MINING and room.any():
                 i0, i1 = st.in_range[stage]
-                np.minimum(room, self.input_limit(stage, self.inv_in[i0:i1]), out=room)
+                limit = self.input_limit(stage, self.inv_in[i0:i1], out=self._limit_buf[: o1 - o0])
+                np.minimum(room, limit, out=room)
             self.room_ready[stage] = True
         return room
 
@@ -560,7 +651,8 @@ class Engine:
         """
         st = self.st
         o0, o1 = st.out_range[stage]
-        spare = self.left[o0:o1] - st.target_out[o0:o1, None]
+        spare = np.subtract(self.left[o0:o1], st.target_out[o0:o1, None],
+                            out=self.scratch("spare", o1 - o0))
         np.maximum(spare, 0.0, out=spare)
         spare += self.room(stage)
         return spare
@@ -570,15 +662,16 @@ class Engine:
         st = self.st
         o0, o1 = st.out_range[stage]
         left = self.left[o0:o1]
-        from_left = np.maximum(left - st.target_out[o0:o1, None], 0.0)
+        from_left = np.subtract(left, st.target_out[o0:o1, None], out=self.scratch("from_left", o1 - o0))
+        np.maximum(from_left, 0.0, out=from_left)
         np.minimum(take, from_left, out=from_left)
         left -= from_left
         # output made beyond orders (for last month's rerouted buyers) is what they buy first
         beyond = self.beyond[o0:o1]
-        sold_beyond = np.minimum(from_left, beyond)
+        sold_beyond = np.minimum(from_left, beyond, out=self.scratch("sold_beyond", o1 - o0))
         beyond -= sold_beyond
         self.extra_next[o0:o1] += sold_beyond
-        from_room = take - from_left
+        from_room = np.subtract(take, from_left, out=self.scratch("from_room", o1 - o0))
         np.maximum(from_room, 0.0, out=from_room)
         if from_room.any():
             room = self.room(stage)
@@ -587,13 +680,13 @@ class Engine:
             self.prod[o0:o1] += from_room
             if stage != MINING:
                 i0, i1 = st.in_range[stage]
-                extra_use = st.use[stage] @ from_room
+                extra_use = spmm(st.use[stage], from_room, out=self.scratch("extra_use", i1 - i0))
                 np.minimum(extra_use, self.inv_in[i0:i1], out=extra_use)
                 self.inv_in[i0:i1] -= extra_use
                 self.used[i0:i1] += extra_use
             self.extra_next[o0:o1] += from_room
         if self.track["rerouted_out"] or self.track["shipped"]:
-            sold = from_left + from_room
+            sold = np.add(from_left, from_room, out=self.scratch("sold", o1 - o0))
             self.rerouted_out[o0:o1] += sold
             self.shipped[o0:o1] += sold
 
@@ -646,7 +739,8 @@ class Engine:
         np.copyto(self.inv_out, self.left)
         # ramp grows while a node's pool is asked, relaxes otherwise
         rate = p.ramp_rate_per_month[None, :]
-        delta = self.asked.astype(float)
+        delta = self.scratch("out", self.st.n_out)
+        np.copyto(delta, self.asked)
         delta *= 2.0 * rate
         delta -= rate  # +rate where asked, −rate elsewhere
         self.ramp += delta
@@ -673,7 +767,7 @@ class Engine:
         if not log_p.any() and not self.level_moved:
             return  # prices at reference and demand at base: nothing moves
         target = np.exp(-self.elasticity * log_p)  # (C, S)
-        step = target[self.end_commodity]
+        step = np.take(target, self.end_commodity, axis=0, out=self._step_buf)
         step -= self.level
         step_max = p.substitution_max_per_year[None, :] / 12.0
         np.minimum(step, step_max, out=step)
@@ -763,9 +857,11 @@ class ProportionalAllocator:
             self._allocate_edges(engine, stage)
             return
         o0, o1 = st.out_range[stage]
-        supply = engine.prod[o0:o1] + engine.inv_out[o0:o1]
+        no = o1 - o0
+        supply = np.add(engine.prod[o0:o1], engine.inv_out[o0:o1], out=engine.scratch("supply", no))
         left = engine.left[o0:o1]
-        total = engine.ordered[o0:o1].copy()  # Σ share × order, from the backward pass
+        total = engine.scratch("total", no)
+        np.copyto(total, engine.ordered[o0:o1])  # Σ share × order, from the backward pass
         active = engine.active_cuts(stage)
         if active is not None:
             # restricted (edge, scenario) entries this month, as flat vectors
@@ -777,9 +873,11 @@ class ProportionalAllocator:
                 cut = ordered - keep * np.minimum(ordered, allow)
             total -= np.bincount(pos_src, weights=cut, minlength=total.size).reshape(total.shape)
             np.maximum(total, 0.0, out=total)
-        fill = np.divide(supply, total, out=np.ones_like(supply), where=total > _TINY)
+        fill = engine.scratch("fill", no)
+        fill.fill(1.0)
+        np.divide(supply, total, out=fill, where=np.greater(total, _TINY, out=engine.scratch("mask_out", no, bool)))
         np.minimum(fill, 1.0, out=fill)
-        got = st.fill_to_in[stage] @ fill
+        got = spmm(st.fill_to_in[stage], fill, out=engine.scratch("got", st.fill_to_in[stage].shape[0]))
         for a, b, f0 in st.fed_runs[stage]:
             got[f0 : f0 + b - a] *= engine.order[a:b]
         if active is not None:
@@ -870,11 +968,12 @@ class ProportionalAllocator:
         cg = g.commodities
         ng = cg.size
         order = engine.order[g.start : g.stop]
-        unmet = order - engine.received[g.start : g.stop]
+        nb = g.stop - g.start
+        unmet = np.subtract(order, engine.received[g.start : g.stop], out=engine.scratch("unmet", nb))
         # per element, so that a scenario's result never depends on its batch-mates
-        floor = order * ROUNDING
+        floor = np.multiply(order, ROUNDING, out=engine.scratch("floor", nb))
         np.maximum(floor, _TINY, out=floor)
-        unmet *= unmet > floor
+        np.multiply(unmet, np.greater(unmet, floor, out=engine.scratch("mask_in", nb, bool)), out=unmet)
         if not unmet.any():
             return
         o0, o1 = st.out_range[g.sstage]
@@ -914,18 +1013,21 @@ class ProportionalAllocator:
         got *= scale
         g_buyer = np.divide(got, ub, out=np.zeros_like(got), where=ub > _TINY)
         rcv = unmet
-        rcv *= g.buyer_agg.T @ g_buyer.transpose(2, 0, 1).reshape(kb * ng, n_s)
+        rcv *= spmm(g.buyer_agg.T, g_buyer.transpose(2, 0, 1).reshape(kb * ng, n_s),
+                    out=engine.scratch("floor", nb))
         engine.received[g.start : g.stop] += rcv
         if engine.track["rerouted_in"]:
             engine.rerouted_in[g.start : g.stop] += rcv
             engine.rerouted_dirty = True
         r_pool = np.divide(sold, sp_, out=np.zeros_like(sold), where=sp_ > _TINY)
         take = spare
-        take *= g.pool_agg.T @ r_pool.transpose(2, 0, 1).reshape(ks * ng, n_s)
+        take *= spmm(g.pool_agg.T, r_pool.transpose(2, 0, 1).reshape(ks * ng, n_s),
+                     out=engine.scratch("pool_out", o1 - o0))
         engine.take(g.sstage, take)
         # pools asked (by intent) ramp up their spare capacity
         pool_asked = intent.any(axis=3).transpose(2, 0, 1).reshape(ks * ng, n_s)
-        engine.asked[o0:o1] |= (g.pool_agg.T @ pool_asked.astype(float)) > 0
+        asked = spmm(g.pool_agg.T, pool_asked.astype(float), out=engine.scratch("pool_out", o1 - o0))
+        engine.asked[o0:o1] |= np.greater(asked, 0, out=engine.scratch("mask_out", o1 - o0, bool))
         # what is still missing is a signal to pools with spare capacity: they plan more output
         # next month (split over allowed pools by capacity headroom, new links included)
         residual = ub - got
@@ -933,7 +1035,7 @@ class ProportionalAllocator:
         np.maximum(floor, _TINY, out=floor)
         residual *= residual > floor  # per element (batch-mates never interact)
         if residual.any():
-            head = engine.cap[o0:o1] - engine.prod[o0:o1]
+            head = np.subtract(engine.cap[o0:o1], engine.prod[o0:o1], out=engine.scratch("head", o1 - o0))
             np.maximum(head, 0.0, out=head)
             hk = (g.pool_agg @ head).reshape(ks, ng, n_s).transpose(1, 2, 0)
             hk *= g.pool_exists_t[:, None, :]
@@ -947,9 +1049,10 @@ class ProportionalAllocator:
                 per = np.divide(residual, total, out=np.zeros_like(residual), where=total > _TINY)
                 signal = hk * np.matmul(allowed, per[:, :, :, None])[:, :, :, 0]
             r_head = np.divide(signal, hk, out=np.zeros_like(hk), where=hk > _TINY)
-            engine.extra_next[o0:o1] += head * (
-                g.pool_agg.T @ r_head.transpose(2, 0, 1).reshape(ks * ng, n_s)
-            )
+            signal_out = spmm(g.pool_agg.T, r_head.transpose(2, 0, 1).reshape(ks * ng, n_s),
+                              out=engine.scratch("pool_out", o1 - o0))
+            np.multiply(head, signal_out, out=signal_out)
+            engine.extra_next[o0:o1] += signal_out
         raw = engine.raw
         if raw.edge_flow is not None:
             deliver = link * (sp_ * fk)[:, :, :, None] * scale[:, :, None, :]
