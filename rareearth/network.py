@@ -28,17 +28,31 @@ _PROVENANCE = ["ref", "confidence", "method"]
 def _parse_ids(ids: Any) -> pd.DataFrame:
     """``country, stage, facility`` of each distinct node id (the index), as :func:`parse_node_id`.
 
-    Vectorised (large networks have 10^5 ids and more); an id that does not parse is handed to
-    :func:`parse_node_id`, which raises its usual error.
+    Each distinct id is matched once (large networks have 10^5 ids and more, and a flow table
+    repeats them); an id that does not parse is handed to :func:`parse_node_id`, which raises
+    its usual error.
     """
     values = ids if isinstance(ids, pd.Series | np.ndarray | list) else list(ids)
     unique = pd.unique(np.asarray(values, dtype=object))
-    parts = pd.Series(unique, index=unique, dtype=object).str.extract(_NODE_RE)
-    bad = parts["country"].isna() | ~parts["stage"].isin(STAGES)
-    for node in unique[bad.to_numpy()]:
-        parse_node_id(node)
-    parts["facility"] = parts["facility"].fillna("")
-    return parts
+    stages = set(STAGES)
+    rows = []
+    for node in unique:  # a regex match per distinct id: ~0.5 µs, no pydantic model
+        match = _NODE_RE.match(node) if isinstance(node, str) else None
+        if match is None or match["stage"] not in stages:
+            parse_node_id(node)  # raises the usual error
+        assert match is not None
+        rows.append((match["country"], match["stage"], match["facility"] or ""))
+    return pd.DataFrame(rows, index=unique, columns=["country", "stage", "facility"], dtype=object)
+
+
+def _positions(values: pd.Series, index: dict[str, int]) -> np.ndarray:
+    """``values.map(index)`` as int64 positions, via one hash look-up per distinct value."""
+    keys = pd.unique(np.asarray(values, dtype=object))
+    lookup = pd.Series([index.get(k, -1) for k in keys], index=keys, dtype=np.int64)
+    positions = lookup.reindex(np.asarray(values, dtype=object)).to_numpy()
+    if (positions < 0).any():  # an unknown label: fail as the plain map does
+        return values.map(index).to_numpy(dtype=np.int64)
+    return positions
 
 
 def _frame(records: list[Any], columns: list[str]) -> pd.DataFrame:
@@ -300,10 +314,17 @@ class SupplyNetwork:
     @property
     def node_ids(self) -> list[str]:
         """Every node id, sorted by stage then id."""
-        ids = set(self.producers["node"]) | set(self.demand["node"])
-        stages = _parse_ids(ids)["stage"]
-        rank = dict(zip(stages.index, stages.map(STAGES.index), strict=True))
-        return sorted(ids, key=lambda n: (rank[n], n))
+        return self._ordered_nodes()[0]
+
+    def _ordered_nodes(self) -> tuple[list[str], pd.DataFrame]:
+        """``node_ids`` and their parsed ``country, stage, facility`` (rows in that order)."""
+        ids = set(np.asarray(self.producers["node"], dtype=object)) | set(
+            np.asarray(self.demand["node"], dtype=object)
+        )
+        parts = _parse_ids(list(ids))
+        rank = dict(zip(parts.index, parts["stage"].map(STAGES.index), strict=True))
+        ordered = sorted(ids, key=lambda n: (rank[n], n))
+        return ordered, parts.loc[ordered]
 
     def __repr__(self) -> str:
         return (
@@ -373,15 +394,14 @@ class SupplyNetwork:
 
     def compile(self) -> CompiledNetwork:
         """The dense arrays the engine runs on (see :class:`CompiledNetwork`)."""
-        node_ids = self.node_ids
+        node_ids, parsed = self._ordered_nodes()
         commodities = self.commodities
         countries = self.country_codes
         ni = {n: i for i, n in enumerate(node_ids)}
         ci = {c: i for i, c in enumerate(commodities)}
         ki = {c: i for i, c in enumerate(countries)}
         n, c, k = len(node_ids), len(commodities), len(countries)
-        parsed = _parse_ids(node_ids).loc[node_ids]
-        node_country = parsed["country"].map(ki).to_numpy(dtype=np.int64)
+        node_country = _positions(parsed["country"], ki)
         node_stage = parsed["stage"].map(STAGES.index).to_numpy(dtype=np.int64)
 
         capacity = np.zeros((n, c))
@@ -389,8 +409,8 @@ class SupplyNetwork:
         yield_ = np.ones((n, c))
         p_rows = self.producers
         if len(p_rows):
-            rows = p_rows["node"].map(ni).to_numpy(dtype=np.int64)
-            cols = p_rows["commodity"].map(ci).to_numpy(dtype=np.int64)
+            rows = _positions(p_rows["node"], ni)
+            cols = _positions(p_rows["commodity"], ci)
             capacity[rows, cols] = p_rows["capacity_tonnes_per_year"].to_numpy(dtype=float)
             output[rows, cols] = p_rows["output_tonnes_per_year"].to_numpy(dtype=float)
             yield_[rows, cols] = p_rows["yield"].to_numpy(dtype=float)
@@ -398,8 +418,8 @@ class SupplyNetwork:
         demand = np.zeros((n, c))
         value = np.zeros((n, c))
         if len(self.demand):
-            rows = self.demand["node"].map(ni).to_numpy(dtype=np.int64)
-            cols = self.demand["commodity"].map(ci).to_numpy(dtype=np.int64)
+            rows = _positions(self.demand["node"], ni)
+            cols = _positions(self.demand["commodity"], ci)
             demand[rows, cols] = self.demand["demand_tonnes_per_year"].to_numpy(dtype=float)
             value[rows, cols] = self.demand["value_usd_per_tonne"].to_numpy(dtype=float)
 
@@ -422,15 +442,15 @@ class SupplyNetwork:
         stock = np.zeros((n, c))
         stock_target = np.zeros((n, c))
         if len(self.stocks):
-            rows = self.stocks["node"].map(ni).to_numpy(dtype=np.int64)
-            cols = self.stocks["commodity"].map(ci).to_numpy(dtype=np.int64)
+            rows = _positions(self.stocks["node"], ni)
+            cols = _positions(self.stocks["commodity"], ci)
             stock[rows, cols] = self.stocks["stock_tonnes"].to_numpy(dtype=float)
             stock_target[rows, cols] = self.stocks["target_tonnes"].to_numpy(dtype=float)
 
         f = self.flows
-        edge_source = f["source"].map(ni).to_numpy(dtype=np.int64)
-        edge_target = f["target"].map(ni).to_numpy(dtype=np.int64)
-        edge_commodity = f["commodity"].map(ci).to_numpy(dtype=np.int64)
+        edge_source = _positions(f["source"], ni)
+        edge_target = _positions(f["target"], ni)
+        edge_commodity = _positions(f["commodity"], ci)
         edge_tonnes = f["tonnes_per_year"].to_numpy(dtype=float)
 
         governance = self.countries["governance"].to_numpy(dtype=float)
@@ -450,8 +470,8 @@ class SupplyNetwork:
         release_threshold = np.zeros((k, c))
         release_rate = np.zeros((k, c))
         if len(self.stockpiles):
-            rows = self.stockpiles["country"].map(ki).to_numpy(dtype=np.int64)
-            cols = self.stockpiles["material"].map(ci).to_numpy(dtype=np.int64)
+            rows = _positions(self.stockpiles["country"], ki)
+            cols = _positions(self.stockpiles["material"], ci)
             stockpile[rows, cols] = self.stockpiles["stock_tonnes"].to_numpy(dtype=float)
             release_threshold[rows, cols] = self.stockpiles["release_threshold"].to_numpy(dtype=float)
             release_rate[rows, cols] = self.stockpiles["release_tonnes_per_month"].to_numpy(dtype=float)
