@@ -736,7 +736,9 @@ class Engine:
     def close(self) -> None:
         """Unsold output to inventory; ramp and plan state; price (7); demand response (6)."""
         p = self.params
-        np.copyto(self.inv_out, self.left)
+        # unsold output becomes inventory: swap the buffers (every stage's allocation rewrites
+        # all of ``left`` before anything reads it next month)
+        self.inv_out, self.left = self.left, self.inv_out
         # ramp grows while a node's pool is asked, relaxes otherwise
         rate = p.ramp_rate_per_month[None, :]
         delta = self.scratch("out", self.st.n_out)
@@ -745,7 +747,8 @@ class Engine:
         delta -= rate  # +rate where asked, −rate elsewhere
         self.ramp += delta
         np.clip(self.ramp, 0.0, 1.0, out=self.ramp)
-        np.copyto(self.extra, self.extra_next)
+        # likewise (``extra_next`` is zeroed at the start of the month)
+        self.extra, self.extra_next = self.extra_next, self.extra
         # price index per commodity over consumers (magnet makers and end use: the last slots)
         # on the export market: without those of countries restricting that commodity's exports
         c0 = self.consumer_start
