@@ -202,7 +202,8 @@ class SupplyNetwork:
         self.parameter_ranges = dict(parameter_ranges or {})
         self.demand = _with_location(demand, "node")
         if "sector" not in self.demand.columns:
-            self.demand["sector"] = self.demand["node"].map(_parse_ids(self.demand["node"])["facility"])
+            facility = self.demand["node"].map(_parse_ids(self.demand["node"])["facility"])
+            self.demand["sector"] = facility.str.split("-", n=1).str[0]
         self.flows = _flow_view(flows)
         self.nodes = _node_view(producers, self.demand)
 

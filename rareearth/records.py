@@ -30,6 +30,7 @@ __all__ = [
     "Stock",
     "Stockpile",
     "parse_node_id",
+    "sector_of",
 ]
 
 #: Stages in order (MODEL.md §1); a flow always goes to a later stage.
@@ -90,6 +91,18 @@ def parse_node_id(node: str) -> NodeId:
     if stage not in STAGES:
         raise ValueError(f"node id {node!r} has stage {stage!r}; allowed: {', '.join(STAGES)}")
     return NodeId(country=match["country"], stage=stage, facility=match["facility"] or "")
+
+
+def sector_of(node: str) -> str:
+    """The end-use sector of an end-use node: its facility up to the first ``-``
+    (``JP:end_use:automotive`` and ``JP:end_use:automotive-toyota`` are both ``automotive``).
+
+    Examples
+    --------
+    >>> sector_of("JP:end_use:automotive-2")
+    'automotive'
+    """
+    return parse_node_id(node).facility.split("-", 1)[0]
 
 
 class _Row(BaseModel):
@@ -222,9 +235,11 @@ class Demand(_Row):
         parsed = parse_node_id(value)
         if parsed.stage != "end_use":
             raise ValueError(f"node: demand belongs to an end_use node (got {value!r})")
-        if parsed.facility not in END_USE_SECTORS:
+        sector = parsed.facility.split("-", 1)[0]
+        if sector not in END_USE_SECTORS:
             raise ValueError(
-                f"node: sector {parsed.facility!r} is not one of {', '.join(END_USE_SECTORS)}"
+                f"node: sector {sector!r} is not one of {', '.join(END_USE_SECTORS)} "
+                "(a named end user is sector-name, e.g. automotive-toyota)"
             )
         return value
 

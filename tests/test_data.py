@@ -162,3 +162,35 @@ def test_replace_builds_a_new_network(tiny: ree.SupplyNetwork) -> None:
     assert tiny.demand.loc[tiny.demand.node == "CN:end_use:other", "demand_tonnes_per_year"].item() == 5
     assert other.compile().demand.sum() == pytest.approx(tiny.compile().demand.sum() - 1)
     assert tiny.replace().compile().edge_tonnes.sum() == tiny.compile().edge_tonnes.sum()
+
+
+def test_named_end_users_belong_to_their_sector(tmp_path: Path) -> None:
+    tables = tiny_tables()
+    for row in tables["flows"]:
+        if row["target"] == "JP:end_use:electronics":
+            row["target"] = "JP:end_use:electronics-sony"
+    for row in tables["demand"]:
+        if row["node"] == "JP:end_use:electronics":
+            row["node"] = "JP:end_use:electronics-sony"
+    net = ree.load_network(write_dataset(tmp_path / "named", tables))
+    assert net.demand.set_index("node").loc["JP:end_use:electronics-sony", "sector"] == "electronics"
+    sc = ree.Scenario(name="dip", start="2025-01", months=3, events=[
+        {"type": "demand_shock", "country": "JP", "sector": "electronics", "factor": 0.5,
+         "start": "2025-01", "end": "2025-03"}])
+    sc.validate_for(net)
+    res = ree.simulate(net, sc)
+    sony = res.compiled.node_index["JP:end_use:electronics-sony"]
+    assert res.arrays["demand"][0, sony].sum() == pytest.approx(50 / 12 * 0.5)
+
+
+def test_end_use_sector_must_be_known(tmp_path: Path) -> None:
+    def mutate(t):  # type: ignore[no-untyped-def]
+        for row in t["demand"]:
+            if row["node"] == "CN:end_use:other":
+                row["node"] = "CN:end_use:toys-lego"
+        for row in t["flows"]:
+            if row["target"] == "CN:end_use:other":
+                row["target"] = "CN:end_use:toys-lego"
+
+    msg = _bad(tmp_path, mutate)
+    assert "sector 'toys' is not one of" in msg

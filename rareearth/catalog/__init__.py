@@ -250,7 +250,8 @@ class NetworkIndex:
         if demand is not None and "node" in demand.columns:
             for node in demand["node"]:
                 parsed = parse_node_id(str(node))
-                self.sectors.setdefault(parsed.country, set()).add(parsed.facility)
+                sector = parsed.facility.split("-", 1)[0]  # automotive-toyota: automotive
+                self.sectors.setdefault(parsed.country, set()).add(sector)
         # (node, commodity) pairs that produce something, when the network says so
         self.made: set[tuple[str, str]] | None = None
         producers = getattr(net, "producers", None)

@@ -130,7 +130,8 @@ class EventSchedule:
             i0, i1 = st.in_range[END_USE]
             ids = st.compiled.node_ids
             self._sectors = np.array(
-                [parse_node_id(ids[n]).facility for n in st.in_node[i0:i1]], dtype=object
+                [parse_node_id(ids[n]).facility.split("-", 1)[0] for n in st.in_node[i0:i1]],
+                dtype=object,
             )
         return self._sectors
 
