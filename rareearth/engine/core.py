@@ -393,7 +393,9 @@ class Engine:
             self.released_dirty = False
         if self.track["rerouted_out"] or self.track["shipped"]:
             self.rerouted_out.fill(0.0)
-        self.beyond.fill(0.0)
+        # ``produce`` rewrites the rows of the other producing stages before anything reads them
+        m0, m1 = self.st.out_range[MINING]
+        self.beyond[m0:m1].fill(0.0)
         self.extra_next.fill(0.0)
         self.asked.fill(False)
         self.room_ready = [False] * len(PRODUCING)
@@ -753,11 +755,12 @@ class Engine:
         # on the export market: without those of countries restricting that commodity's exports
         c0 = self.consumer_start
         need = self.need[c0:]
-        market = np.minimum(self.received[c0:], need)
+        n_cons = need.shape[0]
+        market = np.minimum(self.received[c0:], need, out=self.scratch("market", n_cons))
         outside = self.price_market()
         if outside is not None:
             market *= outside
-            need = need * outside
+            need = np.multiply(need, outside, out=self.scratch("need_market", n_cons))
         supply = self.price_agg @ market
         demand = self.price_agg @ need
         ratio = np.divide(supply, demand, out=np.ones_like(supply), where=demand > _TINY)
