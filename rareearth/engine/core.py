@@ -195,6 +195,7 @@ class Engine:
         self._step_buf = np.empty((e1 - e0, n_s))
         self._market_buf = np.empty((e1 - e0, n_s))
         self._scratch: dict[str, np.ndarray] = {}
+        self.spare_excess = np.zeros((0, n_s))
         self.recycled = np.zeros((e1 - e0, n_s))
         self.rate_left = np.zeros((k * c, n_s))
         self.has_pile = bool((self.pile > 0).any())
@@ -653,20 +654,30 @@ class Engine:
         """
         st = self.st
         o0, o1 = st.out_range[stage]
-        spare = np.subtract(self.left[o0:o1], st.target_out[o0:o1, None],
-                            out=self.scratch("spare", o1 - o0))
-        np.maximum(spare, 0.0, out=spare)
-        spare += self.room(stage)
-        return spare
+        # unsold output above target: kept for :meth:`take` (``spare_excess``) while ``left``
+        # does not change
+        excess = np.subtract(self.left[o0:o1], st.target_out[o0:o1, None],
+                             out=self.scratch("spare_excess", o1 - o0))
+        np.maximum(excess, 0.0, out=excess)
+        self.spare_excess = excess
+        return np.add(excess, self.room(stage), out=self.scratch("spare", o1 - o0))
 
-    def take(self, stage: int, take: np.ndarray) -> None:
-        """Book rerouted sales ``take`` (O_stage, S) of a stage: from unsold output, then ramp."""
+    def take(self, stage: int, take: np.ndarray, excess: np.ndarray | None = None) -> None:
+        """Book rerouted sales ``take`` (O_stage, S) of a stage: from unsold output, then ramp.
+
+        ``excess``: ``max(left − target, 0)`` of the stage's out-slots when the caller has it
+        (:attr:`spare_excess` of a :meth:`spare` call with ``left`` unchanged since).
+        """
         st = self.st
         o0, o1 = st.out_range[stage]
         left = self.left[o0:o1]
-        from_left = np.subtract(left, st.target_out[o0:o1, None], out=self.scratch("from_left", o1 - o0))
-        np.maximum(from_left, 0.0, out=from_left)
-        np.minimum(take, from_left, out=from_left)
+        from_left = self.scratch("from_left", o1 - o0)
+        if excess is None:
+            np.subtract(left, st.target_out[o0:o1, None], out=from_left)
+            np.maximum(from_left, 0.0, out=from_left)
+            np.minimum(take, from_left, out=from_left)
+        else:
+            np.minimum(take, excess, out=from_left)
         left -= from_left
         # output made beyond orders (for last month's rerouted buyers) is what they buy first
         beyond = self.beyond[o0:o1]
@@ -984,6 +995,7 @@ class ProportionalAllocator:
             return
         o0, o1 = st.out_range[g.sstage]
         spare = engine.spare(g.sstage)
+        excess = engine.spare_excess  # ``left`` does not change before ``take`` below
         ub = (g.buyer_agg @ unmet).reshape(kb, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Kb)
         sp_ = (g.pool_agg @ spare).reshape(ks, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Ks)
         t = float(engine.t)
@@ -1029,7 +1041,7 @@ class ProportionalAllocator:
         take = spare
         take *= spmm(g.pool_agg.T, r_pool.transpose(2, 0, 1).reshape(ks * ng, n_s),
                      out=engine.scratch("pool_out", o1 - o0))
-        engine.take(g.sstage, take)
+        engine.take(g.sstage, take, excess=excess)
         # pools asked (by intent) ramp up their spare capacity
         pool_asked = intent.any(axis=3).transpose(2, 0, 1).reshape(ks * ng, n_s)
         asked = spmm(g.pool_agg.T, pool_asked.astype(float), out=engine.scratch("pool_out", o1 - o0))
