@@ -163,6 +163,10 @@ class Engine:
             for stage_groups in st.groups for g in stage_groups
         }
         self._group_blocked: dict[int, tuple[int, np.ndarray | None]] = {}
+        #: changes when the content of ``ev.blocked`` does (see :meth:`_track_blocked`)
+        self.blocked_version = 0
+        self._blocked_seen: np.ndarray | None = None
+        self._blocked_seen_at = -1
         e0, e1 = st.in_range[END_USE]
         self.level = np.ones((e1 - e0, n_s))
         self.level_moved = False
@@ -221,6 +225,9 @@ class Engine:
         self.consumer_commodity = st.in_commodity[self.consumer_start :]
         self.consumer_country = st.in_country[self.consumer_start :]
         self._price_market: tuple[int, np.ndarray | None] = (-1, None)
+        self._restricting: np.ndarray | None = None
+        self._outside = np.ones((0, n_s))
+        self._inside_any = np.zeros(n_s, dtype=bool)
         # stockpile release looks only at in-slots whose (country, commodity) holds a stockpile
         held: np.ndarray = np.asarray((levers.stockpile > 0).any(axis=2))  # (K, C)
         self.pile_rows = [
@@ -382,6 +389,7 @@ class Engine:
         """One month for every scenario of the batch (MODEL.md §3)."""
         self.t = t
         self.ev = self.schedule.at(t)
+        self._track_blocked()
         self.capacity()
         self.demand()
         self.orders()
@@ -415,6 +423,21 @@ class Engine:
                 self.allocator.allocate(self, stage)
         self.close()
         self.record()
+
+    def _track_blocked(self) -> None:
+        """Bump :attr:`blocked_version` when this month's closed pairs differ from last month's.
+
+        Event intensities ramp month by month (the schedule's version changes) while the set of
+        closed pairs changes rarely: arrays derived from ``ev.blocked`` alone are cached on this.
+        """
+        blocked = self.ev.blocked
+        version = self.schedule.version
+        if blocked is None or version == self._blocked_seen_at:
+            return
+        self._blocked_seen_at = version
+        if self._blocked_seen is None or not np.array_equal(blocked, self._blocked_seen):
+            self._blocked_seen = blocked.copy()
+            self.blocked_version += 1
 
     # ------------------------------------------------------------------ 1. capacity
 
@@ -616,7 +639,7 @@ class Engine:
         """This month's closed pairs of a group, (Cg, S, Ks, Kb) bool, or None."""
         if self.ev.blocked is None:
             return None
-        version = self.schedule.version
+        version = self.blocked_version
         cached = self._group_blocked.get(id(g))
         if cached is None or cached[0] != version:
             pairs = np.ix_(g.commodities, np.arange(self.n_scenarios), g.suppliers, g.buyers)
@@ -798,16 +821,28 @@ class Engine:
         A consumer is left out when its country restricts exports of its commodity this month
         (an export restriction with severity × intensity > 0, or an active quota: the pairs of
         ``ev.blocked``, whose exporter is never an importer). None while no consumer is left out.
-        Rebuilt when the events change.
+        Updated only for the scenarios whose closed pairs changed (one array, rewritten in place).
         """
         blocked = self.ev.blocked
         if blocked is None:
             return None
-        version = self.schedule.version
+        version = self.blocked_version
         if self._price_market[0] != version:
             restricting = np.asarray(blocked.any(axis=3))  # (C, S, K exporter)
-            inside = restricting[self.consumer_commodity, :, self.consumer_country]  # (cons, S)
-            self._price_market = (version, (~inside).astype(float) if inside.any() else None)
+            prev = self._restricting
+            if prev is None:
+                changed = np.arange(self.n_scenarios)
+                self._outside = np.ones((self.consumer_commodity.size, self.n_scenarios))
+                self._inside_any = np.zeros(self.n_scenarios, dtype=bool)
+            else:  # redo only the scenarios whose restricting pairs changed
+                changed = np.flatnonzero((restricting != prev).any(axis=(0, 2)))
+            if changed.size:
+                inside = restricting[self.consumer_commodity[:, None], changed[None, :],
+                                     self.consumer_country[:, None]]  # (cons, changed)
+                self._outside[:, changed] = ~inside
+                self._inside_any[changed] = inside.any(axis=0)
+            self._restricting = restricting
+            self._price_market = (version, self._outside if self._inside_any.any() else None)
         return self._price_market[1]
 
     # ------------------------------------------------------------------ 8. record
