@@ -198,8 +198,6 @@ class EventSchedule:
                      else e.slots for e in self.events]
         self.cap = np.ones((st.n_out, n_s)) if "capacity" in kinds else None
         self.keep = np.ones((self.edges.size, n_s)) if trade else None
-        #: 1 − keep (the share of each restricted edge's order that is cut)
-        self.cut = np.zeros((self.edges.size, n_s))
         self.allowance = (np.full((self.edges.size, n_s), np.inf)
                           if any(e.kind == "quota" for e in self.events) else None)
         self.demand = np.ones((i1 - i0, n_s)) if "demand" in kinds else None
@@ -237,8 +235,6 @@ class EventSchedule:
         self.version += 1
         for s in np.unique([self.events[i].scenario for i in changed]):
             self._redo(int(s), levels)
-        if self.keep is not None:
-            np.subtract(1.0, self.keep, out=self.cut)
         self._last = MonthEvents(self.cap, self.keep, self.demand, self.blocked, self.edges,
                                  self.allowance)
         return self._last
