@@ -778,9 +778,9 @@ class Engine:
         # ramp grows while a node's pool is asked, relaxes otherwise
         rate = p.ramp_rate_per_month[None, :]
         delta = self.scratch("out", self.st.n_out)
-        np.copyto(delta, self.asked)
-        delta *= 2.0 * rate
-        delta -= rate  # +rate where asked, −rate elsewhere
+        # +rate where asked, −rate elsewhere (exactly what ``asked × 2·rate − rate`` gives)
+        np.copyto(delta, -rate)
+        np.copyto(delta, rate, where=self.asked)
         self.ramp += delta
         np.clip(self.ramp, 0.0, 1.0, out=self.ramp)
         # likewise (``extra_next`` is zeroed at the start of the month)
@@ -807,7 +807,8 @@ class Engine:
         if not log_p.any() and not self.level_moved:
             return  # prices at reference and demand at base: nothing moves
         target = np.exp(-self.elasticity * log_p)  # (C, S)
-        step = np.take(target, self.end_commodity, axis=0, out=self._step_buf)
+        # (mode="clip": valid indices; with "raise" numpy gathers into a buffer, then copies)
+        step = np.take(target, self.end_commodity, axis=0, out=self._step_buf, mode="clip")
         step -= self.level
         step_max = p.substitution_max_per_year[None, :] / 12.0
         np.minimum(step, step_max, out=step)
