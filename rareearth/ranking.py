@@ -133,9 +133,11 @@ def _run(
                 progress(len(scenarios))
         return rows
     payload = net
-    if hasattr(executor, "scatter"):  # a dask.distributed.Client: ship the network once
+    extra: dict[str, Any] = {}
+    if hasattr(executor, "scatter"):  # a dask.distributed.Client: ship the network once, and
         payload = executor.scatter(net, broadcast=True)
-    futures = [executor.submit(_score_batch, payload, s, p, *args) for s, p in batches]
+        extra = {"pure": False}  # skip hashing thousands of scenarios into task keys
+    futures = [executor.submit(_score_batch, payload, s, p, *args, **extra) for s, p in batches]
     rows = []
     for future, (scenarios, _) in zip(futures, batches, strict=True):
         rows += future.result()
