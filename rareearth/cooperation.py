@@ -38,12 +38,10 @@ Examples
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
@@ -52,18 +50,17 @@ from rareearth.catalog import (
     NAME_PATTERN,
     Commodities,
     CountryCode,
+    Document,
     FieldError,
     FrozenModel,
     NetworkIndex,
     ProducingStage,
     catalog_names,
-    dump_yaml,
     load_document,
     resolve_commodities,
-    save_document,
     validate_document,
 )
-from rareearth.errors import OptionError, UnknownNameError
+from rareearth.errors import OptionError, RareEarthError, UnknownNameError
 from rareearth.records import MAGNET, parse_node_id
 
 __all__ = [
@@ -418,7 +415,7 @@ _MEASURE_TYPES: dict[str, type[_Measure]] = {
 }
 
 
-class Option(FrozenModel):
+class Option(Document):
     """A named package of measures that a ``country`` could take, with its cost and lead time.
 
     Parameters
@@ -450,6 +447,7 @@ class Option(FrozenModel):
     1.0
     """
 
+    error: ClassVar[type[RareEarthError]] = OptionError
     name: str = Field(pattern=NAME_PATTERN)
     title: str = ""
     description: str = ""
@@ -524,22 +522,6 @@ class Option(FrozenModel):
             raise OptionError(
                 f"option {self.name!r} does not fit {name!r}:\n  " + "\n  ".join(problems)
             )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-compatible data (``model_dump(mode="json")``)."""
-        return self.model_dump(mode="json")
-
-    def to_yaml(self) -> str:
-        """YAML text that :func:`load_option` reads back to an equal option."""
-        return dump_yaml(self.to_dict())
-
-    def to_json(self) -> str:
-        """JSON text that :func:`load_option` reads back to an equal option."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write to ``.yaml``/``.yml`` or ``.json`` (by suffix), atomically."""
-        return save_document(self, Path(path), OptionError)
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "<data>") -> Option:

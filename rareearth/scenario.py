@@ -43,11 +43,9 @@ Examples
 from __future__ import annotations
 
 import functools
-import json
 import math
 import os
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -66,6 +64,7 @@ from rareearth.catalog import (
     Commodities,
     CountryCode,
     DateText,
+    Document,
     FieldError,
     FrozenModel,
     MonthText,
@@ -73,13 +72,11 @@ from rareearth.catalog import (
     ProducingStage,
     Targets,
     catalog_names,
-    dump_yaml,
     load_document,
     resolve_commodities,
-    save_document,
     validate_document,
 )
-from rareearth.errors import ScenarioError
+from rareearth.errors import RareEarthError, ScenarioError
 from rareearth.records import parse_node_id
 
 __all__ = [
@@ -470,7 +467,7 @@ class Uncertainty(FrozenModel):
     lead_time_scale: Range = (0.5, 1.5)
 
 
-class Scenario(FrozenModel):
+class Scenario(Document):
     """A horizon of ``months`` from ``start`` and the events that happen in it.
 
     Parameters
@@ -504,6 +501,7 @@ class Scenario(FrozenModel):
     (1, 6)
     """
 
+    error: ClassVar[type[RareEarthError]] = ScenarioError
     name: str = Field(pattern=NAME_PATTERN)
     title: str = ""
     description: str = ""
@@ -572,22 +570,6 @@ class Scenario(FrozenModel):
             raise ScenarioError(
                 f"scenario {self.name!r} does not fit {name!r}:\n  " + "\n  ".join(problems)
             )
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-compatible data (``model_dump(mode="json")``)."""
-        return self.model_dump(mode="json")
-
-    def to_yaml(self) -> str:
-        """YAML text that :func:`load_scenario` reads back to an equal scenario."""
-        return dump_yaml(self.to_dict())
-
-    def to_json(self) -> str:
-        """JSON text that :func:`load_scenario` reads back to an equal scenario."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-    def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write to ``.yaml``/``.yml`` or ``.json`` (by suffix), atomically."""
-        return save_document(self, Path(path), ScenarioError)
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "<data>") -> Scenario:

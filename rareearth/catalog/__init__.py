@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol, TypeVar, get_args
+from typing import Annotated, Any, ClassVar, Literal, Protocol, TypeVar, get_args
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
@@ -77,6 +77,31 @@ class FrozenModel(BaseModel):
     """Base of every document model: frozen, unknown fields rejected."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Document(FrozenModel):
+    """A scenario or an option: written to and read from YAML or JSON unchanged.
+
+    Subclasses set ``error`` (the :class:`RareEarthError` their problems raise).
+    """
+
+    error: ClassVar[type[RareEarthError]] = RareEarthError
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-compatible data (``model_dump(mode="json")``)."""
+        return self.model_dump(mode="json")
+
+    def to_yaml(self) -> str:
+        """YAML text that reads back to an equal document."""
+        return dump_yaml(self.to_dict())
+
+    def to_json(self) -> str:
+        """JSON text that reads back to an equal document."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write to ``.yaml``/``.yml`` or ``.json`` (by suffix), atomically."""
+        return save_document(self, Path(path), self.error)
 
 # ---------------------------------------------------------------------------- field types
 
