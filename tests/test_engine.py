@@ -45,7 +45,7 @@ def embargo(exporter: str = "CN", targets: Any = ("JP",), severity: float = 1.0,
 
 
 def node_value(res: Any, key: str, node: str, commodity: str) -> np.ndarray:
-    cn = res._batch.structure.compiled
+    cn = res.compiled
     return res.arrays[key][:, cn.node_index[node], cn.commodity_index[commodity]]
 
 

@@ -21,9 +21,8 @@ from rareearth.engine import simulate, simulate_many
 from rareearth.engine.optimal import OptimalAllocator
 from rareearth.engine.run import ALLOCATIONS
 from rareearth.engine.structure import END_USE
-from rareearth.scenario import Scenario
 from tests.factory import PROV, tiny_tables, write_dataset
-from tests.test_engine import check_invariants
+from tests.test_engine import check_invariants, embargo, node_value, scenario
 from tests.test_engine_properties import random_events, random_network
 
 SETTINGS = settings(max_examples=10, deadline=None, derandomize=True,
@@ -34,22 +33,6 @@ FIXED_DEMAND = {"substitution_max_per_year": 0.0}
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def scenario(months: int = 6, *events: dict[str, Any], start: str = "2025-01") -> Scenario:
-    return Scenario(name="test", start=start, months=months, events=list(events))
-
-
-def embargo(exporter: str = "CN", targets: Any = ("JP",), severity: float = 1.0,
-            commodities: Any = "all", start: str = "2025-02", end: str = "2025-04") -> dict[str, Any]:
-    return {"type": "export_restriction", "exporter": exporter,
-            "targets": list(targets) if targets != "all" else "all", "severity": severity,
-            "commodities": commodities, "start": start, "end": end}
-
-
-def node_value(res: Any, key: str, node: str, commodity: str) -> np.ndarray:
-    cn = res.compiled
-    return res.arrays[key][:, cn.node_index[node], cn.commodity_index[commodity]]
 
 
 def pile(res: Any, country: str, commodity: str) -> np.ndarray:
