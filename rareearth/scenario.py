@@ -577,8 +577,6 @@ class Scenario(Document):
         return validate_document(cls, data, source, ScenarioError, _EVENT_TYPES)
 
 
-
-
 def scenarios() -> list[str]:
     """Names of the built-in scenarios.
 
