@@ -28,7 +28,7 @@ __version__ = "0.1.0"
 # public name -> (module, attribute); attribute None means the module itself
 _PUBLIC: dict[str, tuple[str, str | None]] = {
     "datasets": ("rareearth.data", "datasets"),
-    "load_network": ("rareearth.data", "load_network"),
+    "load_network": ("rareearth.network", "load_network"),
     "SupplyNetwork": ("rareearth.network", "SupplyNetwork"),
     "CompiledNetwork": ("rareearth.network", "CompiledNetwork"),
     "scenarios": ("rareearth.scenario", "scenarios"),
@@ -80,9 +80,9 @@ if TYPE_CHECKING:  # give type checkers and IDEs the real names
     # ruff: noqa: F401
     from rareearth import indicators, plot, synthetic
     from rareearth.cooperation import Option, load_option, options
-    from rareearth.data import datasets, load_network
+    from rareearth.data import datasets
     from rareearth.engine import SimulationResult, simulate, simulate_many
-    from rareearth.network import CompiledNetwork, SupplyNetwork
+    from rareearth.network import CompiledNetwork, SupplyNetwork, load_network
     from rareearth.ranking import compare, monte_carlo
     from rareearth.reporting import report
     from rareearth.scenario import Scenario, load_scenario, scenarios

@@ -1,6 +1,7 @@
 """Read and validate datasets: a folder of CSV tables plus ``datapackage.json``.
 
-``load_network(name_or_path)`` is the one entry point. It reads every table, validates each row
+``read_dataset(name_or_path)`` is the one entry point (``rareearth.load_network`` builds a
+``SupplyNetwork`` from what it returns). It reads every table, validates each row
 with the records of :mod:`rareearth.records`, checks cross-references (countries, commodities,
 nodes, cited sources), the units declared in ``datapackage.json`` and the baseline balance of
 every node (MODEL.md §1), and reports *all* problems found at once in one :class:`DataError`,
@@ -40,7 +41,7 @@ from rareearth.records import (
     parse_node_id,
 )
 
-__all__ = ["PARAMETERS", "TABLES", "Dataset", "dataset_path", "datasets", "load_network", "read_dataset"]
+__all__ = ["PARAMETERS", "TABLES", "Dataset", "dataset_path", "datasets", "read_dataset"]
 
 
 @dataclass(frozen=True)
@@ -509,35 +510,3 @@ def read_dataset(name_or_path: str | Path) -> Dataset:
         parameters=parameters,
         digest=_digest(folder, paths.values()),
     )
-
-
-def load_network(name_or_path: str | Path) -> Any:
-    """Load a built-in dataset by name, or a dataset folder by path, as a ``SupplyNetwork``.
-
-    Parameters
-    ----------
-    name_or_path
-        A name from :func:`datasets` or a path to a folder with ``datapackage.json``.
-
-    Returns
-    -------
-    SupplyNetwork
-
-    Raises
-    ------
-    DataError
-        Listing every problem found, each with file, row and column.
-    UnknownNameError
-        If a name is not a built-in dataset.
-
-    Examples
-    --------
-    >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")
-    >>> "JP" in net.country_codes
-    True
-    """
-    from rareearth.network import SupplyNetwork  # network builds on data, not the reverse
-
-    return SupplyNetwork.from_dataset(read_dataset(name_or_path))
-

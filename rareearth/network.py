@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from rareearth.atomic import atomic_path, write_text
+from rareearth.data import read_dataset
 from rareearth.records import _NODE_RE, MAGNET, STAGES, parse_node_id
 
-__all__ = ["CompiledNetwork", "SupplyNetwork"]
+__all__ = ["CompiledNetwork", "SupplyNetwork", "load_network"]
 
 _PROVENANCE = ["ref", "confidence", "method"]
 
@@ -315,10 +316,12 @@ class SupplyNetwork:
     @property
     def node_ids(self) -> list[str]:
         """Every node id, sorted by stage then id."""
-        return self._ordered_nodes()[0]
+        return list(self._ordered_nodes[0])
 
+    @cached_property
     def _ordered_nodes(self) -> tuple[list[str], pd.DataFrame]:
-        """``node_ids`` and their parsed ``country, stage, facility`` (rows in that order)."""
+        """``node_ids`` and their parsed ``country, stage, facility`` (rows in that order);
+        cached: the tables are never edited in place (``replace()`` builds a new network)."""
         ids = set(np.asarray(self.producers["node"], dtype=object)) | set(
             np.asarray(self.demand["node"], dtype=object)
         )
@@ -395,7 +398,8 @@ class SupplyNetwork:
 
     def compile(self) -> CompiledNetwork:
         """The dense arrays the engine runs on (see :class:`CompiledNetwork`)."""
-        node_ids, parsed = self._ordered_nodes()
+        ordered, parsed = self._ordered_nodes
+        node_ids = list(ordered)
         commodities = self.commodities
         countries = self.country_codes
         ni = {n: i for i, n in enumerate(node_ids)}
@@ -552,3 +556,32 @@ def _node_view(producers: pd.DataFrame, demand: pd.DataFrame) -> pd.DataFrame:
     table = table[columns]
     order = table["stage"].map(STAGES.index)
     return table.assign(_o=order).sort_values(["_o", "node", "commodity"]).drop(columns="_o").reset_index(drop=True)
+
+
+def load_network(name_or_path: str | Path) -> SupplyNetwork:
+    """Load a built-in dataset by name, or a dataset folder by path, as a ``SupplyNetwork``.
+
+    Parameters
+    ----------
+    name_or_path
+        A name from :func:`rareearth.datasets` or a path to a folder with ``datapackage.json``.
+
+    Returns
+    -------
+    SupplyNetwork
+
+    Raises
+    ------
+    DataError
+        Listing every problem found, each with file, row and column.
+    UnknownNameError
+        If a name is not a built-in dataset.
+
+    Examples
+    --------
+    >>> import rareearth as ree
+    >>> net = ree.load_network("world-2024")
+    >>> "JP" in net.country_codes
+    True
+    """
+    return SupplyNetwork.from_dataset(read_dataset(name_or_path))

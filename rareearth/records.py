@@ -235,7 +235,7 @@ class Demand(_Row):
         parsed = parse_node_id(value)
         if parsed.stage != "end_use":
             raise ValueError(f"node: demand belongs to an end_use node (got {value!r})")
-        sector = parsed.facility.split("-", 1)[0]
+        sector = sector_of(value)
         if sector not in END_USE_SECTORS:
             raise ValueError(
                 f"node: sector {sector!r} is not one of {', '.join(END_USE_SECTORS)} "

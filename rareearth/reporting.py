@@ -458,7 +458,7 @@ def _render(ctx: _Context) -> str:
 
 
 def _resolve(net: Any, scenario: Any) -> tuple[SupplyNetwork, Any]:
-    from rareearth.data import load_network
+    from rareearth.network import load_network
     from rareearth.scenario import load_scenario
 
     if isinstance(net, (str, Path)):

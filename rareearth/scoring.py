@@ -381,7 +381,7 @@ def exposure(
 
 def _resolve(net: Any, scenario: Any, options: Sequence[Any]) -> tuple[Any, Any, list[Any]]:
     from rareearth.cooperation import load_option
-    from rareearth.data import load_network
+    from rareearth.network import load_network
     from rareearth.scenario import load_scenario
 
     if isinstance(net, str):

@@ -32,7 +32,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Val
 
 from rareearth.atomic import write_text
 from rareearth.errors import RareEarthError, ScenarioError, UnknownNameError
-from rareearth.records import MAGNET, parse_node_id
+from rareearth.records import MAGNET, parse_node_id, sector_of
 
 __all__ = [
     "COMMODITY_ALIASES",
@@ -275,8 +275,7 @@ class NetworkIndex:
         if demand is not None and "node" in demand.columns:
             for node in demand["node"]:
                 parsed = parse_node_id(str(node))
-                sector = parsed.facility.split("-", 1)[0]  # automotive-toyota: automotive
-                self.sectors.setdefault(parsed.country, set()).add(sector)
+                self.sectors.setdefault(parsed.country, set()).add(sector_of(str(node)))
         # (node, commodity) pairs that produce something, when the network says so
         self.made: set[tuple[str, str]] | None = None
         producers = getattr(net, "producers", None)

@@ -36,7 +36,7 @@ import pandas as pd
 
 from rareearth.engine.structure import END_USE, Structure
 from rareearth.errors import ScenarioError
-from rareearth.records import STAGES, parse_node_id
+from rareearth.records import STAGES, sector_of
 
 __all__ = ["EventSchedule", "MonthEvents"]
 
@@ -130,8 +130,7 @@ class EventSchedule:
             i0, i1 = st.in_range[END_USE]
             ids = st.compiled.node_ids
             self._sectors = np.array(
-                [parse_node_id(ids[n]).facility.split("-", 1)[0] for n in st.in_node[i0:i1]],
-                dtype=object,
+                [sector_of(ids[n]) for n in st.in_node[i0:i1]], dtype=object
             )
         return self._sectors
 
