@@ -496,10 +496,13 @@ PER_COUNTRY_EXCEPTIONS = {
     # The price channel: a harsher scenario raises the (export-market) price more, which cuts
     # more demand, and demand cut by price is not shortfall. Without the price response every
     # country is monotone (the test above). Numbers at the export-market price index.
-    ("world-2024", "china-2010"): "EU: severity 0.50 → 0.55 lowers the EU's shortfall from "
-    "141.2 t to 132.0 t (its magnet shortfall falls as higher prices cut magnet demand)",
-    ("world-2009", "china-2025-heavy"): "IN: severity 0.05 → 0.10 lowers India's shortfall from "
-    "0.011 t to 0.005 t (higher prices cut the demand that was short)",
+    # (dataset, scenario) -> (the one country allowed to dip, why)
+    ("world-2024", "china-2010"): ("EU", "EU: severity 0.50 → 0.55 lowers the EU's shortfall "
+                                   "from 141.2 t to 132.0 t (its magnet shortfall falls as "
+                                   "higher prices cut magnet demand)"),
+    ("world-2009", "china-2025-heavy"): ("IN", "IN: severity 0.05 → 0.10 lowers India's "
+                                         "shortfall from 0.011 t to 0.005 t (higher prices cut "
+                                         "the demand that was short)"),
 }
 SCALES = np.linspace(0.05, 1.0, 20)
 
@@ -541,10 +544,14 @@ def test_builtin_more_severe_is_never_better_for_any_country(dataset: str, name:
     """Per country, with the price response on: documented exceptions only."""
     totals, countries = _severity_totals(dataset, name)
     steps = np.diff(totals, axis=0)
-    if steps.min() < -1e-6 * (1 + totals.max()):
+    tolerance = -1e-6 * (1 + totals.max())
+    if steps.min() < tolerance:
         worst = dict(zip(countries, steps.min(axis=0).round(3), strict=True))
+        dipped = {c for c, step in zip(countries, steps.min(axis=0), strict=True) if step < tolerance}
         if (dataset, name) in PER_COUNTRY_EXCEPTIONS:
-            pytest.xfail(PER_COUNTRY_EXCEPTIONS[(dataset, name)])
+            country, why = PER_COUNTRY_EXCEPTIONS[(dataset, name)]
+            if dipped == {country}:  # only the documented country, nothing new
+                pytest.xfail(why)
         pytest.fail(f"a country's shortfall fell with severity: {worst}")
 
 
