@@ -68,9 +68,14 @@ def test_w24_loads_balanced_and_moderate(w24: ree.SupplyNetwork) -> None:
     assert {"mining", "separation", "metal", "magnet", "end_use"} <= stages
 
 
-def test_w24_every_row_has_provenance(w24: ree.SupplyNetwork) -> None:
-    declared = set(w24.sources.index)
-    for table in (w24.flows, w24.nodes):
+@pytest.mark.parametrize("name", ["world-2024", "world-2009"])
+def test_every_row_of_every_table_has_provenance(name: str) -> None:
+    net = ree.load_network(name)
+    declared = set(net.sources.index)
+    assert net.sources["title"].str.len().gt(0).all()
+    tables = (net.countries, net.materials, net.producers, net.flows, net.recipes, net.demand,
+              net.stocks, net.stockpiles)
+    for table in tables:
         assert table["ref"].str.len().gt(0).all()
         cited = {s for refs in table["ref"] for s in refs.split(";")}
         assert cited <= declared

@@ -893,7 +893,7 @@ def finish(b: Builder, L: Ledger, node_meta: dict[tuple[str, str], tuple[list[Fa
                 method="~1% of rare earths recycled at end of life; Sprecher et al. found no "
                        "appreciable recycling response after 2010; range 0.5-2% (estimate)")
     b.parameter("substitution_max_per_year", SUBST.value / 100, "1/yr", 0.05, 0.15,
-                ref=[SUBST, SCRIPT], confidence="exact",
+                ref=[SUBST, SCRIPT], confidence="derived",
                 method="substitution peaked at 10% of total demand per year after 2010 (Sprecher "
                        "et al. 2017); range 5-15% (estimate)")
     b.parameter("balance_tolerance", 0.01, "1", ref=[SCRIPT], confidence="estimate",

@@ -470,7 +470,7 @@ flow("MY:separation:lynas", "JP:metal", "NdPr", lynas_jp, [LYNAS_NDPR, LYNAS_TO_
      "offtake; 'most of output sold to Japan' 2018); other non-China buyers not split out")
 # MP NdPr: 232 t to China (exact), rest Japan (estimate)
 mp_cn = F("trade_flows", "China imports of NdPr from Lynas", "AU", YEAR)  # note carries MP's 232 t
-flow("US:separation:mountain-pass", "CN:metal", "NdPr", 232.0, [mp_cn], "exact",
+flow("US:separation:mountain-pass", "CN:metal", "NdPr", 232.0, [mp_cn], "approximate",
      "China's 2024 NdPr imports from MP Materials, 232 t (note of the Lynas import fact)")
 mp_rest = MP_NDPR.value - 232.0
 flow("US:separation:mountain-pass", "JP:metal", "NdPr", mp_rest, [MP_NDPR, mp_cn, MP_HALT], "estimate",
@@ -882,9 +882,9 @@ b.parameter("price_cap", PRICE_X10.value, "1", EU_PRICE_X6.value, round(DY_PEAK.
 b.parameter("recycling_rate", pct(RECYCLING), "1", 0.0, 0.03, ref=[RECYCLING], confidence="approximate",
             method="end-of-life recycling ~1% (ZMT/Nature 2024); range 0-3% (estimate)")
 b.parameter("substitution_max_per_year", pct(SPRECHER_SUBST), "1/yr", 0.05, 0.15, ref=[SPRECHER_SUBST],
-            confidence="exact",
+            confidence="derived",
             method="Sprecher 2017: substitution peaked at 10% of demand per year; range +-5 points (estimate)")
-b.parameter("balance_tolerance", 0.01, "1", ref=[BUILD], confidence="exact",
+b.parameter("balance_tolerance", 0.01, "1", ref=[BUILD], confidence="estimate",
             method="format default: 1% relative tolerance")
 
 # --------------------------------------------------------------------------- write and check
