@@ -217,11 +217,6 @@ class EventSchedule:
         #: incremented whenever the month's arrays change (callers cache derived arrays on it)
         self.version = 0
 
-    @property
-    def has_blocking(self) -> bool:
-        """Whether any event can close country pairs to rerouting."""
-        return any(e.kind in ("restriction", "quota") for e in self.events)
-
     def at(self, t: int) -> MonthEvents:
         """Event arrays of month ``t`` (0-based); only scenarios whose events changed are redone."""
         if not self.events:

@@ -388,10 +388,6 @@ class OptimalAllocator:
             if engine is not self._engine:  # a new run (or batch): a fresh lead-time clock
                 self._engine = engine
                 self._first = np.full((prog.link_pool.size, engine.n_scenarios), np.inf)
-            # this allocator writes these two itself; clear them whatever the engine's own
-            # bookkeeping of which buffers it touched last month
-            engine.rerouted_in.fill(0.0)
-            engine.released.fill(0.0)
             self._month = self._solve(engine, prog)
             self._release(engine)
         assert self._month is not None

@@ -394,5 +394,4 @@ def simulate_many(
                 "parameters": params.row(b),
             }
             results[s] = SimulationResult(batch, b, scenario, provenance)
-    _ = np.random.default_rng(seed)  # the engine draws nothing; the seed is kept for provenance
     return [r for r in results if r is not None]

@@ -142,8 +142,6 @@ class Structure:
     groups: tuple[tuple[Group, ...], ...]
     # aggregations
     price_agg: sp.csr_matrix
-    country_agg_in: tuple[sp.csr_matrix, ...]
-    recycle_country: _IntArray
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -158,15 +156,6 @@ class Structure:
     def n_edges(self) -> int:
         return int(self.edge_src.shape[0])
 
-    def out_slot(self, node: int, commodity: int) -> int:
-        """Out-slot index of (node, commodity), or -1."""
-        hits = np.flatnonzero((self.out_node == node) & (self.out_commodity == commodity))
-        return int(hits[0]) if hits.size else -1
-
-    def in_slot(self, node: int, commodity: int) -> int:
-        """In-slot index of (node, commodity), or -1."""
-        hits = np.flatnonzero((self.in_node == node) & (self.in_commodity == commodity))
-        return int(hits[0]) if hits.size else -1
 
 
 def _runs(index: np.ndarray) -> tuple[tuple[int, int, int], ...]:
@@ -389,11 +378,6 @@ def build_structure(
     consumer = (in_stage == END_USE) | (in_stage == STAGES.index("magnet"))
     cons = np.flatnonzero(consumer)
     price_agg = _csr(in_commodity[cons], cons, np.ones(cons.size), (c, n_in))
-    country_agg_in = []
-    for st in range(len(STAGES)):
-        i0, i1 = in_range[st]
-        rows = in_country[i0:i1] * c + in_commodity[i0:i1]
-        country_agg_in.append(_csr(rows, np.arange(i1 - i0), np.ones(i1 - i0), (k * c, i1 - i0)))
 
     return Structure(
         compiled=cn,
@@ -439,8 +423,6 @@ def build_structure(
         input_index=tuple(input_index),
         groups=tuple(tuple(g) for g in groups),
         price_agg=price_agg,
-        country_agg_in=tuple(country_agg_in),
-        recycle_country=in_country,
     )
 
 
