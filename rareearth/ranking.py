@@ -242,12 +242,12 @@ def _monte_carlo_configs(
     scenarios, parameters = _draw_inputs(net, scenario, draws)
     everyone = [country, *[c for c in countries if c != country]]
     structural = {c: structural_indicators(net, c) for c in everyone}
+    batches = [
+        (scenarios[i : i + batch_size], parameters[i : i + batch_size])
+        for i in range(0, n, batch_size)
+    ]
     frames = []
     for name, opts in configs.items():
-        batches = [
-            (scenarios[i : i + batch_size], parameters[i : i + batch_size])
-            for i in range(0, n, batch_size)
-        ]
         rows = _run(executor, net, batches, opts, everyone, structural, allocation, seed, progress)
         frame = draws.copy()
         frame.insert(0, "option", name)
