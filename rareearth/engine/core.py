@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 import scipy.sparse as sp
 
+from rareearth.engine import kernels
 from rareearth.engine.events import EventSchedule, MonthEvents
 from rareearth.engine.levers import LeverArrays
 from rareearth.engine.params import BatchParameters
@@ -266,7 +267,8 @@ class Engine:
                 width_max = max(width_max, i1 - i0)
         self._ratio_buf = np.empty((width_max, n_s))
         self._limit_buf = np.empty((n_out, n_s))
-        self._active: dict[int, tuple[int, tuple[Any, ...] | None]] = {}
+        self.csr_fill_to_in = [kernels.csr(m) for m in st.fill_to_in]
+        self.no_allowance = np.zeros((0, n_s))
         self._edge_pos: dict[int, tuple[np.ndarray, ...]] = {}
 
     def scratch(self, name: str, rows: int, dtype: Any = np.float64) -> np.ndarray:
@@ -291,20 +293,16 @@ class Engine:
             out.append((r0, r1) if r1 > r0 else None)
         return out
 
-    def active_cuts(self, stage: int) -> tuple[Any, ...] | None:
-        """This month's restricted (edge, scenario) entries of a stage, as flat vectors.
+    def cut_entries(self, stage: int) -> tuple[Any, ...] | None:
+        """This month's restricted edges of a stage, for :func:`kernels.restricted_cuts`.
 
-        ``(pos_src, pos_fed, target in-slot, scenario, share, keep, allowance or None)`` for the
-        entries with ``keep < 1`` or a quota allowance; positions index the flattened
-        (out-slot, S) and (fed in-slot, S) arrays of the stage. Rebuilt when the events change.
+        ``(source out-slot − o0, position among the stage's fed in-slots, target in-slot,
+        share, keep rows, allowance rows or None)`` over the schedule's restricted edges of the
+        stage; None when the stage has none or nothing is restricted this month.
         """
         restricted = self.restricted[stage]
         if restricted is None or self.ev.keep is None:
             return None
-        version = self.schedule.version
-        cached = self._active.get(stage)
-        if cached is not None and cached[0] == version:
-            return cached[1]
         st = self.st
         r0, r1 = restricted
         if stage not in self._edge_pos:
@@ -315,22 +313,8 @@ class Engine:
                 st.edge_tgt[edges],
                 st.edge_share[edges],
             )
-        src_pos, fed_pos, tgt, share = self._edge_pos[stage]
-        keep = self.ev.keep[r0:r1]
-        mask = keep < 1.0
         allow = self.ev.allowance[r0:r1] if self.ev.allowance is not None else None
-        if allow is not None:
-            mask |= np.isfinite(allow)
-        flat = np.flatnonzero(mask)
-        result: tuple[Any, ...] | None = None
-        if flat.size:
-            n_s = self.n_scenarios
-            rows, scen = np.divmod(flat, n_s)
-            result = (src_pos[rows] * n_s + scen, fed_pos[rows] * n_s + scen, tgt[rows], scen,
-                      share[rows], keep.ravel()[flat],
-                      allow.ravel()[flat] if allow is not None else None)
-        self._active[stage] = (version, result)
-        return result
+        return (*self._edge_pos[stage], self.ev.keep[r0:r1], allow)
 
     # ================================================================== record buffers
 
@@ -911,38 +895,29 @@ class ProportionalAllocator:
             return
         o0, o1 = st.out_range[stage]
         no = o1 - o0
-        supply = np.add(engine.prod[o0:o1], engine.inv_out[o0:o1], out=engine.scratch("supply", no))
         left = engine.left[o0:o1]
         total = engine.scratch("total", no)
         np.copyto(total, engine.ordered[o0:o1])  # Σ share × order, from the backward pass
-        active = engine.active_cuts(stage)
-        if active is not None:
-            # restricted (edge, scenario) entries this month, as flat vectors
-            pos_src, pos_fed, tgt, scen, share, keep, allow = active
-            ordered = engine.order[tgt, scen] * share
-            if allow is None:
-                cut = ordered * (1.0 - keep)
-            else:  # quotas cap what ships, restrictions cut that
-                cut = ordered - keep * np.minimum(ordered, allow)
-            total -= np.bincount(pos_src, weights=cut, minlength=total.size).reshape(total.shape)
-            np.maximum(total, 0.0, out=total)
+        cuts = engine.cut_entries(stage)
         fill = engine.scratch("fill", no)
-        fill.fill(1.0)
-        np.divide(supply, total, out=fill, where=np.greater(total, _TINY, out=engine.scratch("mask_out", no, bool)))
-        np.minimum(fill, 1.0, out=fill)
-        got = spmm(st.fill_to_in[stage], fill, out=engine.scratch("got", st.fill_to_in[stage].shape[0]))
-        for a, b, f0 in st.fed_runs[stage]:
-            got[f0 : f0 + b - a] *= engine.order[a:b]
-        if active is not None:
-            cut *= fill.ravel()[pos_src]
-            got -= np.bincount(pos_fed, weights=cut, minlength=got.size).reshape(got.shape)
-        np.maximum(got, 0.0, out=got)
-        for a, b, f0 in st.fed_runs[stage]:
-            engine.received[a:b] += got[f0 : f0 + b - a]
-        shipped = engine.shipped[o0:o1]
-        np.multiply(fill, total, out=shipped)
-        np.subtract(supply, shipped, out=left)
-        np.maximum(left, 0.0, out=left)
+        cut_out = engine.scratch("cut_out", no)
+        if cuts is not None:
+            # what restrictions and quotas take off the restricted (edge, scenario) entries
+            src, fed_pos, tgt, share, keep, allow = cuts
+            kernels.restricted_cuts(engine.order, tgt, share, src, src, keep,
+                                    engine.no_allowance if allow is None else allow,
+                                    allow is not None, fill, False, cut_out)
+        kernels.allocate_fill(engine.prod[o0:o1], engine.inv_out[o0:o1], total, cut_out,
+                              cuts is not None, _TINY, fill, engine.shipped[o0:o1], left)
+        fed = st.fed[stage]
+        cut_in = engine.scratch("cut_in", fed.size)
+        if cuts is not None:  # the same cuts at the supplier's fill rate, per buyer
+            kernels.restricted_cuts(engine.order, tgt, share, src, fed_pos, keep,
+                                    engine.no_allowance if allow is None else allow,
+                                    allow is not None, fill, True, cut_in)
+        indptr, indices, data = engine.csr_fill_to_in[stage]
+        kernels.allocate_receive(indptr, indices, data, fill, fed, engine.order, cut_in,
+                                 cuts is not None, engine.received)
 
     def _allocate_edges(self, engine: Engine, stage: int) -> None:
         """The same allocation edge by edge (edge flows recorded, offtakes)."""
