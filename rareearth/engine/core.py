@@ -268,6 +268,10 @@ class Engine:
         self._ratio_buf = np.empty((width_max, n_s))
         self._limit_buf = np.empty((n_out, n_s))
         self.csr_fill_to_in = [kernels.csr(m) for m in st.fill_to_in]
+        self.csr_use = [kernels.csr(m) for m in st.use]
+        #: per rerouting group: (buyer in-slot → buyer row, supplier out-slot → pool row)
+        self.group_rows = {id(g): (kernels.agg_rows(g.buyer_agg), kernels.agg_rows(g.pool_agg))
+                           for stage_groups in st.groups for g in stage_groups}
         self.no_allowance = np.zeros((0, n_s))
         self._edge_pos: dict[int, tuple[np.ndarray, ...]] = {}
 
@@ -518,33 +522,11 @@ class Engine:
         """
         st = self.st
         i0, i1 = st.in_range[stage]
-        width = self._input_runs[stage]
-        if width:
-            # every out-slot has ``width`` inputs, in consecutive in-slots and all with a
-            # coefficient: the minimum over strided views, no gather
-            if width == 1:
-                return np.divide(avail, st.in_coef[i0:i1, None], out=out)
-            ratio = self._ratio_buf[: i1 - i0]
-            np.divide(avail, st.in_coef[i0:i1, None], out=ratio)
-            res = np.minimum(ratio[0::width], ratio[1::width], out=out)
-            for j in range(2, width):
-                np.minimum(res, ratio[j::width], out=res)
-            return res
-        res = self._input_limit_gather(stage, avail)
+        o0, o1 = st.out_range[stage]
         if out is None:
-            return res
-        np.copyto(out, res)
+            out = np.empty((o1 - o0, avail.shape[1]))
+        kernels.input_limit(avail, st.in_coef[i0:i1], st.input_index[stage], i0, out, False)
         return out
-
-    def _input_limit_gather(self, stage: int, avail: np.ndarray) -> np.ndarray:
-        st = self.st
-        i0, i1 = st.in_range[stage]
-        coef = st.in_coef[i0:i1, None]
-        ratio = np.full((i1 - i0 + 1, self.n_scenarios), np.inf)
-        np.divide(avail, coef, out=ratio[:-1], where=coef > 0)
-        idx = st.input_index[stage] - i0
-        idx = np.where(idx >= 0, idx, i1 - i0)  # sentinel row (n_in) -> last row
-        return ratio[idx].min(axis=1)
 
     def produce(self, stage: int) -> None:
         """Separation, metal, magnet: ``min(plan, capacity, what inputs allow)``; inputs used."""
@@ -600,13 +582,11 @@ class Engine:
         o0, o1 = st.out_range[stage]
         room = self.room_buf[o0:o1]
         if not self.room_ready[stage]:
-            np.subtract(self.cap[o0:o1], self.prod[o0:o1], out=room)
-            np.maximum(room, 0.0, out=room)
-            room *= self.ramp[o0:o1]
-            if stage != MINING and room.any():
+            some = kernels.room(self.cap[o0:o1], self.prod[o0:o1], self.ramp[o0:o1], room)
+            if stage != MINING and some:
                 i0, i1 = st.in_range[stage]
-                limit = self.input_limit(stage, self.inv_in[i0:i1], out=self._limit_buf[: o1 - o0])
-                np.minimum(room, limit, out=room)
+                kernels.input_limit(self.inv_in[i0:i1], st.in_coef[i0:i1], st.input_index[stage],
+                                    i0, room, True)
             self.room_ready[stage] = True
         return room
 
@@ -653,62 +633,42 @@ class Engine:
             cap[local] = capped
         return cap
 
-    def spare(self, stage: int) -> np.ndarray:
-        """What the stage's out-slots can sell to rerouted buyers now (t/month).
+    def spare(self, stage: int, prow: np.ndarray, pools: np.ndarray) -> np.ndarray:
+        """What the stage's out-slots can sell to rerouted buyers now (t/month), and per pool.
 
         Unsold output and inventory above its target (inventory up to target is kept for the
-        node's own customers), plus :meth:`room`.
+        node's own customers), plus :meth:`room`. ``pools[prow[o]]`` gets the sums per pool
+        (``prow`` from :func:`kernels.agg_rows`). ``max(left − target, 0)`` is kept in
+        :attr:`spare_excess` for :meth:`take`, valid while ``left`` does not change.
         """
         st = self.st
         o0, o1 = st.out_range[stage]
-        # unsold output above target: kept for :meth:`take` (``spare_excess``) while ``left``
-        # does not change
-        excess = np.subtract(self.left[o0:o1], st.target_out[o0:o1, None],
-                             out=self.scratch("spare_excess", o1 - o0))
-        np.maximum(excess, 0.0, out=excess)
-        self.spare_excess = excess
-        return np.add(excess, self.room(stage), out=self.scratch("spare", o1 - o0))
+        room = self.room(stage)
+        excess = self.spare_excess = self.scratch("spare_excess", o1 - o0)
+        out = self.scratch("spare", o1 - o0)
+        kernels.spare(self.left[o0:o1], st.target_out[o0:o1], room, excess, out, prow, pools)
+        return out
 
-    def take(self, stage: int, take: np.ndarray, excess: np.ndarray | None = None) -> None:
-        """Book rerouted sales ``take`` (O_stage, S) of a stage: from unsold output, then ramp.
+    def take(self, stage: int, spare: np.ndarray, prow: np.ndarray, ratio: np.ndarray,
+             pool_asked: np.ndarray) -> None:
+        """Book rerouted sales ``spare × ratio[prow]`` of a stage: from unsold output, then ramp.
 
-        ``excess``: ``max(left − target, 0)`` of the stage's out-slots when the caller has it
-        (:attr:`spare_excess` of a :meth:`spare` call with ``left`` unchanged since).
+        Right after :meth:`spare` (its ``spare_excess``); ``spare`` becomes what each out-slot
+        sells. Out-slots of pools in ``pool_asked`` are marked asked (they ramp up).
         """
         st = self.st
         o0, o1 = st.out_range[stage]
-        left = self.left[o0:o1]
-        from_left = self.scratch("from_left", o1 - o0)
-        if excess is None:
-            np.subtract(left, st.target_out[o0:o1, None], out=from_left)
-            np.maximum(from_left, 0.0, out=from_left)
-            np.minimum(take, from_left, out=from_left)
-        else:
-            np.minimum(take, excess, out=from_left)
-        left -= from_left
-        # output made beyond orders (for last month's rerouted buyers) is what they buy first
-        beyond = self.beyond[o0:o1]
-        sold_beyond = np.minimum(from_left, beyond, out=self.scratch("sold_beyond", o1 - o0))
-        beyond -= sold_beyond
-        self.extra_next[o0:o1] += sold_beyond
-        from_room = np.subtract(take, from_left, out=self.scratch("from_room", o1 - o0))
-        np.maximum(from_room, 0.0, out=from_room)
-        if from_room.any():
-            room = self.room(stage)
-            np.minimum(from_room, room, out=from_room)
-            room -= from_room
-            self.prod[o0:o1] += from_room
-            if stage != MINING:
-                i0, i1 = st.in_range[stage]
-                extra_use = spmm(st.use[stage], from_room, out=self.scratch("extra_use", i1 - i0))
-                np.minimum(extra_use, self.inv_in[i0:i1], out=extra_use)
-                self.inv_in[i0:i1] -= extra_use
-                self.used[i0:i1] += extra_use
-            self.extra_next[o0:o1] += from_room
-        if self.track["rerouted_out"] or self.track["shipped"]:
-            sold = np.add(from_left, from_room, out=self.scratch("sold", o1 - o0))
-            self.rerouted_out[o0:o1] += sold
-            self.shipped[o0:o1] += sold
+        from_room = self.scratch("from_room", o1 - o0)
+        some = kernels.take(spare, prow, ratio, pool_asked, self.spare_excess, self.left[o0:o1],
+                            self.beyond[o0:o1], self.extra_next[o0:o1], self.room(stage),
+                            self.prod[o0:o1], self.asked[o0:o1], from_room,
+                            self.rerouted_out[o0:o1], self.shipped[o0:o1],
+                            self.track["rerouted_out"] or self.track["shipped"])
+        if some and stage != MINING:
+            i0, i1 = st.in_range[stage]
+            indptr, indices, data = self.csr_use[stage]
+            kernels.use_extra(indptr, indices, data, from_room, self.inv_in[i0:i1],
+                              self.used[i0:i1])
 
     # ------------------------------------------------------------------ 5. national stockpiles
 
@@ -995,20 +955,18 @@ class ProportionalAllocator:
         ks, kb = g.suppliers.size, g.buyers.size
         cg = g.commodities
         ng = cg.size
-        order = engine.order[g.start : g.stop]
+        brow, prow = engine.group_rows[id(g)]
         nb = g.stop - g.start
-        unmet = np.subtract(order, engine.received[g.start : g.stop], out=engine.scratch("unmet", nb))
-        # per element, so that a scenario's result never depends on its batch-mates
-        floor = np.multiply(order, ROUNDING, out=engine.scratch("floor", nb))
-        np.maximum(floor, _TINY, out=floor)
-        np.multiply(unmet, np.greater(unmet, floor, out=engine.scratch("mask_in", nb, bool)), out=unmet)
-        if not unmet.any():
+        unmet = engine.scratch("unmet", nb)
+        ub_rows = engine.scratch("ub", kb * ng)
+        if not kernels.group_unmet(engine.order[g.start : g.stop], engine.received[g.start : g.stop],
+                                   brow, ROUNDING, _TINY, unmet, ub_rows):
             return
         o0, o1 = st.out_range[g.sstage]
-        spare = engine.spare(g.sstage)
-        excess = engine.spare_excess  # ``left`` does not change before ``take`` below
-        ub = (g.buyer_agg @ unmet).reshape(kb, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Kb)
-        sp_ = (g.pool_agg @ spare).reshape(ks, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Ks)
+        sp_rows = engine.scratch("sp", ks * ng)
+        spare = engine.spare(g.sstage, prow, sp_rows)
+        ub = ub_rows.reshape(kb, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Kb)
+        sp_ = sp_rows.reshape(ks, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Ks)
         t = float(engine.t)
         blocked = engine.group_blocked(g)
         # a pair's lead-time clock starts the first month the buyer country asks an existing,
@@ -1041,22 +999,18 @@ class ProportionalAllocator:
         got = np.matmul((sp_ * fk)[:, :, None, :], link)[:, :, 0, :]
         got *= scale
         g_buyer = np.divide(got, ub, out=np.zeros_like(got), where=ub > _TINY)
-        rcv = unmet
-        rcv *= spmm(g.buyer_agg.T, g_buyer.transpose(2, 0, 1).reshape(kb * ng, n_s),
-                    out=engine.scratch("floor", nb))
-        engine.received[g.start : g.stop] += rcv
+        rcv = unmet  # becomes what each buyer receives
+        kernels.receive_rerouted(unmet, brow, g_buyer.transpose(2, 0, 1).reshape(kb * ng, n_s),
+                                 engine.received[g.start : g.stop],
+                                 engine.rerouted_in[g.start : g.stop], engine.track["rerouted_in"])
         if engine.track["rerouted_in"]:
-            engine.rerouted_in[g.start : g.stop] += rcv
             engine.rerouted_dirty = True
         r_pool = np.divide(sold, sp_, out=np.zeros_like(sold), where=sp_ > _TINY)
-        take = spare
-        take *= spmm(g.pool_agg.T, r_pool.transpose(2, 0, 1).reshape(ks * ng, n_s),
-                     out=engine.scratch("pool_out", o1 - o0))
-        engine.take(g.sstage, take, excess=excess)
         # pools asked (by intent) ramp up their spare capacity
-        pool_asked = intent.any(axis=3).transpose(2, 0, 1).reshape(ks * ng, n_s)
-        asked = spmm(g.pool_agg.T, pool_asked.astype(float), out=engine.scratch("pool_out", o1 - o0))
-        engine.asked[o0:o1] |= np.greater(asked, 0, out=engine.scratch("mask_out", o1 - o0, bool))
+        pool_asked = np.asarray(intent.any(axis=3)).transpose(2, 0, 1).reshape(ks * ng, n_s)
+        take = spare  # becomes what each out-slot sells
+        engine.take(g.sstage, spare, prow, r_pool.transpose(2, 0, 1).reshape(ks * ng, n_s),
+                    pool_asked)
         # what is still missing is a signal to pools with spare capacity: they plan more output
         # next month (split over allowed pools by capacity headroom, new links included)
         residual = ub - got
@@ -1064,9 +1018,10 @@ class ProportionalAllocator:
         np.maximum(floor, _TINY, out=floor)
         residual *= residual > floor  # per element (batch-mates never interact)
         if residual.any():
-            head = np.subtract(engine.cap[o0:o1], engine.prod[o0:o1], out=engine.scratch("head", o1 - o0))
-            np.maximum(head, 0.0, out=head)
-            hk = (g.pool_agg @ head).reshape(ks, ng, n_s).transpose(1, 2, 0)
+            head = engine.scratch("head", o1 - o0)
+            hk_rows = engine.scratch("hk", ks * ng)
+            kernels.headroom(engine.cap[o0:o1], engine.prod[o0:o1], prow, head, hk_rows)
+            hk = hk_rows.reshape(ks, ng, n_s).transpose(1, 2, 0)
             hk *= g.pool_exists_t[:, None, :]
             if blocked is None:
                 total = hk.sum(axis=2, keepdims=True)
@@ -1078,10 +1033,8 @@ class ProportionalAllocator:
                 per = np.divide(residual, total, out=np.zeros_like(residual), where=total > _TINY)
                 signal = hk * np.matmul(allowed, per[:, :, :, None])[:, :, :, 0]
             r_head = np.divide(signal, hk, out=np.zeros_like(hk), where=hk > _TINY)
-            signal_out = spmm(g.pool_agg.T, r_head.transpose(2, 0, 1).reshape(ks * ng, n_s),
-                              out=engine.scratch("pool_out", o1 - o0))
-            np.multiply(head, signal_out, out=signal_out)
-            engine.extra_next[o0:o1] += signal_out
+            kernels.signal(head, prow, r_head.transpose(2, 0, 1).reshape(ks * ng, n_s),
+                           engine.extra_next[o0:o1])
         raw = engine.raw
         if raw.edge_flow is not None:
             deliver = link * (sp_ * fk)[:, :, :, None] * scale[:, :, None, :]
