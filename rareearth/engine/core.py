@@ -1,7 +1,9 @@
 """The array core: one month of the engine for a whole batch of scenarios at once.
 
 State and per-month quantities are arrays of shape ``(slots, S)`` (slot-major, scenarios last,
-so that scipy's sparse × dense products run on contiguous blocks), float64, t/month. See
+so that a slot's row is one contiguous block), float64, t/month. The passes over slots are
+compiled kernels (:mod:`rareearth.engine.kernels`) that fuse each step's arithmetic into one
+pass; the small per-group rerouting arrays stay numpy. See
 :mod:`rareearth.engine.structure` for slots. A month (:meth:`Engine.month`) runs, per MODEL.md §3:
 
 1. :meth:`~Engine.capacity` — baseline × capacity shocks + lever additions;
@@ -27,18 +29,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
-import scipy.sparse as sp
 
 from rareearth.engine import kernels
 from rareearth.engine.events import EventSchedule, MonthEvents
 from rareearth.engine.levers import LeverArrays
 from rareearth.engine.params import BatchParameters
 from rareearth.engine.structure import END_USE, MINING, PRODUCING, Group, Structure
-
-try:  # scipy's kernel behind ``sparse @ dense``, to write products into existing buffers
-    from scipy.sparse import _sparsetools
-except ImportError:  # pragma: no cover
-    _sparsetools = None
 
 __all__ = ["COUNTRY_KEYS", "IN_KEYS", "OUT_KEYS", "REFILL_MONTHS", "Allocator", "Engine", "Raw"]
 
@@ -59,25 +55,6 @@ OUT_KEYS = ("produced", "shipped", "stock_out", "capacity", "rerouted_out")
 COUNTRY_KEYS = ("country_demand", "country_shortfall", "country_demand_value",
                 "country_shortfall_value", "country_magnet_demand", "country_magnet_shortfall",
                 "country_stock")
-
-
-def spmm(a: Any, x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out[:] = a @ x`` for a CSR/CSC matrix ``a`` and a dense (n, S) ``x``, without temporaries.
-
-    The same kernel and arithmetic as scipy's ``a @ x`` (bit-for-bit), run straight into
-    ``out`` when the arrays allow it (float64, C-contiguous); else through ``a @ x``.
-    """
-    fmt = getattr(a, "format", "")
-    if (_sparsetools is not None and fmt in ("csr", "csc") and a.dtype == np.float64
-            and x.dtype == np.float64 and out.dtype == np.float64 and x.ndim == 2
-            and out.flags.c_contiguous and x.flags.c_contiguous
-            and out.shape == (a.shape[0], x.shape[1]) and x.shape[0] == a.shape[1]):
-        out.fill(0.0)
-        getattr(_sparsetools, fmt + "_matvecs")(a.shape[0], a.shape[1], x.shape[1], a.indptr,
-                                                a.indices, a.data, x.ravel(), out.ravel())
-        return out
-    out[...] = a @ x
-    return out
 
 
 class Allocator(Protocol):
@@ -197,8 +174,6 @@ class Engine:
         self.edge_flow = np.zeros((st.n_edges, n_s))
         # end-use demand is written straight into the end-use rows of ``need``
         self.demand_now = self.need[e0:e1]
-        self._step_buf = np.empty((e1 - e0, n_s))
-        self._market_buf = np.empty((e1 - e0, n_s))
         self._scratch: dict[str, np.ndarray] = {}
         self.spare_excess = np.zeros((0, n_s))
         self.recycled = np.zeros((e1 - e0, n_s))
@@ -220,15 +195,15 @@ class Engine:
         consumers = np.flatnonzero(st.consumer)
         self.consumer_start = int(consumers[0]) if consumers.size else st.n_in
         assert consumers.size == 0 or (consumers == np.arange(self.consumer_start, st.n_in)).all()
-        self.price_agg = st.price_agg[:, self.consumer_start :].tocsr()
         # the export market: commodity and country of each consumer, to leave out the consumers
         # of countries restricting exports of their commodity (see :meth:`price_market`)
         self.consumer_commodity = st.in_commodity[self.consumer_start :]
         self.consumer_country = st.in_country[self.consumer_start :]
-        self._price_market: tuple[int, np.ndarray | None] = (-1, None)
         self._restricting: np.ndarray | None = None
-        self._outside = np.ones((0, n_s))
-        self._inside_any = np.zeros(n_s, dtype=bool)
+        self._restricting_at = -1
+        self._no_restricting = np.zeros((1, 1, 1), dtype=bool)
+        self._supply_buf = np.zeros((c, n_s))
+        self._demand_buf = np.zeros((c, n_s))
         # stockpile release looks only at in-slots whose (country, commodity) holds a stockpile
         held: np.ndarray = np.asarray((levers.stockpile > 0).any(axis=2))  # (K, C)
         self.pile_rows = [
@@ -253,22 +228,9 @@ class Engine:
             for stage in PRODUCING
         ]
         self.restricted = self._restricted_operators()
-        # per stage: w when out-slot o's inputs are in-slots i0 + w·o … i0 + w·o + w − 1, all with
-        # a coefficient (the Leontief minimum then runs over strided views), else 0
-        self._input_runs = [0] * len(PRODUCING)
-        width_max = 0
-        for stage in PRODUCING[1:]:
-            idx = st.input_index[stage]
-            i0, i1 = st.in_range[stage]
-            w = idx.shape[1]
-            if (idx.size and idx.size == i1 - i0 and (st.in_coef[i0:i1] > 0).all()
-                    and (idx.ravel() == np.arange(i0, i1)).all()):
-                self._input_runs[stage] = w
-                width_max = max(width_max, i1 - i0)
-        self._ratio_buf = np.empty((width_max, n_s))
-        self._limit_buf = np.empty((n_out, n_s))
         self.csr_fill_to_in = [kernels.csr(m) for m in st.fill_to_in]
         self.csr_use = [kernels.csr(m) for m in st.use]
+        self.csr_order_to_out = [kernels.csr(m) for m in st.order_to_out]
         #: per rerouting group: (buyer in-slot → buyer row, supplier out-slot → pool row)
         self.group_rows = {id(g): (kernels.agg_rows(g.buyer_agg), kernels.agg_rows(g.pool_agg))
                            for stage_groups in st.groups for g in stage_groups}
@@ -340,30 +302,19 @@ class Engine:
         if "country" in self.record_keys:
             kc = st.n_countries * st.n_commodities
             raw.country = {key: np.zeros((t_n, kc, n_s)) for key in COUNTRY_KEYS}
-            self._country_ops = self._country_operators()
+            self._country_index = self._country_operators()
         return raw
 
-    def _country_operators(self) -> dict[str, sp.csr_matrix]:
+    def _country_operators(self) -> tuple[np.ndarray, ...]:
+        """Row (country × C + commodity) of each in- and out-slot, in-slot stages and values."""
         st = self.st
         cn = st.compiled
-        kc = st.n_countries * st.n_commodities
         rows_in = st.in_country * st.n_commodities + st.in_commodity
         rows_out = st.out_country * st.n_commodities + st.out_commodity
-
-        def agg(mask: np.ndarray, rows: np.ndarray, weight: np.ndarray | None = None) -> sp.csr_matrix:
-            cols = np.flatnonzero(mask)
-            vals = np.ones(cols.size) if weight is None else weight[cols]
-            return sp.csr_matrix((vals, (rows[cols], cols)), shape=(kc, mask.size))
-
-        end = st.in_stage == END_USE
-        value = cn.value[st.in_node, st.in_commodity]
-        return {
-            "end": agg(end, rows_in),
-            "end_value": agg(end, rows_in, value),
-            "magnet": agg(st.in_stage == END_USE - 1, rows_in),
-            "stock_in": agg(np.ones(st.n_in, dtype=bool), rows_in),
-            "stock_out": agg(np.ones(st.n_out, dtype=bool), rows_out),
-        }
+        value = np.asarray(cn.value[st.in_node, st.in_commodity], dtype=np.float64)
+        return (rows_in.astype(np.int64), st.in_stage.astype(np.int64), value,
+                rows_out.astype(np.int64),
+                np.zeros((st.n_countries * st.n_commodities, self.n_scenarios)))
 
     # ================================================================== the month
 
@@ -463,46 +414,32 @@ class Engine:
     # ------------------------------------------------------------------ 2. orders (backward)
 
     def orders(self) -> None:
-        """Plans of producers and orders of every in-slot, from end use back to separation."""
+        """Plans of producers and orders of every in-slot, from end use back to separation.
+
+        Orders: ``max(need + (stock target − stock) / REFILL_MONTHS, 0)``, end-use need net of
+        recycled supply. Plans: ``min(capacity, orders + extra for last month's rerouted buyers
+        (at most ramp × spare capacity) + added capacity + (output-stock target − stock) /
+        REFILL_MONTHS)``, at least 0; a stage's plan sets its inputs' need.
+        """
         st = self.st
         e0, e1 = st.in_range[END_USE]
-        if self.recycling:
-            market = np.subtract(self.demand_now, self.recycled, out=self._market_buf)
-        else:  # nothing recycled: demand − 0 is demand
-            market = self.demand_now
-        self._order_from_need(e0, e1, market=market)
+        kernels.order_from_need(st.target_in[e0:e1], self.inv_in[e0:e1], self.demand_now,
+                                self.recycled, self.recycling, 1.0 / REFILL_MONTHS,
+                                self.order[e0:e1])
         for stage in range(END_USE - 1, MINING - 1, -1):
             o0, o1 = st.out_range[stage]
-            plan = self.plan[o0:o1]
-            ordered = self.ordered[o0:o1]
-            spmm(st.order_to_out[stage], self.order, out=ordered)
-            # extra output for rerouted buyers grows at the ramp rate into spare capacity
-            np.subtract(self.cap[o0:o1], ordered, out=plan)
-            np.maximum(plan, 0.0, out=plan)
-            plan *= self.ramp[o0:o1]
-            np.minimum(plan, self.extra[o0:o1], out=plan)
-            plan += ordered
-            plan += self.added[o0:o1]
-            # output inventory moves toward its target like input stocks do
-            refill = np.subtract(st.target_out[o0:o1, None], self.inv_out[o0:o1],
-                                 out=self.scratch("out", o1 - o0))
-            refill *= 1.0 / REFILL_MONTHS
-            plan += refill
-            np.maximum(plan, 0.0, out=plan)
-            np.minimum(plan, self.cap[o0:o1], out=plan)
+            indptr, indices, data = self.csr_order_to_out[stage]
+            kernels.plan(indptr, indices, data, self.order, self.cap[o0:o1], self.ramp[o0:o1],
+                         self.extra[o0:o1], self.added[o0:o1], st.target_out[o0:o1],
+                         self.inv_out[o0:o1], 1.0 / REFILL_MONTHS, self.ordered[o0:o1],
+                         self.plan[o0:o1])
             if stage == MINING:
                 continue
             i0, i1 = st.in_range[stage]
-            spmm(st.use[stage], plan, out=self.need[i0:i1])
-            self._order_from_need(i0, i1, market=self.need[i0:i1])
-
-    def _order_from_need(self, i0: int, i1: int, market: np.ndarray) -> None:
-        st = self.st
-        order = self.order[i0:i1]
-        np.subtract(st.target_in[i0:i1, None], self.inv_in[i0:i1], out=order)
-        order *= 1.0 / REFILL_MONTHS
-        order += market
-        np.maximum(order, 0.0, out=order)
+            indptr, indices, data = self.csr_use[stage]
+            kernels.need_order(indptr, indices, data, self.plan[o0:o1], st.target_in[i0:i1],
+                               self.inv_in[i0:i1], 1.0 / REFILL_MONTHS, self.need[i0:i1],
+                               self.order[i0:i1])
 
     # ------------------------------------------------------------------ production
 
@@ -533,42 +470,29 @@ class Engine:
         st = self.st
         o0, o1 = st.out_range[stage]
         i0, i1 = st.in_range[stage]
-        avail = np.add(self.received[i0:i1], self.inv_in[i0:i1], out=self.scratch("avail", i1 - i0))
-        prod = self.prod[o0:o1]
-        self.input_limit(stage, avail, out=prod)
-        np.minimum(self.plan[o0:o1], prod, out=prod)
-        np.minimum(prod, self.cap[o0:o1], out=prod)
-        np.subtract(prod, self.ordered[o0:o1], out=self.beyond[o0:o1])
-        np.maximum(self.beyond[o0:o1], 0.0, out=self.beyond[o0:o1])
-        used = self.used[i0:i1]
-        spmm(st.use[stage], prod, out=used)
-        np.minimum(used, avail, out=used)  # rounding: never use more than there is
-        np.subtract(avail, used, out=self.inv_in[i0:i1])
-        self._shortfall(i0, i1)
+        kernels.produce_out(self.received[i0:i1], self.inv_in[i0:i1], st.in_coef[i0:i1],
+                            st.input_index[stage], i0, self.plan[o0:o1], self.cap[o0:o1],
+                            self.ordered[o0:o1], self.prod[o0:o1], self.beyond[o0:o1])
+        indptr, indices, data = self.csr_use[stage]
+        kernels.produce_in(indptr, indices, data, self.prod[o0:o1], self.received[i0:i1],
+                           self.need[i0:i1], ROUNDING, self.inv_in[i0:i1], self.used[i0:i1],
+                           self.shortfall[i0:i1])
 
     def consume(self) -> None:
-        """End use consumes ``min(demand, received + own stock)``; the rest is shortfall."""
-        st = self.st
-        e0, e1 = st.in_range[END_USE]
-        if self.recycling:
-            self.received[e0:e1] += self.recycled
-        avail = np.add(self.received[e0:e1], self.inv_in[e0:e1], out=self.scratch("avail", e1 - e0))
-        used = self.used[e0:e1]
-        np.minimum(self.need[e0:e1], avail, out=used)
-        np.subtract(avail, used, out=self.inv_in[e0:e1])
-        self._shortfall(e0, e1)
-        if self.recycling:
-            self.consumed_prev[:] = used
+        """End use consumes ``min(demand, received + own stock)``; the rest is shortfall.
+
+        Shortfall (here and in :meth:`produce`) is ``need − max(received, used)``, zero below
+        ``ROUNDING × need``.
+        """
+        e0, e1 = self.st.in_range[END_USE]
+        kernels.consume(self.received[e0:e1], self.recycled, self.recycling, self.need[e0:e1],
+                        ROUNDING, self.inv_in[e0:e1], self.used[e0:e1], self.shortfall[e0:e1],
+                        self.consumed_prev)
 
     def _shortfall(self, i0: int, i1: int) -> None:
-        # need − received − stock drawn = need − max(received, used), ≥ 0
-        sf = self.shortfall[i0:i1]
-        need = self.need[i0:i1]
-        np.maximum(self.received[i0:i1], self.used[i0:i1], out=sf)
-        np.subtract(need, sf, out=sf)
-        tmp = np.multiply(need, ROUNDING, out=self.scratch("sf", i1 - i0))
-        mask = np.greater(sf, tmp, out=self.scratch("mask_in", i1 - i0, bool))
-        np.multiply(sf, mask, out=sf)
+        """Shortfall of in-slots ``i0:i1`` from their need, receipts and use (see :meth:`consume`)."""
+        kernels.shortfall(self.need[i0:i1], self.received[i0:i1], self.used[i0:i1], ROUNDING,
+                          self.shortfall[i0:i1])
 
     # ------------------------------------------------------------------ spare for rerouting
 
@@ -720,27 +644,18 @@ class Engine:
         # all of ``left`` before anything reads it next month)
         self.inv_out, self.left = self.left, self.inv_out
         # ramp grows while a node's pool is asked, relaxes otherwise
-        rate = p.ramp_rate_per_month[None, :]
-        delta = self.scratch("out", self.st.n_out)
-        # +rate where asked, −rate elsewhere (exactly what ``asked × 2·rate − rate`` gives)
-        np.copyto(delta, -rate)
-        np.copyto(delta, rate, where=self.asked)
-        self.ramp += delta
-        np.clip(self.ramp, 0.0, 1.0, out=self.ramp)
+        kernels.ramp_step(self.ramp, self.asked, p.ramp_rate_per_month)
         # likewise (``extra_next`` is zeroed at the start of the month)
         self.extra, self.extra_next = self.extra_next, self.extra
         # price index per commodity over consumers (magnet makers and end use: the last slots)
         # on the export market: without those of countries restricting that commodity's exports
         c0 = self.consumer_start
-        need = self.need[c0:]
-        n_cons = need.shape[0]
-        market = np.minimum(self.received[c0:], need, out=self.scratch("market", n_cons))
-        outside = self.price_market()
-        if outside is not None:
-            market *= outside
-            need = np.multiply(need, outside, out=self.scratch("need_market", n_cons))
-        supply = self.price_agg @ market
-        demand = self.price_agg @ need
+        restricting = self.restricting()
+        supply, demand = self._supply_buf, self._demand_buf
+        kernels.price_market(self.received[c0:], self.need[c0:], self.consumer_commodity,
+                             self.consumer_country,
+                             self._no_restricting if restricting is None else restricting,
+                             restricting is not None, supply, demand)
         ratio = np.divide(supply, demand, out=np.ones_like(supply), where=demand > _TINY)
         ratio[ratio >= 1.0 - ROUNDING] = 1.0
         np.clip(ratio, 1e-300, 1.0, out=ratio)
@@ -751,44 +666,23 @@ class Engine:
         if not log_p.any() and not self.level_moved:
             return  # prices at reference and demand at base: nothing moves
         target = np.exp(-self.elasticity * log_p)  # (C, S)
-        # (mode="clip": valid indices; with "raise" numpy gathers into a buffer, then copies)
-        step = np.take(target, self.end_commodity, axis=0, out=self._step_buf, mode="clip")
-        step -= self.level
-        step_max = p.substitution_max_per_year[None, :] / 12.0
-        np.minimum(step, step_max, out=step)
-        np.maximum(step, -step_max, out=step)
-        self.level += step
-        self.level_moved = bool(step.any()) or bool((self.level != 1.0).any())
+        self.level_moved = kernels.demand_level(target, self.end_commodity,
+                                                p.substitution_max_per_year / 12.0, self.level)
 
-    def price_market(self) -> np.ndarray | None:
-        """Consumers on this month's export market, (consumers, S) 1.0/0.0, or None (all).
+    def restricting(self) -> np.ndarray | None:
+        """(C, S, K) bool: countries restricting exports of a commodity this month, or None.
 
-        A consumer is left out when its country restricts exports of its commodity this month
-        (an export restriction with severity × intensity > 0, or an active quota: the pairs of
-        ``ev.blocked``, whose exporter is never an importer). None while no consumer is left out.
-        Updated only for the scenarios whose closed pairs changed (one array, rewritten in place).
+        An export restriction with severity × intensity > 0, or an active quota: the exporters
+        of ``ev.blocked``'s pairs (an exporter is never an importer). Their consumers are left out
+        of the export market that sets prices (:meth:`close`).
         """
         blocked = self.ev.blocked
         if blocked is None:
             return None
-        version = self.blocked_version
-        if self._price_market[0] != version:
-            restricting = np.asarray(blocked.any(axis=3))  # (C, S, K exporter)
-            prev = self._restricting
-            if prev is None:
-                changed = np.arange(self.n_scenarios)
-                self._outside = np.ones((self.consumer_commodity.size, self.n_scenarios))
-                self._inside_any = np.zeros(self.n_scenarios, dtype=bool)
-            else:  # redo only the scenarios whose restricting pairs changed
-                changed = np.flatnonzero((restricting != prev).any(axis=(0, 2)))
-            if changed.size:
-                inside = restricting[self.consumer_commodity[:, None], changed[None, :],
-                                     self.consumer_country[:, None]]  # (cons, changed)
-                self._outside[:, changed] = ~inside
-                self._inside_any[changed] = inside.any(axis=0)
-            self._restricting = restricting
-            self._price_market = (version, self._outside if self._inside_any.any() else None)
-        return self._price_market[1]
+        if self._restricting_at != self.blocked_version:
+            self._restricting = np.ascontiguousarray(blocked.any(axis=3))
+            self._restricting_at = self.blocked_version
+        return self._restricting
 
     # ------------------------------------------------------------------ 8. record
 
@@ -823,14 +717,14 @@ class Engine:
         raw.price[t] = self.price
         raw.stockpile[t] = self.pile
         if raw.country:
-            ops, c = self._country_ops, raw.country
-            c["country_demand"][t] = ops["end"] @ self.need
-            c["country_shortfall"][t] = ops["end"] @ self.shortfall
-            c["country_demand_value"][t] = ops["end_value"] @ self.need
-            c["country_shortfall_value"][t] = ops["end_value"] @ self.shortfall
-            c["country_magnet_demand"][t] = ops["magnet"] @ self.need
-            c["country_magnet_shortfall"][t] = ops["magnet"] @ self.shortfall
-            c["country_stock"][t] = ops["stock_in"] @ self.inv_in + ops["stock_out"] @ self.inv_out
+            c = raw.country
+            row_in, stage_in, value, row_out, stock_out = self._country_index
+            kernels.country_sums(row_in, stage_in, value, END_USE, END_USE - 1, self.need,
+                                 self.shortfall, self.inv_in, row_out, self.inv_out,
+                                 c["country_demand"][t], c["country_shortfall"][t],
+                                 c["country_demand_value"][t], c["country_shortfall_value"][t],
+                                 c["country_magnet_demand"][t], c["country_magnet_shortfall"][t],
+                                 c["country_stock"][t], stock_out)
         if raw.edge_flow is not None:
             raw.edge_flow[t] = self.edge_flow
 

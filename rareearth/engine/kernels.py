@@ -328,3 +328,242 @@ def signal(head: np.ndarray, prow: np.ndarray, ratio: np.ndarray, extra_next: np
         p = prow[o]
         for s in range(head.shape[1]):
             extra_next[o, s] += head[o, s] * (ratio[p, s] if p >= 0 else 0.0)
+
+
+# ====================================================================== orders, production
+
+
+@_jit
+def order_from_need(target: np.ndarray, inv: np.ndarray, need: np.ndarray, recycled: np.ndarray,
+                    has_recycled: bool, per_month: float, order: np.ndarray) -> None:
+    """``order = max((target − inv) × per_month + need − recycled, 0)`` per in-slot."""
+    for i in range(order.shape[0]):
+        tg = target[i]
+        for s in range(order.shape[1]):
+            market = need[i, s] - recycled[i, s] if has_recycled else need[i, s]
+            order[i, s] = _max((tg - inv[i, s]) * per_month + market, 0.0)
+
+
+@_jit
+def plan(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, order: np.ndarray,
+         cap: np.ndarray, ramp: np.ndarray, extra: np.ndarray, added: np.ndarray,
+         target: np.ndarray, inv: np.ndarray, per_month: float, ordered: np.ndarray,
+         plan_out: np.ndarray) -> None:
+    """Producers' orders received (``order_to_out @ order``) and plans (``Engine.orders``).
+
+    ``plan = min(max(ordered + min(max(cap − ordered, 0) × ramp, extra) + added
+    + (target − inv) × per_month, 0), cap)``.
+    """
+    n_s = order.shape[1]
+    for o in range(cap.shape[0]):
+        row = ordered[o]
+        row[:] = 0.0
+        for jj in range(indptr[o], indptr[o + 1]):
+            a = data[jj]
+            i = indices[jj]
+            for s in range(n_s):
+                row[s] += a * order[i, s]
+        tg = target[o]
+        for s in range(n_s):
+            c = cap[o, s]
+            od = row[s]
+            p = _max(c - od, 0.0) * ramp[o, s]
+            p = _min(p, extra[o, s])
+            p += od
+            p += added[o, s]
+            p += (tg - inv[o, s]) * per_month
+            p = _max(p, 0.0)
+            plan_out[o, s] = _min(p, c)
+
+
+@_jit
+def need_order(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, plan: np.ndarray,
+               target: np.ndarray, inv: np.ndarray, per_month: float, need: np.ndarray,
+               order: np.ndarray) -> None:
+    """Inputs needed for the plans (``use @ plan``) and the orders they make."""
+    n_s = plan.shape[1]
+    for i in range(need.shape[0]):
+        row = need[i]
+        row[:] = 0.0
+        for jj in range(indptr[i], indptr[i + 1]):
+            a = data[jj]
+            o = indices[jj]
+            for s in range(n_s):
+                row[s] += a * plan[o, s]
+        tg = target[i]
+        for s in range(n_s):
+            order[i, s] = _max((tg - inv[i, s]) * per_month + row[s], 0.0)
+
+
+@_jit
+def produce_out(received: np.ndarray, inv_in: np.ndarray, coef: np.ndarray, index: np.ndarray,
+                i0: int, plan: np.ndarray, cap: np.ndarray, ordered: np.ndarray,
+                prod: np.ndarray, beyond: np.ndarray) -> None:
+    """``prod = min(min(plan, Leontief limit of received + stock), cap)``; ``beyond``."""
+    n_i = received.shape[0]
+    n_s = received.shape[1]
+    width = index.shape[1]
+    for o in range(index.shape[0]):
+        for s in range(n_s):
+            m = np.inf
+            for w in range(width):
+                i = index[o, w] - i0
+                if i < 0 or i >= n_i or not coef[i] > 0.0:
+                    r = np.inf
+                else:
+                    r = (received[i, s] + inv_in[i, s]) / coef[i]
+                m = r if w == 0 else _min(m, r)
+            p = _min(plan[o, s], m)
+            p = _min(p, cap[o, s])
+            prod[o, s] = p
+            beyond[o, s] = _max(p - ordered[o, s], 0.0)
+
+
+@_jit
+def produce_in(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, prod: np.ndarray,
+               received: np.ndarray, need: np.ndarray, rounding: float, inv_in: np.ndarray,
+               used: np.ndarray, shortfall: np.ndarray) -> None:
+    """Inputs used (``min(use @ prod, received + stock)``), stock left and shortfall."""
+    n_s = prod.shape[1]
+    for i in range(inv_in.shape[0]):
+        row = used[i]
+        row[:] = 0.0
+        for jj in range(indptr[i], indptr[i + 1]):
+            a = data[jj]
+            o = indices[jj]
+            for s in range(n_s):
+                row[s] += a * prod[o, s]
+        for s in range(n_s):
+            rc = received[i, s]
+            avail = rc + inv_in[i, s]
+            u = _min(row[s], avail)
+            row[s] = u
+            inv_in[i, s] = avail - u
+            nd = need[i, s]
+            sf = nd - _max(rc, u)
+            shortfall[i, s] = sf * (1.0 if sf > nd * rounding else 0.0)
+
+
+@_jit
+def consume(received: np.ndarray, recycled: np.ndarray, has_recycled: bool, need: np.ndarray,
+            rounding: float, inv_in: np.ndarray, used: np.ndarray, shortfall: np.ndarray,
+            consumed_prev: np.ndarray) -> None:
+    """End use: ``used = min(need, received (+ recycled) + stock)``; stock left; shortfall."""
+    for i in range(need.shape[0]):
+        for s in range(need.shape[1]):
+            rc = received[i, s]
+            if has_recycled:
+                rc += recycled[i, s]
+                received[i, s] = rc
+            avail = rc + inv_in[i, s]
+            nd = need[i, s]
+            u = _min(nd, avail)
+            used[i, s] = u
+            inv_in[i, s] = avail - u
+            sf = nd - _max(rc, u)
+            shortfall[i, s] = sf * (1.0 if sf > nd * rounding else 0.0)
+            if has_recycled:
+                consumed_prev[i, s] = u
+
+
+# ====================================================================== close, record
+
+
+@_jit
+def ramp_step(ramp: np.ndarray, asked: np.ndarray, rate: np.ndarray) -> None:
+    """``ramp = clip(ramp ± rate, 0, 1)``: up where asked, down elsewhere."""
+    for o in range(ramp.shape[0]):
+        for s in range(ramp.shape[1]):
+            r = rate[s]
+            v = ramp[o, s] + (r if asked[o, s] else -r)
+            ramp[o, s] = _min(_max(v, 0.0), 1.0)
+
+
+@_jit
+def price_market(received: np.ndarray, need: np.ndarray, commodity: np.ndarray,
+                 country: np.ndarray, restricting: np.ndarray, has_restricting: bool,
+                 supply: np.ndarray, demand: np.ndarray) -> None:
+    """Export-market sums per commodity: ``min(received, need)`` and ``need`` of consumers.
+
+    A consumer whose country restricts its commodity's exports (``restricting[c, s, k]``)
+    counts zero.
+    """
+    supply[:] = 0.0
+    demand[:] = 0.0
+    for i in range(need.shape[0]):
+        c = commodity[i]
+        k = country[i]
+        for s in range(need.shape[1]):
+            nd = need[i, s]
+            m = _min(received[i, s], nd)
+            if has_restricting:
+                w = 0.0 if restricting[c, s, k] else 1.0
+                m *= w
+                nd *= w
+            supply[c, s] += m
+            demand[c, s] += nd
+
+
+@_jit
+def demand_level(target: np.ndarray, commodity: np.ndarray, step_max: np.ndarray,
+                 level: np.ndarray) -> bool:
+    """``level += clip(target[commodity] − level, ±step_max)``; whether demand is off base."""
+    moved = False
+    for i in range(level.shape[0]):
+        c = commodity[i]
+        for s in range(level.shape[1]):
+            lv = level[i, s]
+            st = target[c, s] - lv
+            st = _min(st, step_max[s])
+            st = _max(st, -step_max[s])
+            lv += st
+            level[i, s] = lv
+            if st != 0.0 or lv != 1.0:
+                moved = True
+    return moved
+
+
+@_jit
+def country_sums(row_in: np.ndarray, stage_in: np.ndarray, value: np.ndarray, end: int,
+                 magnet: int, need: np.ndarray, shortfall: np.ndarray, inv_in: np.ndarray,
+                 row_out: np.ndarray, inv_out: np.ndarray, demand: np.ndarray,
+                 short: np.ndarray, demand_value: np.ndarray, short_value: np.ndarray,
+                 magnet_demand: np.ndarray, magnet_short: np.ndarray, stock: np.ndarray,
+                 stock_out: np.ndarray) -> None:
+    """Per (country, commodity) row: end-use demand and shortfall (t and value), magnet makers'
+    need and shortfall, and stocks (in-slots, plus out-slots summed apart, then added)."""
+    for a in (demand, short, demand_value, short_value, magnet_demand, magnet_short, stock,
+              stock_out):
+        a[:] = 0.0
+    n_s = need.shape[1]
+    for i in range(need.shape[0]):
+        r = row_in[i]
+        g = stage_in[i]
+        for s in range(n_s):
+            if g == end:
+                demand[r, s] += need[i, s]
+                short[r, s] += shortfall[i, s]
+                demand_value[r, s] += value[i] * need[i, s]
+                short_value[r, s] += value[i] * shortfall[i, s]
+            elif g == magnet:
+                magnet_demand[r, s] += need[i, s]
+                magnet_short[r, s] += shortfall[i, s]
+            stock[r, s] += inv_in[i, s]
+    for o in range(inv_out.shape[0]):
+        r = row_out[o]
+        for s in range(n_s):
+            stock_out[r, s] += inv_out[o, s]
+    for r in range(stock.shape[0]):
+        for s in range(n_s):
+            stock[r, s] += stock_out[r, s]
+
+
+@_jit
+def shortfall(need: np.ndarray, received: np.ndarray, used: np.ndarray, rounding: float,
+              out: np.ndarray) -> None:
+    """``need − max(received, used)``, zero where not above ``need × rounding``."""
+    for i in range(need.shape[0]):
+        for s in range(need.shape[1]):
+            nd = need[i, s]
+            sf = nd - _max(received[i, s], used[i, s])
+            out[i, s] = sf * (1.0 if sf > nd * rounding else 0.0)
