@@ -508,19 +508,17 @@ def price_market(received: np.ndarray, need: np.ndarray, commodity: np.ndarray,
 def demand_level(target: np.ndarray, commodity: np.ndarray, step_max: np.ndarray,
                  level: np.ndarray) -> bool:
     """``level += clip(target[commodity] − level, ±step_max)``; whether demand is off base."""
-    moved = False
+    off = 0
     for i in range(level.shape[0]):
-        c = commodity[i]
+        tg = target[commodity[i]]
+        row = level[i]
         for s in range(level.shape[1]):
-            lv = level[i, s]
-            st = target[c, s] - lv
-            st = _min(st, step_max[s])
-            st = _max(st, -step_max[s])
+            lv = row[s]
+            st = _max(_min(tg[s] - lv, step_max[s]), -step_max[s])
             lv += st
-            level[i, s] = lv
-            if st != 0.0 or lv != 1.0:
-                moved = True
-    return moved
+            row[s] = lv
+            off += (st != 0.0) | (lv != 1.0)
+    return off > 0
 
 
 @_jit
@@ -539,20 +537,31 @@ def country_sums(row_in: np.ndarray, stage_in: np.ndarray, value: np.ndarray, en
     for i in range(need.shape[0]):
         r = row_in[i]
         g = stage_in[i]
+        nd = need[i]
+        sf = shortfall[i]
+        if g == end:
+            v = value[i]
+            d_row, s_row = demand[r], short[r]
+            dv_row, sv_row = demand_value[r], short_value[r]
+            for s in range(n_s):
+                d_row[s] += nd[s]
+                s_row[s] += sf[s]
+                dv_row[s] += v * nd[s]
+                sv_row[s] += v * sf[s]
+        elif g == magnet:
+            d_row, s_row = magnet_demand[r], magnet_short[r]
+            for s in range(n_s):
+                d_row[s] += nd[s]
+                s_row[s] += sf[s]
+        st_row = stock[r]
+        inv = inv_in[i]
         for s in range(n_s):
-            if g == end:
-                demand[r, s] += need[i, s]
-                short[r, s] += shortfall[i, s]
-                demand_value[r, s] += value[i] * need[i, s]
-                short_value[r, s] += value[i] * shortfall[i, s]
-            elif g == magnet:
-                magnet_demand[r, s] += need[i, s]
-                magnet_short[r, s] += shortfall[i, s]
-            stock[r, s] += inv_in[i, s]
+            st_row[s] += inv[s]
     for o in range(inv_out.shape[0]):
-        r = row_out[o]
+        st_row = stock_out[row_out[o]]
+        inv = inv_out[o]
         for s in range(n_s):
-            stock_out[r, s] += inv_out[o, s]
+            st_row[s] += inv[s]
     for r in range(stock.shape[0]):
         for s in range(n_s):
             stock[r, s] += stock_out[r, s]
