@@ -228,6 +228,8 @@ class Engine:
             np.flatnonzero(held[st.in_country[i0:i1], st.in_commodity[i0:i1]]) + i0
             for i0, i1 in st.in_range
         ]
+        self.pile_kc = [st.in_country[rows] * st.n_commodities + st.in_commodity[rows]
+                        for rows in self.pile_rows]
         self.end_country = st.in_country[e0:e1]
         self.record_keys = record
         # bookkeeping that only the record needs
@@ -411,9 +413,8 @@ class Engine:
         """Capacity this month: baseline × shocks, plus capacity added by levers."""
         st, lv = self.st, self.levers
         cap = self.cap
-        cap[:] = st.base_cap[:, None]
-        if self.ev.cap_factor is not None:
-            cap *= self.ev.cap_factor
+        factor = self.ev.cap_factor
+        kernels.scaled_rows(st.base_cap, cap if factor is None else factor, factor is not None, cap)
         self.added.fill(0.0)
         if lv.cap_slots.size:
             np.add.at(self.added, lv.cap_slots, lv.cap_add[self.t])
@@ -424,7 +425,7 @@ class Engine:
         st, lv = self.st, self.levers
         e0, e1 = st.in_range[END_USE]
         d = self.demand_now
-        np.multiply(st.base_demand[e0:e1, None], self.level, out=d)
+        kernels.scaled_rows(st.base_demand[e0:e1], self.level, True, d)
         if self.ev.demand_factor is not None:
             d *= self.ev.demand_factor
         if lv.mult_slots.size:
@@ -634,16 +635,13 @@ class Engine:
         rows = self.pile_rows[stage]
         if rows.size == 0:
             return
-        kc = st.in_country[rows] * st.n_commodities + st.in_commodity[rows]
-        need = self.need[rows]
-        short = need - self.received[rows] - self.inv_in[rows]
-        if stage == END_USE:
-            short -= self.recycled[rows - st.in_range[END_USE][0]]
-        np.maximum(short, 0.0, out=short)
-        total_short = np.zeros_like(self.pile)
-        total_need = np.zeros_like(self.pile)
-        np.add.at(total_short, kc, short)
-        np.add.at(total_need, kc, need)
+        kc = self.pile_kc[stage]
+        short = self.scratch("release_short", rows.size)
+        total_short = np.empty_like(self.pile)
+        total_need = np.empty_like(self.pile)
+        kernels.release_sums(rows, kc, self.need, self.received, self.inv_in, self.recycled,
+                             st.in_range[END_USE][0], stage == END_USE and self.recycling, short,
+                             total_short, total_need)
         # release what exceeds the threshold share of need: the stockpile caps the shortfall at
         # the threshold (releasing all of it once triggered would make a larger shortfall end
         # smaller than a mild one below the threshold)
@@ -656,10 +654,9 @@ class Engine:
         self.pile -= amount
         self.rate_left -= amount
         share = np.divide(amount, total_short, out=np.zeros_like(amount), where=total_short > 0)
-        rel = short * share[kc]
-        self.received[rows] += rel
+        kernels.release_apply(rows, kc, short, share, self.received, self.released,
+                              self.track["released"])
         if self.track["released"]:
-            self.released[rows] += rel
             self.released_dirty = True
 
     # ------------------------------------------------------------------ close the month

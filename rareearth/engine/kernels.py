@@ -576,3 +576,58 @@ def shortfall(need: np.ndarray, received: np.ndarray, used: np.ndarray, rounding
             nd = need[i, s]
             sf = nd - _max(received[i, s], used[i, s])
             out[i, s] = sf * (1.0 if sf > nd * rounding else 0.0)
+
+
+# ====================================================================== stockpiles, inputs of the month
+
+
+@_jit
+def release_sums(rows: np.ndarray, kc: np.ndarray, need: np.ndarray, received: np.ndarray,
+                 inv_in: np.ndarray, recycled: np.ndarray, recycled_from: int,
+                 has_recycled: bool, short: np.ndarray, total_short: np.ndarray,
+                 total_need: np.ndarray) -> None:
+    """Shortfall beyond own stock (and recycled supply) of in-slots ``rows``, ≥ 0, and its
+    sums and the need's per (country, commodity) row ``kc`` (zeroed first)."""
+    total_short[:] = 0.0
+    total_need[:] = 0.0
+    for j in range(rows.size):
+        i = rows[j]
+        r = kc[j]
+        for s in range(need.shape[1]):
+            nd = need[i, s]
+            sh = nd - received[i, s] - inv_in[i, s]
+            if has_recycled:
+                sh -= recycled[i - recycled_from, s]
+            sh = _max(sh, 0.0)
+            short[j, s] = sh
+            total_short[r, s] += sh
+            total_need[r, s] += nd
+
+
+@_jit
+def release_apply(rows: np.ndarray, kc: np.ndarray, short: np.ndarray, share: np.ndarray,
+                  received: np.ndarray, released: np.ndarray, track: bool) -> None:
+    """``received[rows] += short × share[kc]`` (and ``released``, when tracked)."""
+    for j in range(rows.size):
+        i = rows[j]
+        r = kc[j]
+        for s in range(short.shape[1]):
+            rel = short[j, s] * share[r, s]
+            received[i, s] += rel
+            if track:
+                released[i, s] += rel
+
+
+@_jit
+def scaled_rows(base: np.ndarray, factor: np.ndarray, has_factor: bool, out: np.ndarray) -> None:
+    """``out = base[:, None] × factor`` (or ``base[:, None]`` without a factor)."""
+    for i in range(out.shape[0]):
+        b = base[i]
+        row = out[i]
+        if has_factor:
+            f = factor[i]
+            for s in range(out.shape[1]):
+                row[s] = b * f[s]
+        else:
+            for s in range(out.shape[1]):
+                row[s] = b
