@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rareearth.engine import kernels
 from rareearth.engine.structure import END_USE, Structure
 from rareearth.errors import ScenarioError
 from rareearth.records import STAGES, sector_of
@@ -237,13 +238,13 @@ class EventSchedule:
         st = self.structure
         touched = self._touched[s]
         if self.cap is not None:
-            self.cap[touched["capacity"], s] = 1.0
+            kernels.fill_column(self.cap, touched["capacity"], s, 1.0)
         if self.demand is not None:
-            self.demand[touched["demand"], s] = 1.0
+            kernels.fill_column(self.demand, touched["demand"], s, 1.0)
         if self.keep is not None:
-            self.keep[touched["trade"], s] = 1.0
+            kernels.fill_column(self.keep, touched["trade"], s, 1.0)
         if self.allowance is not None:
-            self.allowance[touched["trade"], s] = np.inf
+            kernels.fill_column(self.allowance, touched["trade"], s, np.inf)
         if self.blocked is not None:
             self.blocked[:, s] = False
         quotas = []
@@ -253,15 +254,15 @@ class EventSchedule:
                 continue
             if event.kind == "capacity":
                 assert self.cap is not None
-                self.cap[pos, s] *= 1.0 - (1.0 - event.value) * level
+                kernels.scale_column(self.cap, pos, s, 1.0 - (1.0 - event.value) * level)
             elif event.kind == "demand":
                 assert self.demand is not None
-                self.demand[pos, s] *= 1.0 - (1.0 - event.value) * level
+                kernels.scale_column(self.demand, pos, s, 1.0 - (1.0 - event.value) * level)
             elif event.kind == "restriction":
                 assert self.keep is not None
                 cut = event.value * level
                 if cut > 0:
-                    self.keep[pos, s] *= 1.0 - cut
+                    kernels.scale_column(self.keep, pos, s, 1.0 - cut)
                     self._block(event)
             else:
                 quotas.append(i)

@@ -631,3 +631,17 @@ def scaled_rows(base: np.ndarray, factor: np.ndarray, has_factor: bool, out: np.
         else:
             for s in range(out.shape[1]):
                 row[s] = b
+
+
+@_jit
+def fill_column(a: np.ndarray, rows: np.ndarray, s: int, value: float) -> None:
+    """``a[rows, s] = value``."""
+    for j in range(rows.size):
+        a[rows[j], s] = value
+
+
+@_jit
+def scale_column(a: np.ndarray, rows: np.ndarray, s: int, factor: float) -> None:
+    """``a[rows, s] *= factor``."""
+    for j in range(rows.size):
+        a[rows[j], s] *= factor
