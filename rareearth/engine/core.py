@@ -204,6 +204,9 @@ class Engine:
             lead = np.minimum(lead, levers.lead_override)
         self.lead = np.ascontiguousarray(lead.transpose(2, 0, 1))  # (S, K, K) months
         self._group_lead: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
+        self._group_buffers: dict[int, tuple[np.ndarray, ...]] = {}
+        self.no_blocked = np.zeros((1, 1, 1, 1), dtype=bool)
+        self.no_lead_zero = np.zeros((1, 1, 1), dtype=bool)
         self.rerouted_dirty = False
         self.released_dirty = False
         self.recycle_extra = np.maximum(params.recycling_rate - params.dataset_recycling_rate, 0.0)
@@ -551,6 +554,16 @@ class Engine:
             self._group_lead[key] = (np.where(zero, 1.0, lead), zero if zero.any() else None)
         return self._group_lead[key]
 
+    def group_buffers(self, g: Group) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Work arrays of a group's rationing: link (Cg, S, Ks, Kb), buyers' scale (Cg, S, Kb),
+        pools' fill (Cg, S, Ks) and what buyers still miss (Cg, S, Kb)."""
+        key = id(g)
+        if key not in self._group_buffers:
+            cg, n_s, ks, kb = g.commodities.size, self.n_scenarios, g.suppliers.size, g.buyers.size
+            self._group_buffers[key] = (np.empty((cg, n_s, ks, kb)), np.empty((cg, n_s, kb)),
+                                        np.empty((cg, n_s, ks)), np.empty((cg, n_s, kb)))
+        return self._group_buffers[key]
+
     def group_blocked(self, g: Group) -> np.ndarray | None:
         """This month's closed pairs of a group, (Cg, S, Ks, Kb) bool, or None."""
         if self.ev.blocked is None:
@@ -883,78 +896,39 @@ class ProportionalAllocator:
         o0, o1 = st.out_range[g.sstage]
         sp_rows = engine.scratch("sp", ks * ng)
         spare = engine.spare(g.sstage, prow, sp_rows)
-        ub = ub_rows.reshape(kb, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Kb)
-        sp_ = sp_rows.reshape(ks, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Ks)
-        t = float(engine.t)
         blocked = engine.group_blocked(g)
-        # a pair's lead-time clock starts the first month the buyer country asks an existing,
-        # allowed pool, whatever it then gets
-        intent = g.pool_exists_t[:, None, :, None] & (ub > _TINY)[:, :, None, :]
-        if blocked is not None:
-            intent &= ~blocked
-        first = engine.first_ask[id(g)]
-        newly = intent & (first > t)
-        if newly.any():
-            first[newly] = t
         lead_safe, lead_zero = engine.group_lead(g)
-        link = np.subtract(t, first)
-        link /= lead_safe[None]
-        np.clip(link, 0.0, 1.0, out=link)
-        if lead_zero is not None:
-            link[np.broadcast_to(lead_zero[None], link.shape) & (first <= t)] = 1.0
-        np.maximum(link, g.link_exists_t[:, None], out=link)
-        if blocked is not None:
-            link[blocked] = 0.0
-        # offered_j = Σ_k spare_k link_kj; buyers take min(1, unmet/offered) of every offer
-        offered = np.matmul(sp_[:, :, None, :], link)[:, :, 0, :]
-        scale = np.divide(ub, offered, out=np.zeros_like(ub), where=offered > _TINY)
-        np.minimum(scale, 1.0, out=scale)
-        asked = np.matmul(link, scale[:, :, :, None])[:, :, :, 0]
-        asked *= sp_
-        fk = np.divide(sp_, asked, out=np.zeros_like(sp_), where=asked > _TINY)
-        np.minimum(fk, 1.0, out=fk)
-        sold = asked * fk
-        got = np.matmul((sp_ * fk)[:, :, None, :], link)[:, :, 0, :]
-        got *= scale
-        g_buyer = np.divide(got, ub, out=np.zeros_like(got), where=ub > _TINY)
+        link, scale, fk, residual = engine.group_buffers(g)
+        g_buyer = engine.scratch("g_buyer", kb * ng)
+        r_pool = engine.scratch("r_pool", ks * ng)
+        pool_asked = engine.scratch("pool_asked", ks * ng, bool)
+        missed = kernels.pool_rationing(
+            float(engine.t), ub_rows, sp_rows, ng, g.pool_exists_t, g.link_exists_t,
+            engine.first_ask[id(g)], lead_safe,
+            engine.no_lead_zero if lead_zero is None else lead_zero, lead_zero is not None,
+            engine.no_blocked if blocked is None else blocked, blocked is not None,
+            ROUNDING, _TINY, link, scale, fk, g_buyer, r_pool, pool_asked, residual)
         rcv = unmet  # becomes what each buyer receives
-        kernels.receive_rerouted(unmet, brow, g_buyer.transpose(2, 0, 1).reshape(kb * ng, n_s),
-                                 engine.received[g.start : g.stop],
+        kernels.receive_rerouted(unmet, brow, g_buyer, engine.received[g.start : g.stop],
                                  engine.rerouted_in[g.start : g.stop], engine.track["rerouted_in"])
         if engine.track["rerouted_in"]:
             engine.rerouted_dirty = True
-        r_pool = np.divide(sold, sp_, out=np.zeros_like(sold), where=sp_ > _TINY)
-        # pools asked (by intent) ramp up their spare capacity
-        pool_asked = np.asarray(intent.any(axis=3)).transpose(2, 0, 1).reshape(ks * ng, n_s)
         take = spare  # becomes what each out-slot sells
-        engine.take(g.sstage, spare, prow, r_pool.transpose(2, 0, 1).reshape(ks * ng, n_s),
-                    pool_asked)
+        engine.take(g.sstage, spare, prow, r_pool, pool_asked)
         # what is still missing is a signal to pools with spare capacity: they plan more output
         # next month (split over allowed pools by capacity headroom, new links included)
-        residual = ub - got
-        floor = ub * ROUNDING
-        np.maximum(floor, _TINY, out=floor)
-        residual *= residual > floor  # per element (batch-mates never interact)
-        if residual.any():
+        if missed:
             head = engine.scratch("head", o1 - o0)
             hk_rows = engine.scratch("hk", ks * ng)
             kernels.headroom(engine.cap[o0:o1], engine.prod[o0:o1], prow, head, hk_rows)
-            hk = hk_rows.reshape(ks, ng, n_s).transpose(1, 2, 0)
-            hk *= g.pool_exists_t[:, None, :]
-            if blocked is None:
-                total = hk.sum(axis=2, keepdims=True)
-                per = np.divide(residual, total, out=np.zeros_like(residual), where=total > _TINY)
-                signal = hk * per.sum(axis=2, keepdims=True)
-            else:
-                allowed = (~blocked).astype(float)
-                total = np.matmul(hk[:, :, None, :], allowed)[:, :, 0, :]
-                per = np.divide(residual, total, out=np.zeros_like(residual), where=total > _TINY)
-                signal = hk * np.matmul(allowed, per[:, :, :, None])[:, :, :, 0]
-            r_head = np.divide(signal, hk, out=np.zeros_like(hk), where=hk > _TINY)
-            kernels.signal(head, prow, r_head.transpose(2, 0, 1).reshape(ks * ng, n_s),
-                           engine.extra_next[o0:o1])
+            r_head = engine.scratch("r_head", ks * ng)
+            kernels.headroom_split(hk_rows, ng, g.pool_exists_t, residual,
+                                   engine.no_blocked if blocked is None else blocked,
+                                   blocked is not None, _TINY, r_head)
+            kernels.signal(head, prow, r_head, engine.extra_next[o0:o1])
         raw = engine.raw
         if raw.edge_flow is not None:
+            sp_ = sp_rows.reshape(ks, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Ks)
             deliver = link * (sp_ * fk)[:, :, :, None] * scale[:, :, None, :]
             if (deliver > 0).any():
                 gg, ss, kk, jj = np.nonzero(deliver > 0)

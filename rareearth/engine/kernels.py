@@ -645,3 +645,116 @@ def scale_column(a: np.ndarray, rows: np.ndarray, s: int, factor: float) -> None
     """``a[rows, s] *= factor``."""
     for j in range(rows.size):
         a[rows[j], s] *= factor
+
+
+@_jit
+def pool_rationing(t: float, ub: np.ndarray, spare: np.ndarray, ng: int,
+                   pool_exists: np.ndarray, link_exists: np.ndarray, first: np.ndarray,
+                   lead: np.ndarray, lead_zero: np.ndarray, has_lead_zero: bool,
+                   blocked: np.ndarray, has_blocked: bool, rounding: float, tiny: float,
+                   link: np.ndarray, scale: np.ndarray, fill: np.ndarray,
+                   buyer_share: np.ndarray, pool_ratio: np.ndarray, pool_asked: np.ndarray,
+                   residual: np.ndarray) -> bool:
+    """Pooled proportional rationing of one rerouting group (``docs/model.md``).
+
+    Per commodity g, scenario s, supplier country k and buyer country j: the lead-time link
+    ``link = max(clip((t − first ask) / lead, 0, 1), baseline link)`` (0 where closed; the
+    first-ask month is set where the buyer now asks an existing, open pool); buyers take
+    ``scale_j = min(1, unmet_j / Σ_k spare_k link_kj)`` of every offer; pools fill
+    ``fill_k = min(1, spare_k / (spare_k Σ_j link_kj scale_j))`` of what they are asked.
+    ``ub``/``spare`` and the outputs ``buyer_share`` (received / unmet), ``pool_ratio`` (sold /
+    spare), ``pool_asked`` are (country × ng + g, S) rows; ``residual`` (g, s, j) is what
+    buyers still miss (zero below rounding). Returns whether any is missed.
+    """
+    cg, n_s, ks, kb = first.shape
+    missed = False
+    for g in range(cg):
+        for s in range(n_s):
+            for k in range(ks):
+                pe = pool_exists[g, k]
+                asks = False
+                for j in range(kb):
+                    closed = has_blocked and blocked[g, s, k, j]
+                    if pe and ub[j * ng + g, s] > tiny and not closed:
+                        asks = True
+                        if first[g, s, k, j] > t:
+                            first[g, s, k, j] = t
+                    f = first[g, s, k, j]
+                    v = _min(_max((t - f) / lead[s, k, j], 0.0), 1.0)
+                    if has_lead_zero and lead_zero[s, k, j] and f <= t:
+                        v = 1.0
+                    v = _max(v, link_exists[g, k, j])
+                    if closed:
+                        v = 0.0
+                    link[g, s, k, j] = v
+                pool_asked[k * ng + g, s] = asks
+            for j in range(kb):
+                offered = 0.0
+                for k in range(ks):
+                    offered += spare[k * ng + g, s] * link[g, s, k, j]
+                sc = ub[j * ng + g, s] / offered if offered > tiny else 0.0
+                scale[g, s, j] = _min(sc, 1.0)
+            for k in range(ks):
+                asked = 0.0
+                for j in range(kb):
+                    asked += link[g, s, k, j] * scale[g, s, j]
+                sp = spare[k * ng + g, s]
+                asked *= sp
+                fk = _min(sp / asked if asked > tiny else 0.0, 1.0)
+                fill[g, s, k] = fk
+                sold = asked * fk
+                pool_ratio[k * ng + g, s] = sold / sp if sp > tiny else 0.0
+            for j in range(kb):
+                got = 0.0
+                for k in range(ks):
+                    got += (spare[k * ng + g, s] * fill[g, s, k]) * link[g, s, k, j]
+                got *= scale[g, s, j]
+                u = ub[j * ng + g, s]
+                buyer_share[j * ng + g, s] = got / u if u > tiny else 0.0
+                res = u - got
+                res = res * (1.0 if res > _max(u * rounding, tiny) else 0.0)
+                residual[g, s, j] = res
+                if res != 0.0:
+                    missed = True
+    return missed
+
+
+@_jit
+def headroom_split(head: np.ndarray, ng: int, pool_exists: np.ndarray, residual: np.ndarray,
+                   blocked: np.ndarray, has_blocked: bool, tiny: float,
+                   ratio: np.ndarray) -> None:
+    """Share of each pool's headroom signalled to plan more next month (``ratio`` rows).
+
+    What buyers still miss is split over the open pools in proportion to their headroom
+    (``head`` rows: Σ max(capacity − output, 0) per pool; pools without out-slots count 0).
+    """
+    cg, n_s, kb = residual.shape
+    ks = pool_exists.shape[1]
+    hk = np.empty(ks)
+    per = np.empty(kb)
+    for g in range(cg):
+        for s in range(n_s):
+            for k in range(ks):
+                hk[k] = head[k * ng + g, s] * (1.0 if pool_exists[g, k] else 0.0)
+            if not has_blocked:
+                total = 0.0
+                for k in range(ks):
+                    total += hk[k]
+                psum = 0.0
+                for j in range(kb):
+                    psum += residual[g, s, j] / total if total > tiny else 0.0
+                for k in range(ks):
+                    sig = hk[k] * psum
+                    ratio[k * ng + g, s] = sig / hk[k] if hk[k] > tiny else 0.0
+            else:
+                for j in range(kb):
+                    total = 0.0
+                    for k in range(ks):
+                        total += hk[k] * (0.0 if blocked[g, s, k, j] else 1.0)
+                    per[j] = residual[g, s, j] / total if total > tiny else 0.0
+                for k in range(ks):
+                    acc = 0.0
+                    for j in range(kb):
+                        acc += (0.0 if blocked[g, s, k, j] else 1.0) * per[j]
+                    sig = hk[k] * acc
+                    ratio[k * ng + g, s] = sig / hk[k] if hk[k] > tiny else 0.0
