@@ -204,7 +204,7 @@ class Engine:
             lead = np.minimum(lead, levers.lead_override)
         self.lead = np.ascontiguousarray(lead.transpose(2, 0, 1))  # (S, K, K) months
         self._group_lead: dict[int, tuple[np.ndarray, np.ndarray | None]] = {}
-        self._group_buffers: dict[int, tuple[np.ndarray, ...]] = {}
+        self._group_buffers: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         self.no_blocked = np.zeros((1, 1, 1, 1), dtype=bool)
         self.no_lead_zero = np.zeros((1, 1, 1), dtype=bool)
         self.rerouted_dirty = False
