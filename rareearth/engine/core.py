@@ -186,6 +186,7 @@ class Engine:
         self.rerouted_out = self.array(n_out)
         self.shipped = self.array(n_out)
         self.ordered = self.array(n_out)
+        self.total = self.array(n_out)
         self.beyond = self.array(n_out)
         self.extra_next = self.array(n_out)
         self.asked = self.array(n_out, False, bool)
@@ -258,7 +259,7 @@ class Engine:
         self.group_rows = {id(g): (kernels.agg_rows(g.buyer_agg), kernels.agg_rows(g.pool_agg))
                            for stage_groups in st.groups for g in stage_groups}
         self.no_allowance = np.zeros((0, n_s))
-        self._edge_pos: dict[int, tuple[np.ndarray, ...]] = {}
+        self.plan_cut_rows, self.receive_cut_rows = self._cut_rows()
 
     def array(self, rows: int, value: Any = 0.0, dtype: Any = np.float64) -> np.ndarray:
         """A new (rows, S) state or work array filled with ``value`` (None: uninitialised),
@@ -291,28 +292,42 @@ class Engine:
             out.append((r0, r1) if r1 > r0 else None)
         return out
 
-    def cut_entries(self, stage: int) -> tuple[Any, ...] | None:
-        """This month's restricted edges of a stage, for :func:`kernels.restricted_cuts`.
-
-        ``(source out-slot − o0, position among the stage's fed in-slots, target in-slot,
-        share, keep rows, allowance rows or None)`` over the schedule's restricted edges of the
-        stage; None when the stage has none or nothing is restricted this month.
-        """
-        restricted = self.restricted[stage]
-        if restricted is None or self.ev.keep is None:
-            return None
+    def _cut_rows(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per stage, for each stored entry of ``order_to_out`` and of ``fill_to_in``: the row
+        of its edge in the schedule's ``keep``/``allowance`` (−1: never restricted)."""
         st = self.st
-        r0, r1 = restricted
-        if stage not in self._edge_pos:
-            edges = self.schedule.edges[r0:r1]
-            self._edge_pos[stage] = (
-                st.edge_src[edges] - st.out_range[stage][0],
-                np.searchsorted(st.fed[stage], st.edge_tgt[edges]),
-                st.edge_tgt[edges],
-                st.edge_share[edges],
-            )
-        allow = self.ev.allowance[r0:r1] if self.ev.allowance is not None else None
-        return (*self._edge_pos[stage], self.ev.keep[r0:r1], allow)
+        edges = self.schedule.edges
+        plan_rows, receive_rows = [], []
+        for stage in PRODUCING:
+            e0, e1 = st.edge_range[stage]
+            o0 = st.out_range[stage][0]
+            # an edge is its (source out-slot, target in-slot) pair, unique within a stage
+            key = st.edge_src[e0:e1] * st.n_in + st.edge_tgt[e0:e1]
+            assert np.all(np.diff(key) > 0), "edges must be sorted and unique per slot pair"
+
+            def rows_of(src: np.ndarray, tgt: np.ndarray, key: np.ndarray = key,
+                        e0: int = e0) -> np.ndarray:
+                k = src * st.n_in + tgt
+                e = np.searchsorted(key, k)
+                assert np.all(key[np.minimum(e, key.size - 1)] == k)
+                r = np.searchsorted(edges, e + e0)
+                found = (r < edges.size) & (edges[np.minimum(r, edges.size - 1)] == e + e0)
+                return np.where(found, r, -1).astype(np.int64)
+
+            m = st.order_to_out[stage].tocoo()
+            plan_rows.append(rows_of(m.row + o0, m.col) if m.nnz else np.zeros(0, np.int64))
+            m = st.fill_to_in[stage].tocoo()
+            receive_rows.append(rows_of(m.col + o0, st.fed[stage][m.row]) if m.nnz
+                                else np.zeros(0, np.int64))
+        return plan_rows, receive_rows
+
+    def cuts(self) -> tuple[bool, np.ndarray, np.ndarray, bool]:
+        """This month's ``(any restriction, keep, allowance, any quota)`` for the kernels."""
+        ev = self.ev
+        if ev.keep is None:
+            return False, self.no_allowance, self.no_allowance, False
+        allow = ev.allowance
+        return True, ev.keep, self.no_allowance if allow is None else allow, allow is not None
 
     # ================================================================== record buffers
 
@@ -454,6 +469,7 @@ class Engine:
         """
         st = self.st
         e0, e1 = st.in_range[END_USE]
+        has_cut, keep, allow, has_allow = self.cuts()
         kernels.order_from_need(st.target_in[e0:e1], self.inv_in[e0:e1], self.demand_now,
                                 self.recycled, self.recycling, 1.0 / REFILL_MONTHS,
                                 self.order[e0:e1])
@@ -462,8 +478,9 @@ class Engine:
             indptr, indices, data = self.csr_order_to_out[stage]
             kernels.plan(indptr, indices, data, self.order, self.cap[o0:o1], self.ramp[o0:o1],
                          self.extra[o0:o1], self.added[o0:o1], st.target_out[o0:o1],
-                         self.inv_out[o0:o1], 1.0 / REFILL_MONTHS, self.ordered[o0:o1],
-                         self.plan[o0:o1])
+                         self.inv_out[o0:o1], 1.0 / REFILL_MONTHS, self.plan_cut_rows[stage],
+                         keep, allow, has_allow, has_cut and self.restricted[stage] is not None,
+                         self.ordered[o0:o1], self.total[o0:o1], self.plan[o0:o1])
             if stage == MINING:
                 continue
             i0, i1 = st.in_range[stage]
@@ -776,39 +793,26 @@ class ProportionalAllocator:
         """Ship the stage's output to buyers in proportion to their (unrestricted) orders.
 
         Each edge carries ``share × buyer's order × keep × fill`` where ``fill = min(1,
-        supply / Σ shippable orders)`` of its supplier. Computed with sparse products over
-        out-slots and in-slots only; edge-sized arrays are formed for the restricted edges, and
-        for every edge only when edge flows are recorded or offtakes apply.
+        supply / Σ shippable orders)`` of its supplier. Computed with sparse passes over
+        out-slots and in-slots only: the restricted edges' cuts are summed inside them (the
+        shippable total in :meth:`Engine.orders`, the buyers' side here); edge-sized arrays are
+        formed only when edge flows are recorded or offtakes apply.
         """
         st = engine.st
         if engine.explicit[stage]:
             self._allocate_edges(engine, stage)
             return
         o0, o1 = st.out_range[stage]
-        no = o1 - o0
-        left = engine.left[o0:o1]
-        total = engine.scratch("total", no)
-        np.copyto(total, engine.ordered[o0:o1])  # Σ share × order, from the backward pass
-        cuts = engine.cut_entries(stage)
-        fill = engine.scratch("fill", no)
-        cut_out = engine.scratch("cut_out", no)
-        if cuts is not None:
-            # what restrictions and quotas take off the restricted (edge, scenario) entries
-            src, fed_pos, tgt, share, keep, allow = cuts
-            kernels.restricted_cuts(engine.order, tgt, share, src, src, keep,
-                                    engine.no_allowance if allow is None else allow,
-                                    allow is not None, fill, False, cut_out)
-        kernels.allocate_fill(engine.prod[o0:o1], engine.inv_out[o0:o1], total, cut_out,
-                              cuts is not None, _TINY, fill, engine.shipped[o0:o1], left)
-        fed = st.fed[stage]
-        cut_in = engine.scratch("cut_in", fed.size)
-        if cuts is not None:  # the same cuts at the supplier's fill rate, per buyer
-            kernels.restricted_cuts(engine.order, tgt, share, src, fed_pos, keep,
-                                    engine.no_allowance if allow is None else allow,
-                                    allow is not None, fill, True, cut_in)
+        fill = engine.scratch("fill", o1 - o0)
+        # what may ship: orders less restriction and quota cuts (from the backward pass)
+        kernels.allocate_fill(engine.prod[o0:o1], engine.inv_out[o0:o1], engine.total[o0:o1],
+                              _TINY, fill, engine.shipped[o0:o1], engine.left[o0:o1])
+        has_cut, keep, allow, has_allow = engine.cuts()
         indptr, indices, data = engine.csr_fill_to_in[stage]
-        kernels.allocate_receive(indptr, indices, data, fill, fed, engine.order, cut_in,
-                                 cuts is not None, engine.received)
+        kernels.allocate_receive(indptr, indices, data, fill, st.fed[stage], engine.order,
+                                 engine.receive_cut_rows[stage], keep, allow, has_allow,
+                                 has_cut and engine.restricted[stage] is not None,
+                                 engine.received)
 
     def _allocate_edges(self, engine: Engine, stage: int) -> None:
         """The same allocation edge by edge (edge flows recorded, offtakes)."""

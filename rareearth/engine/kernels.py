@@ -18,7 +18,7 @@ from typing import Any
 import numba
 import numpy as np
 
-__all__ = ["allocate_fill", "allocate_receive", "restricted_cuts"]
+__all__ = ["allocate_fill", "allocate_receive", "plan"]
 
 _jit = numba.njit(cache=True, nogil=True, boundscheck=False)
 
@@ -42,58 +42,16 @@ def csr(m: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @_jit
-def restricted_cuts(order: np.ndarray, tgt: np.ndarray, share: np.ndarray, src: np.ndarray,
-                    dst: np.ndarray, keep: np.ndarray, allow: np.ndarray, has_allow: bool,
-                    fill: np.ndarray, use_fill: bool, acc: np.ndarray) -> None:
-    """Sum the cuts of restricted (edge, scenario) entries into ``acc`` rows (zeroed first).
+def allocate_fill(supply_a: np.ndarray, supply_b: np.ndarray, total: np.ndarray, tiny: float,
+                  fill: np.ndarray, shipped: np.ndarray, left: np.ndarray) -> None:
+    """Per out-slot: fill rate and what ships (``allocate``'s out-slot pass).
 
-    Entry (r, s) is restricted when ``keep[r, s] < 1`` or its quota allowance is finite. Its
-    cut is ``ordered × (1 − keep)``, or ``ordered − keep × min(ordered, allowance)`` with a quota,
-    where ``ordered = order[tgt[r], s] × share[r]``; times its supplier's ``fill[src[r], s]`` when
-    ``use_fill``. It is added to ``acc[dst[r], s]`` in (r, s) order, as ``np.bincount`` over the
-    flat entries adds.
-    """
-    acc[:] = 0.0
-    n_s = acc.shape[1]
-    for r in range(keep.shape[0]):
-        t = tgt[r]
-        w = share[r]
-        a_src = src[r]
-        a_dst = dst[r]
-        for s in range(n_s):
-            k = keep[r, s]
-            if has_allow:
-                q = allow[r, s]
-                if not (k < 1.0 or np.isfinite(q)):
-                    continue
-                ordered = order[t, s] * w
-                cut = ordered - k * _min(ordered, q)
-            else:
-                if not k < 1.0:
-                    continue
-                ordered = order[t, s] * w
-                cut = ordered * (1.0 - k)
-            if use_fill:
-                cut *= fill[a_src, s]
-            acc[a_dst, s] += cut
-
-
-@_jit
-def allocate_fill(supply_a: np.ndarray, supply_b: np.ndarray, total: np.ndarray,
-                  cut: np.ndarray, has_cut: bool, tiny: float, fill: np.ndarray,
-                  shipped: np.ndarray, left: np.ndarray) -> None:
-    """Per out-slot: supply, fill rate and what ships (``allocate``'s out-slot passes).
-
-    ``total`` (Σ share × order, in place) loses the restricted cuts ``cut`` (then ≥ 0);
-    ``fill = min(1, supply / total)`` where ``total > tiny``, else 1; ``shipped = fill × total``;
-    ``left = max(supply − shipped, 0)`` with ``supply = supply_a + supply_b``.
+    ``fill = min(1, supply / total)`` where ``total > tiny``, else 1; ``shipped = fill ×
+    total``; ``left = max(supply − shipped, 0)`` with ``supply = supply_a + supply_b``.
     """
     for o in range(total.shape[0]):
         for s in range(total.shape[1]):
             tot = total[o, s]
-            if has_cut:
-                tot = _max(tot - cut[o, s], 0.0)
-                total[o, s] = tot
             sup = supply_a[o, s] + supply_b[o, s]
             f = 1.0
             if tot > tiny:
@@ -107,23 +65,35 @@ def allocate_fill(supply_a: np.ndarray, supply_b: np.ndarray, total: np.ndarray,
 
 @_jit
 def allocate_receive(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
-                     fill: np.ndarray, fed: np.ndarray, order: np.ndarray, cut: np.ndarray,
-                     has_cut: bool, received: np.ndarray) -> None:
-    """Buyers' receipts: ``received[fed] += max((fill_to_in @ fill) × order[fed] − cut, 0)``."""
+                     fill: np.ndarray, fed: np.ndarray, order: np.ndarray, cut_row: np.ndarray,
+                     keep: np.ndarray, allow: np.ndarray, has_allow: bool, has_cut: bool,
+                     received: np.ndarray) -> None:
+    """Buyers' receipts: ``received[fed] += max((fill_to_in @ fill) × order[fed] − cuts, 0)``.
+
+    ``cuts``: Σ over the buyer's restricted edges (``cut_row[jj] ≥ 0``, see :func:`plan`) of
+    the edge's cut × its supplier's fill, when ``has_cut``.
+    """
     n_s = fill.shape[1]
     got = np.empty(n_s)
+    cuts = np.empty(n_s)
     for f in range(fed.size):
+        i = fed[f]
         got[:] = 0.0
+        cuts[:] = 0.0
         for jj in range(indptr[f], indptr[f + 1]):
             a = data[jj]
             j = indices[jj]
             for s in range(n_s):
                 got[s] += a * fill[j, s]
-        i = fed[f]
+            r = cut_row[jj] if has_cut else -1
+            if r >= 0:
+                for s in range(n_s):
+                    cuts[s] += _cut(order[i, s] * a, keep[r, s],
+                                    allow[r, s] if has_allow else np.inf, has_allow) * fill[j, s]
         for s in range(n_s):
             g = got[s] * order[i, s]
             if has_cut:
-                g -= cut[f, s]
+                g -= cuts[s]
             received[i, s] += _max(g, 0.0)
 
 
@@ -345,28 +315,47 @@ def order_from_need(target: np.ndarray, inv: np.ndarray, need: np.ndarray, recyc
 
 
 @_jit
+def _cut(ordered: float, keep: float, allow: float, has_allow: bool) -> float:
+    """What a restriction (``keep``) and a quota (``allow``) take off an edge's order."""
+    if has_allow:
+        return ordered - keep * _min(ordered, allow)
+    return ordered * (1.0 - keep)
+
+
+@_jit
 def plan(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, order: np.ndarray,
          cap: np.ndarray, ramp: np.ndarray, extra: np.ndarray, added: np.ndarray,
-         target: np.ndarray, inv: np.ndarray, per_month: float, ordered: np.ndarray,
-         plan_out: np.ndarray) -> None:
-    """Producers' orders received (``order_to_out @ order``) and plans (``Engine.orders``).
+         target: np.ndarray, inv: np.ndarray, per_month: float, cut_row: np.ndarray,
+         keep: np.ndarray, allow: np.ndarray, has_allow: bool, has_cut: bool,
+         ordered: np.ndarray, total: np.ndarray, plan_out: np.ndarray) -> None:
+    """Producers' orders received (``order_to_out @ order``), what may ship, and plans.
 
     ``plan = min(max(ordered + min(max(cap − ordered, 0) × ramp, extra) + added
-    + (target − inv) × per_month, 0), cap)``.
+    + (target − inv) × per_month, 0), cap)``. ``total`` is what the allocation may ship:
+    ``ordered`` less the cuts of restricted edges (``cut_row[jj]``: the edge's row of ``keep``
+    and ``allow``, −1 when unrestricted), at least 0, when ``has_cut``; else ``ordered``.
     """
     n_s = order.shape[1]
+    cuts = np.empty(n_s)
     for o in range(cap.shape[0]):
         row = ordered[o]
         row[:] = 0.0
+        cuts[:] = 0.0
         for jj in range(indptr[o], indptr[o + 1]):
             a = data[jj]
             i = indices[jj]
             for s in range(n_s):
                 row[s] += a * order[i, s]
+            r = cut_row[jj] if has_cut else -1
+            if r >= 0:
+                for s in range(n_s):
+                    cuts[s] += _cut(order[i, s] * a, keep[r, s],
+                                    allow[r, s] if has_allow else np.inf, has_allow)
         tg = target[o]
         for s in range(n_s):
             c = cap[o, s]
             od = row[s]
+            total[o, s] = _max(od - cuts[s], 0.0) if has_cut else od
             p = _max(c - od, 0.0) * ramp[o, s]
             p = _min(p, extra[o, s])
             p += od
