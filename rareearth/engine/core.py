@@ -310,6 +310,8 @@ class Engine:
                 k = src * st.n_in + tgt
                 e = np.searchsorted(key, k)
                 assert np.all(key[np.minimum(e, key.size - 1)] == k)
+                if edges.size == 0:
+                    return np.full(k.size, -1, dtype=np.int64)
                 r = np.searchsorted(edges, e + e0)
                 found = (r < edges.size) & (edges[np.minimum(r, edges.size - 1)] == e + e0)
                 return np.where(found, r, -1).astype(np.int64)
