@@ -894,10 +894,10 @@ class ProportionalAllocator:
         ng = cg.size
         brow, prow = engine.group_rows[id(g)]
         nb = g.stop - g.start
-        unmet = engine.scratch("unmet", nb)
+        order = engine.order[g.start : g.stop]
         ub_rows = engine.scratch("ub", kb * ng)
-        if not kernels.group_unmet(engine.order[g.start : g.stop], engine.received[g.start : g.stop],
-                                   brow, ROUNDING, _TINY, unmet, ub_rows):
+        if not kernels.group_unmet(order, engine.received[g.start : g.stop], brow, ROUNDING,
+                                   _TINY, ub_rows):
             return
         o0, o1 = st.out_range[g.sstage]
         sp_rows = engine.scratch("sp", ks * ng)
@@ -914,9 +914,12 @@ class ProportionalAllocator:
             engine.no_lead_zero if lead_zero is None else lead_zero, lead_zero is not None,
             engine.no_blocked if blocked is None else blocked, blocked is not None,
             ROUNDING, _TINY, link, scale, fk, g_buyer, r_pool, pool_asked, residual)
-        rcv = unmet  # becomes what each buyer receives
-        kernels.receive_rerouted(unmet, brow, g_buyer, engine.received[g.start : g.stop],
-                                 engine.rerouted_in[g.start : g.stop], engine.track["rerouted_in"])
+        raw = engine.raw
+        rcv = engine.scratch("rcv", nb)  # what each buyer receives, kept for edge flows
+        kernels.receive_rerouted(order, brow, g_buyer, ROUNDING, _TINY,
+                                 engine.received[g.start : g.stop],
+                                 engine.rerouted_in[g.start : g.stop], engine.track["rerouted_in"],
+                                 rcv, raw.edge_flow is not None)
         if engine.track["rerouted_in"]:
             engine.rerouted_dirty = True
         take = spare  # becomes what each out-slot sells
@@ -932,7 +935,6 @@ class ProportionalAllocator:
                                    engine.no_blocked if blocked is None else blocked,
                                    blocked is not None, _TINY, r_head)
             kernels.signal(head, prow, r_head, engine.extra_next[o0:o1])
-        raw = engine.raw
         if raw.edge_flow is not None:
             sp_ = sp_rows.reshape(ks, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Ks)
             deliver = link * (sp_ * fk)[:, :, :, None] * scale[:, :, None, :]

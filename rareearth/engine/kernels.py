@@ -110,23 +110,23 @@ def agg_rows(m: Any) -> np.ndarray:
 
 
 @_jit
-def group_unmet(order: np.ndarray, received: np.ndarray, brow: np.ndarray, rounding: float,
-                tiny: float, unmet: np.ndarray, ub: np.ndarray) -> bool:
-    """Buyers' unmet orders and their sums per (buyer country, commodity) row of ``ub``.
+def _unmet(order: float, received: float, rounding: float, tiny: float) -> float:
+    """``order − received``, zero where not above ``max(order × rounding, tiny)``."""
+    u = order - received
+    return u * (1.0 if u > _max(order * rounding, tiny) else 0.0)
 
-    ``unmet = order − received``, zero where it is not above ``max(order × rounding, tiny)``;
-    ``ub[brow[i]] += unmet[i]`` (zeroed first). Returns whether any unmet is non-zero.
-    """
+
+@_jit
+def group_unmet(order: np.ndarray, received: np.ndarray, brow: np.ndarray, rounding: float,
+                tiny: float, ub: np.ndarray) -> bool:
+    """Buyers' unmet orders (:func:`_unmet`) summed per (buyer country, commodity) row of
+    ``ub`` (zeroed first). Returns whether any unmet is non-zero."""
     ub[:] = 0.0
     anything = False
     for i in range(order.shape[0]):
         b = brow[i]
         for s in range(order.shape[1]):
-            o = order[i, s]
-            u = o - received[i, s]
-            fl = _max(o * rounding, tiny)
-            u = u * (1.0 if u > fl else 0.0)
-            unmet[i, s] = u
+            u = _unmet(order[i, s], received[i, s], rounding, tiny)
             if u != 0.0:
                 anything = True
             if b >= 0:
@@ -205,17 +205,21 @@ def pool_sum(x: np.ndarray, prow: np.ndarray, pools: np.ndarray) -> None:
 
 
 @_jit
-def receive_rerouted(unmet: np.ndarray, brow: np.ndarray, share: np.ndarray,
-                     received: np.ndarray, rerouted: np.ndarray, track: bool) -> None:
-    """``unmet ×= share[brow]``, then ``received += unmet`` (and ``rerouted``, when tracked)."""
-    for i in range(unmet.shape[0]):
+def receive_rerouted(order: np.ndarray, brow: np.ndarray, share: np.ndarray, rounding: float,
+                     tiny: float, received: np.ndarray, rerouted: np.ndarray, track: bool,
+                     rcv: np.ndarray, store: bool) -> None:
+    """``received += unmet × share[brow]`` (the unmet of :func:`group_unmet`, recomputed; into
+    ``rerouted`` when tracked, into ``rcv`` when stored)."""
+    for i in range(order.shape[0]):
         b = brow[i]
-        for s in range(unmet.shape[1]):
-            r = unmet[i, s] * (share[b, s] if b >= 0 else 0.0)
-            unmet[i, s] = r
-            received[i, s] += r
+        for s in range(order.shape[1]):
+            rc = received[i, s]
+            r = _unmet(order[i, s], rc, rounding, tiny) * (share[b, s] if b >= 0 else 0.0)
+            received[i, s] = rc + r
             if track:
                 rerouted[i, s] += r
+            if store:
+                rcv[i, s] = r
 
 
 @_jit
