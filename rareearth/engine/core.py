@@ -302,12 +302,12 @@ class Engine:
             e0, e1 = st.edge_range[stage]
             o0 = st.out_range[stage][0]
             # an edge is its (source out-slot, target in-slot) pair, unique within a stage
-            key = st.edge_src[e0:e1] * st.n_in + st.edge_tgt[e0:e1]
+            key = st.edge_src[e0:e1].astype(np.int64) * st.n_in + st.edge_tgt[e0:e1]
             assert np.all(np.diff(key) > 0), "edges must be sorted and unique per slot pair"
 
             def rows_of(src: np.ndarray, tgt: np.ndarray, key: np.ndarray = key,
                         e0: int = e0) -> np.ndarray:
-                k = src * st.n_in + tgt
+                k = src.astype(np.int64) * st.n_in + tgt
                 e = np.searchsorted(key, k)
                 assert np.all(key[np.minimum(e, key.size - 1)] == k)
                 if edges.size == 0:

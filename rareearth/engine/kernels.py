@@ -25,12 +25,14 @@ _jit = numba.njit(cache=True, nogil=True, boundscheck=False)
 
 @_jit
 def _max(a: float, b: float) -> float:
-    return a if (a >= b or a != a) else b
+    # numpy's maximum: NaN propagates; on ties (0.0 and −0.0) the second argument
+    return a if (a > b or a != a) else b
 
 
 @_jit
 def _min(a: float, b: float) -> float:
-    return a if (a <= b or a != a) else b
+    # numpy's minimum: NaN propagates; on ties (0.0 and −0.0) the second argument
+    return a if (a < b or a != a) else b
 
 
 def csr(m: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -190,18 +192,6 @@ def spare(left: np.ndarray, target: np.ndarray, room: np.ndarray, excess: np.nda
             spare_out[o, s] = v
             if p >= 0:
                 pools[p, s] += v
-
-
-@_jit
-def pool_sum(x: np.ndarray, prow: np.ndarray, pools: np.ndarray) -> None:
-    """``pools[prow[o]] += x[o]`` (zeroed first): the aggregation ``pool_agg @ x``."""
-    pools[:] = 0.0
-    for o in range(x.shape[0]):
-        p = prow[o]
-        if p < 0:
-            continue
-        for s in range(x.shape[1]):
-            pools[p, s] += x[o, s]
 
 
 @_jit
