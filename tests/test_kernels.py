@@ -71,9 +71,17 @@ def test_plan_matches_the_backward_pass_in_numpy(rng: np.random.Generator, quota
     keep = rng.random((n_r, S))
     keep[rng.random((n_r, S)) < 0.4] = 1.0
     allow = np.where(rng.random((n_r, S)) < 0.5, rng.random((n_r, S)), np.inf)
-    ordered, total, plan = (np.empty((n_out, S)) for _ in range(3))
-    kernels.plan(*kernels.csr(a), order, cap, ramp, extra, added, target, inv, 1.0 / 6.0, rows,
-                 keep, allow if quota else np.zeros((0, S)), quota, True, ordered, total, plan)
+    # the kernel runs over the transpose (buyer rows): the same entries, in its order
+    row_of = np.full((n_out, n_in), -1, dtype=np.int64)
+    coo = a.tocoo()  # canonical CSR: coo order is the stored order
+    row_of[coo.row, coo.col] = rows
+    by_buyer = a.T.tocsr()
+    by_buyer.sort_indices()
+    t = by_buyer.tocoo()
+    ordered, total, plan, cuts = (np.empty((n_out, S)) for _ in range(4))
+    kernels.plan(*kernels.csr(by_buyer), order, cap, ramp, extra, added, target, inv, 1.0 / 6.0,
+                 row_of[t.col, t.row], keep, allow if quota else np.zeros((0, S)), quota, True,
+                 cuts, ordered, total, plan)
 
     want_ordered = a @ order
     assert_array_equal(ordered, want_ordered)
@@ -81,7 +89,6 @@ def test_plan_matches_the_backward_pass_in_numpy(rng: np.random.Generator, quota
     p = np.minimum(p, extra) + want_ordered + added + (target[:, None] - inv) * (1.0 / 6.0)
     assert_array_equal(plan, np.minimum(np.maximum(p, 0.0), cap))
     # cuts as the allocation computed them before: per restricted entry, summed by bincount
-    coo = a.tocoo()  # canonical CSR: coo order is the stored order
     sel = rows >= 0
     ordered_e = order[coo.col[sel]] * coo.data[sel, None]
     k, q = keep[rows[sel]], allow[rows[sel]]

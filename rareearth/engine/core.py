@@ -254,7 +254,11 @@ class Engine:
         self.restricted = self._restricted_operators()
         self.csr_fill_to_in = [kernels.csr(m) for m in st.fill_to_in]
         self.csr_use = [kernels.csr(m) for m in st.use]
-        self.csr_order_to_out = [kernels.csr(m) for m in st.order_to_out]
+        # order_to_out transposed (buyer in-slot rows → the stage's out-slots), rows sorted
+        self.order_by_buyer = [m.T.tocsr() for m in st.order_to_out]
+        for m in self.order_by_buyer:
+            m.sort_indices()
+        self.csr_order_by_buyer = [kernels.csr(m) for m in self.order_by_buyer]
         #: per rerouting group: (buyer in-slot → buyer row, supplier out-slot → pool row)
         self.group_rows = {id(g): (kernels.agg_rows(g.buyer_agg), kernels.agg_rows(g.pool_agg))
                            for stage_groups in st.groups for g in stage_groups}
@@ -316,8 +320,8 @@ class Engine:
                 found = (r < edges.size) & (edges[np.minimum(r, edges.size - 1)] == e + e0)
                 return np.where(found, r, -1).astype(np.int64)
 
-            m = st.order_to_out[stage].tocoo()
-            plan_rows.append(rows_of(m.row + o0, m.col) if m.nnz else np.zeros(0, np.int64))
+            m = self.order_by_buyer[stage].tocoo()
+            plan_rows.append(rows_of(m.col + o0, m.row) if m.nnz else np.zeros(0, np.int64))
             m = st.fill_to_in[stage].tocoo()
             receive_rows.append(rows_of(m.col + o0, st.fed[stage][m.row]) if m.nnz
                                 else np.zeros(0, np.int64))
@@ -477,12 +481,13 @@ class Engine:
                                 self.order[e0:e1])
         for stage in range(END_USE - 1, MINING - 1, -1):
             o0, o1 = st.out_range[stage]
-            indptr, indices, data = self.csr_order_to_out[stage]
+            indptr, indices, data = self.csr_order_by_buyer[stage]
             kernels.plan(indptr, indices, data, self.order, self.cap[o0:o1], self.ramp[o0:o1],
                          self.extra[o0:o1], self.added[o0:o1], st.target_out[o0:o1],
                          self.inv_out[o0:o1], 1.0 / REFILL_MONTHS, self.plan_cut_rows[stage],
                          keep, allow, has_allow, has_cut and self.restricted[stage] is not None,
-                         self.ordered[o0:o1], self.total[o0:o1], self.plan[o0:o1])
+                         self.scratch("cuts", o1 - o0), self.ordered[o0:o1], self.total[o0:o1],
+                         self.plan[o0:o1])
             if stage == MINING:
                 continue
             i0, i1 = st.in_range[stage]

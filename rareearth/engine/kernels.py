@@ -321,35 +321,45 @@ def plan(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, order: np.nd
          cap: np.ndarray, ramp: np.ndarray, extra: np.ndarray, added: np.ndarray,
          target: np.ndarray, inv: np.ndarray, per_month: float, cut_row: np.ndarray,
          keep: np.ndarray, allow: np.ndarray, has_allow: bool, has_cut: bool,
-         ordered: np.ndarray, total: np.ndarray, plan_out: np.ndarray) -> None:
+         cuts: np.ndarray, ordered: np.ndarray, total: np.ndarray, plan_out: np.ndarray) -> None:
     """Producers' orders received (``order_to_out @ order``), what may ship, and plans.
 
+    The product runs over the *transpose* (``indptr``/``indices``/``data``: in-slot rows →
+    the stage's out-slots): every buyer's order row is read once, in order, and added into
+    the stage's out-slot rows, which stay in cache; an out-slot still gets its buyers'
+    terms in in-slot order, as ``order_to_out @ order`` adds them.
     ``plan = min(max(ordered + min(max(cap − ordered, 0) × ramp, extra) + added
     + (target − inv) × per_month, 0), cap)``. ``total`` is what the allocation may ship:
     ``ordered`` less the cuts of restricted edges (``cut_row[jj]``: the edge's row of ``keep``
-    and ``allow``, −1 when unrestricted), at least 0, when ``has_cut``; else ``ordered``.
+    and ``allow``, −1 when unrestricted; summed in ``cuts``), at least 0, when ``has_cut``;
+    else ``ordered``.
     """
     n_s = order.shape[1]
-    cuts = np.empty(n_s)
-    for o in range(cap.shape[0]):
-        row = ordered[o]
-        row[:] = 0.0
+    ordered[:] = 0.0
+    if has_cut:
         cuts[:] = 0.0
-        for jj in range(indptr[o], indptr[o + 1]):
+    for i in range(indptr.size - 1):
+        lo, hi = indptr[i], indptr[i + 1]
+        if lo == hi:
+            continue
+        order_row = order[i]
+        for jj in range(lo, hi):
             a = data[jj]
-            i = indices[jj]
+            row = ordered[indices[jj]]
             for s in range(n_s):
-                row[s] += a * order[i, s]
+                row[s] += a * order_row[s]
             r = cut_row[jj] if has_cut else -1
             if r >= 0:
+                c_row = cuts[indices[jj]]
                 for s in range(n_s):
-                    cuts[s] += _cut(order[i, s] * a, keep[r, s],
-                                    allow[r, s] if has_allow else np.inf, has_allow)
+                    c_row[s] += _cut(order_row[s] * a, keep[r, s],
+                                     allow[r, s] if has_allow else np.inf, has_allow)
+    for o in range(cap.shape[0]):
         tg = target[o]
         for s in range(n_s):
             c = cap[o, s]
-            od = row[s]
-            total[o, s] = _max(od - cuts[s], 0.0) if has_cut else od
+            od = ordered[o, s]
+            total[o, s] = _max(od - cuts[o, s], 0.0) if has_cut else od
             p = _max(c - od, 0.0) * ramp[o, s]
             p = _min(p, extra[o, s])
             p += od
