@@ -253,3 +253,48 @@ def test_staggered_arrays_are_contiguous_and_spread_over_cache_sets() -> None:
     assert all(off % 64 == 0 for off in offsets)
     flags = staggered(10, 3, 5, bool)
     assert flags.dtype == np.bool_ and flags.shape == (10, 3)
+
+
+def test_take_books_sales_as_the_numpy_form_did(rng: np.random.Generator) -> None:
+    n_out, n_pools, width, i0 = 8, 3, 2, 50
+    left, room, beyond, extra_next, prod = (values(rng, n_out, S) for _ in range(5))
+    target = values(rng, n_out)
+    prow = rng.integers(-1, n_pools, n_out).astype(np.int64)
+    ratio = rng.random((n_pools, S))
+    asked_pools = rng.random((n_pools, S)) < 0.5
+    coef = rng.random(n_out * width) + 0.1
+    index = (i0 + np.arange(n_out * width)).reshape(n_out, width).astype(np.int64)
+    inv_in, used = values(rng, n_out * width, S), values(rng, n_out * width, S)
+
+    # the numpy form (Engine.spare / Engine.take before the kernels)
+    excess = np.maximum(left - target[:, None], 0.0)
+    spare = excess + room
+    sale = spare * np.where(prow[:, None] >= 0, ratio[np.maximum(prow, 0)], 0.0)
+    from_left = np.minimum(sale, excess)
+    sold_beyond = np.minimum(from_left, beyond)
+    from_room = np.minimum(np.maximum(sale - from_left, 0.0), room)
+    use = sp.csr_matrix((coef, (np.arange(n_out * width), np.repeat(np.arange(n_out), width))))
+    extra_use = np.minimum(use @ from_room, inv_in)
+    want = {
+        "left": left - from_left, "beyond": beyond - sold_beyond, "room": room - from_room,
+        "extra_next": extra_next + sold_beyond + from_room, "prod": prod + from_room,
+        "inv_in": inv_in - extra_use, "used": used + extra_use,
+    }
+    pools = np.empty((n_pools, S))
+    kernels.spare(left, target, room, prow, pools)
+    expect_pools = np.zeros((n_pools, S))
+    np.add.at(expect_pools, prow[prow >= 0], spare[prow >= 0])
+    assert_array_equal(pools, expect_pools)
+
+    asked = np.zeros((n_out, S), dtype=bool)
+    sold, shipped, sales = np.zeros((n_out, S)), np.zeros((n_out, S)), np.empty((n_out, S))
+    kernels.take(left, target, room, prow, ratio, asked_pools, beyond, extra_next, prod, asked,
+                 sold, shipped, True, sales, True, coef, index, i0, inv_in, used, True)
+    got = {"left": left, "beyond": beyond, "room": room, "extra_next": extra_next,
+           "prod": prod, "inv_in": inv_in, "used": used}
+    for key, value in want.items():
+        assert_array_equal(got[key], value, err_msg=key)
+    assert_array_equal(sales, sale)
+    assert_array_equal(sold, from_left + from_room)
+    assert_array_equal(shipped, sold)
+    assert_array_equal(asked, (prow[:, None] >= 0) & asked_pools[np.maximum(prow, 0)])

@@ -194,7 +194,6 @@ class Engine:
         # end-use demand is written straight into the end-use rows of ``need``
         self.demand_now = self.need[e0:e1]
         self._scratch: dict[str, np.ndarray] = {}
-        self.spare_excess = np.zeros((0, n_s))
         self.recycled = self.array(e1 - e0)
         self.rate_left = np.zeros((k * c, n_s))
         self.has_pile = bool((self.pile > 0).any())
@@ -622,42 +621,35 @@ class Engine:
             cap[local] = capped
         return cap
 
-    def spare(self, stage: int, prow: np.ndarray, pools: np.ndarray) -> np.ndarray:
-        """What the stage's out-slots can sell to rerouted buyers now (t/month), and per pool.
+    def spare(self, stage: int, prow: np.ndarray, pools: np.ndarray) -> None:
+        """What the stage's pools can sell to rerouted buyers now (t/month), into ``pools``.
 
-        Unsold output and inventory above its target (inventory up to target is kept for the
-        node's own customers), plus :meth:`room`. ``pools[prow[o]]`` gets the sums per pool
-        (``prow`` from :func:`kernels.agg_rows`). ``max(left − target, 0)`` is kept in
-        :attr:`spare_excess` for :meth:`take`, valid while ``left`` does not change.
+        Per out-slot: unsold output and inventory above its target (inventory up to target is
+        kept for the node's own customers), plus :meth:`room`; summed per pool (``prow`` from
+        :func:`kernels.agg_rows`).
         """
         st = self.st
         o0, o1 = st.out_range[stage]
-        room = self.room(stage)
-        excess = self.spare_excess = self.scratch("spare_excess", o1 - o0)
-        out = self.scratch("spare", o1 - o0)
-        kernels.spare(self.left[o0:o1], st.target_out[o0:o1], room, excess, out, prow, pools)
-        return out
+        kernels.spare(self.left[o0:o1], st.target_out[o0:o1], self.room(stage), prow, pools)
 
-    def take(self, stage: int, spare: np.ndarray, prow: np.ndarray, ratio: np.ndarray,
-             pool_asked: np.ndarray) -> None:
+    def take(self, stage: int, prow: np.ndarray, ratio: np.ndarray, pool_asked: np.ndarray,
+             sales: np.ndarray | None = None) -> None:
         """Book rerouted sales ``spare × ratio[prow]`` of a stage: from unsold output, then ramp.
 
-        Right after :meth:`spare` (its ``spare_excess``); ``spare`` becomes what each out-slot
-        sells. Out-slots of pools in ``pool_asked`` are marked asked (they ramp up).
+        ``spare`` as :meth:`spare` gave it (``left`` and room unchanged since). Out-slots of
+        pools in ``pool_asked`` are marked asked (they ramp up). ``sales``, when given, gets
+        what each out-slot sells.
         """
         st = self.st
         o0, o1 = st.out_range[stage]
-        from_room = self.scratch("from_room", o1 - o0)
-        some = kernels.take(spare, prow, ratio, pool_asked, self.spare_excess, self.left[o0:o1],
-                            self.beyond[o0:o1], self.extra_next[o0:o1], self.room(stage),
-                            self.prod[o0:o1], self.asked[o0:o1], from_room,
-                            self.rerouted_out[o0:o1], self.shipped[o0:o1],
-                            self.track["rerouted_out"] or self.track["shipped"])
-        if some and stage != MINING:
-            i0, i1 = st.in_range[stage]
-            indptr, indices, data = self.csr_use[stage]
-            kernels.use_extra(indptr, indices, data, from_room, self.inv_in[i0:i1],
-                              self.used[i0:i1])
+        i0, i1 = st.in_range[stage]
+        kernels.take(self.left[o0:o1], st.target_out[o0:o1], self.room(stage), prow, ratio,
+                     pool_asked, self.beyond[o0:o1], self.extra_next[o0:o1], self.prod[o0:o1],
+                     self.asked[o0:o1], self.rerouted_out[o0:o1], self.shipped[o0:o1],
+                     self.track["rerouted_out"] or self.track["shipped"],
+                     self.no_allowance if sales is None else sales, sales is not None,
+                     st.in_coef[i0:i1], st.input_index[stage], i0, self.inv_in[i0:i1],
+                     self.used[i0:i1], stage != MINING)
 
     # ------------------------------------------------------------------ 5. national stockpiles
 
@@ -906,7 +898,7 @@ class ProportionalAllocator:
             return
         o0, o1 = st.out_range[g.sstage]
         sp_rows = engine.scratch("sp", ks * ng)
-        spare = engine.spare(g.sstage, prow, sp_rows)
+        engine.spare(g.sstage, prow, sp_rows)
         blocked = engine.group_blocked(g)
         lead_safe, lead_zero = engine.group_lead(g)
         link, scale, fk, residual = engine.group_buffers(g)
@@ -927,8 +919,8 @@ class ProportionalAllocator:
                                  rcv, raw.edge_flow is not None)
         if engine.track["rerouted_in"]:
             engine.rerouted_dirty = True
-        take = spare  # becomes what each out-slot sells
-        engine.take(g.sstage, spare, prow, r_pool, pool_asked)
+        sales = engine.scratch("sales", o1 - o0) if raw.edge_flow is not None else None
+        engine.take(g.sstage, prow, r_pool, pool_asked, sales)
         # what is still missing is a signal to pools with spare capacity: they plan more output
         # next month (split over allowed pools by capacity headroom, new links included)
         if missed:
@@ -947,4 +939,4 @@ class ProportionalAllocator:
                 gg, ss, kk, jj = np.nonzero(deliver > 0)
                 coo = np.stack([g.suppliers[kk], g.buyers[jj], cg[gg], ss]).astype(np.int64)
                 raw.rerouted.append((engine.t, g.stage * 10 + g.sstage, coo,
-                                     deliver[gg, ss, kk, jj], take.copy(), rcv.copy()))
+                                     deliver[gg, ss, kk, jj], np.array(sales), rcv.copy()))

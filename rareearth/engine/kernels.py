@@ -178,20 +178,18 @@ def input_limit(avail: np.ndarray, coef: np.ndarray, index: np.ndarray, i0: int,
 
 
 @_jit
-def spare(left: np.ndarray, target: np.ndarray, room: np.ndarray, excess: np.ndarray,
-          spare_out: np.ndarray, prow: np.ndarray, pools: np.ndarray) -> None:
-    """``excess = max(left − target, 0)``, ``spare = excess + room``, summed into pool rows."""
+def spare(left: np.ndarray, target: np.ndarray, room: np.ndarray, prow: np.ndarray,
+          pools: np.ndarray) -> None:
+    """Spare per pool row (zeroed first): Σ ``max(left − target, 0) + room`` of its out-slots."""
     pools[:] = 0.0
     for o in range(left.shape[0]):
         p = prow[o]
+        if p < 0:
+            continue
         tg = target[o]
+        pool = pools[p]
         for s in range(left.shape[1]):
-            e = _max(left[o, s] - tg, 0.0)
-            excess[o, s] = e
-            v = e + room[o, s]
-            spare_out[o, s] = v
-            if p >= 0:
-                pools[p, s] += v
+            pool[s] += _max(left[o, s] - tg, 0.0) + room[o, s]
 
 
 @_jit
@@ -213,62 +211,53 @@ def receive_rerouted(order: np.ndarray, brow: np.ndarray, share: np.ndarray, rou
 
 
 @_jit
-def take(spare: np.ndarray, prow: np.ndarray, ratio: np.ndarray, pool_asked: np.ndarray,
-         excess: np.ndarray, left: np.ndarray, beyond: np.ndarray, extra_next: np.ndarray,
-         room: np.ndarray, prod: np.ndarray, asked: np.ndarray, from_room: np.ndarray,
-         sold_out: np.ndarray, shipped: np.ndarray, track: bool) -> bool:
+def take(left: np.ndarray, target: np.ndarray, room: np.ndarray, prow: np.ndarray,
+         ratio: np.ndarray, pool_asked: np.ndarray, beyond: np.ndarray, extra_next: np.ndarray,
+         prod: np.ndarray, asked: np.ndarray, sold_out: np.ndarray, shipped: np.ndarray,
+         track: bool, sales: np.ndarray, store: bool, coef: np.ndarray, index: np.ndarray,
+         i0: int, inv_in: np.ndarray, used: np.ndarray, has_inputs: bool) -> None:
     """Book rerouted sales ``spare × ratio[prow]`` of a stage's out-slots (``Engine.take``).
 
-    From unsold output above target first (``excess``; what was made beyond orders goes
-    first), then from ramp room (``from_room``, added to ``prod``). Pools asked this month mark
-    their out-slots in ``asked``; ``spare`` becomes the sales. Returns whether anything came
-    from room.
+    ``spare = max(left − target, 0) + room``, as :func:`spare` summed it. Sales come from
+    unsold output above target first (what was made beyond orders goes first), then from ramp
+    room: added to ``prod``, its inputs drawn from the input stock (``min(coef × extra,
+    stock)`` per input in-slot, as ``use @ extra`` gives). Pools asked this month mark their
+    out-slots in ``asked``. ``sales`` gets the sales when ``store``.
     """
-    anything = False
-    for o in range(spare.shape[0]):
+    n_i = inv_in.shape[0]
+    width = index.shape[1]
+    for o in range(left.shape[0]):
         p = prow[o]
-        for s in range(spare.shape[1]):
-            t = spare[o, s] * (ratio[p, s] if p >= 0 else 0.0)
-            spare[o, s] = t
-            fl = _min(t, excess[o, s])
-            left[o, s] -= fl
+        tg = target[o]
+        for s in range(left.shape[1]):
+            lf = left[o, s]
+            excess = _max(lf - tg, 0.0)
+            rm = room[o, s]
+            t = (excess + rm) * (ratio[p, s] if p >= 0 else 0.0)
+            if store:
+                sales[o, s] = t
+            fl = _min(t, excess)
+            left[o, s] = lf - fl
             sb = _min(fl, beyond[o, s])
             beyond[o, s] -= sb
             extra_next[o, s] += sb
-            fr = _max(t - fl, 0.0)
-            fr = _min(fr, room[o, s])
-            if fr != 0.0:
-                anything = True
-            room[o, s] -= fr
+            fr = _min(_max(t - fl, 0.0), rm)
+            room[o, s] = rm - fr
             prod[o, s] += fr
             extra_next[o, s] += fr
-            from_room[o, s] = fr
+            if has_inputs and fr != 0.0:
+                for w in range(width):
+                    i = index[o, w] - i0
+                    if 0 <= i < n_i and coef[i] > 0.0:
+                        e = _min(coef[i] * fr, inv_in[i, s])
+                        inv_in[i, s] -= e
+                        used[i, s] += e
             if track:
                 sold = fl + fr
                 sold_out[o, s] += sold
                 shipped[o, s] += sold
             if p >= 0 and pool_asked[p, s]:
                 asked[o, s] = True
-    return anything
-
-
-@_jit
-def use_extra(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, extra: np.ndarray,
-              inv_in: np.ndarray, used: np.ndarray) -> None:
-    """Inputs of extra output: ``e = min(use @ extra, inv_in)``; ``inv_in −= e``, ``used += e``."""
-    n_s = extra.shape[1]
-    acc = np.empty(n_s)
-    for i in range(inv_in.shape[0]):
-        acc[:] = 0.0
-        for jj in range(indptr[i], indptr[i + 1]):
-            a = data[jj]
-            j = indices[jj]
-            for s in range(n_s):
-                acc[s] += a * extra[j, s]
-        for s in range(n_s):
-            e = _min(acc[s], inv_in[i, s])
-            inv_in[i, s] -= e
-            used[i, s] += e
 
 
 @_jit
