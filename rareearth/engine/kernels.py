@@ -35,6 +35,19 @@ def _min(a: float, b: float) -> float:
     return a if (a < b or a != a) else b
 
 
+@_jit
+def _row_product(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, x: np.ndarray,
+                 i: int, out: np.ndarray) -> None:
+    """``out = (A @ x)[i]`` for CSR ``A``: row ``i``'s terms added in stored order from 0, as
+    scipy's sparse × dense product adds them."""
+    out[:] = 0.0
+    for jj in range(indptr[i], indptr[i + 1]):
+        a = data[jj]
+        row = x[indices[jj]]
+        for s in range(out.size):
+            out[s] += a * row[s]
+
+
 def csr(m: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The CSR arrays of a scipy CSR matrix (indices as int64, data as float64)."""
     return (m.indptr.astype(np.int64), m.indices.astype(np.int64), m.data.astype(np.float64))
@@ -150,30 +163,31 @@ def room(cap: np.ndarray, prod: np.ndarray, ramp: np.ndarray, out: np.ndarray) -
 
 
 @_jit
+def _leontief(avail: np.ndarray, more: np.ndarray, has_more: bool, coef: np.ndarray,
+              index: np.ndarray, i0: int, o: int, s: int) -> float:
+    """Most out-slot ``o`` can make in scenario ``s`` from ``avail`` (+ ``more``) of its inputs:
+    ``min over i in index[o] of (avail + more)[i − i0] / coef[i − i0]``; entries outside the
+    range (the structure's sentinel) or with a zero coefficient are no limit (+inf)."""
+    n_i = avail.shape[0]
+    m = np.inf
+    for w in range(index.shape[1]):
+        i = index[o, w] - i0
+        if i < 0 or i >= n_i or not coef[i] > 0.0:
+            r = np.inf
+        else:
+            r = ((avail[i, s] + more[i, s]) if has_more else avail[i, s]) / coef[i]
+        m = r if w == 0 else _min(m, r)
+    return m
+
+
+@_jit
 def input_limit(avail: np.ndarray, coef: np.ndarray, index: np.ndarray, i0: int,
                 out: np.ndarray, only_min: bool) -> None:
-    """Leontief limit: ``min over o's inputs i of avail[i − i0] / coef[i − i0]``.
-
-    ``index[o]`` lists the in-slots of out-slot ``o`` (entries outside ``[i0, i0 + len(avail))``,
-    or with a zero coefficient, are no limit: +inf). With ``only_min``, ``out`` becomes
-    ``min(out, limit)`` instead.
-    """
-    n_i = avail.shape[0]
-    n_s = avail.shape[1]
-    width = index.shape[1]
+    """Leontief limit of each out-slot from ``avail`` (:func:`_leontief`); with ``only_min``,
+    ``out`` becomes ``min(out, limit)`` instead."""
     for o in range(index.shape[0]):
-        for s in range(n_s):
-            m = np.inf
-            for w in range(width):
-                i = index[o, w] - i0
-                if i < 0 or i >= n_i or not coef[i] > 0.0:
-                    r = np.inf
-                else:
-                    r = avail[i, s] / coef[i]
-                if w == 0:
-                    m = r
-                else:
-                    m = _min(m, r)
+        for s in range(avail.shape[1]):
+            m = _leontief(avail, avail, False, coef, index, i0, o, s)
             out[o, s] = _min(out[o, s], m) if only_min else m
 
 
@@ -366,12 +380,7 @@ def need_order(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, plan: 
     n_s = plan.shape[1]
     for i in range(need.shape[0]):
         row = need[i]
-        row[:] = 0.0
-        for jj in range(indptr[i], indptr[i + 1]):
-            a = data[jj]
-            o = indices[jj]
-            for s in range(n_s):
-                row[s] += a * plan[o, s]
+        _row_product(indptr, indices, data, plan, i, row)
         tg = target[i]
         for s in range(n_s):
             order[i, s] = _max((tg - inv[i, s]) * per_month + row[s], 0.0)
@@ -382,19 +391,9 @@ def produce_out(received: np.ndarray, inv_in: np.ndarray, coef: np.ndarray, inde
                 i0: int, plan: np.ndarray, cap: np.ndarray, ordered: np.ndarray,
                 prod: np.ndarray, beyond: np.ndarray) -> None:
     """``prod = min(min(plan, Leontief limit of received + stock), cap)``; ``beyond``."""
-    n_i = received.shape[0]
-    n_s = received.shape[1]
-    width = index.shape[1]
     for o in range(index.shape[0]):
-        for s in range(n_s):
-            m = np.inf
-            for w in range(width):
-                i = index[o, w] - i0
-                if i < 0 or i >= n_i or not coef[i] > 0.0:
-                    r = np.inf
-                else:
-                    r = (received[i, s] + inv_in[i, s]) / coef[i]
-                m = r if w == 0 else _min(m, r)
+        for s in range(received.shape[1]):
+            m = _leontief(received, inv_in, True, coef, index, i0, o, s)
             p = _min(plan[o, s], m)
             p = _min(p, cap[o, s])
             prod[o, s] = p
@@ -409,12 +408,7 @@ def produce_in(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, prod: 
     n_s = prod.shape[1]
     for i in range(inv_in.shape[0]):
         row = used[i]
-        row[:] = 0.0
-        for jj in range(indptr[i], indptr[i + 1]):
-            a = data[jj]
-            o = indices[jj]
-            for s in range(n_s):
-                row[s] += a * prod[o, s]
+        _row_product(indptr, indices, data, prod, i, row)
         for s in range(n_s):
             rc = received[i, s]
             avail = rc + inv_in[i, s]
