@@ -39,6 +39,33 @@ def csr(rng: np.random.Generator, rows: int, cols: int, density: float = 0.3) ->
     return m
 
 
+def active_entries(keep: np.ndarray, allow: np.ndarray,
+                   quota: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The kernels' list of the entries that cut anything (buffers grown until they fit)."""
+    size = 1
+    while True:
+        ptr = np.zeros(keep.shape[0] + 1, np.int64)
+        lists = (np.empty(size, np.int64), np.empty(size), np.empty(size))
+        if kernels.active_entries(keep, allow, quota, ptr, *lists) >= 0:
+            return (ptr, *lists)
+        size *= 2
+
+
+def test_active_entries_list_what_cuts_in_scenario_order(rng: np.random.Generator) -> None:
+    keep = np.where(rng.random((5, S)) < 0.5, rng.random((5, S)), 1.0)
+    allow = np.where(rng.random((5, S)) < 0.3, rng.random((5, S)), np.inf)
+    for quota in (False, True):
+        ptr, scenario, keep_of, allow_of = active_entries(keep, allow, quota)
+        for r in range(5):
+            cuts = keep[r] < 1.0
+            if quota:
+                cuts |= np.isfinite(allow[r])
+            q = slice(ptr[r], ptr[r + 1])
+            assert_array_equal(scenario[q], np.flatnonzero(cuts))
+            assert_array_equal(keep_of[q], keep[r, cuts])
+            assert_array_equal(allow_of[q], allow[r, cuts] if quota else np.inf)
+
+
 def test_min_max_are_numpys_minimum_and_maximum() -> None:
     a = np.array([1.0, 2.0, np.nan, 0.0, -0.0, np.inf, 3.0, np.nan])
     b = np.array([2.0, 1.0, 1.0, -0.0, 0.0, 1.0, np.nan, np.nan])
@@ -79,9 +106,9 @@ def test_plan_matches_the_backward_pass_in_numpy(rng: np.random.Generator, quota
     by_buyer.sort_indices()
     t = by_buyer.tocoo()
     ordered, total, plan, cuts = (np.empty((n_out, S)) for _ in range(4))
+    active = active_entries(keep, allow if quota else np.zeros((0, S)), quota)
     kernels.plan(*kernels.csr(by_buyer), order, cap, ramp, extra, added, target, inv, 1.0 / 6.0,
-                 row_of[t.col, t.row], keep, allow if quota else np.zeros((0, S)), quota, True,
-                 cuts, ordered, total, plan)
+                 row_of[t.col, t.row], *active, quota, True, cuts, ordered, total, plan)
 
     want_ordered = a @ order
     assert_array_equal(ordered, want_ordered)
@@ -117,7 +144,8 @@ def test_allocation_passes_match_numpy(rng: np.random.Generator) -> None:
     received = values(rng, 20, S)
     before = received.copy()
     kernels.allocate_receive(*kernels.csr(a), fill, fed, order, np.full(a.nnz, -1, np.int64),
-                             np.zeros((0, S)), np.zeros((0, S)), False, False, received)
+                             *active_entries(np.ones((0, S)), np.zeros((0, S)), False), False,
+                             False, received)
     expect = before.copy()
     expect[fed] += np.maximum((a @ fill) * order[fed], 0.0)
     assert_array_equal(received, expect)

@@ -263,6 +263,10 @@ class Engine:
                            for stage_groups in st.groups for g in stage_groups}
         self.no_allowance = np.zeros((0, n_s))
         self.plan_cut_rows, self.receive_cut_rows = self._cut_rows()
+        n_r = self.schedule.edges.size
+        self._active = (np.zeros(n_r + 1, np.int64), np.empty(0, np.int64), np.empty(0),
+                        np.empty(0))
+        self._active_at = -1
 
     def array(self, rows: int, value: Any = 0.0, dtype: Any = np.float64) -> np.ndarray:
         """A new (rows, S) state or work array filled with ``value`` (None: uninitialised),
@@ -326,13 +330,28 @@ class Engine:
                                 else np.zeros(0, np.int64))
         return plan_rows, receive_rows
 
-    def cuts(self) -> tuple[bool, np.ndarray, np.ndarray, bool]:
-        """This month's ``(any restriction, keep, allowance, any quota)`` for the kernels."""
+    def cuts(self) -> tuple[Any, ...]:
+        """This month's restriction and quota cuts for the kernels: ``(any restriction, ptr,
+        scenario, keep, allowance, any quota)``, the entries of the schedule's restricted edges
+        that cut anything (:func:`kernels.active_entries`), listed again when the events change.
+        """
         ev = self.ev
         if ev.keep is None:
-            return False, self.no_allowance, self.no_allowance, False
-        allow = ev.allowance
-        return True, ev.keep, self.no_allowance if allow is None else allow, allow is not None
+            empty = np.zeros(0)
+            return False, np.zeros(1, np.int64), np.zeros(0, np.int64), empty, empty, False
+        has_allow = ev.allowance is not None
+        if self._active_at != self.schedule.version:
+            allow = self.no_allowance if ev.allowance is None else ev.allowance
+            while True:
+                ptr, scenario, keep_of, allow_of = self._active
+                n = kernels.active_entries(ev.keep, allow, has_allow, ptr, scenario, keep_of,
+                                           allow_of)
+                if n >= 0:
+                    break
+                size = max(2 * scenario.size, ev.keep.size // 8, 1024)
+                self._active = (ptr, np.empty(size, np.int64), np.empty(size), np.empty(size))
+            self._active_at = self.schedule.version
+        return (True, *self._active, has_allow)
 
     # ================================================================== record buffers
 
@@ -474,7 +493,7 @@ class Engine:
         """
         st = self.st
         e0, e1 = st.in_range[END_USE]
-        has_cut, keep, allow, has_allow = self.cuts()
+        has_cut, ptr, scenario, keep, allow, has_allow = self.cuts()
         kernels.order_from_need(st.target_in[e0:e1], self.inv_in[e0:e1], self.demand_now,
                                 self.recycled, self.recycling, 1.0 / REFILL_MONTHS,
                                 self.order[e0:e1])
@@ -484,7 +503,8 @@ class Engine:
             kernels.plan(indptr, indices, data, self.order, self.cap[o0:o1], self.ramp[o0:o1],
                          self.extra[o0:o1], self.added[o0:o1], st.target_out[o0:o1],
                          self.inv_out[o0:o1], 1.0 / REFILL_MONTHS, self.plan_cut_rows[stage],
-                         keep, allow, has_allow, has_cut and self.restricted[stage] is not None,
+                         ptr, scenario, keep, allow, has_allow,
+                         has_cut and self.restricted[stage] is not None,
                          self.scratch("cuts", o1 - o0), self.ordered[o0:o1], self.total[o0:o1],
                          self.plan[o0:o1])
             if stage == MINING:
@@ -806,10 +826,11 @@ class ProportionalAllocator:
         # what may ship: orders less restriction and quota cuts (from the backward pass)
         kernels.allocate_fill(engine.prod[o0:o1], engine.inv_out[o0:o1], engine.total[o0:o1],
                               _TINY, fill, engine.shipped[o0:o1], engine.left[o0:o1])
-        has_cut, keep, allow, has_allow = engine.cuts()
+        has_cut, ptr, scenario, keep, allow, has_allow = engine.cuts()
         indptr, indices, data = engine.csr_fill_to_in[stage]
         kernels.allocate_receive(indptr, indices, data, fill, st.fed[stage], engine.order,
-                                 engine.receive_cut_rows[stage], keep, allow, has_allow,
+                                 engine.receive_cut_rows[stage], ptr, scenario, keep, allow,
+                                 has_allow,
                                  has_cut and engine.restricted[stage] is not None,
                                  engine.received)
 

@@ -81,7 +81,8 @@ def allocate_fill(supply_a: np.ndarray, supply_b: np.ndarray, total: np.ndarray,
 @_jit
 def allocate_receive(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
                      fill: np.ndarray, fed: np.ndarray, order: np.ndarray, cut_row: np.ndarray,
-                     keep: np.ndarray, allow: np.ndarray, has_allow: bool, has_cut: bool,
+                     ptr: np.ndarray, scenario: np.ndarray, keep_of: np.ndarray,
+                     allow_of: np.ndarray, has_allow: bool, has_cut: bool,
                      received: np.ndarray) -> None:
     """Buyers' receipts: ``received[fed] += max((fill_to_in @ fill) × order[fed] − cuts, 0)``.
 
@@ -102,9 +103,10 @@ def allocate_receive(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
                 got[s] += a * fill[j, s]
             r = cut_row[jj] if has_cut else -1
             if r >= 0:
-                for s in range(n_s):
-                    cuts[s] += _cut(order[i, s] * a, keep[r, s],
-                                    allow[r, s] if has_allow else np.inf, has_allow) * fill[j, s]
+                for q in range(ptr[r], ptr[r + 1]):
+                    s = scenario[q]
+                    cuts[s] += _cut(order[i, s] * a, keep_of[q], allow_of[q],
+                                    has_allow) * fill[j, s]
         for s in range(n_s):
             g = got[s] * order[i, s]
             if has_cut:
@@ -320,11 +322,40 @@ def _cut(ordered: float, keep: float, allow: float, has_allow: bool) -> float:
 
 
 @_jit
+def active_entries(keep: np.ndarray, allow: np.ndarray, has_allow: bool, ptr: np.ndarray,
+                   scenario: np.ndarray, keep_of: np.ndarray, allow_of: np.ndarray) -> int:
+    """List the (restricted edge, scenario) entries that cut anything this month.
+
+    Entry (r, s) cuts when ``keep[r, s] < 1`` or its quota allowance is finite; the others cut
+    exactly 0. Row r's entries are ``ptr[r]:ptr[r + 1]`` of ``scenario``, ``keep_of`` and
+    ``allow_of`` (inf without a quota), in scenario order. Returns the number of entries, or −1
+    when the buffers are too small (nothing else is then valid).
+    """
+    n = 0
+    cap = scenario.size
+    for r in range(keep.shape[0]):
+        ptr[r] = n
+        for s in range(keep.shape[1]):
+            k = keep[r, s]
+            q = allow[r, s] if has_allow else np.inf
+            if k < 1.0 or q < np.inf:
+                if n == cap:
+                    return -1
+                scenario[n] = s
+                keep_of[n] = k
+                allow_of[n] = q
+                n += 1
+    ptr[keep.shape[0]] = n
+    return n
+
+
+@_jit
 def plan(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, order: np.ndarray,
          cap: np.ndarray, ramp: np.ndarray, extra: np.ndarray, added: np.ndarray,
          target: np.ndarray, inv: np.ndarray, per_month: float, cut_row: np.ndarray,
-         keep: np.ndarray, allow: np.ndarray, has_allow: bool, has_cut: bool,
-         cuts: np.ndarray, ordered: np.ndarray, total: np.ndarray, plan_out: np.ndarray) -> None:
+         ptr: np.ndarray, scenario: np.ndarray, keep_of: np.ndarray, allow_of: np.ndarray,
+         has_allow: bool, has_cut: bool, cuts: np.ndarray, ordered: np.ndarray,
+         total: np.ndarray, plan_out: np.ndarray) -> None:
     """Producers' orders received (``order_to_out @ order``), what may ship, and plans.
 
     The product runs over the *transpose* (``indptr``/``indices``/``data``: in-slot rows →
@@ -333,9 +364,10 @@ def plan(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, order: np.nd
     terms in in-slot order, as ``order_to_out @ order`` adds them.
     ``plan = min(max(ordered + min(max(cap − ordered, 0) × ramp, extra) + added
     + (target − inv) × per_month, 0), cap)``. ``total`` is what the allocation may ship:
-    ``ordered`` less the cuts of restricted edges (``cut_row[jj]``: the edge's row of ``keep``
-    and ``allow``, −1 when unrestricted; summed in ``cuts``), at least 0, when ``has_cut``;
-    else ``ordered``.
+    ``ordered`` less the cuts of restricted edges (``cut_row[jj]``: the edge's row of the
+    schedule's ``keep`` and ``allowance``, −1 when unrestricted; its entries that cut anything
+    listed by :func:`active_entries`; summed in ``cuts``), at least 0, when ``has_cut``;
+    else ``ordered``. Entries that cut 0 add exactly 0, so skipping them changes no sum.
     """
     n_s = order.shape[1]
     ordered[:] = 0.0
@@ -354,9 +386,9 @@ def plan(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, order: np.nd
             r = cut_row[jj] if has_cut else -1
             if r >= 0:
                 c_row = cuts[indices[jj]]
-                for s in range(n_s):
-                    c_row[s] += _cut(order_row[s] * a, keep[r, s],
-                                     allow[r, s] if has_allow else np.inf, has_allow)
+                for q in range(ptr[r], ptr[r + 1]):
+                    s = scenario[q]
+                    c_row[s] += _cut(order_row[s] * a, keep_of[q], allow_of[q], has_allow)
     for o in range(cap.shape[0]):
         tg = target[o]
         for s in range(n_s):
