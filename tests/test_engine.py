@@ -23,77 +23,8 @@ from rareearth.engine import (
     simulate,
     simulate_many,
 )
-from rareearth.engine.structure import END_USE
-from rareearth.scenario import Scenario
+from tests.engine_helpers import EPS, check_invariants, embargo, node_value, scenario
 from tests.factory import PROV, tiny_tables, write_dataset
-
-EPS = 1e-9
-
-
-# ---------------------------------------------------------------------------- helpers
-
-
-def scenario(months: int = 6, *events: dict[str, Any], start: str = "2025-01") -> Scenario:
-    return Scenario(name="test", start=start, months=months, events=list(events))
-
-
-def embargo(exporter: str = "CN", targets: Any = ("JP",), severity: float = 1.0,
-            commodities: Any = "all", start: str = "2025-02", end: str = "2025-04") -> dict[str, Any]:
-    return {"type": "export_restriction", "exporter": exporter,
-            "targets": list(targets) if targets != "all" else "all", "severity": severity,
-            "commodities": commodities, "start": start, "end": end}
-
-
-def node_value(res: Any, key: str, node: str, commodity: str) -> np.ndarray:
-    cn = res.compiled
-    return res.arrays[key][:, cn.node_index[node], cn.commodity_index[commodity]]
-
-
-def check_invariants(res: Any, tol: float = 1e-7) -> None:
-    """MODEL.md §3 invariants on one result: nothing created, balances, non-negative."""
-    st = res._batch.structure
-    a = res.arrays
-    s = res._s
-    raw = res._batch.raw
-    t_n = res.months
-    scale = 1.0 + float(np.nanmax(np.abs(a["received"]))) + float(np.nanmax(np.abs(a["produced"])))
-    atol = tol * scale
-    for key in ("demand", "received", "used", "shortfall", "stock_in", "stock_out", "produced",
-                "shipped", "capacity"):
-        assert np.nanmin(a[key]) >= -atol, key
-    rin = {k: v[:t_n, :, s] for k, v in raw.slots_in.items()}
-    rout = {k: v[:t_n, :, s] for k, v in raw.slots_out.items()}
-    prev_in = np.vstack([st.stock_in0[None, :], rin["stock_in"][:-1]])
-    prev_out = np.vstack([st.stock_out0[None, :], rout["stock_out"][:-1]])
-    # in-slots: received + stock drawn = used + stock added
-    np.testing.assert_allclose(rin["stock_in"] - prev_in, rin["received"] - rin["used"], atol=atol)
-    # out-slots: produced + inventory drawn = shipped + inventory added
-    np.testing.assert_allclose(rout["stock_out"] - prev_out, rout["produced"] - rout["shipped"],
-                               atol=atol)
-    # produced ≤ capacity
-    assert (rout["produced"] <= rout["capacity"] + atol).all()
-    # produced ≤ what inputs allow (received + stock at the start of the month), Leontief
-    avail = rin["received"] + prev_in
-    for o in np.flatnonzero(st.out_stage > 0):
-        inputs = np.flatnonzero((st.in_owner == o) & (st.in_coef > 0))
-        if inputs.size == 0:
-            assert (rout["produced"][:, o] <= atol).all()
-            continue
-        allowed = (avail[:, inputs] / st.in_coef[inputs]).min(axis=1)
-        assert (rout["produced"][:, o] <= allowed + atol).all()
-    # shortfall = need − received − drawn
-    drawn = np.maximum(rin["used"] - rin["received"], 0.0)
-    np.testing.assert_allclose(
-        rin["shortfall"], np.maximum(rin["demand"] - rin["received"] - drawn, 0.0), atol=atol
-    )
-    # received = baseline flows in + rerouted + stockpile releases (+ recycling at end use)
-    if raw.edge_flow is not None:
-        flows_in = np.zeros_like(rin["received"])
-        np.add.at(flows_in, (slice(None), st.edge_tgt), raw.edge_flow[:t_n, :, s])
-        extra = rin["received"] - flows_in - rin["rerouted_in"] - rin["released"]
-        e0 = st.in_range[END_USE][0]
-        np.testing.assert_allclose(extra[:, :e0], 0.0, atol=atol)
-        assert (extra[:, e0:] >= -atol).all()  # recycling
 
 
 @pytest.fixture

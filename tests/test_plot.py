@@ -185,6 +185,7 @@ def test_origins_stacked_bars_per_stage(tiny: SupplyNetwork, tmp_path: Path) -> 
         key = round(bar.get_y(), 6)
         per_row[key] = per_row.get(key, 0.0) + bar.get_width()
     assert all(abs(v - 100.0) < 1e-6 or v == 0.0 for v in per_row.values())
+    assert sum(abs(v - 100.0) < 1e-6 for v in per_row.values()) >= 2  # not all bars empty
     colours = {matplotlib.colors.to_hex(b.get_facecolor()) for b in bars if b.get_width() > 0}
     assert plot.country_color("CN") in colours
     _save(ax, tmp_path / "origins.png")

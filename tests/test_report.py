@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from collections.abc import Iterator
@@ -22,25 +21,6 @@ from tests.factory import write_dataset
 matplotlib.use("Agg")
 
 EVIL = "<script>alert('x')</script>"
-
-
-def _model_layers_missing() -> str:
-    """Why the full report cannot run yet ('' when engine, scoring and ranking exist)."""
-    for module, name in (
-        ("rareearth.engine", "simulate"),
-        ("rareearth.scoring", "exposure"),
-        ("rareearth.ranking", "compare"),
-    ):
-        try:
-            found = hasattr(importlib.import_module(module), name)
-        except ImportError:
-            found = False
-        if not found:
-            return f"{module}.{name} has not landed yet; the full report needs it"
-    return ""
-
-
-needs_model = pytest.mark.skipif(bool(_model_layers_missing()), reason=_model_layers_missing())
 
 
 @pytest.fixture(autouse=True)
@@ -154,7 +134,6 @@ def test_template_ships_in_the_package() -> None:
 # ---------------------------------------------------------------------------- the whole report
 
 
-@needs_model
 def test_report_tiny_with_option(evil: SupplyNetwork, tmp_path: Path) -> None:
     out = reporting.report(
         evil, scenario(), "JP", options=[stockpile()], path=tmp_path / "out" / "r.html"
@@ -172,14 +151,12 @@ def test_report_tiny_with_option(evil: SupplyNetwork, tmp_path: Path) -> None:
     assert not list((tmp_path / "out").glob(".*.tmp"))  # written atomically, nothing left
 
 
-@needs_model
 def test_report_without_options_has_no_ranking(tiny: SupplyNetwork, tmp_path: Path) -> None:
     html = reporting.report(tiny, scenario(), "JP", path=tmp_path / "r.html").read_text()
     assert 'id="options"' not in html
     assert html.count("<svg ") == 4
 
 
-@needs_model
 def test_report_monte_carlo_columns(tiny: SupplyNetwork, tmp_path: Path) -> None:
     html = reporting.report(
         tiny, scenario(), "JP", options=[stockpile()], path=tmp_path / "r.html", n=8, seed=3
@@ -187,11 +164,8 @@ def test_report_monte_carlo_columns(tiny: SupplyNetwork, tmp_path: Path) -> None
     assert "P(beats none)" in html and "8 Monte Carlo draws" in html
 
 
-@needs_model
 @pytest.mark.slow
 def test_report_world_2024(tmp_path: Path) -> None:
-    if "world-2024" not in ree.datasets():
-        pytest.skip("built-in dataset world-2024 has not landed yet")
     out = reporting.report(
         "world-2024", "china-2025-heavy", "JP", options=["stockpile-180d", "recycling"],
         path=tmp_path / "world.html", n=0,

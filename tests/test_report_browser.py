@@ -24,7 +24,7 @@ import pytest
 
 from rareearth import reporting
 from rareearth.network import SupplyNetwork
-from tests.test_report import needs_model, scenario, stockpile
+from tests.test_report import scenario, stockpile
 
 matplotlib.use("Agg")
 
@@ -132,7 +132,6 @@ def test_static_report_in_browser(tiny: SupplyNetwork, tmp_path: Path) -> None:
     _check_not_blank(_show(page, tmp_path, svgs=3))
 
 
-@needs_model
 def test_full_report_in_browser(tiny: SupplyNetwork, tmp_path: Path) -> None:
     page = reporting.report(
         tiny, scenario(), "JP", options=[stockpile()], path=tmp_path / "report.html", n=4
