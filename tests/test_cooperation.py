@@ -25,7 +25,7 @@ from rareearth.cooperation import (
     options,
 )
 from rareearth.errors import OptionError, UnknownNameError
-from tests.test_scenario import stand_in
+from tests.factory import stand_in
 
 BUILT_IN = [
     "australia-offtake", "combined", "diversify-vn-in", "dy-free-magnets", "recycling",

@@ -26,39 +26,9 @@ from rareearth.scenario import (
     load_scenario,
     scenarios,
 )
+from tests.factory import stand_in
 
 BUILT_IN = ["china-2010", "china-2025-heavy", "japan-embargo", "myanmar-outage"]
-
-
-def stand_in() -> SimpleNamespace:
-    """The parts of a SupplyNetwork that validate_for reads (the network module is separate)."""
-    producers = pd.DataFrame(
-        [
-            ("CN:mining", "NdPr"), ("CN:mining", "DyTb"), ("CN:mining", "LaCe"),
-            ("MM:mining", "DyTb"), ("AU:mining", "NdPr"), ("US:mining", "NdPr"),
-            ("CN:separation", "NdPr"), ("CN:separation", "DyTb"), ("CN:separation", "LaCe"),
-            ("MY:separation", "NdPr"), ("MY:separation", "LaCe"),
-            ("US:separation", "NdPr"), ("IN:separation", "NdPr"), ("IN:separation", "LaCe"),
-            ("CN:metal", "NdPr"), ("CN:metal", "DyTb"), ("VN:metal", "NdPr"),
-            ("JP:metal", "NdPr"), ("JP:metal", "DyTb"),
-            ("CN:magnet", "magnet"), ("JP:magnet", "magnet"), ("US:magnet", "magnet"),
-        ],
-        columns=["node", "commodity"],
-    )
-    demand = pd.DataFrame(
-        {"node": ["JP:end_use:automotive", "JP:end_use:electronics", "US:end_use:automotive",
-                  "EU:end_use:wind", "CN:end_use:automotive"]}
-    )
-    return SimpleNamespace(
-        name="stand-in",
-        country_codes=["CN", "JP", "US", "EU", "MM", "MY", "AU", "IN", "VN"],
-        commodities=["NdPr", "DyTb", "LaCe", "magnet"],
-        materials=pd.DataFrame({"group": ["light", "heavy", "light"]},
-                               index=["NdPr", "DyTb", "LaCe"]),
-        producers=producers,
-        demand=demand,
-        node_ids=[*dict.fromkeys(producers["node"]), *demand["node"]],
-    )
 
 
 def event(**fields: Any) -> dict[str, Any]:
