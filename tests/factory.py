@@ -2,7 +2,8 @@
 
 ``tiny_tables()`` returns the tables of a 3-country network (CN, AU, JP) whose numbers are
 easy to check by hand; ``write_dataset(folder, tables)`` writes them as a dataset folder.
-Tests mutate the tables to make bad datasets.
+Tests mutate the tables to make bad datasets. ``stand_in()`` is the part of a network that
+``Scenario.validate_for`` and ``Option.validate_for`` read, without building one.
 
 The tiny network (t REO/yr; magnets t/yr; recipe NdPr 0.3, DyTb 0.02 t/t):
 
