@@ -18,7 +18,13 @@ from typing import Any
 import numba
 import numpy as np
 
-__all__ = ["allocate_fill", "allocate_receive", "plan"]
+__all__ = [
+    "active_entries", "agg_rows", "allocate_fill", "allocate_receive", "consume", "country_sums",
+    "csr", "demand_level", "fill_column", "group_unmet", "headroom", "headroom_split",
+    "input_limit", "need_order", "order_from_need", "plan", "pool_rationing", "price_market",
+    "produce_in", "produce_out", "ramp_step", "receive_rerouted", "release_apply",
+    "release_sums", "room", "scale_column", "scaled_rows", "shortfall", "signal", "spare", "take",
+]
 
 _jit = numba.njit(cache=True, nogil=True, boundscheck=False)
 #: for helpers called per element: inlined into the calling kernel (called out of line, the
@@ -127,6 +133,13 @@ def agg_rows(m: Any) -> np.ndarray:
     rows = np.full(m.shape[1], -1, dtype=np.int64)
     rows[coo.col] = coo.row
     return rows
+
+
+@_inline
+def _shortfall(need: float, received: float, used: float, rounding: float) -> float:
+    """``need − max(received, used)``, zero where not above ``need × rounding``."""
+    sf = need - _max(received, used)
+    return sf * (1.0 if sf > need * rounding else 0.0)
 
 
 @_jit
@@ -451,8 +464,7 @@ def produce_in(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, prod: 
             row[s] = u
             inv_in[i, s] = avail - u
             nd = need[i, s]
-            sf = nd - _max(rc, u)
-            shortfall[i, s] = sf * (1.0 if sf > nd * rounding else 0.0)
+            shortfall[i, s] = _shortfall(nd, rc, u, rounding)
 
 
 @_jit
@@ -471,8 +483,7 @@ def consume(received: np.ndarray, recycled: np.ndarray, has_recycled: bool, need
             u = _min(nd, avail)
             used[i, s] = u
             inv_in[i, s] = avail - u
-            sf = nd - _max(rc, u)
-            shortfall[i, s] = sf * (1.0 if sf > nd * rounding else 0.0)
+            shortfall[i, s] = _shortfall(nd, rc, u, rounding)
             if has_recycled:
                 consumed_prev[i, s] = u
 
@@ -584,9 +595,7 @@ def shortfall(need: np.ndarray, received: np.ndarray, used: np.ndarray, rounding
     """``need − max(received, used)``, zero where not above ``need × rounding``."""
     for i in range(need.shape[0]):
         for s in range(need.shape[1]):
-            nd = need[i, s]
-            sf = nd - _max(received[i, s], used[i, s])
-            out[i, s] = sf * (1.0 if sf > nd * rounding else 0.0)
+            out[i, s] = _shortfall(need[i, s], received[i, s], used[i, s], rounding)
 
 
 # ====================================================================== stockpiles, inputs of the month
