@@ -114,6 +114,13 @@ class _Row(BaseModel):
     confidence: Confidence
     method: str = ""
 
+    @field_validator("ref")
+    @classmethod
+    def _names_a_source(cls, value: str) -> str:
+        if not any(part.strip() for part in value.split(";")):
+            raise ValueError("must name at least one source id (ids joined by ';')")
+        return value
+
     @model_validator(mode="after")
     def _estimates_say_how(self) -> _Row:
         if self.confidence in ("derived", "estimate") and not self.method:

@@ -84,6 +84,14 @@ def test_unknown_source_id(tmp_path: Path) -> None:
     assert "nodes.csv:4:ref: unknown source id 'nowhere-2024'" in msg
 
 
+def test_ref_without_a_source_id(tmp_path: Path) -> None:
+    def mutate(t):  # type: ignore[no-untyped-def]
+        t["nodes"][2]["ref"] = " ; "
+
+    msg = _bad(tmp_path, mutate)
+    assert "nodes.csv:4:ref:" in msg and "at least one source id" in msg
+
+
 def test_wrong_unit(tmp_path: Path) -> None:
     units = {k: dict(v) for k, v in UNITS.items()}
     units["flows"]["tonnes_per_year"] = "kg/yr"
