@@ -990,7 +990,7 @@ def plot(
     option: OptionsOption = None,
     draws: Annotated[
         int,
-        typer.Option("-n", "--draws", metavar="N", min=0, help="Draws (distribution; compare)."),
+        typer.Option("-n", "--draws", metavar="N", min=1, help="Monte Carlo draws (distribution)."),
     ] = 200,
     seed: SeedOption = 0,
 ) -> None:

@@ -572,6 +572,11 @@ def test_plot_bad_input(tiny_path: Path, scenario_file: Path, tmp_path: Path) ->
         run("plot", "origins", "--dataset", tiny_path, "-c", "JP", "-o", tmp_path / "a.png"),
         "--material",
     )
+    assert_user_error(
+        run("plot", "distribution", scenario_file, "--dataset", tiny_path, "-c", "JP", "-n", "0",
+            "-o", tmp_path / "a.png"),
+        "--draws",
+    )
     assert not list(tmp_path.glob("a.*"))
 
 
