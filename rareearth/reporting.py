@@ -32,6 +32,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from rareearth import __version__, indicators, plot
+from rareearth._format import finite, usd
 from rareearth.atomic import write_text
 from rareearth.errors import UnknownNameError
 from rareearth.network import SupplyNetwork
@@ -101,33 +102,13 @@ def _num(value: Any, digits: int = 1) -> str:
 
 
 def _pct(value: Any, digits: int = 0) -> str:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "–"
-    return "–" if not math.isfinite(x) else f"{100 * x:.{digits}f}%"
-
-
-def _usd(value: Any) -> str:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "–"
-    if not math.isfinite(x):
-        return "–"
-    if abs(x) >= 1e9:
-        return f"${x / 1e9:,.2f} bn"
-    if abs(x) >= 1e6:
-        return f"${x / 1e6:,.0f} m"
-    return f"${x:,.0f}"
+    x = finite(value)
+    return "–" if x is None else f"{100 * x:.{digits}f}%"
 
 
 def _signed(value: Any, digits: int = 1) -> str:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "–"
-    return "–" if not math.isfinite(x) else f"{x:+.{digits}f}"
+    x = finite(value)
+    return "–" if x is None else f"{x:+.{digits}f}"
 
 
 # ---------------------------------------------------------------------------- sections
@@ -386,7 +367,7 @@ def _ranking_section(table: pd.DataFrame) -> dict[str, Any]:
                 "title": str(row.get("title", "") or ""),
                 "score": _num(row["score"]),
                 "delta": _signed(row["delta"]),
-                "cost": _usd(row.get("cost_usd")),
+                "cost": usd(row.get("cost_usd")),
                 "per_busd": _signed(row.get("delta_per_busd")),
                 "lead": _num(row.get("lead_time_months"), 0),
                 "interval": f"{_num(row['score_p05'])}–{_num(row['score_p95'])}" if mc else "",
@@ -426,7 +407,7 @@ def _summary(ctx: _Context, score: Any, table: pd.DataFrame | None) -> list[str]
         if delta < 0:
             text = (
                 f"Of the {len(options)} options compared, {best} lowers the score most "
-                f"({delta:+.1f} points, cost {_usd(options.loc[best, 'cost_usd'])})"
+                f"({delta:+.1f} points, cost {usd(options.loc[best, 'cost_usd'])})"
             )
             if "delta_per_busd" in options.columns:
                 per = options["delta_per_busd"].astype(float)

@@ -173,3 +173,15 @@ def test_report_world_2024(tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     _check_self_contained(html)
     assert out.stat().st_size < reporting.MAX_BYTES
+
+
+def test_dollars_are_formatted_one_way() -> None:
+    from rareearth._format import usd
+
+    assert usd(2.5e9) == "$2.50 bn"
+    assert usd(2.5e9, bn_digits=1, dollar=r"\$") == r"\$2.5 bn"  # the plots' form
+    assert usd(3e8) == "$300 m"
+    assert usd(4500) == "$4,500"
+    assert usd(None) == "–"
+    assert usd(float("nan"), missing="cost n/a") == "cost n/a"
+    assert usd("n/a") == "–"

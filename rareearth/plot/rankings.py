@@ -7,21 +7,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from rareearth._format import usd
 from rareearth.plot.style import _axes, _despine, _plain, _source_line, _table_source, _titles
 
 __all__ = ["compare", "distribution"]
 
 _NONE = "none"
-
-
-def _fmt_usd(value: float) -> str:
-    if not np.isfinite(value):
-        return "cost n/a"
-    if abs(value) >= 1e9:
-        return rf"\${value / 1e9:,.1f} bn"
-    if abs(value) >= 1e6:
-        return rf"\${value / 1e6:,.0f} m"
-    return rf"\${value:,.0f}"
 
 
 def compare(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None = None) -> Axes:
@@ -96,7 +87,7 @@ def compare(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None =
     ax.set_ylim(-0.6, max(len(options) - 0.4, 0.6))
     text_x = highest + 0.08 * span
     for yi, (_, row) in zip(y, options.iterrows(), strict=True):
-        parts = [_fmt_usd(float(row["cost_usd"]))]
+        parts = [usd(row["cost_usd"], bn_digits=1, missing="cost n/a", dollar=r"\$")]
         if "delta_per_busd" in row.index and np.isfinite(float(row["delta_per_busd"])):
             parts.append(f"{float(row['delta_per_busd']):+.1f} pts/\\$bn")
         if "p_beats_none" in row.index and np.isfinite(float(row["p_beats_none"])):
