@@ -8,6 +8,7 @@ in ``../shared/reference/rare_earth_facts.csv``; ``datasets/README.md`` explains
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -307,5 +308,20 @@ def test_w09_build_script_reproduces_the_files(tmp_path: Path) -> None:
     finally:
         sys.path.remove(str(script.parent))
     committed = root / "datasets" / "world-2009"
+    for path in sorted(committed.iterdir()):
+        assert (out / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_w24_build_script_reproduces_the_files(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    script = root / "datasets" / "build" / "build_world_2024.py"
+    facts = root.parent / "shared" / "reference" / "rare_earth_facts.csv"
+    if not script.is_file() or not facts.is_file():
+        pytest.skip("build script or facts file not available")
+    out = tmp_path / "world-2024"
+    done = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    committed = root / "datasets" / "world-2024"
     for path in sorted(committed.iterdir()):
         assert (out / path.name).read_bytes() == path.read_bytes(), path.name

@@ -1,7 +1,8 @@
 """Build the built-in dataset ``world-2024`` from the sourced facts.
 
-Run from the repository root: ``.venv/bin/python datasets/build/build_world_2024.py``.
-It writes ``datasets/world-2024/`` and validates it with the library's loader (balance included).
+Run from the repository root: ``.venv/bin/python datasets/build/build_world_2024.py [FOLDER]``.
+It writes ``datasets/world-2024/`` (or FOLDER, which the rebuild test uses) and validates it with
+the library's loader (balance included).
 Every estimate's arithmetic is in this script, and the same words go into the row's ``method``.
 The world is built in four passes:
 
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPO, Builder, Fact, balance_report, check, fact
 
-OUT = REPO / "datasets" / "world-2024"
+OUT = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else REPO / "datasets" / "world-2024"
 YEAR = 2024
 MATERIALS = ("NdPr", "DyTb", "LaCe", "Y", "Other")
 
