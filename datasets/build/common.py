@@ -39,24 +39,16 @@ from typing import Any
 
 import pandas as pd
 
+from rareearth.data import TABLES
+
 REPO = Path(__file__).resolve().parents[2]
 FACTS_ENV = "RAREEARTH_FACTS"
 DEFAULT_FACTS = REPO.parent / "shared" / "reference" / "rare_earth_facts.csv"
 
 CONFIDENCE = ("exact", "approximate", "derived", "estimate")
 
-#: Units of the quantity fields, exactly as ``docs/dataset-format.md`` states them.
-UNITS: dict[str, dict[str, str]] = {
-    "countries": {"governance": "WGI"},
-    "materials": {"price_usd_per_tonne": "USD/t", "price_elasticity": "1"},
-    "nodes": {"capacity_tonnes_per_year": "t/yr", "output_tonnes_per_year": "t/yr", "yield": "1"},
-    "flows": {"tonnes_per_year": "t/yr"},
-    "recipes": {"tonnes_per_tonne": "t/t"},
-    "demand": {"demand_tonnes_per_year": "t/yr", "value_usd_per_tonne": "USD/t"},
-    "stocks": {"stock_tonnes": "t", "target_tonnes": "t"},
-    "stockpiles": {"stock_tonnes": "t", "release_threshold": "1", "release_tonnes_per_month": "t/month"},
-    "parameters": {},
-}
+#: Units of the quantity fields: the loader's own (``rareearth.data.TABLES``).
+UNITS: dict[str, dict[str, str]] = {spec.name: dict(spec.units) for spec in TABLES}
 
 #: Column order of every table (provenance columns last).
 COLUMNS: dict[str, list[str]] = {
