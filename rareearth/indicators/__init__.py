@@ -53,14 +53,10 @@ and origin shares), :mod:`.concentration` (HHI, governance, stage shares, supply
 from __future__ import annotations
 
 from rareearth.indicators.checks import ORIGIN_STAGES as ORIGIN_STAGES
-from rareearth.indicators.checks import _check_country as _check_country
-from rareearth.indicators.checks import _check_material as _check_material
-from rareearth.indicators.checks import _check_stage as _check_stage
 from rareearth.indicators.concentration import EU_WGI_SCALE as EU_WGI_SCALE
 from rareearth.indicators.concentration import WGI_RANGE as WGI_RANGE
 from rareearth.indicators.concentration import _governance_hhi as _governance_hhi
 from rareearth.indicators.concentration import _hhi as _hhi
-from rareearth.indicators.concentration import _mix as _mix
 from rareearth.indicators.concentration import (
     governance_hhi,
     governance_weights,
@@ -75,15 +71,8 @@ from rareearth.indicators.sourcing import (
     supplier_shares,
 )
 from rareearth.indicators.tables import dependence_table
-from rareearth.indicators.tracing import _CACHE as _CACHE
-from rareearth.indicators.tracing import _END_USE as _END_USE
-from rareearth.indicators.tracing import _STAGE_INDEX as _STAGE_INDEX
-from rareearth.indicators.tracing import _Arrays as _Arrays
 from rareearth.indicators.tracing import _arrays as _arrays
 from rareearth.indicators.tracing import _consumed as _consumed
-from rareearth.indicators.tracing import _recipe_matrix as _recipe_matrix
-from rareearth.indicators.tracing import _shares as _shares
-from rareearth.indicators.tracing import _trace as _trace
 
 __all__ = [
     "consumption",

@@ -16,6 +16,7 @@ from matplotlib.path import Path as MplPath
 
 from rareearth import indicators
 from rareearth.errors import UnknownNameError
+from rareearth.indicators.checks import ORIGIN_STAGES
 from rareearth.network import SupplyNetwork
 from rareearth.plot.style import (
     _axes,
@@ -312,8 +313,6 @@ def network(
 
 # ---------------------------------------------------------------------------- origins
 
-_ORIGIN_STAGES: tuple[str, ...] = ("mining", "separation", "metal", "magnet")
-
 
 def origins(net: SupplyNetwork, country: str, material: str, ax: Axes | None = None) -> Axes:
     """Where a country's supply of a material comes from, stage by stage (stacked bars, %).
@@ -347,18 +346,18 @@ def origins(net: SupplyNetwork, country: str, material: str, ax: Axes | None = N
     ax = _axes(ax, (9.0, 4.2))
     shares = {
         stage: indicators.origin_shares(net, country, material, stage=stage)
-        for stage in _ORIGIN_STAGES
+        for stage in ORIGIN_STAGES
     }
     totals: dict[str, float] = {}
     for s in shares.values():
         for c, v in s.items():
             totals[str(c)] = totals.get(str(c), 0.0) + float(v)
     order = sorted(totals, key=lambda c: (-totals[c], c))
-    labels = [_STAGE_LABELS[s] for s in _ORIGIN_STAGES]
-    y = np.arange(len(_ORIGIN_STAGES))[::-1]
-    left = np.zeros(len(_ORIGIN_STAGES))
+    labels = [_STAGE_LABELS[s] for s in ORIGIN_STAGES]
+    y = np.arange(len(ORIGIN_STAGES))[::-1]
+    left = np.zeros(len(ORIGIN_STAGES))
     for c in order:
-        values = np.array([100.0 * float(shares[s].get(c, 0.0)) for s in _ORIGIN_STAGES])
+        values = np.array([100.0 * float(shares[s].get(c, 0.0)) for s in ORIGIN_STAGES])
         bars = ax.barh(
             y,
             values,
