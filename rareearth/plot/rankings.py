@@ -76,8 +76,8 @@ def compare(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None =
         )
     ax.set_yticks(y, [_plain(str(i)) for i in options.index])
     ax.axvline(0, color="#333333", linewidth=0.8)
-    lowest = min([0.0, *deltas.tolist()]) if len(deltas) else 0.0
-    highest = max([0.0, *deltas.tolist()]) if len(deltas) else 0.0
+    lowest = min([0.0, *deltas.tolist()])
+    highest = max([0.0, *deltas.tolist()])
     if has_mc and len(options):
         lowest = min(lowest, float(np.nanmin(lo)))
         highest = max(highest, float(np.nanmax(hi)))
