@@ -41,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common
-from common import Builder, Fact, fact
+from common import Builder, Fact, fact, wgi
 
 NAME = "world-2009"
 OUT = common.REPO / "datasets" / NAME
@@ -309,13 +309,13 @@ def build() -> Builder:
              "RU": "Russian Federation", "BR": "Brazil", "JP": "Japan", "KR": "Korea, Republic of"}
     for code, name in names.items():
         x = GOV[code].value
-        b.country(code, name, "country", round(x * 5 - 2.5, 3), ref=[GOV[code]],
+        b.country(code, name, "country", wgi(x), ref=[GOV[code]],
                   confidence="derived",
                   method=f"WGI 2022 composite (mean of the six WGI estimates, normalised 0-1) "
                          f"{x:.4f} put back on the WGI scale: x*5-2.5; a 2022 figure used for "
                          "2009 (no 2009 values in the facts; not the Political Stability series)")
     eu = (GOV["FR"].value + GOV["EE"].value) / 2
-    b.country("EU", "European Union (region)", "region", round(eu * 5 - 2.5, 3),
+    b.country("EU", "European Union (region)", "region", wgi(eu),
               ref=[GOV["FR"], GOV["EE"], SCRIPT], confidence="estimate",
               method=f"mean of the WGI 2022 composites of the two EU members in the facts, France "
                      f"{GOV['FR'].value:.4f} and Estonia {GOV['EE'].value:.4f} (the EU's "
@@ -323,7 +323,7 @@ def build() -> Builder:
                          "{eu:.4f}", f"{eu:.4f}"))
     row_codes = sorted(GOV)
     row_x = sum(GOV[c].value for c in row_codes) / len(row_codes)
-    b.country("ROW", "Rest of the world (region)", "region", round(row_x * 5 - 2.5, 3),
+    b.country("ROW", "Rest of the world (region)", "region", wgi(row_x),
               ref=[GOV[c] for c in row_codes] + [SCRIPT], confidence="estimate",
               method=f"unweighted mean of all {len(row_codes)} WGI 2022 composites in the facts "
                      f"({', '.join(row_codes)}) = {row_x:.4f}, then x*5-2.5")

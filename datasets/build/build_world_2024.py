@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, Builder, Fact, balance_report, check, fact
+from common import REPO, Builder, Fact, balance_report, check, fact, wgi
 
 OUT = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else REPO / "datasets" / "world-2024"
 YEAR = 2024
@@ -213,11 +213,11 @@ COUNTRIES = [
 ]
 for code, name in COUNTRIES:
     g = GOV[code]
-    b.country(code, name, "country", round(g.value * 5 - 2.5, 3), ref=[g], confidence="derived",
+    b.country(code, name, "country", wgi(g.value), ref=[g], confidence="derived",
               method=f"WGI composite 2022 (mean of the six WGI estimates) rescaled back from 0-1: "
                      f"{g.value} x 5 - 2.5; not the Political Stability series (not retrieved)")
 eu = (GOV["FR"].value + GOV["EE"].value) / 2
-b.country("EU", "European Union", "region", round(eu * 5 - 2.5, 3), ref=[GOV["FR"], GOV["EE"]],
+b.country("EU", "European Union", "region", wgi(eu), ref=[GOV["FR"], GOV["EE"]],
           confidence="estimate",
           method=f"no EU or German WGI in the facts: mean of the two EU members with a figure, France "
                  f"{GOV['FR'].value} and Estonia {GOV['EE'].value}, = {eu:.4f} on 0-1, x 5 - 2.5")

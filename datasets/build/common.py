@@ -71,6 +71,12 @@ TABLE_ORDER = list(COLUMNS)
 # --------------------------------------------------------------------------- facts
 
 
+def wgi(score: float) -> float:
+    """A governance score on 0 (worst) … 1 (best) on the World Bank WGI scale (−2.5 … 2.5),
+    rounded as the datasets store it."""
+    return round(score * 5 - 2.5, 3)
+
+
 def facts_path() -> Path:
     """Where the facts CSV is: ``$RAREEARTH_FACTS`` or ``../shared/reference/...``."""
     env = os.environ.get(FACTS_ENV)
