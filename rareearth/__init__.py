@@ -44,6 +44,7 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     "ExposureScore": ("rareearth.scoring", "ExposureScore"),
     "compare": ("rareearth.ranking", "compare"),
     "monte_carlo": ("rareearth.ranking", "monte_carlo"),
+    "frontier": ("rareearth.portfolios", "frontier"),
     "report": ("rareearth.reporting", "report"),
     "indicators": ("rareearth.indicators", None),
     "plot": ("rareearth.plot", None),
@@ -82,6 +83,7 @@ if TYPE_CHECKING:  # give type checkers and IDEs the real names
     from rareearth.cooperation import Option, load_option, options
     from rareearth.data import datasets
     from rareearth.engine import SimulationResult, simulate, simulate_many
+    from rareearth.portfolios import frontier
     from rareearth.network import CompiledNetwork, SupplyNetwork, load_network
     from rareearth.ranking import compare, monte_carlo
     from rareearth.reporting import report

@@ -184,6 +184,13 @@ class Allocation(enum.StrEnum):
     optimal = "optimal"
 
 
+class Timing(enum.StrEnum):
+    """When cooperation options take effect."""
+
+    in_place = "in_place"
+    from_start = "from_start"
+
+
 class PlotKind(enum.StrEnum):
     """The figures ``plot`` draws."""
 
@@ -241,6 +248,14 @@ SeedOption = Annotated[int, typer.Option("--seed", metavar="N", help="Random see
 AllocationOption = Annotated[
     Allocation,
     typer.Option("--allocation", case_sensitive=False, help="How short suppliers share out."),
+]
+TimingOption = Annotated[
+    Timing,
+    typer.Option(
+        "--timing", case_sensitive=False,
+        help="Options already built when the shock begins (in_place), or decided then and "
+        "built over their lead times (from_start).",
+    ),
 ]
 
 
@@ -723,6 +738,7 @@ def exposure(
     dataset: DatasetOption = None,
     option: OptionsOption = None,
     allocation: AllocationOption = Allocation.proportional,
+    timing: TimingOption = Timing.in_place,
     seed: SeedOption = 0,
     format: FormatOption = None,
     output: OutputOption = None,
@@ -744,14 +760,19 @@ def exposure(
     net = _network(dataset, sc)
     _check_country(net, country)
     score = ree.exposure(
-        net, sc, country, options=_options(option), allocation=allocation.value, seed=seed
+        net, sc, country, options=_options(option), allocation=allocation.value, seed=seed,
+        timing=timing.value,
     )
     if _resolve_format(format, output) is Format.json:
         _write_text(score.model_dump_json(indent=2) + "\n", output)
         return
-    rows = [*score.components.items(), ("score", score.score)]
-    frame = pd.DataFrame(rows, columns=["component", "points"])
-    _emit(frame, format, output, title=f"{country} exposure under {sc.name} ({net.name})")
+    from rareearth.scoring import KINDS
+
+    rows = [(name, KINDS.get(name, ""), points) for name, points in score.components.items()]
+    rows += [("score", "", score.score)]
+    frame = pd.DataFrame(rows, columns=["component", "kind", "points"])
+    _emit(frame, format, output, title=f"{country} exposure under {sc.name} ({net.name})",
+          note=f"harm {score.harm:.1f} points, resilience {score.resilience:.1f} points")
 
 
 @app.command()
@@ -762,6 +783,7 @@ def simulate(
     option: OptionsOption = None,
     allocation: AllocationOption = Allocation.proportional,
     seed: SeedOption = 0,
+    timing: TimingOption = Timing.in_place,
     all_: Annotated[
         bool, typer.Option("--all", help="Print the whole timeseries, every node.")
     ] = False,
@@ -781,7 +803,8 @@ def simulate(
     sc = ree.load_scenario(scenario)
     net = _network(dataset, sc)
     _check_country(net, country)
-    result = ree.simulate(net, sc, options=_options(option), allocation=allocation.value, seed=seed)
+    result = ree.simulate(net, sc, options=_options(option), allocation=allocation.value, seed=seed,
+                          timing=timing.value)
     if all_:
         _emit(result.timeseries, format, output, title=f"{sc.name} on {net.name}")
     else:
@@ -812,11 +835,22 @@ def compare(
             "-n", "--draws", metavar="N", min=0, help="Monte Carlo draws per option (0: none)."
         ),
     ] = 0,
+    timing: TimingOption = Timing.in_place,
+    allocation: AllocationOption = Allocation.proportional,
+    objective: Annotated[
+        str,
+        typer.Option("--objective", metavar="world|country",
+                     help="With --allocation optimal: the world's lost value, or the country's first."),
+    ] = "world",
     seed: SeedOption = 0,
     format: FormatOption = None,
     output: OutputOption = None,
 ) -> None:
-    """Rank cooperation options by how much they cut the country's exposure.
+    """Rank cooperation options by the harm (lost end-use value) they avoid per dollar.
+
+    Options that avoid harm come first, by harm avoided per dollar; then the rest by score.
+    Without --option, the built-in options as templates for the country (those that cannot
+    apply to it are listed below the table).
 
     Examples:
 
@@ -830,25 +864,35 @@ def compare(
     runs = (len(option) if option else len(ree.options())) + 1  # every option and "none"
     with _progress_bar(draws * runs, draws >= 50) as progress:
         table = ree.compare(
-            net, sc, country, _options(option) or None, n=draws, seed=seed, progress=progress
+            net, sc, country, _options(option) or None, n=draws, seed=seed, progress=progress,
+            timing=timing.value, allocation=allocation.value, objective=objective,
         )
-    title = f"Options for {country} under {sc.name} ({net.name}), best first"
+    title = (f"Options for {country} under {sc.name} ({net.name}, {timing.value}), "
+             "best first by harm avoided per dollar")
     if _resolve_format(format, output) is Format.table and output is None:
         # the headline columns on a terminal; csv and json carry every metric
         keep = [c for c in table.columns if c in _RANKING_COLUMNS or _PARTNER_COLUMN.fullmatch(c)]
-        _emit(table[keep], format, None, title=title, note="every metric: --format csv|json")
+        notes = ["every metric: --format csv|json"]
+        notes += [f"left out {name}: {why.splitlines()[0]}"
+                  for name, why in table.attrs.get("skipped", {}).items()]
+        _emit(table[keep], format, None, title=title, note="\n".join(notes))
     else:
         _emit(table, format, output, title=title)
 
 
 #: Columns of the ranking shown on a terminal.
 _RANKING_COLUMNS = (
+    "rank",
+    "harm_avoided_usd",
+    "harm_avoided_per_busd",
     "score",
     "delta",
+    "harm_delta",
+    "resilience_delta",
     "cost_usd",
-    "delta_per_busd",
     "lead_time_months",
     "p_beats_none",
+    "p_avoids_harm",
     "score_p05",
     "score_p95",
 )
@@ -917,6 +961,7 @@ def montecarlo(
             help="Dask scheduler address (tcp://host:8786) to run the draws on.",
         ),
     ] = None,
+    timing: TimingOption = Timing.in_place,
     format: FormatOption = None,
     output: OutputOption = None,
 ) -> None:
@@ -946,6 +991,7 @@ def montecarlo(
                 options=opts,
                 executor=executor,
                 progress=progress,
+                timing=timing.value,
             )
     finally:
         if executor is not None:
@@ -1067,9 +1113,13 @@ def report(
     draws: Annotated[
         int, typer.Option("-n", "--draws", metavar="N", min=0, help="Monte Carlo draws (0: none).")
     ] = 0,
+    frontier: Annotated[
+        bool, typer.Option("--frontier/--no-frontier", help="Include the budget frontier.")
+    ] = True,
     seed: SeedOption = 0,
 ) -> None:
-    """Write a self-contained HTML report: exposure, shortfall, ranked options.
+    """Write a self-contained HTML report: exposure, shortfall, ranked options (both timings),
+    the budget frontier.
 
     Examples:
 
@@ -1080,10 +1130,64 @@ def report(
     sc = ree.load_scenario(scenario)
     net = _network(dataset, sc)
     _check_country(net, country)
-    opts = _options(option) if option else _options(ree.options())
+    from rareearth.ranking import default_options
+
+    opts = _options(option) if option else default_options(net, country)[0]
     with _writing(output):  # the report is written atomically by the library
-        ree.report(net, sc, country, options=opts, path=output, n=draws, seed=seed)
+        ree.report(net, sc, country, options=opts, path=output, n=draws, seed=seed,
+                   frontier=frontier)
     _status(f"wrote {output}")
+
+
+@app.command("frontier")
+def frontier_(
+    scenario: ScenarioArgument,
+    country: CountryOption,
+    dataset: DatasetOption = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", metavar="NAME",
+                     help="Option to combine (name or file); repeat. Default: every built-in."),
+    ] = None,
+    budget: Annotated[
+        list[float] | None,
+        typer.Option("--budget", metavar="USD", min=0,
+                     help="Budget in USD; repeat. Default: every step of the frontier."),
+    ] = None,
+    draws: Annotated[
+        int, typer.Option("-n", "--draws", metavar="N", min=0,
+                          help="Monte Carlo draws per chosen portfolio (0: none).")
+    ] = 0,
+    by: Annotated[
+        str, typer.Option("--by", metavar="harm|score",
+                          help="Best portfolio: most harm avoided, or lowest score."),
+    ] = "harm",
+    timing: TimingOption = Timing.in_place,
+    seed: SeedOption = 0,
+    format: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """For each budget, the portfolio of options that avoids the country most harm.
+
+    Every combination of the options is run (a greedy search beyond 12 options).
+
+    Examples:
+
+      rareearth frontier china-2025-heavy --dataset world-2024 --country JP
+
+      rareearth frontier japan-embargo --dataset world-2024 --country JP --budget 1e8 --budget 1e9 -n 100 --format csv
+    """
+    sc = ree.load_scenario(scenario)
+    net = _network(dataset, sc)
+    _check_country(net, country)
+    with _progress_bar(max(draws, 1), draws >= 50) as progress:
+        table = ree.frontier(net, sc, country, options=_options(option) or None, budgets=budget,
+                             n=draws, seed=seed, timing=timing.value, by=by, progress=progress)
+    title = (f"Best portfolio per budget for {country} under {sc.name} ({net.name}, "
+             f"{timing.value}, {table.attrs['method']}, by {by})")
+    notes = [f"left out {name}: {why.splitlines()[0]}"
+             for name, why in table.attrs.get("skipped", {}).items()]
+    _emit(table, format, output, title=title, note="\n".join(notes) or None)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

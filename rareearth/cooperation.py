@@ -523,10 +523,87 @@ class Option(Document):
                 f"option {self.name!r} does not fit {name!r}:\n  " + "\n  ".join(problems)
             )
 
+    def retarget(self, country: str) -> Option:
+        """This option as a template for another beneficiary ``country``.
+
+        Built-in options are written for Japan; the same measures taken by another country
+        name it where they named the beneficiary: a stockpile's or recycling's ``country``, a
+        substitution's ``country``, an offtake's ``partner``, a relocation's ``from_country``,
+        one side of a trade link. Where new capacity is built and whose output is reserved stay
+        as they are (an Australian offtake for the US still reserves Lynas output). Included
+        options are expanded and retargeted too; each measure keeps its own start. Costs and
+        lead times are the template's (estimated for Japan): the title says so.
+
+        Raises
+        ------
+        OptionError
+            Where a measure cannot apply to ``country``: e.g. an offtake of ``country``'s own
+            output (``us-japan-partnership`` for the US reserves US magnets for the US), or a
+            relocation to the country itself.
+
+        Examples
+        --------
+        >>> opt = load_option("stockpile-180d").retarget("US")
+        >>> opt.country, opt.measures[0].country
+        ('US', 'US')
+        """
+        old = self.country
+        if country == old:
+            return self
+        measures: list[Any] = []
+        problems: list[str] = []
+        for option in self.expand():
+            prefix = "" if option is self else f"includes {option.name!r}: "
+            for i, measure in enumerate(option.measures):
+                update = _retargeted(measure, old, country)
+                if measure.starts_after_months is None:
+                    update["starts_after_months"] = float(option.lead_time_months)
+                data = {**measure.model_dump(), **update}
+                try:
+                    measures.append(_MEASURE_TYPES[measure.type].model_validate(data))
+                except (ValueError, RareEarthError) as err:
+                    problems.append(f"{prefix}measures[{i}]: {_first_error(err)}")
+        if problems:
+            raise OptionError(
+                f"option {self.name!r} cannot be retargeted from {old} to {country}:\n  "
+                + "\n  ".join(problems)
+            )
+        title = self.title or self.name
+        return self.model_copy(update={
+            "country": country, "measures": measures, "includes": [],
+            "title": f"{title} [template for {country}; cost and lead time as estimated for {old}]",
+        })
+
     @classmethod
     def from_dict(cls, data: Any, source: str = "<data>") -> Option:
         """Validate plain data; errors become :class:`OptionError` naming ``source``."""
         return validate_document(cls, data, source, OptionError, _MEASURE_TYPES)
+
+
+def _retargeted(measure: _Measure, old: str, new: str) -> dict[str, Any]:
+    """The fields of ``measure`` that name the beneficiary ``old``, naming ``new`` instead."""
+    if isinstance(measure, Stockpile | Recycling | Substitution):
+        return {"country": new} if measure.country == old else {}
+    if isinstance(measure, Offtake):
+        return {"partner": new} if measure.partner == old else {}
+    if isinstance(measure, Relocate):
+        return {"from_country": new} if measure.from_country == old else {}
+    if isinstance(measure, TradeLink):
+        return {"countries": tuple(new if c == old else c for c in measure.countries)}
+    return {}
+
+
+def _first_error(err: Exception) -> str:
+    errors = getattr(err, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        loc = [str(x) for x in first.get("loc", ())]
+        cause = (first.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldError):
+            loc.append(cause.field)
+        message = str(cause) if cause is not None else str(first.get("msg", err))
+        return f"{'.'.join(loc)}: {message}" if loc else message
+    return str(err)
 
 
 def _expand(option: Option, seen: dict[str, Option], stack: tuple[str, ...]) -> None:
@@ -611,6 +688,9 @@ def measure_profile(measure: _Measure, months: int) -> np.ndarray:
     return np.asarray(np.diff(integral), dtype=float)
 
 
+_BUILT_IN: dict[str, Option] = {}
+
+
 def options() -> list[str]:
     """Names of the built-in cooperation options.
 
@@ -622,8 +702,11 @@ def options() -> list[str]:
     return catalog_names("options")
 
 
-def load_option(name_or_path: str | os.PathLike[str]) -> Option:
+def load_option(name_or_path: str | os.PathLike[str], country: str | None = None) -> Option:
     """A built-in option by name, or an option file (``.yaml``, ``.yml``, ``.json``).
+
+    With ``country``, the option retargeted to that beneficiary (:meth:`Option.retarget`):
+    built-in options are templates for any country.
 
     Raises
     ------
@@ -637,8 +720,19 @@ def load_option(name_or_path: str | os.PathLike[str]) -> Option:
     --------
     >>> load_option("australia-offtake").measures[-1].share
     0.65
+    >>> load_option("australia-offtake", country="US").measures[-1].partner
+    'US'
     """
-    return load_document(
-        name_or_path, kind="options", what="option", model=Option, error=OptionError,
-        tags=_MEASURE_TYPES,
-    )
+    builtin = isinstance(name_or_path, str) and name_or_path in _BUILT_IN
+    if builtin:  # built-ins are frozen models read from the package: parse each once
+        option = _BUILT_IN[str(name_or_path)]
+    else:
+        option = load_document(
+            name_or_path, kind="options", what="option", model=Option, error=OptionError,
+            tags=_MEASURE_TYPES,
+        )
+        if isinstance(name_or_path, str) and name_or_path in catalog_names("options"):
+            _BUILT_IN[name_or_path] = option
+    if country is not None:
+        option = option.retarget(country)
+    return option

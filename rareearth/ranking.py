@@ -1,7 +1,8 @@
 """Rank cooperation options, and Monte Carlo over the uncertain parameters.
 
 ``compare`` runs the same scenario without options (row ``none``) and with each option, and
-ranks them by the change in the exposure score. ``monte_carlo`` samples the scenario's severity
+ranks them by the harm each avoids per dollar (the score change, split into harm and
+resilience, is shown beside it). ``monte_carlo`` samples the scenario's severity
 and duration and the dataset's response parameters within declared ranges and scores every draw.
 Draws are made up front from one ``numpy.random.default_rng(seed)`` and sent through the array
 engine in batches, so the results are identical whatever runs the batches: the calling process,
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,7 +21,7 @@ import pandas as pd
 
 from rareearth.scoring import ExposureScore, score_result, structural_indicators
 
-__all__ = ["compare", "draw_parameters", "monte_carlo"]
+__all__ = ["RunSpec", "compare", "default_options", "draw_parameters", "monte_carlo", "rank_options"]
 
 #: Draws per task: large tasks (≥ 1 s of work) keep scheduling overhead small on Dask.
 BATCH_SIZE = 250
@@ -30,15 +32,32 @@ _METRICS = [
     "time_to_recover_months",
     "value_at_risk_usd",
     "price_peak_index",
+    "stock_cover_months",
+    "structural_index",
 ]
+
+
+def _split_uniform(rng: np.random.Generator, low: float, central: float, high: float,
+                   n: int) -> np.ndarray:
+    """``n`` draws within ``[low, high]`` whose median is ``central``: half uniform below it,
+    half above (a two-piece uniform). Ranges are sourced bounds and the central value is the
+    dataset's (or 1 for a scenario multiplier), so the central case sits at the centre of the
+    draws even when the range is lopsided (price cap 10 in 6-38.1)."""
+    central = min(max(central, low), high)
+    u = rng.uniform(0.0, 1.0, size=n)
+    below = low + (central - low) * 2.0 * u
+    above = central + (high - central) * (2.0 * u - 1.0)
+    return np.where(u < 0.5, below, above)
 
 
 def draw_parameters(net: Any, scenario: Any, n: int, seed: int = 0) -> pd.DataFrame:
     """The ``n`` parameter draws Monte Carlo runs: one row per draw.
 
     Columns ``severity_scale``, ``duration_scale``, ``elasticity_scale``, ``lead_time_scale``
-    (uniform within ``scenario.uncertainty``) and, for each dataset parameter that declares a
-    ``low``/``high`` range other than the lead time, its sampled value.
+    (within ``scenario.uncertainty``, median 1: the scenario as written) and, for each dataset
+    parameter that declares a ``low``/``high`` range other than the lead time, its sampled
+    value (median: the dataset's central value). Each is drawn from a two-piece uniform, half
+    the draws on each side of the central value, so the central run is the median draw.
 
     Examples
     --------
@@ -55,11 +74,13 @@ def draw_parameters(net: Any, scenario: Any, n: int, seed: int = 0) -> pd.DataFr
     columns: dict[str, np.ndarray] = {}
     for name in ("severity_scale", "duration_scale", "elasticity_scale", "lead_time_scale"):
         low, high = getattr(u, name)
-        columns[name] = rng.uniform(low, high, size=n)
+        columns[name] = _split_uniform(rng, float(low), 1.0, float(high), n)
+    central = getattr(net, "parameters", {})
     for name, (low, high) in sorted(getattr(net, "parameter_ranges", {}).items()):
         if name in ("lead_time_months", "balance_tolerance"):
             continue
-        columns[name] = rng.uniform(low, high, size=n)
+        mid = float(central.get(name, (low + high) / 2.0))
+        columns[name] = _split_uniform(rng, float(low), mid, float(high), n)
     return pd.DataFrame(columns).rename_axis("draw")
 
 
@@ -76,38 +97,73 @@ def _draw_inputs(net: Any, scenario: Any, draws: pd.DataFrame) -> tuple[list[Any
     return scenarios, parameters
 
 
+@dataclass(frozen=True)
+class RunSpec:
+    """How every run of a ranking is made: allocation, objective, timing and seed.
+
+    ``objective`` ``"country"`` with ``allocation="optimal"`` puts the studied country's lost
+    value first in the month LP (its best case); ``"world"`` minimises the world's.
+    """
+
+    allocation: str = "proportional"
+    objective: str = "world"
+    timing: str = "in_place"
+    seed: int = 0
+
+    def simulate_kwargs(self, country: str) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"allocation": self.allocation, "seed": self.seed,
+                                  "timing": self.timing}
+        if self.objective == "country":
+            kwargs["priority"] = country
+        return kwargs
+
+    @property
+    def label(self) -> str:
+        return self.objective if self.allocation == "optimal" else "proportional"
+
+
+def _check_spec(spec: RunSpec) -> None:
+    from rareearth.errors import OptionError
+
+    if spec.timing not in ("in_place", "from_start"):
+        raise OptionError(f"timing must be 'in_place' or 'from_start' (got {spec.timing!r})")
+    if spec.objective not in ("world", "country"):
+        raise OptionError(f"objective must be 'world' or 'country' (got {spec.objective!r})")
+    if spec.objective == "country" and spec.allocation != "optimal":
+        raise OptionError("objective='country' needs allocation='optimal' (the proportional "
+                          "rule has no objective)")
+
+
 def _score_batch(
     net: Any,
     scenarios: list[Any],
     parameters: list[dict[str, float]],
     options: list[Any],
     countries: list[str],
-    structural: dict[str, dict[str, dict[str, float]]],
-    allocation: str,
-    seed: int,
+    structural: dict[str, dict[str, dict[str, float]]] | list[dict[str, dict[str, dict[str, float]]]],
+    spec: RunSpec,
 ) -> list[dict[str, dict[str, Any]]]:
-    """Run one batch of draws through the engine and score each for every country.
+    """Run one batch through the engine and score each run for every country.
 
-    A module-level function of plain inputs, so that executors can pickle it.
+    ``options`` is one option list for every run, or one list per run (then ``structural`` is
+    one dict per run too). A module-level function of plain inputs, so executors can pickle it.
     """
     from rareearth.engine import simulate_many
 
     results = simulate_many(  # the score needs only the per-country aggregates and prices
-        net, scenarios, options=options, allocation=allocation, seed=seed,
-        parameters=parameters, record=("country",),
+        net, scenarios, options=options, parameters=parameters, record=("country",),
+        **spec.simulate_kwargs(countries[0]),
     )
     out = []
-    for result in results:
-        row = {}
-        for country in countries:
-            s = score_result(net, result, country, structural=structural[country])
-            row[country] = _flat(s)
-        out.append(row)
+    for i, result in enumerate(results):
+        struct = structural[i] if isinstance(structural, list) else structural
+        out.append({c: _flat(score_result(net, result, c, structural=struct[c])) for c in countries})
     return out
 
 
 def _flat(score: ExposureScore) -> dict[str, Any]:
-    flat: dict[str, Any] = {"score": score.score}
+    flat: dict[str, Any] = {"score": score.score, "harm_points": score.harm,
+                            "resilience_points": score.resilience}
     flat.update({m: score.metrics[m] for m in _METRICS})
     flat.update({f"points_{k}": v for k, v in score.components.items()})
     return flat
@@ -120,11 +176,10 @@ def _run(
     options: list[Any],
     countries: list[str],
     structural: dict[str, dict[str, dict[str, float]]],
-    allocation: str,
-    seed: int,
+    spec: RunSpec,
     progress: Callable[[int], None] | None,
 ) -> list[dict[str, dict[str, Any]]]:
-    args = (options, countries, structural, allocation, seed)
+    args = (options, countries, structural, spec)
     if executor is None:
         rows: list[dict[str, dict[str, Any]]] = []
         for scenarios, params in batches:
@@ -146,14 +201,15 @@ def _run(
     return rows
 
 
-def _fits(option: Any, net: Any) -> bool:
+def _fits(option: Any, net: Any) -> str | None:
+    """Why ``option`` does not fit ``net`` (None: it fits)."""
     from rareearth.errors import OptionError
 
     try:
         option.validate_for(net)
-    except OptionError:
-        return False
-    return True
+    except OptionError as err:
+        return str(err).split("\n", 1)[-1].strip()
+    return None
 
 
 def _option_name(option: Any) -> str:
@@ -170,6 +226,49 @@ def _relocation_partners(options: Sequence[Any], country: str) -> list[str]:
     return partners
 
 
+def default_options(net: Any, country: str) -> tuple[list[Any], dict[str, str]]:
+    """The built-in options as templates for ``country``, and why the others were left out.
+
+    Each built-in option is retargeted to ``country`` (:meth:`rareearth.cooperation.Option.
+    retarget`) and kept if it then fits ``net``.
+
+    Returns
+    -------
+    (list of Option, dict)
+        The options, and option name -> reason for each one left out.
+
+    Examples
+    --------
+    >>> import rareearth as ree
+    >>> opts, skipped = default_options(ree.load_network("world-2024"), "US")
+    >>> {o.country for o in opts}, "us-japan-partnership" in skipped
+    ({'US'}, True)
+    """
+    from rareearth.cooperation import load_option, options
+    from rareearth.errors import OptionError
+
+    chosen, skipped = [], {}
+    for name in options():
+        try:
+            option = load_option(name, country=country)
+        except OptionError as err:
+            skipped[name] = str(err).split("\n", 1)[-1].strip()
+            continue
+        why = _fits(option, net)
+        if why is None:
+            chosen.append(option)
+        else:
+            skipped[name] = why
+    return chosen, skipped
+
+
+def _structure_for(net: Any, options: Sequence[Any], countries: Sequence[str]) -> dict[str, dict[str, dict[str, float]]]:
+    from rareearth.contracts import contracted_network
+
+    edited = contracted_network(net, options)
+    return {c: structural_indicators(edited, c) for c in countries}
+
+
 def monte_carlo(
     net: Any,
     scenario: Any,
@@ -180,6 +279,8 @@ def monte_carlo(
     executor: Any = None,
     *,
     allocation: str = "proportional",
+    timing: str = "in_place",
+    objective: str = "world",
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
@@ -197,6 +298,8 @@ def monte_carlo(
         Options applied together in every draw.
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Runs the batches; default: the calling process.
+    allocation, timing, objective
+        As for :func:`compare`.
     batch_size : int
         Draws per task (each task is one batch through the array engine).
     progress : callable, optional
@@ -205,8 +308,8 @@ def monte_carlo(
     Returns
     -------
     pandas.DataFrame
-        One row per draw (index ``draw``): the sampled parameters, ``score``, the metrics
-        and the points of each component.
+        One row per draw (index ``draw``): the sampled parameters, ``score``, its harm and
+        resilience points, the metrics and the points of each component.
 
     Examples
     --------
@@ -217,10 +320,11 @@ def monte_carlo(
     """
     from rareearth.scoring import _resolve
 
+    spec = RunSpec(allocation, objective, timing, seed)
+    _check_spec(spec)
     net, scenario, opts = _resolve(net, scenario, options)
     table = _monte_carlo_configs(
-        net, scenario, country, {"options": opts}, n, seed, executor, allocation, batch_size,
-        progress,
+        net, scenario, country, {"options": opts}, n, spec, executor, batch_size, progress,
     )
     return table.drop(columns="option")
 
@@ -231,24 +335,23 @@ def _monte_carlo_configs(
     country: str,
     configs: dict[str, list[Any]],
     n: int,
-    seed: int,
+    spec: RunSpec,
     executor: Any,
-    allocation: str,
     batch_size: int,
     progress: Callable[[int], None] | None,
     countries: Sequence[str] = (),
 ) -> pd.DataFrame:
-    draws = draw_parameters(net, scenario, n, seed)
+    draws = draw_parameters(net, scenario, n, spec.seed)
     scenarios, parameters = _draw_inputs(net, scenario, draws)
     everyone = [country, *[c for c in countries if c != country]]
-    structural = {c: structural_indicators(net, c) for c in everyone}
     batches = [
         (scenarios[i : i + batch_size], parameters[i : i + batch_size])
         for i in range(0, n, batch_size)
     ]
     frames = []
     for name, opts in configs.items():
-        rows = _run(executor, net, batches, opts, everyone, structural, allocation, seed, progress)
+        structural = _structure_for(net, opts, everyone)
+        rows = _run(executor, net, batches, opts, everyone, structural, spec, progress)
         frame = draws.copy()
         frame.insert(0, "option", name)
         main = pd.DataFrame([r[country] for r in rows], index=draws.index)
@@ -257,6 +360,29 @@ def _monte_carlo_configs(
             frame[f"score_{other}"] = [r[other]["score"] for r in rows]
         frames.append(frame)
     return pd.concat(frames).reset_index()
+
+
+def harm_tolerance(lost_value_usd: float) -> float:
+    """Harm avoided below this (USD over the run) is rounding, not harm avoided: a millionth
+    of the lost value without options, and at least one dollar."""
+    return max(1.0, 1e-6 * abs(lost_value_usd))
+
+
+def rank_options(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` in the default order: options that avoid harm first, by harm avoided per
+    dollar (free ones first), then the rest (``none`` among them) by score and cost.
+
+    An option that changes no flow, shortfall or price avoids no harm, so it can never rank
+    above one that does, whatever it does to the resilience components.
+    """
+    avoids = table["harm_avoided_usd"] > harm_tolerance(float(table.loc["none", "value_at_risk_usd"]))
+    per = table["harm_avoided_per_busd"].where(table["cost_usd"] > 0, math.inf)
+    first = table[avoids].assign(_k=-per[avoids]).sort_values(["_k", "score"], kind="stable")
+    rest = table[~avoids].sort_values(["score", "cost_usd"], kind="stable")
+    ranked = pd.concat([first.drop(columns="_k"), rest])
+    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
+    ranked["avoids_harm"] = avoids.reindex(ranked.index).to_numpy()
+    return ranked
 
 
 def compare(
@@ -269,93 +395,140 @@ def compare(
     seed: int = 0,
     executor: Any = None,
     allocation: str = "proportional",
+    timing: str = "in_place",
+    objective: str = "world",
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
-    """Rank cooperation options by how much they lower ``country``'s exposure score.
+    """Rank cooperation options by the harm they avoid ``country`` per dollar.
 
     Each option is run alone on the same scenario; the row ``none`` is the scenario without
-    options. Relocation options move exposure between countries, so the partner countries of
-    any ``Relocate`` measure get a ``score_CC`` column too.
+    options. **Harm avoided** (``harm_avoided_usd``) is the end-use value ``country`` loses
+    without the option minus what it loses with it, over the run (the exposure metric
+    ``value_at_risk_usd``). The default order (:func:`rank_options`) puts the options that
+    avoid harm first, by harm avoided per dollar, then the rest by score: a stockpile that is
+    never drawn, or a measure that changes nothing physical, cannot outrank one that keeps
+    production running. The score change is split into its harm and resilience parts
+    (``harm_delta``, ``resilience_delta``); the structural (resilience) component of each row
+    is computed on the network with the option's contracts in force
+    (:mod:`rareearth.contracts`). Relocation options move exposure between countries, so the
+    partner countries of any ``Relocate`` measure get a ``score_CC`` column too.
 
     Parameters
     ----------
     options : sequence of Option or str, optional
-        Default: every built-in option that fits the network (the built-ins name real
-        facilities and countries; on a user's dataset those that do not fit are left out).
-        Options given explicitly must fit, or :class:`OptionError` names what is missing.
+        Default: every built-in option as a template for ``country``
+        (:func:`default_options`: retargeted, and kept where it fits the network; the table's
+        ``attrs["skipped"]`` says why the others were left out). Options given explicitly must
+        fit, or :class:`OptionError` names what is missing.
     n : int
         With ``n > 0``, also run ``n`` Monte Carlo draws per option (the same draws for every
         option) and add ``p_beats_none`` (share of draws in which the option scores below
-        ``none``), ``p_top`` (share in which it scores lowest of all) and the 5th, 50th and 95th
-        percentiles of the score, and the 5th and 95th percentiles of the paired change
-        ``delta_p05``, ``delta_p95`` (each draw with the option minus the same draw without).
+        ``none``), ``p_avoids_harm`` (share in which it avoids harm), ``p_top`` (share in which
+        it scores lowest of all), the 5th, 50th and 95th percentiles of the score, the paired
+        5-95% range of the score change (``delta_p05``, ``delta_p95``) and of the harm avoided
+        (``harm_avoided_p05``, ``harm_avoided_p95``), each draw with the option against the
+        same draw without.
+    timing : {"in_place", "from_start"}
+        ``in_place``: every option already built when the scenario begins ("had it been
+        done"); ``from_start``: decided when the shock starts, each measure acting after its
+        lead time and ramp.
+    allocation : {"proportional", "optimal"}
+    objective : {"world", "country"}
+        For ``allocation="optimal"``: minimise the world's lost value, or ``country``'s first
+        (its best case, a bound). The table's ``objective`` column says which.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by option name, sorted best first (lowest score), with ``score``, ``delta``
-        (score − none's), ``cost_usd``, ``delta_per_busd`` (delta per billion USD; negative is
-        better), ``lead_time_months`` and the main metrics.
+        Indexed by option name, in the default order, with ``rank``, ``score``, ``delta``
+        (score − none's), ``harm_delta``, ``resilience_delta``, ``harm_avoided_usd``,
+        ``harm_avoided_per_busd`` (USD avoided per billion USD spent), ``cost_usd``,
+        ``delta_per_busd``, ``lead_time_months``, ``avoids_harm``, ``timing``, ``objective``
+        and the main metrics.
 
     Examples
     --------
     >>> import rareearth as ree
     >>> t = ree.compare("world-2024", "japan-embargo", "JP", ["stockpile-180d"])
-    >>> list(t.index) == sorted(t.index, key=lambda i: t.score[i]) and "none" in t.index
+    >>> "none" in t.index and bool((t.harm_avoided_usd["none"]) == 0)
     True
     """
-    from rareearth.cooperation import options as builtin_options
-    from rareearth.engine import simulate
+    from rareearth.engine import simulate_many
     from rareearth.scoring import _resolve
 
-    defaults = options is None
-    chosen: Sequence[Any] = builtin_options() if options is None else options
-    net, scenario, opts = _resolve(net, scenario, chosen)
-    if defaults:  # built-in options name real facilities: keep those that fit this network
-        opts = [o for o in opts if _fits(o, net)]
+    spec = RunSpec(allocation, objective, timing, seed)
+    _check_spec(spec)
+    skipped: dict[str, str] = {}
+    if options is None:
+        net, scenario, _ = _resolve(net, scenario, ())
+        opts, skipped = default_options(net, country)
+    else:
+        net, scenario, opts = _resolve(net, scenario, options)
+        for opt in opts:  # misfits name what is missing before anything runs
+            opt.validate_for(net)
     partners = [c for c in _relocation_partners(opts, country) if c in net.country_codes]
     everyone = [country, *partners]
-    structural = {c: structural_indicators(net, c) for c in everyone}
-    rows = []
     configs: dict[str, list[Any]] = {"none": []}
     for opt in opts:
         configs[_option_name(opt)] = [opt]
-    for name, config in configs.items():
-        result = simulate(net, scenario, options=config, allocation=allocation, seed=seed)
+    structures = [_structure_for(net, config, everyone) for config in configs.values()]
+    results = simulate_many(
+        net, [scenario] * len(configs), options=list(configs.values()), record=("country",),
+        **spec.simulate_kwargs(country),
+    )
+    rows = []
+    for (name, config), result, struct in zip(configs.items(), results, structures, strict=True):
         row: dict[str, Any] = {"option": name}
-        main = score_result(net, result, country, structural=structural[country])
-        row.update(_flat(main))
+        row.update(_flat(score_result(net, result, country, structural=struct[country])))
         for other in partners:
-            row[f"score_{other}"] = score_result(
-                net, result, other, structural=structural[other]
-            ).score
+            row[f"score_{other}"] = score_result(net, result, other, structural=struct[other]).score
         option = config[0] if config else None
         row["cost_usd"] = float(getattr(option, "cost_usd", 0.0)) if option else 0.0
         row["lead_time_months"] = float(getattr(option, "lead_time_months", 0.0)) if option else 0.0
         row["title"] = str(getattr(option, "title", "")) if option else "no option"
         rows.append(row)
     table = pd.DataFrame(rows).set_index("option")
-    table["delta"] = table["score"] - table.loc["none", "score"]
+    none = table.loc["none"]
+    table["delta"] = table["score"] - none["score"]
+    table["harm_delta"] = table["harm_points"] - none["harm_points"]
+    table["resilience_delta"] = table["resilience_points"] - none["resilience_points"]
+    table["harm_avoided_usd"] = none["value_at_risk_usd"] - table["value_at_risk_usd"]
     for other in partners:
-        table[f"delta_{other}"] = table[f"score_{other}"] - table.loc["none", f"score_{other}"]
+        table[f"delta_{other}"] = table[f"score_{other}"] - none[f"score_{other}"]
     cost_busd = table["cost_usd"] / 1e9
-    table["delta_per_busd"] = np.where(cost_busd > 0, table["delta"] / cost_busd.where(cost_busd > 0, 1.0), math.nan)
+    positive = cost_busd.where(cost_busd > 0, 1.0)
+    table["delta_per_busd"] = np.where(cost_busd > 0, table["delta"] / positive, math.nan)
+    table["harm_avoided_per_busd"] = np.where(cost_busd > 0, table["harm_avoided_usd"] / positive,
+                                              math.nan)
+    table["timing"] = timing
+    table["objective"] = spec.label
     if n > 0:
         draws = _monte_carlo_configs(
-            net, scenario, country, configs, n, seed, executor, allocation, BATCH_SIZE,
-            progress, countries=partners,
+            net, scenario, country, configs, n, spec, executor, BATCH_SIZE, progress,
+            countries=partners,
         )
         wide = draws.pivot(index="draw", columns="option", values="score")
+        lost = draws.pivot(index="draw", columns="option", values="value_at_risk_usd")
         best = wide.min(axis=1)
         table["p_beats_none"] = [float((wide[o] < wide["none"] - 1e-9).mean()) for o in table.index]
         table["p_top"] = [float((wide[o] <= best + 1e-9).mean()) for o in table.index]
+        avoided = lost.rsub(lost["none"], axis=0)
+        tol = lost["none"].abs().mul(1e-6).clip(lower=1.0)
+        table["p_avoids_harm"] = [float((avoided[o] > tol).mean()) for o in table.index]
         for q in (5, 50, 95):
             table[f"score_p{q:02d}"] = [float(np.percentile(wide[o], q)) for o in table.index]
         for q in (5, 95):  # paired: the same draw with and without the option
             table[f"delta_p{q:02d}"] = [
                 float(np.percentile(wide[o] - wide["none"], q)) for o in table.index
             ]
-    order = ["score", "delta", "cost_usd", "delta_per_busd", "lead_time_months"]
+            table[f"harm_avoided_p{q:02d}"] = [
+                float(np.percentile(avoided[o], q)) for o in table.index
+            ]
+    order = ["score", "delta", "harm_delta", "resilience_delta", "harm_avoided_usd",
+             "harm_avoided_per_busd", "cost_usd", "delta_per_busd", "lead_time_months"]
     rest = [c for c in table.columns if c not in order and c != "title"]
-    table = table[[*order, *rest, "title"]]
-    return table.sort_values(["score", "cost_usd"], kind="stable")
+    table = rank_options(table[[*order, *rest, "title"]])
+    table.attrs["skipped"] = skipped
+    table.attrs["timing"] = timing
+    table.attrs["objective"] = spec.label
+    return table

@@ -133,6 +133,7 @@ class _Context:
     figures: dict[str, _Figure] = field(default_factory=dict)
     origin_figures: list[_Figure] = field(default_factory=list)
     ranking: dict[str, Any] | None = None
+    frontier: dict[str, Any] | None = None
     sources: list[dict[str, Any]] = field(default_factory=list)
     scenario_sources: list[str] = field(default_factory=list)
     option_sources: list[dict[str, Any]] = field(default_factory=list)
@@ -327,8 +328,8 @@ def _add_origins(ctx: _Context, net: SupplyNetwork, country: str, materials: Seq
         )
 
 
-def _score_section(score: Any) -> dict[str, Any]:
-    from rareearth.scoring import WEIGHTS
+def _score_section(score: Any, band: tuple[float, float] | None = None) -> dict[str, Any]:
+    from rareearth.scoring import KINDS, WEIGHTS
 
     sentences: dict[str, str] = {}
     for sentence in score.explain():
@@ -340,6 +341,7 @@ def _score_section(score: Any) -> dict[str, Any]:
         components.append(
             {
                 "name": name,
+                "kind": KINDS.get(name, ""),
                 "points": _num(points),
                 "max": _num(top, 0),
                 "width": 0.0 if top <= 0 else round(100.0 * min(1.0, float(points) / top), 1),
@@ -351,31 +353,74 @@ def _score_section(score: Any) -> dict[str, Any]:
     ]
     return {
         "value": _num(score.score),
+        "band": f"{_num(band[0])}–{_num(band[1])}" if band else "",
         "width": round(min(100.0, max(0.0, float(score.score))), 1),
         "components": components,
         "materials": materials,
     }
 
 
-def _ranking_section(table: pd.DataFrame) -> dict[str, Any]:
-    mc = {"p_beats_none", "score_p05", "score_p95"} <= set(table.columns)
+#: The two questions an option ranking answers, by timing.
+_TIMINGS = {
+    "in_place": ("Had it been done: options in place when the shock begins",
+                 "Every measure at full effect from the first month."),
+    "from_start": ("Decided when the shock starts: options built over their lead times",
+                   "Each measure acts only after its lead time and ramp; options that take years "
+                   "avoid nothing in a shorter shock."),
+}
+
+
+def _ranking_rows(table: pd.DataFrame, mc: bool) -> list[dict[str, Any]]:
     rows = []
     for option, row in table.iterrows():
         rows.append(
             {
                 "option": str(option),
+                "rank": _num(row.get("rank"), 0),
                 "title": str(row.get("title", "") or ""),
+                "harm": usd(row.get("harm_avoided_usd")),
+                "harm_per_busd": usd(row.get("harm_avoided_per_busd")),
                 "score": _num(row["score"]),
                 "delta": _signed(row["delta"]),
+                "harm_delta": _signed(row.get("harm_delta")),
+                "resilience_delta": _signed(row.get("resilience_delta")),
                 "cost": usd(row.get("cost_usd")),
-                "per_busd": _signed(row.get("delta_per_busd")),
                 "lead": _num(row.get("lead_time_months"), 0),
-                "interval": f"{_num(row['score_p05'])}–{_num(row['score_p95'])}" if mc else "",
+                "harm_interval": (f"{usd(row['harm_avoided_p05'])}–{usd(row['harm_avoided_p95'])}"
+                                  if mc else ""),
                 "p_beats_none": _pct(row["p_beats_none"]) if mc else "",
                 "is_none": str(option) == "none",
             }
         )
-    return {"rows": rows, "monte_carlo": mc}
+    return rows
+
+
+def _ranking_section(tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    first = next(iter(tables.values()))
+    mc = {"p_beats_none", "harm_avoided_p05", "harm_avoided_p95"} <= set(first.columns)
+    timings = [
+        {"label": _TIMINGS[name][0], "note": _TIMINGS[name][1], "rows": _ranking_rows(t, mc)}
+        for name, t in tables.items()
+    ]
+    skipped = [{"name": k, "why": v.splitlines()[0]}
+               for k, v in first.attrs.get("skipped", {}).items()]
+    return {"timings": timings, "monte_carlo": mc, "skipped": skipped}
+
+
+def _frontier_section(table: pd.DataFrame) -> dict[str, Any]:
+    mc = "p_beats_none" in table.columns
+    rows = [
+        {
+            "budget": usd(row.budget_usd), "options": str(row.options), "cost": usd(row.cost_usd),
+            "harm": usd(row.harm_avoided_usd), "score": _num(row.score),
+            "interval": f"{_num(row.score_p05)}–{_num(row.score_p95)}" if mc else "",
+            "p_beats_none": _pct(row.p_beats_none) if mc else "",
+        }
+        for row in table.itertuples(index=False)
+    ]
+    portfolios = table.attrs.get("portfolios")
+    return {"rows": rows, "monte_carlo": mc, "method": table.attrs.get("method", ""),
+            "n_portfolios": 0 if portfolios is None else len(portfolios)}
 
 
 def _summary(ctx: _Context, score: Any, table: pd.DataFrame | None) -> list[str]:
@@ -402,21 +447,17 @@ def _summary(ctx: _Context, score: Any, table: pd.DataFrame | None) -> list[str]
                 out.append(f"The material that contributes most is {material} ({value:.1f} points).")
     if table is not None and len(table) > 1:
         options = table.drop(index="none", errors="ignore")
-        best = options["delta"].astype(float).idxmin()
-        delta = float(options.loc[best, "delta"])
-        if delta < 0:
-            text = (
-                f"Of the {len(options)} options compared, {best} lowers the score most "
-                f"({delta:+.1f} points, cost {usd(options.loc[best, 'cost_usd'])})"
+        avoiders = options[options["avoids_harm"].astype(bool)] if "avoids_harm" in options else options
+        if len(avoiders):
+            best = str(avoiders.index[0])  # ranked by harm avoided per dollar
+            out.append(
+                f"Of the {len(options)} options compared, {best} avoids most harm per dollar: "
+                f"{usd(avoiders.loc[best, 'harm_avoided_usd'])} of lost end-use value avoided for "
+                f"{usd(avoiders.loc[best, 'cost_usd'])} (score {float(avoiders.loc[best, 'delta']):+.1f} "
+                "points)."
             )
-            if "delta_per_busd" in options.columns:
-                per = options["delta_per_busd"].astype(float)
-                per = per[per.notna() & (per < 0)]
-                if len(per) and per.idxmin() != best:
-                    text += f"; per dollar, {per.idxmin()} does ({per.min():+.1f} points per $bn)"
-            out.append(text + ".")
         else:
-            out.append(f"None of the {len(options)} options compared lowers the score.")
+            out.append(f"None of the {len(options)} options compared avoids harm in this scenario.")
     return out
 
 
@@ -457,6 +498,8 @@ def report(
     path: str | Path = "report.html",
     n: int = 0,
     seed: int = 0,
+    *,
+    frontier: bool = True,
 ) -> Path:
     """Write a self-contained HTML report of ``country``'s exposure under ``scenario``.
 
@@ -482,9 +525,13 @@ def report(
     path : str or Path
         The HTML file written.
     n : int
-        Monte Carlo draws for the ranking (0: none).
+        Monte Carlo draws for the ranking (0: none); the headline score then carries its
+        5–95 % band.
     seed : int
         Seed of the simulation and of the draws.
+    frontier : bool
+        Include the budget frontier of ``options`` (:func:`rareearth.frontier`), when there
+        are at most 12 of them.
 
     Returns
     -------
@@ -516,14 +563,31 @@ def report(
 
     table: pd.DataFrame | None = None
     if options:
-        table = compare(net, scenario, country, list(options), n=n, seed=seed)
-        table.attrs.update({"dataset": net.name, "scenario": ctx.scenario["name"], "country": country})
-        ctx.ranking = _ranking_section(table)
+        tables = {}
+        for timing in ("in_place", "from_start"):
+            tables[timing] = compare(net, scenario, country, list(options), n=n, seed=seed,
+                                     timing=timing)
+            tables[timing].attrs.update({"dataset": net.name, "scenario": ctx.scenario["name"],
+                                         "country": country})
+        table = tables["in_place"]
+        ctx.ranking = _ranking_section(tables)
+        if "score_p05" in table.columns:
+            ctx.score = _score_section(score, (float(table.loc["none", "score_p05"]),
+                                               float(table.loc["none", "score_p95"])))
         ctx.options = [str(o) for o in table.index if str(o) != "none"]
         ctx.figures["compare"] = _Figure(
             "compare", "Options ranked", _svg(plot.compare(table), "compare", "options ranked")
         )
         ctx.option_sources = _option_sources(options)
+        if frontier and len(options) <= 12:
+            from rareearth.portfolios import frontier as budget_frontier
+
+            front = budget_frontier(net, scenario, country, list(options), seed=seed)
+            ctx.frontier = _frontier_section(front)
+            ctx.figures["frontier"] = _Figure(
+                "frontier", "Budget frontier",
+                _svg(plot.frontier(front), "frontier", "budget frontier"),
+            )
     ctx.summary = _summary(ctx, score, table)
     return write_text(path, _render(ctx))
 

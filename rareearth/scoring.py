@@ -1,18 +1,28 @@
 """The exposure score: one number from 0 to 100 for a country under a scenario, with components.
 
 The formula is documented in one place, ``docs/exposure.md``; this module implements it.
-In short, six components add up to the score, each a monotone function of one metric:
+In short, six components add up to the score, each a monotone function of one metric. They
+fall in two kinds (MODEL.md §4): **harm** in the scenario (65 points) and **resilience** left for
+the next shock (35 points):
 
-=================  ======  ==========================================================
-component          points  metric (and how it maps to points)
-=================  ======  ==========================================================
-shortfall_peak     25      peak monthly end-use shortfall, share of demand value: 25 × s
-unmet_demand       20      unmet demand in months of consumption u: 20 × (1 − e^(−u))
-recovery_time      10      months from first to last month with shortfall > 1%: 10 × min(1, r/24)
-stock_used          5      largest share of initial stocks drawn, by value: 5 × f
-price_peak         10      value-weighted peak price index P: 10 × min(1, ln P / ln cap)
-structural         30      Σ_m share_m × import reliance_m × governance-weighted origin HHI_m
-=================  ======  ==========================================================
+=================  ======  ==========  ==============================================================
+component          points  kind        metric (and how it maps to points)
+=================  ======  ==========  ==============================================================
+shortfall_peak     25      harm        peak monthly end-use shortfall, share of demand value: 25 × s
+unmet_demand       20      harm        unmet demand in months of consumption u: 20 × (1 − e^(−u))
+recovery_time      10      harm        months from first to last month with shortfall > 1%:
+                                       10 × min(1, r/24)
+price_peak         10      harm        value-weighted peak price index P: 10 × min(1, ln P / ln cap)
+stock_cover         5      resilience  months of the country's use its stocks still cover at their
+                                       lowest point, m: 5 × e^(−m/2)
+structural         30      resilience  Σ_m share_m × import reliance_m × governance-weighted origin
+                                       HHI_m, on the network with the options' contracts in force
+=================  ======  ==========  ==============================================================
+
+No component has a denominator that an option can enlarge: the stock component measures what is
+left in months of the country's fixed baseline use (not a share of the stocks held, which a
+bigger, never-drawn stockpile would shrink), so an option that changes no physical series and no
+structure changes no component.
 
 Each component is also split by material (``ExposureScore.by_material``) so that the sum over
 materials equals the component: shortfall-based components by each material's share of the lost
@@ -33,17 +43,32 @@ from pydantic import BaseModel, ConfigDict, Field
 from rareearth.errors import UnknownNameError
 from rareearth.records import MAGNET, STAGES
 
-__all__ = ["WEIGHTS", "ExposureScore", "exposure", "score_result"]
+__all__ = ["KINDS", "WEIGHTS", "ExposureScore", "exposure", "score_result", "structural_indicators"]
 
 #: Points of each component (they sum to 100). Why these weights: docs/exposure.md.
 WEIGHTS: dict[str, float] = {
     "shortfall_peak": 25.0,
     "unmet_demand": 20.0,
     "recovery_time": 10.0,
-    "stock_used": 5.0,
+    "stock_cover": 5.0,
     "price_peak": 10.0,
     "structural": 30.0,
 }
+#: The kind of each component: ``harm`` in the scenario, or ``resilience`` left for the next
+#: shock (MODEL.md §4). Harm components move only with shortfall and prices; resilience ones
+#: with stocks at their trough and the structure of supply.
+KINDS: dict[str, str] = {
+    "shortfall_peak": "harm",
+    "unmet_demand": "harm",
+    "recovery_time": "harm",
+    "price_peak": "harm",
+    "stock_cover": "resilience",
+    "structural": "resilience",
+}
+#: Months of cover at which the stock component has fallen to 1/e of its points: Japan's
+#: national stockpiling target of 60 days of consumption (JOGMEC; Argus Media, 3 Jul 2020),
+#: i.e. 2 months. A country with no stock left at the trough gets the full 5 points.
+COVER_REFERENCE_MONTHS = 2.0
 #: A month counts as disrupted when the value-weighted shortfall exceeds this share.
 DISRUPTED_SHARE = 0.01
 #: Recovery time at which the recovery component saturates (Sprecher et al. 2017: the market
@@ -88,6 +113,16 @@ class ExposureScore(BaseModel):
     material_metrics: dict[str, dict[str, float]]
     options: list[str] = Field(default_factory=list)
 
+    @property
+    def harm(self) -> float:
+        """Points of the harm components (shortfall, unmet demand, recovery, price)."""
+        return float(sum(v for k, v in self.components.items() if KINDS.get(k) == "harm"))
+
+    @property
+    def resilience(self) -> float:
+        """Points of the resilience components (stock cover at the trough, structure)."""
+        return float(sum(v for k, v in self.components.items() if KINDS.get(k) == "resilience"))
+
     def material_points(self) -> dict[str, float]:
         """Points per material (the sum of its components), largest first."""
         totals = {m: sum(c.values()) for m, c in self.by_material.items()}
@@ -103,8 +138,8 @@ class ExposureScore(BaseModel):
             f"{m['unmet_demand_months']:.2f} months of consumption were lost over the run.",
             f"recovery_time {self.components['recovery_time']:.1f}: supply was short for "
             f"{m['time_to_recover_months']:.0f} months.",
-            f"stock_used {self.components['stock_used']:.1f}: "
-            f"{m['stock_cover_used_pct']:.0f}% of initial stocks were drawn.",
+            f"stock_cover {self.components['stock_cover']:.1f}: at their lowest, the country's "
+            f"stocks still covered {m['stock_cover_months']:.1f} months of its use.",
             f"price_peak {self.components['price_peak']:.1f}: prices peaked at "
             f"{m['price_peak_index']:.2f}× the reference.",
             f"structural {self.components['structural']:.1f}: import reliance × governance-"
@@ -152,25 +187,51 @@ def _material_shares(compiled: Any, end_use: np.ndarray) -> np.ndarray:
     return shares / total if total > 0 else shares
 
 
-def _stock_used(compiled: Any, arrays: dict[str, Any], mine: np.ndarray, k: int) -> float:
-    """Largest share of the country's initial stocks drawn down, per commodity, weighted by the
-    value of those stocks (node stocks plus the national stockpile; a stockpile an option adds
-    counts from its first recorded level)."""
+def _base_compiled(net: Any, compiled: Any) -> Any:
+    """The compiled form of ``net`` (cached by the engine), or ``compiled`` for stand-ins."""
+    if not hasattr(net, "compile"):
+        return compiled
+    from rareearth.engine.run import _compiled
+
+    base = _compiled(net)
+    return base if list(base.countries) == list(compiled.countries) else compiled
+
+
+def _use_per_month(compiled: Any, mine: np.ndarray) -> np.ndarray:
+    """(C,) the country's baseline use of each commodity, t/month: what flows into its nodes
+    (from abroad or from its own upstream stages), the quantity its stocks are held against."""
+    into = mine[compiled.edge_target]
+    use = np.zeros(len(compiled.commodities))
+    np.add.at(use, compiled.edge_commodity[into], compiled.edge_tonnes[into])
+    return use / 12.0
+
+
+def _stock_cover(
+    compiled: Any, base: Any, arrays: dict[str, Any], mine: np.ndarray, k: int
+) -> tuple[float, np.ndarray]:
+    """Months of the country's baseline use that its stocks (node stocks plus the national
+    stockpile) still cover at their lowest point of the run, per commodity, weighted by the
+    value of that use. The reference is the fixed baseline use, so a stockpile that is never
+    drawn raises the cover by what it holds and nothing else moves.
+
+    Returns the cover (months) and each commodity's share of the uncovered term (weights that
+    split the component by material)."""
     if "country_stock" in arrays:
         stock = arrays["country_stock"][:, k, :].copy()  # (T, C)
     else:
         stock = arrays["stock"][:, mine, :].sum(axis=1)
-    stock0 = compiled.stock[mine].sum(axis=0)
     if "stockpile" in arrays:
-        pile = arrays["stockpile"][:, k, :]
-        stock += pile
-        stock0 = stock0 + np.maximum(compiled.stockpile[k], pile[0])
-    drawn = np.divide(stock0 - stock.min(axis=0), stock0, out=np.zeros_like(stock0),
-                      where=stock0 > 0)
-    weight = stock0 * compiled.price_usd_per_tonne
+        stock = stock + arrays["stockpile"][:, k, :]
+    use = _use_per_month(base, base.node_country == k)
+    trough = stock.min(axis=0) if stock.shape[0] else np.zeros(use.shape)
+    cover = np.divide(np.maximum(trough, 0.0), use, out=np.zeros_like(use), where=use > 0)
+    weight = use * compiled.price_usd_per_tonne
     if weight.sum() <= 0:
-        return 0.0
-    return float(np.clip(np.dot(weight / weight.sum(), np.clip(drawn, 0.0, 1.0)), 0.0, 1.0))
+        return 0.0, np.zeros_like(use)
+    weight = weight / weight.sum()
+    uncovered = weight * np.exp(-cover / COVER_REFERENCE_MONTHS)
+    split = uncovered / uncovered.sum() if uncovered.sum() > 0 else weight
+    return float(np.dot(weight, cover)), split
 
 
 def score_result(
@@ -236,8 +297,11 @@ def score_result(
     unmet_months = float(lost_value.sum() / base_value) if base_value > 0 else 0.0
     disrupted = np.flatnonzero(share_t > DISRUPTED_SHARE)
     recover = float(disrupted[-1] - disrupted[0] + 1) if disrupted.size else 0.0
-    used = _stock_used(compiled, arrays, ca["mine"], k)
-    shares = _material_shares(compiled, end_use)
+    # weights come from the network as it is, not as options edit it: a lower recipe or a
+    # moved demand must act through the physical series, not by reweighting the materials
+    base = _base_compiled(net, compiled)
+    cover, cover_share = _stock_cover(compiled, base, arrays, ca["mine"], k)
+    shares = _material_shares(base, (base.node_country == k) & (base.node_stage == _END_USE))
     peak_price = price.max(axis=0)  # (C,)
     p_weighted = float(np.dot(shares, peak_price)) if shares.sum() > 0 else 1.0
     cap = float(compiled.parameters.get("price_cap", 10.0))
@@ -256,7 +320,7 @@ def score_result(
         "shortfall_peak": WEIGHTS["shortfall_peak"] * float(np.clip(peak, 0.0, 1.0)),
         "unmet_demand": WEIGHTS["unmet_demand"] * (1.0 - math.exp(-unmet_months / UNMET_SCALE_MONTHS)),
         "recovery_time": WEIGHTS["recovery_time"] * min(1.0, recover / RECOVERY_SATURATION_MONTHS),
-        "stock_used": WEIGHTS["stock_used"] * used,
+        "stock_cover": WEIGHTS["stock_cover"] * math.exp(-cover / COVER_REFERENCE_MONTHS),
         "price_peak": WEIGHTS["price_peak"]
         * (min(1.0, math.log(max(p_weighted, 1.0)) / math.log(cap)) if cap > 1 else 0.0),
         "structural": WEIGHTS["structural"] * struct_index,
@@ -274,7 +338,7 @@ def score_result(
             "shortfall_peak": points["shortfall_peak"] * lost_share[i],
             "unmet_demand": points["unmet_demand"] * lost_share[i],
             "recovery_time": points["recovery_time"] * lost_share[i],
-            "stock_used": points["stock_used"] * lost_share[i],
+            "stock_cover": points["stock_cover"] * cover_share[i],
             "price_peak": points["price_peak"] * price_share[i],
             "structural": points["structural"] * struct_share[i],
         }
@@ -309,7 +373,7 @@ def score_result(
             "peak_shortfall_pct": 100.0 * peak,
             "unmet_demand_months": unmet_months,
             "time_to_recover_months": recover,
-            "stock_cover_used_pct": 100.0 * used,
+            "stock_cover_months": cover,
             "value_at_risk_usd": value_at_risk,
             "price_peak_index": p_weighted,
             "structural_index": struct_index,
@@ -346,8 +410,10 @@ def exposure(
     *,
     allocation: str = "proportional",
     seed: int = 0,
+    timing: str = "in_place",
+    objective: str = "world",
 ) -> ExposureScore:
-    """The exposure score of ``country`` under ``scenario`` (with ``options`` in place).
+    """The exposure score of ``country`` under ``scenario`` (with ``options``).
 
     Parameters
     ----------
@@ -358,7 +424,15 @@ def exposure(
     country : str
         Any country or region code of the network.
     options : sequence of Option or str
-        Cooperation options (objects, built-in names or paths), applied together.
+        Cooperation options (objects, built-in names or paths), applied together. The
+        structural component is computed with their contracts in force
+        (:mod:`rareearth.contracts`).
+    allocation : {"proportional", "optimal"}
+    timing : {"in_place", "from_start"}
+        Options already built when the scenario begins, or decided at its start (each
+        measure after its lead time and ramp).
+    objective : {"world", "country"}
+        With ``allocation="optimal"``: minimise the world's lost value, or ``country``'s first.
 
     Returns
     -------
@@ -372,11 +446,16 @@ def exposure(
     >>> round(sum(s.components.values()), 6) == round(s.score, 6)
     True
     """
+    from rareearth.contracts import contracted_structure
     from rareearth.engine import simulate
+    from rareearth.ranking import RunSpec, _check_spec
 
+    spec = RunSpec(allocation, objective, timing, seed)
+    _check_spec(spec)
     net, scenario, options = _resolve(net, scenario, options)
-    result = simulate(net, scenario, options=options, allocation=allocation, seed=seed)
-    return score_result(net, result, country)
+    result = simulate(net, scenario, options=options, **spec.simulate_kwargs(country))
+    structural = contracted_structure(net, options, country) if options else None
+    return score_result(net, result, country, structural=structural)
 
 
 def _resolve(net: Any, scenario: Any, options: Sequence[Any]) -> tuple[Any, Any, list[Any]]:

@@ -142,8 +142,10 @@ def test_report_tiny_with_option(evil: SupplyNetwork, tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     _check_self_contained(html)
     assert "&lt;script&gt;" in html
-    # network, 2 origins, shortfall, compare
-    assert html.count("<svg ") == 5
+    # network, 2 origins, shortfall, compare, frontier
+    assert html.count("<svg ") == 6
+    assert "Had it been done" in html and "Decided when the shock starts" in html
+    assert 'id="frontier"' in html
     assert "Components of the score" in html
     for component in ("shortfall_peak", "unmet_demand", "structural"):
         assert f"<code>{component}</code>" in html

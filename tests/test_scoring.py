@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rareearth as ree
-from rareearth.scoring import WEIGHTS, score_result
+from rareearth.scoring import KINDS, WEIGHTS, score_result
 
 NO_STRUCTURE: dict[str, dict[str, float]] = {}
 
@@ -43,10 +43,32 @@ def _result(net: ree.SupplyNetwork, months: int = 12, cut: float = 0.0,
                            provenance={"dataset": net.name, "scenario": {"name": "fake"}})
 
 
-def test_no_disruption_scores_only_structure(tiny: ree.SupplyNetwork) -> None:
+def test_no_disruption_scores_only_resilience(tiny: ree.SupplyNetwork) -> None:
     s = score_result(tiny, _result(tiny), "JP", structural=NO_STRUCTURE)
-    assert s.score == 0
     assert set(s.components) == set(WEIGHTS)
+    assert s.harm == 0
+    assert s.score == pytest.approx(s.components["stock_cover"])
+
+
+def test_stock_cover_hand_computed(tiny: ree.SupplyNetwork) -> None:
+    """stock_cover: months of baseline use the country's stocks still cover at their lowest,
+    weighted by the value of that use, 5 × e^(−m/2); a drop of stocks in month 2 lowers the
+    trough and raises the points, and stocks no run draws count in full."""
+    c = tiny.compile()
+    k = c.country_index["JP"]
+    mine = c.node_country == k
+    into = mine[c.edge_target]
+    use = np.zeros(len(c.commodities))
+    np.add.at(use, c.edge_commodity[into], c.edge_tonnes[into] / 12)
+    held = c.stock[mine].sum(axis=0)
+    weight = use * c.price_usd_per_tonne / (use * c.price_usd_per_tonne).sum()
+    for drop in (0.0, 0.5):
+        cover = float(np.dot(weight, np.divide(held * (1 - drop), use, out=np.zeros_like(use),
+                                               where=use > 0)))
+        s = score_result(tiny, _result(tiny, stock_drop=drop), "JP", structural=NO_STRUCTURE)
+        assert s.metrics["stock_cover_months"] == pytest.approx(cover)
+        assert s.components["stock_cover"] == pytest.approx(5 * math.exp(-cover / 2))
+    assert cover > 0
 
 
 def test_hand_computed_components(tiny: ree.SupplyNetwork) -> None:
@@ -70,9 +92,10 @@ def test_magnet_shortfall_is_charged_to_the_scarce_material(tiny: ree.SupplyNetw
     dytb = tiny.compile().commodity_index["DyTb"]
     r.arrays["price"][2:5, dytb] = 4.0  # only DyTb is scarce
     s = score_result(tiny, r, "JP", structural=NO_STRUCTURE)
-    points = s.material_points()
-    assert next(iter(points)) == "DyTb"
-    assert points.get("NdPr", 0.0) < 0.5
+    harm = {m: sum(v for k, v in parts.items() if KINDS[k] == "harm")
+            for m, parts in s.by_material.items()}
+    assert max(harm, key=harm.__getitem__) == "DyTb"
+    assert harm.get("NdPr", 0.0) < 0.5
 
 
 def test_structural_component(tiny: ree.SupplyNetwork) -> None:
@@ -80,7 +103,8 @@ def test_structural_component(tiny: ree.SupplyNetwork) -> None:
                  "DyTb": {"import_reliance": 1.0, "hhi_origin": 1.0, "governance_hhi": 1.0}}
     s = score_result(tiny, _result(tiny), "JP", structural=structure)
     assert 0 < s.components["structural"] <= WEIGHTS["structural"]
-    assert s.score == pytest.approx(s.components["structural"])
+    assert s.score == pytest.approx(s.components["structural"] + s.components["stock_cover"])
+    assert s.harm == 0
 
 
 def test_unknown_country(tiny: ree.SupplyNetwork) -> None:

@@ -7,7 +7,7 @@ Countries have the same colour in every figure: :func:`country_color`.
 
 Modules: :mod:`.style` (colours, titles, source lines), :mod:`.structure` (:func:`network`,
 :func:`origins`), :mod:`.runs` (:func:`shortfall`), :mod:`.rankings` (:func:`compare`,
-:func:`distribution`).
+:func:`distribution`), :mod:`.portfolios` (:func:`frontier`).
 
 Examples
 --------
@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+from rareearth.plot.portfolios import frontier
 from rareearth.plot.rankings import compare, distribution
 from rareearth.plot.runs import shortfall
 from rareearth.plot.structure import network, origins
@@ -31,6 +32,7 @@ __all__ = [
     "compare",
     "country_color",
     "distribution",
+    "frontier",
     "network",
     "origins",
     "shortfall",

@@ -46,7 +46,10 @@ def compare(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None =
             f"compare table lacks column(s) {', '.join(sorted(missing))}; "
             "expected the output of rareearth.ranking.compare"
         )
-    options = table[table.index.astype(str) != _NONE].sort_values("delta", ascending=False)
+    options = table[table.index.astype(str) != _NONE]
+    # the table's own order (harm avoided per dollar) when it has one, best on top
+    options = (options.sort_values("rank", ascending=False) if "rank" in options.columns
+               else options.sort_values("delta", ascending=False))
     base = (
         float(table.loc[_NONE, "score"])
         if _NONE in table.index
@@ -88,6 +91,9 @@ def compare(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None =
     text_x = highest + 0.08 * span
     for yi, (_, row) in zip(y, options.iterrows(), strict=True):
         parts = [usd(row["cost_usd"], bn_digits=1, missing="cost n/a", dollar=r"\$")]
+        if "harm_avoided_usd" in row.index and np.isfinite(float(row["harm_avoided_usd"])):
+            avoided = usd(row["harm_avoided_usd"], bn_digits=1, dollar=r"\$")
+            parts.append(f"avoids {avoided}")
         if "delta_per_busd" in row.index and np.isfinite(float(row["delta_per_busd"])):
             parts.append(f"{float(row['delta_per_busd']):+.1f} pts/\\$bn")
         if "p_beats_none" in row.index and np.isfinite(float(row["p_beats_none"])):
@@ -114,7 +120,9 @@ def compare(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None =
             " Whiskers: 5–95 % of the option's score over Monte Carlo draws (unpaired: includes"
             " uncertainty common to all options)."
         )
-    _titles(ax, "Cooperation options ranked by exposure reduction", subtitle)
+    ranked = "rank" in options.columns
+    _titles(ax, "Cooperation options ranked by harm avoided per dollar" if ranked
+            else "Cooperation options ranked by exposure reduction", subtitle)
     _source_line(ax, _table_source(table, source))
     return ax
 

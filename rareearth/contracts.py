@@ -1,0 +1,185 @@
+"""The structure of supply with cooperation options' contracts in force.
+
+The structural component of the exposure score and the static indicators of an option's row
+(``compare``) describe *where a country's supply comes from*. An option changes that when it
+contracts supply: an :class:`~rareearth.cooperation.Offtake` reserves a share (or a tonnage) of
+a supplier's output for a partner, from the supplier's existing output and from any capacity
+the same options add there (:class:`~rareearth.cooperation.AddCapacity`). With the contract in
+force, the partner buys that much from the supplier instead of from its other suppliers of the
+same stage and commodity.
+
+:func:`contracted_network` writes that into the baseline flows, keeping every node's totals
+where it can:
+
+1. the contracted tonnes ``X = share × (output + added capacity)`` (or the contracted volume,
+   at most that) minus what the partner already buys from the supplier is the **swap**, at most
+   the partner's purchases of the commodity from other suppliers of that stage;
+2. the part the supplier can divert from its existing output (``e``, at most what it sells to
+   others) moves from its other buyers to the partner, and those buyers take over, in
+   proportion, what the partner bought elsewhere: every node's inflow and outflow stay as they
+   were;
+3. the part beyond existing output (``q``, from new capacity) is new supply to the partner that
+   replaces as much of its other purchases; the suppliers it replaces sell that much less (the
+   new output traces back to the supplier's own inputs, as its existing output does).
+
+Only offtakes change flows here: new capacity without a contract, stockpiles, recycling and
+substitution do not change where a tonne comes from (they act in the engine), and a relocation
+moves demand, not sourcing.
+
+Examples
+--------
+>>> import rareearth as ree
+>>> net = ree.load_network("world-2024")
+>>> edited = contracted_network(net, [ree.load_option("australia-offtake")])
+>>> f, g = net.flows, edited.flows
+>>> def from_my(t):
+...     return t[(t.target_country == "JP") & (t.source_country == "MY")
+...              & (t.commodity == "DyTb")].tonnes_per_year.sum()
+>>> bool(from_my(g) > from_my(f))
+True
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["contracted_network", "contracted_structure"]
+
+_CACHE: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], Any]] = weakref.WeakKeyDictionary()
+
+
+def _measures(options: Sequence[Any]) -> list[Any]:
+    from rareearth.cooperation import combine
+
+    return [m for m in combine(list(options), in_place=True) if m.type in ("offtake", "add_capacity")]
+
+
+def _key(measures: Sequence[Any]) -> tuple[str, ...]:
+    return tuple(sorted(m.model_dump_json(exclude={"note", "starts_after_months"}) for m in measures))
+
+
+def contracted_network(net: Any, options: Sequence[Any]) -> Any:
+    """``net`` with the flows its ``options``' offtakes contract (see the module docstring).
+
+    Parameters
+    ----------
+    net : SupplyNetwork
+    options : sequence of rareearth.cooperation.Option
+        Includes are expanded; options without offtakes leave the network as it is.
+
+    Returns
+    -------
+    SupplyNetwork
+        ``net`` itself when nothing is contracted, else a new network whose flows table has
+        the swaps (new rows cite ``option:<measure>`` with confidence ``estimate``).
+    """
+    measures = _measures(options)
+    offtakes = [m for m in measures if m.type == "offtake"]
+    if not offtakes:
+        return net
+    key = _key(measures)
+    try:
+        per_net = _CACHE.setdefault(net, {})
+    except TypeError:
+        per_net = {}
+    if key in per_net:
+        return per_net[key]
+    added: dict[tuple[str, str], float] = {}
+    producers = net.producers
+    for m in measures:
+        if m.type != "add_capacity":
+            continue
+        nodes = m.nodes(net)
+        if not nodes:
+            continue
+        caps = np.array([
+            float(producers[(producers.node == n) & (producers.commodity == m.commodity)]
+                  ["capacity_tonnes_per_year"].sum()) for n in nodes])
+        weights = caps / caps.sum() if caps.sum() > 0 else np.full(len(nodes), 1 / len(nodes))
+        for node, w in zip(nodes, weights, strict=True):
+            added[(node, m.commodity)] = added.get((node, m.commodity), 0.0) + float(m.tonnes_per_year * w)
+
+    flows = net.flows[["source", "target", "commodity", "tonnes_per_year", "source_country",
+                       "target_country", "source_stage", "ref", "confidence", "method"]].copy()
+    for m in offtakes:  # one after another: a later contract sees the flows of earlier ones
+        nodes = m.supplier_nodes(net)
+        for node in nodes:
+            flows, rows = _swap(flows, node, m, added.get((node, m.commodity), 0.0), len(nodes))
+            if rows:
+                flows = pd.concat([flows, pd.DataFrame(rows)], ignore_index=True)
+    table = flows[flows.tonnes_per_year > 1e-12]
+    table = (table.groupby(["source", "target", "commodity"], sort=False, as_index=False)
+             .agg(tonnes_per_year=("tonnes_per_year", "sum"), ref=("ref", "first"),
+                  confidence=("confidence", "first"), method=("method", "first")))
+    edited = net.replace(flows=table)
+    per_net[key] = edited
+    return edited
+
+
+def _swap(flows: pd.DataFrame, node: str, m: Any, added: float,
+          n_nodes: int) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """One supplier node's contract: the flows after the swap, and the new flow rows."""
+    c, partner = m.commodity, m.partner
+    out_rows = (flows.source == node) & (flows.commodity == c)
+    output = float(flows.loc[out_rows, "tonnes_per_year"].sum())
+    if m.share is not None:
+        contracted = float(m.share) * (output + added)
+    else:
+        contracted = min(float(m.tonnes_per_year) / n_nodes, output + added)
+    to_partner = out_rows & (flows.target_country == partner)
+    already = float(flows.loc[to_partner, "tonnes_per_year"].sum())
+    stage = str(flows.loc[out_rows, "source_stage"].iloc[0]) if out_rows.any() else node.split(":")[1]
+    elsewhere = ((flows.target_country == partner) & (flows.commodity == c)
+                 & (flows.source_stage == stage) & (flows.source != node)
+                 & (flows.source_country != partner))
+    other_total = float(flows.loc[elsewhere, "tonnes_per_year"].sum())
+    swap = min(max(contracted - already, 0.0), other_total)
+    if swap <= 0:
+        return flows, []
+    others = out_rows & ~to_partner
+    divertible = float(flows.loc[others, "tonnes_per_year"].sum())
+    e = min(swap, divertible)
+    q = min(swap - e, added)
+    moved = e + q
+    if moved <= 0:
+        return flows, []
+    flows = flows.copy()
+    cut_partner = flows.loc[elsewhere, "tonnes_per_year"] * (moved / other_total)  # per P-inflow
+    cut_others = (flows.loc[others, "tonnes_per_year"] * (e / divertible)) if e > 0 else None
+    method = (f"option offtake: {m.partner} takes {contracted:.1f} t/yr of {node}'s {c} under "
+              "contract, in place of its other purchases (rareearth.contracts)")
+    rows: list[dict[str, Any]] = []
+
+    def row(source: str, target: str, tonnes: float) -> dict[str, Any]:
+        return {"source": source, "target": target, "commodity": c, "tonnes_per_year": tonnes,
+                "source_country": source.split(":")[0], "target_country": target.split(":")[0],
+                "source_stage": source.split(":")[1], "ref": "option", "confidence": "estimate",
+                "method": method}
+
+    # partner's buyer nodes get the contracted tonnes in proportion to what they stop buying
+    by_buyer = cut_partner.groupby(flows.loc[elsewhere, "target"]).sum()
+    for buyer, tonnes in by_buyer.items():
+        rows.append(row(node, str(buyer), float(tonnes)))
+    # the supplier's other buyers take over the partner's other purchases (the diverted part)
+    if cut_others is not None:
+        by_source = cut_partner.groupby(flows.loc[elsewhere, "source"]).sum() * (e / moved)
+        buyers = cut_others.groupby(flows.loc[others, "target"]).sum()
+        for source, s_t in by_source.items():
+            for buyer, b_t in buyers.items():
+                rows.append(row(str(source), str(buyer), float(s_t * b_t / e)))
+        flows.loc[others, "tonnes_per_year"] -= cut_others
+    flows.loc[elsewhere, "tonnes_per_year"] -= cut_partner
+    return flows, rows
+
+
+def contracted_structure(net: Any, options: Sequence[Any], country: str) -> dict[str, dict[str, float]]:
+    """The structural indicators of ``country`` (:func:`rareearth.scoring.structural_indicators`)
+    on the network with ``options``' contracts in force."""
+    from rareearth.scoring import structural_indicators
+
+    return structural_indicators(contracted_network(net, options), country)
