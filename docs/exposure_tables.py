@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 import rareearth as ree
-from rareearth.scoring import WEIGHTS
+from rareearth.scoring import KINDS, WEIGHTS
 
 DOC = Path(__file__).with_name("exposure.md")
 DRAWS = 200
@@ -51,26 +51,54 @@ def main() -> None:
     by = by[[c for c in WEIGHTS]]
     by["total"] = by.sum(axis=1)
     by.index.name = "material"
-    dyn = [k for k in WEIGHTS if k != "structural"]
+    dyn = [k for k in WEIGHTS if KINDS[k] == "harm"]
     share = by.loc["DyTb", dyn].sum() / by[dyn].to_numpy().sum()
     out += ["### Japan under `china-2025-heavy` (world-2024), by material", "",
-            f"Score {heavy.score:.1f}. The structural component is the network's, not the "
-            f"scenario's; of the points the scenario adds, DyTb carries {share:.0%}, and it has "
+            f"Score {heavy.score:.1f} (harm {heavy.harm:.1f}, resilience {heavy.resilience:.1f}). "
+            "The resilience components are the network's and its stocks', not the scenario's; "
+            f"of the harm points, DyTb carries {share:.0%}, and it has "
             "the deepest shortfall of any material "
             f"({heavy.material_metrics['DyTb']['peak_shortfall_pct']:.1f}% at its worst month).",
             "", _md(by), ""]
 
-    table = ree.compare(w24, "china-2025-heavy", "JP", n=DRAWS, seed=0)
-    cols = ["score", "delta", "cost_usd", "delta_per_busd", "p_beats_none", "delta_p05",
-            "delta_p95", "peak_shortfall_pct", "price_peak_index"]
-    shown = table[cols].copy()
-    shown["cost_usd"] = shown["cost_usd"] / 1e9
-    shown = shown.rename(columns={"cost_usd": "cost_busd"})
-    out += ["### Options for Japan against `china-2025-heavy` (world-2024), ranked", "",
-            f"Each option alone, in place when the scenario begins; {DRAWS} Monte Carlo draws "
-            "(the same draws for every option) give the probability that it beats no option "
-            "and the paired 5–95% range of its score change. `delta_per_busd` is points per "
-            "billion USD (negative is better).", "", _md(shown), ""]
+    for scenario in ("china-2025-heavy", "japan-embargo"):
+        for timing, question in (("in_place", "had it been done: every option in place when the "
+                                  "shock begins"),
+                                 ("from_start", "decided when the shock starts: each measure "
+                                  "acts after its lead time and ramp")):
+            table = ree.compare(w24, scenario, "JP", n=DRAWS, seed=0, timing=timing)
+            cols = ["rank", "harm_avoided_usd", "harm_avoided_per_busd", "cost_usd", "score",
+                    "delta", "harm_delta", "resilience_delta", "p_avoids_harm",
+                    "harm_avoided_p05", "harm_avoided_p95"]
+            shown = table[cols].copy()
+            for c in ("harm_avoided_usd", "cost_usd", "harm_avoided_p05", "harm_avoided_p95"):
+                shown[c] = shown[c] / 1e6
+            shown["harm_avoided_per_busd"] = shown["harm_avoided_per_busd"] / 1e6
+            shown["rank"] = shown["rank"].astype(int)
+            shown = shown.rename(columns={
+                "harm_avoided_usd": "harm avoided $m", "harm_avoided_per_busd": "$m per $bn",
+                "cost_usd": "cost $m", "harm_avoided_p05": "avoided p05 $m",
+                "harm_avoided_p95": "avoided p95 $m"})
+            out += [f"### Options for Japan against `{scenario}` (world-2024), {timing}", "",
+                    f"Each option alone, {question}. Ranked by harm avoided per dollar among "
+                    "the options that avoid harm, then the rest by score. "
+                    f"{DRAWS} Monte Carlo draws (the same for every option) give the share of "
+                    "draws in which it avoids harm and the paired 5–95% range of the harm it "
+                    "avoids.", "", _md(shown), ""]
+        front = ree.frontier(w24, scenario, "JP", n=DRAWS, seed=0)
+        steps = front[["budget_usd", "options", "cost_usd", "harm_avoided_usd", "score",
+                       "score_p05", "score_p95", "p_beats_none"]].copy()
+        for c in ("budget_usd", "cost_usd", "harm_avoided_usd"):
+            steps[c] = steps[c] / 1e6
+        steps = steps.set_index("budget_usd").rename(columns={
+            "cost_usd": "cost $m", "harm_avoided_usd": "harm avoided $m"})
+        steps.index.name = "budget $m"
+        out += [f"### Budget frontier for Japan against `{scenario}` (world-2024, in place)", "",
+                f"Every combination of the {len(ree.options())} built-in options "
+                f"({len(front.attrs['portfolios'])} distinct portfolios; `combined` with anything "
+                "is `combined`), each cost counted once; for each step of the frontier the "
+                "portfolio that avoids most harm within the budget, with the score's 5–95% band "
+                f"over {DRAWS} draws.", "", _md(steps), ""]
 
     scores = {}
     for scenario in ree.scenarios():
@@ -88,30 +116,29 @@ def main() -> None:
         sc = embargo.scaled(duration=months / 12)
         base = ree.exposure(w24, sc, "JP")
         pile = ree.exposure(w24, sc, "JP", options=["stockpile-180d"])
-        physical = ["shortfall_peak", "unmet_demand", "recovery_time", "stock_used"]
-        damage = [sum(s.components[k] for k in physical) for s in (base, pile)]
+        lost = [s.metrics["value_at_risk_usd"] for s in (base, pile)]
         rows[f"{months} months"] = {
             "score none": base.score, "score stockpile": pile.score,
             "unmet months none": base.metrics["unmet_demand_months"],
             "unmet months stockpile": pile.metrics["unmet_demand_months"],
             "price peak none": base.metrics["price_peak_index"],
             "price peak stockpile": pile.metrics["price_peak_index"],
-            "damage avoided": 1 - damage[1] / damage[0] if damage[0] > 0 else float("nan"),
+            "harm avoided": 1 - lost[1] / lost[0] if lost[0] > 0 else float("nan"),
         }
     emb = pd.DataFrame(rows).T
     emb.index.name = "embargo (CN→JP, all)"
     out += ["### The stockpile against embargoes of different lengths", "",
             "`stockpile-180d` against a full Chinese embargo on Japan lasting 2 to 24 months "
-            "(30-month horizon). *Damage avoided* is the share of the physical points "
-            "(shortfall peak, unmet demand, recovery time, stock used) that the stockpile "
-            "removes. Against a short embargo nothing goes unmet even without it (firms hold "
-            "about three months), and it spares their stocks; against a two-year embargo it "
-            "only delays the shortfall, the least help of all. In between the model is not "
-            "monotone: the national stockpile is released only for the shortfall above the "
-            "dataset's threshold (10% of need), so the small shortfalls of 6–9-month embargoes "
-            "stay uncovered, while around a year, when firms' stocks are gone, its release "
-            "covers the cliff. It does not damp the price spike of a short embargo: firms draw "
-            "their own stocks first (MODEL.md §3), and those draws are not market supply.",
+            "(30-month horizon). *Harm avoided* is the share of the lost end-use value that "
+            "the stockpile avoids. Against a short embargo nothing goes unmet even without it "
+            "(firms hold about three months), so there is no harm to avoid; the stockpile "
+            "counts only as resilience (more cover left). Against a two-year embargo it only "
+            "delays the shortfall. It does most around a year, when firms' own stocks are gone "
+            "and its release covers the cliff: the national stockpile is released only for the "
+            "shortfall above the dataset's threshold, so the small shortfalls of 6–9-month "
+            "embargoes stay mostly uncovered. It does not damp the price spike of a short "
+            "embargo: firms draw their own stocks first (MODEL.md §3), and those draws are not "
+            "market supply.",
             "", _md(emb), ""]
 
     text = DOC.read_text()

@@ -67,15 +67,28 @@ def main() -> None:
     console.print("  points by material: " + ", ".join(
         f"{m} {p:.1f}" for m, p in score.material_points().items() if p > 0.05))
 
+    console.print(f"  harm {score.harm:.1f} points, resilience {score.resilience:.1f} points")
+
     ranking = ree.compare(net, scenario, country)
-    shown = ranking[["score", "delta", "cost_usd", "delta_per_busd", "peak_shortfall_pct",
-                     "unmet_demand_months", "price_peak_index"]].copy()
-    shown["cost_usd"] = shown["cost_usd"] / 1e9
-    shown = shown.rename(columns={"cost_usd": "cost_busd", "peak_shortfall_pct": "peak_short_%",
-                                  "unmet_demand_months": "unmet_months",
-                                  "price_peak_index": "price_peak"})
+    shown = ranking[["harm_avoided_usd", "harm_avoided_per_busd", "cost_usd", "score", "delta",
+                     "harm_delta", "resilience_delta"]].copy()
+    for column in ("harm_avoided_usd", "cost_usd"):
+        shown[column] = shown[column] / 1e6
+    shown = shown.rename(columns={"harm_avoided_usd": "harm_avoided_musd", "cost_usd": "cost_musd",
+                                  "harm_avoided_per_busd": "avoided_usd_per_busd"})
     console.print()
-    console.print(_table(f"Cooperation options for {country}, ranked (lower score is better)", shown))
+    console.print(_table(
+        f"Cooperation options for {country}, ranked by harm avoided per dollar "
+        "(options that avoid no harm last)", shown))
+
+    frontier = ree.frontier(net, scenario, country)
+    steps = frontier[["budget_usd", "options", "cost_usd", "harm_avoided_usd", "score"]].copy()
+    for column in ("budget_usd", "cost_usd", "harm_avoided_usd"):
+        steps[column] = steps[column] / 1e6
+    console.print()
+    console.print(_table(
+        f"Budget frontier for {country}: the portfolio that avoids most harm per budget (USD m; "
+        f"{len(frontier.attrs['portfolios'])} portfolios)", steps))
 
     OUT.mkdir(parents=True, exist_ok=True)
     result = ree.simulate(net, scenario)
@@ -91,6 +104,8 @@ def main() -> None:
         fig.savefig(OUT / name, dpi=110, bbox_inches="tight")
         plt.close(fig)
     report = ree.report(net, scenario, country, options=ree.options(), path=OUT / "report.html")
+    # the report ranks the options both ways ("had it been done", "decided when the shock
+    # starts") and draws the frontier
     console.print(f"\nWrote {report} and {', '.join(figures)} to {OUT}/")
 
 
