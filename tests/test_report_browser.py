@@ -136,4 +136,4 @@ def test_full_report_in_browser(tiny: SupplyNetwork, tmp_path: Path) -> None:
     page = reporting.report(
         tiny, scenario(), "JP", options=[stockpile()], path=tmp_path / "report.html", n=4
     )
-    _check_not_blank(_show(page, tmp_path, svgs=5))
+    _check_not_blank(_show(page, tmp_path, svgs=6))
