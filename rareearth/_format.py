@@ -25,6 +25,8 @@ def usd(value: Any, *, bn_digits: int = 2, missing: str = "–", dollar: str = "
     x = finite(value)
     if x is None:
         return missing
+    if abs(x) < 0.5:  # no "$-0" for a rounding-size negative
+        x = 0.0
     if abs(x) >= 1e9:
         return f"{dollar}{x / 1e9:,.{bn_digits}f} bn"
     if abs(x) >= 1e6:

@@ -46,23 +46,26 @@ def frontier(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None 
                          "expected the output of rareearth.portfolios")
     ax = _axes(ax, (9.5, 5.5))
     portfolios = table.attrs.get("portfolios")
+    every = portfolios if isinstance(portfolios, pd.DataFrame) and len(portfolios) else table
+    top = float(np.nanmax(np.abs(every["harm_avoided_usd"].to_numpy(dtype=float)), initial=0.0))
+    scale, unit = (1e9, "bn") if top >= 1e9 else (1e6, "m")
     if isinstance(portfolios, pd.DataFrame) and len(portfolios):
-        ax.scatter(portfolios["cost_usd"] / 1e9, portfolios["harm_avoided_usd"] / 1e9, s=14,
+        ax.scatter(portfolios["cost_usd"] / 1e9, portfolios["harm_avoided_usd"] / scale, s=14,
                    color="#bbbbbb", zorder=2, label="every portfolio")
         singles = portfolios[portfolios["n_options"] == 1]
-        ax.scatter(singles["cost_usd"] / 1e9, singles["harm_avoided_usd"] / 1e9, s=36,
+        ax.scatter(singles["cost_usd"] / 1e9, singles["harm_avoided_usd"] / scale, s=36,
                    color="#2b8cbe", zorder=3, label="single options")
         for row in singles.itertuples(index=False):
-            ax.annotate(_plain(str(row.options)), (row.cost_usd / 1e9, row.harm_avoided_usd / 1e9),
+            ax.annotate(_plain(str(row.options)), (row.cost_usd / 1e9, row.harm_avoided_usd / scale),
                         xytext=(4, 4), textcoords="offset points", fontsize=8, color="#2b8cbe")
     front = table.sort_values("budget_usd")
     x = front["cost_usd"].to_numpy(dtype=float) / 1e9
-    y = front["harm_avoided_usd"].to_numpy(dtype=float) / 1e9
+    y = front["harm_avoided_usd"].to_numpy(dtype=float) / scale
     ax.step(np.append(x, x[-1:] if len(x) else []), np.append(y, y[-1:] if len(y) else []),
             where="post", color="#e34a33", linewidth=1.6, zorder=4, label="frontier")
     ax.scatter(x, y, s=40, color="#e34a33", zorder=5)
     ax.set_xlabel("cost of the portfolio (USD bn)")
-    ax.set_ylabel("harm avoided over the run (USD bn of end-use value)")
+    ax.set_ylabel(f"harm avoided over the run (USD {unit} of end-use value)")
     ax.grid(color="#e5e5e5", linewidth=0.6, zorder=0)
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     _despine(ax)
