@@ -83,8 +83,8 @@ if TYPE_CHECKING:  # give type checkers and IDEs the real names
     from rareearth.cooperation import Option, load_option, options
     from rareearth.data import datasets
     from rareearth.engine import SimulationResult, simulate, simulate_many
-    from rareearth.portfolios import frontier
     from rareearth.network import CompiledNetwork, SupplyNetwork, load_network
+    from rareearth.portfolios import frontier
     from rareearth.ranking import compare, monte_carlo
     from rareearth.reporting import report
     from rareearth.scenario import Scenario, load_scenario, scenarios
