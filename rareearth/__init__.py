@@ -16,8 +16,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from rareearth.errors import (
+    ArgumentError,
     DataError,
     OptionError,
+    OutputError,
     RareEarthError,
     ScenarioError,
     UnknownNameError,
@@ -51,8 +53,10 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
 }
 
 __all__ = [
+    "ArgumentError",
     "DataError",
     "OptionError",
+    "OutputError",
     "RareEarthError",
     "ScenarioError",
     "UnknownNameError",
