@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rareearth.limits import MAX_DRAWS, check_count
 from rareearth.scoring import ExposureScore, score_result, structural_indicators
 
 __all__ = ["compare", "draw_parameters", "monte_carlo"]
@@ -48,8 +49,7 @@ def draw_parameters(net: Any, scenario: Any, n: int, seed: int = 0) -> pd.DataFr
     >>> list(d.columns[:2]), len(d)
     (['severity_scale', 'duration_scale'], 3)
     """
-    if n < 1:
-        raise ValueError(f"n must be ≥ 1 draws (got {n})")
+    n = check_count(n, "n", low=1, high=MAX_DRAWS)
     rng = np.random.default_rng(seed)
     u = scenario.uncertainty
     columns: dict[str, np.ndarray] = {}
@@ -217,6 +217,8 @@ def monte_carlo(
     """
     from rareearth.scoring import _resolve
 
+    n = check_count(n, "n", low=1, high=MAX_DRAWS)
+    batch_size = check_count(batch_size, "batch_size", low=1, high=MAX_DRAWS)
     net, scenario, opts = _resolve(net, scenario, options)
     table = _monte_carlo_configs(
         net, scenario, country, {"options": opts}, n, seed, executor, allocation, batch_size,
@@ -308,6 +310,7 @@ def compare(
     from rareearth.engine import simulate
     from rareearth.scoring import _resolve
 
+    n = check_count(n, "n", low=0, high=MAX_DRAWS)
     defaults = options is None
     chosen: Sequence[Any] = builtin_options() if options is None else options
     net, scenario, opts = _resolve(net, scenario, chosen)

@@ -14,7 +14,7 @@ from rareearth.engine.levers import Levers, compile_levers, lever_slots
 from rareearth.engine.params import batch_parameters
 from rareearth.engine.result import Batch, SimulationResult
 from rareearth.engine.structure import END_USE, Structure, build_structure
-from rareearth.errors import OptionError, RareEarthError
+from rareearth.errors import ArgumentError, OptionError, RareEarthError
 
 __all__ = ["ALLOCATIONS", "RECORD_ALL", "EngineError", "register_allocation", "simulate", "simulate_many"]
 
@@ -220,10 +220,10 @@ def simulate(
 
     Parameters
     ----------
-    net : SupplyNetwork
-        The network (``ree.load_network``).
-    scenario : Scenario
-        Horizon and events.
+    net : SupplyNetwork or str
+        The network (``ree.load_network``), or a dataset name or folder.
+    scenario : Scenario or str
+        Horizon and events, or a built-in scenario name or a .yaml/.json file.
     options : Levers, option objects with ``to_levers(net, compiled, scenario)``, or a list
         Cooperation options applied during the run; ``()`` for none.
     allocation : {"proportional", "optimal"}
@@ -322,9 +322,14 @@ def simulate_many(
     >>> len(runs)  # doctest: +SKIP
     2
     """
-    from rareearth import __version__
+    from rareearth import __version__, _arguments
 
-    scenarios = list(scenarios)
+    net = _arguments.network(net)
+    if isinstance(scenarios, str | bytes) or not isinstance(scenarios, Sequence):
+        raise ArgumentError(
+            f"scenarios: must be a list of scenarios (got {type(scenarios).__name__})"
+        )
+    scenarios = [_arguments.scenario(sc) for sc in scenarios]
     if not scenarios:
         return []
     allocator = _allocator(allocation)
