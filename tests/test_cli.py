@@ -644,6 +644,7 @@ def test_unwritable_output_is_one_line(tiny_path: Path, tmp_path: Path) -> None:
     assert_user_error(run("scenarios", "-o", tmp_path), "directory")
 
 
+@pytest.mark.slow
 def test_montecarlo_on_a_dask_scheduler(tiny_path: Path, scenario_file: Path) -> None:
     """``--scheduler ADDRESS`` runs the draws on a dask cluster: same numbers as in-process."""
     from dask import distributed  # a test dependency (pyproject [test])
@@ -652,7 +653,7 @@ def test_montecarlo_on_a_dask_scheduler(tiny_path: Path, scenario_file: Path) ->
     local = run(*base)
     assert_ok(local)
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         remote = run(*base, "--scheduler", cluster.scheduler_address)
     assert_ok(remote)
