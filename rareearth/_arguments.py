@@ -60,4 +60,8 @@ def option(opt: Any) -> Any:
         from rareearth.cooperation import load_option
 
         return load_option(opt)
+    if opt is None:
+        raise ArgumentError(
+            "options: an item is None; give Option objects, built-in option names or files"
+        )
     return opt

@@ -246,7 +246,7 @@ OptionsOption = Annotated[
         help="Cooperation option (built-in name or .yaml/.json file); repeat for several.",
     ),
 ]
-SeedOption = Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")]
+SeedOption = Annotated[int, typer.Option("--seed", metavar="N", min=0, help="Random seed.")]
 AllocationOption = Annotated[
     Allocation,
     typer.Option("--allocation", case_sensitive=False, help="How short suppliers share out."),

@@ -50,6 +50,7 @@ def draw_parameters(net: Any, scenario: Any, n: int, seed: int = 0) -> pd.DataFr
     (['severity_scale', 'duration_scale'], 3)
     """
     n = check_count(n, "n", low=1, high=MAX_DRAWS)
+    seed = check_count(seed, "seed", low=0, high=2**64 - 1)
     rng = np.random.default_rng(seed)
     u = scenario.uncertainty
     columns: dict[str, np.ndarray] = {}

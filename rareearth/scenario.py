@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import os
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -569,6 +570,11 @@ class Scenario(Document):
         >>> load_scenario("japan-embargo").scaled(severity=0.5).events[0].severity
         0.5
         """
+        for name, scale in (("severity", severity), ("duration", duration)):
+            if not (isinstance(scale, numbers.Real) and 0 < scale <= MAX_FACTOR):
+                raise ScenarioError(
+                    f"scaled: {name} must be a number > 0 and ≤ {MAX_FACTOR:g} (got {scale!r})"
+                )
         events = [e.with_severity(severity).with_duration(duration) for e in self.events]
         return self.model_copy(update={"events": events})
 

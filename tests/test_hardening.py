@@ -649,3 +649,31 @@ def test_no_test_binds_a_fixed_port() -> None:
         assert "87" + "87" not in text, path.name  # dask's default dashboard port
         for call in re.findall(r"LocalCluster\(\s*(n_workers.*?)\)", text, flags=re.S):
             assert 'dashboard_address=":0"' in call, f"{path.name}: LocalCluster({call})"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda net, sc: ree.monte_carlo(net, sc, "JP", n=2, seed=-1), ArgumentError,
+         "seed: must be an integer from 0"),
+        (lambda net, sc: ree.simulate(net, sc, seed="a"), ArgumentError, "seed: must be an integer"),
+        (lambda net, sc: ree.simulate(net, sc, parameters={"price_cap": "x"}), RareEarthError,
+         "parameters[0].price_cap: must be a number (got 'x')"),
+        (lambda net, sc: ree.simulate(net, sc, parameters=5), RareEarthError,
+         "parameters: give one dict of overrides"),
+        (lambda net, sc: ree.compare(net, sc, "JP", [None]), ArgumentError, "an item is None"),
+        (lambda net, sc: sc.scaled(severity=-1), ScenarioError, "severity must be a number > 0"),
+        (lambda net, sc: sc.scaled(duration=float("nan")), ScenarioError, "duration must be"),
+    ],
+)
+def test_more_library_arguments_are_checked(
+    tiny: Any, call: Any, error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=re.escape(match)):
+        call(tiny, Scenario.from_dict(SCENARIO))
+
+
+def test_cli_seed_is_checked(tmp_path: Path, tiny_path: Path) -> None:
+    ok = write_yaml(tmp_path / "ok.yaml", SCENARIO)
+    one_line_error(run("montecarlo", ok, "-d", tiny_path, "-c", "JP", "-n", "2", "--seed", "-1"),
+                   "--seed")

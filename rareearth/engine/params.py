@@ -74,7 +74,12 @@ def batch_parameters(
                 raise ParameterError(
                     f"parameters[{s}]: unknown parameter {name!r}; allowed: {', '.join(OVERRIDABLE)}"
                 )
-            value = float(value)
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ParameterError(
+                    f"parameters[{s}].{name}: must be a number (got {value!r})"
+                ) from None
             if not np.isfinite(value) or value < 0:
                 raise ParameterError(f"parameters[{s}].{name}: must be a finite number ≥ 0 (got {value})")
             values[name][s] = value
