@@ -180,6 +180,7 @@ def test_unknown_verb_is_one_line() -> None:
     assert_user_error(run("simulat"), "No such command")
 
 
+@pytest.mark.slow  # three fresh interpreters
 def test_subprocess_entry_points(tiny_path: Path, tmp_path: Path) -> None:
     """``python -m rareearth`` and the installed console script, on success and on error."""
     commands = [[sys.executable, "-m", "rareearth"]]
@@ -594,6 +595,7 @@ def test_report_tiny(
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]
 
 
+@pytest.mark.slow  # the whole world-2024 network and every built-in option
 def test_report_builtin_issue_example(tmp_path: Path) -> None:
     out = tmp_path / "out" / "report.html"
     assert_ok(
