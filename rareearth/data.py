@@ -226,8 +226,10 @@ def _read_table(path: Path, spec: TableSpec, problems: list[str]) -> list[Any]:
                     f"the table needs {', '.join(sorted(required))}"
                 )
             if unknown:
+                shown = ", ".join(c if len(c) <= 40 else c[:37] + "..." for c in unknown[:10])
+                more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
                 problems.append(
-                    f"{file}:1: unknown column(s) {', '.join(unknown)}; "
+                    f"{file}:1: unknown column(s) {shown}{more}; "
                     f"allowed: {', '.join(sorted(allowed))}"
                 )
             if missing or unknown:
@@ -599,6 +601,8 @@ def _read_package(path: Path) -> Any:
     byte-order mark allowed), every key once per object."""
     if not path.is_file():
         raise DataError(f"{path}: not a regular file")
+    if not path.resolve().is_relative_to(path.parent.resolve()):
+        raise DataError(f"{path}: a link that leads outside the dataset folder")
     size = path.stat().st_size
     if size > MAX_PACKAGE_BYTES:
         raise DataError(f"{path}: {size:,} bytes; datapackage.json may hold at most {MAX_PACKAGE_BYTES:,}")

@@ -677,3 +677,21 @@ def test_cli_seed_is_checked(tmp_path: Path, tiny_path: Path) -> None:
     ok = write_yaml(tmp_path / "ok.yaml", SCENARIO)
     one_line_error(run("montecarlo", ok, "-d", tiny_path, "-c", "JP", "-n", "2", "--seed", "-1"),
                    "--seed")
+
+
+def test_a_linked_datapackage_outside_is_refused(tmp_path: Path) -> None:
+    folder = dataset(tmp_path)
+    outside = secret(tmp_path).parent / "datapackage.json"
+    outside.write_text((folder / "datapackage.json").read_text())
+    (folder / "datapackage.json").unlink()
+    (folder / "datapackage.json").symlink_to(outside)
+    with pytest.raises(DataError, match="a link that leads outside the dataset folder"):
+        ree.load_network(folder)
+
+
+def test_a_long_header_is_not_echoed_whole(tmp_path: Path) -> None:
+    folder = dataset(tmp_path)
+    text = (folder / "countries.csv").read_text()
+    (folder / "countries.csv").write_text("x" * 5000 + "," + text)
+    problem = only_problem(folder)
+    assert problem.startswith("countries.csv:1: unknown column(s) xxx") and len(problem) < 400
