@@ -456,7 +456,12 @@ def _atomic_folder(path: Path) -> Iterator[Path]:
         else:
             if not path.is_dir():
                 raise typer.BadParameter(f"{path} exists and is not a folder", param_hint="-o")
-            for item in tmp.iterdir():
+            from rareearth.atomic import check_target
+
+            items = sorted(tmp.iterdir())
+            for item in items:  # every file checked before any is moved: all or nothing
+                check_target(path / item.name)
+            for item in items:
                 os.replace(item, path / item.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

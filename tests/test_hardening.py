@@ -695,3 +695,15 @@ def test_a_long_header_is_not_echoed_whole(tmp_path: Path) -> None:
     (folder / "countries.csv").write_text("x" * 5000 + "," + text)
     problem = only_problem(folder)
     assert problem.startswith("countries.csv:1: unknown column(s) xxx") and len(problem) < 400
+
+
+def test_a_csv_export_never_replaces_a_link_in_its_folder(tmp_path: Path, tiny_path: Path) -> None:
+    out = tmp_path / "tables"
+    out.mkdir()
+    keep = tmp_path / "keep.csv"
+    keep.write_text("keep\n")
+    (out / "flows.csv").symlink_to(keep)
+    one_line_error(run("export", "-d", tiny_path, "-f", "csv", "-o", out), "is a symbolic link")
+    assert (out / "flows.csv").is_symlink() and keep.read_text() == "keep\n"
+    assert sorted(p.name for p in out.iterdir()) == ["flows.csv"]  # nodes.csv not moved either
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
