@@ -707,3 +707,17 @@ def test_a_csv_export_never_replaces_a_link_in_its_folder(tmp_path: Path, tiny_p
     assert (out / "flows.csv").is_symlink() and keep.read_text() == "keep\n"
     assert sorted(p.name for p in out.iterdir()) == ["flows.csv"]  # nodes.csv not moved either
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize(
+    ("override", "match"),
+    [
+        ({"ramp_rate_per_month": 5.0}, r"ramp_rate_per_month: must lie within \[0, 1\]"),
+        ({"price_cap": 1e300}, r"price_cap: must lie within \[1, 1e\+09\]"),
+        ({"elasticity_scale": 1e6}, r"elasticity_scale: must lie within \[0, 100\]"),
+        ({"recycling_rate": float("inf")}, r"recycling_rate: must be a finite number"),
+    ],
+)
+def test_parameter_overrides_are_bounded(tiny: Any, override: dict[str, float], match: str) -> None:
+    with pytest.raises(RareEarthError, match=match):
+        ree.simulate(tiny, Scenario.from_dict(SCENARIO), parameters=override)
