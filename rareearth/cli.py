@@ -97,7 +97,7 @@ class _Group(TyperGroup):
         try:
             with exit_on_signals():  # SIGTERM: finally blocks remove temporary files
                 result = super().main(
-                args,
+                    args,
                     prog_name or "rareearth",
                     complete_var,
                     standalone_mode=False,
