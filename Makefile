@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-slow test-all lint bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check rareearth tests examples benchmarks datasets/build docs
 	$(BIN)/mypy
 
+# `make test`: lint and every test but those marked slow (examples, Dask clusters, whole-world
+# runs); `make test-slow` runs those; `make test-all` (and CI, .ci/run) runs both.
 test: $(STAMP) lint
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q -m slow
+
+test-all: test test-slow
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -54,7 +54,7 @@ def main() -> None:
                           f"{environ}.OMP_NUM_THREADS": 1,
                           f"{environ}.OPENBLAS_NUM_THREADS": 1}), \
             LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                         dashboard_address=None) as cluster, Client(cluster) as client:
+                         dashboard_address=":0") as cluster, Client(cluster) as client:
         ree.monte_carlo(net, sc, "JP", n=2 * BATCH, seed=1, executor=client, batch_size=BATCH)
         remote, t_dask = _time("Dask LocalCluster, 2 workers", lambda: ree.monte_carlo(
             net, sc, "JP", n=n, seed=0, executor=client, batch_size=BATCH))

@@ -16,8 +16,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from rareearth.errors import (
+    ArgumentError,
     DataError,
     OptionError,
+    OutputError,
     RareEarthError,
     ScenarioError,
     UnknownNameError,
@@ -52,8 +54,10 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
 }
 
 __all__ = [
+    "ArgumentError",
     "DataError",
     "OptionError",
+    "OutputError",
     "RareEarthError",
     "ScenarioError",
     "UnknownNameError",

@@ -1,14 +1,74 @@
-"""Write files whole or not at all: to a temporary name in the same folder, then rename."""
+"""Write files whole or not at all: to a temporary name in the same folder, then rename.
+
+A target that exists must be a regular file: a directory, a device (``/dev/...``), a pipe or a
+symbolic link is never replaced (:class:`~rareearth.errors.OutputError`). The temporary file is
+removed whenever the block fails, also on ``KeyboardInterrupt`` and ``SystemExit`` (the
+command line turns SIGTERM and SIGHUP into ``SystemExit``, see :func:`exit_on_signals`).
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
-__all__ = ["atomic_path", "write_bytes", "write_text"]
+from rareearth.errors import OutputError
+
+__all__ = ["atomic_path", "check_target", "exit_on_signals", "write_bytes", "write_text"]
+
+
+def check_target(path: str | Path) -> Path:
+    """``path`` as a Path if it may be written: absent, or an existing regular file that is
+    not a symbolic link; else :class:`OutputError` saying what it is.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_target(tempfile.mkdtemp())
+    Traceback (most recent call last):
+    ...
+    rareearth.errors.OutputError: ... is a directory; the output must be a file (give a file name)
+    """
+    target = Path(path)
+    if target.is_symlink():
+        raise OutputError(
+            f"{target} is a symbolic link; rareearth does not write through or over links "
+            "(give the file itself or another name)"
+        )
+    if target.exists() and not target.is_file():
+        if target.is_dir():
+            raise OutputError(f"{target} is a directory; the output must be a file (give a file name)")
+        raise OutputError(
+            f"{target} is a device, pipe or socket, not a regular file; rareearth writes only "
+            "regular files"
+        )
+    return target
+
+
+@contextmanager
+def exit_on_signals() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise ``SystemExit(128 + signal)`` so that every
+    ``finally`` runs (temporary files are removed) before the process ends. Only in the main
+    thread (elsewhere signals cannot be caught); the previous handlers come back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    wanted = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {sig: signal.signal(sig, stop) for sig in wanted}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager
@@ -24,21 +84,21 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     >>> target.read_text()
     'done'
     """
-    target = Path(path)
+    target = check_target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
     tmp = Path(name)
-    # mkstemp makes the file private (0600); a written file follows the user's umask instead
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
     try:
+        os.close(fd)
+        # mkstemp makes the file private (0600); a written file follows the user's umask instead
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         yield tmp
+        check_target(target)  # a link or folder put there while we wrote is not replaced
         os.replace(tmp, target)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)
 
 
 def write_text(path: str | Path, text: str) -> Path:

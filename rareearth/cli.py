@@ -37,7 +37,8 @@ import typer
 from typer.core import TyperGroup
 
 import rareearth as ree
-from rareearth.errors import RareEarthError, UnknownNameError
+from rareearth.errors import OutputError, RareEarthError, UnknownNameError
+from rareearth.limits import MAX_DRAWS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,6 +57,10 @@ class _State:
     """What the global options set, shared with the error handler through ``ctx.obj``."""
 
     debug: bool = False
+
+
+#: Files and folders the running command reads; no output may land on or inside one.
+_INPUTS: list[Path] = []
 
 
 def _print_error(message: str) -> None:
@@ -84,17 +89,21 @@ class _Group(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        from rareearth.atomic import exit_on_signals
+
         state = _State()
         extra.setdefault("obj", state)
+        _INPUTS.clear()
         try:
-            result = super().main(
-                args,
-                prog_name or "rareearth",
-                complete_var,
-                standalone_mode=False,
-                windows_expand_args=windows_expand_args,
-                **extra,
-            )
+            with exit_on_signals():  # SIGTERM: finally blocks remove temporary files
+                result = super().main(
+                    args,
+                    prog_name or "rareearth",
+                    complete_var,
+                    standalone_mode=False,
+                    windows_expand_args=windows_expand_args,
+                    **extra,
+                )
             code = result if isinstance(result, int) else 0
         except typer.TyperException as err:  # usage errors: bad option value, missing argument
             ctx = getattr(err, "ctx", None)
@@ -244,7 +253,7 @@ OptionsOption = Annotated[
         help="Cooperation option (built-in name or .yaml/.json file); repeat for several.",
     ),
 ]
-SeedOption = Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")]
+SeedOption = Annotated[int, typer.Option("--seed", metavar="N", min=0, help="Random seed.")]
 AllocationOption = Annotated[
     Allocation,
     typer.Option("--allocation", case_sensitive=False, help="How short suppliers share out."),
@@ -385,16 +394,44 @@ def _status(message: str) -> None:
 
 def _network(dataset: str | None, scenario: Any = None) -> Any:
     """Load ``--dataset``, or the dataset the scenario names."""
+    from rareearth.data import dataset_path
+
     name = dataset or getattr(scenario, "dataset", None)
     if not name:
         raise _UsageError(
             "missing --dataset (the scenario names none): give a built-in name or a folder"
         )
+    _INPUTS.append(dataset_path(name))
     return ree.load_network(name)
 
 
+def _input_file(name: str) -> str:
+    """Note ``name`` as an input when it is a file (a scenario or option given by path)."""
+    if os.path.lexists(name):
+        _INPUTS.append(Path(name))
+    return name
+
+
+def _scenario(name: str) -> Any:
+    return ree.load_scenario(_input_file(name))
+
+
 def _options(names: Sequence[str] | None) -> list[Any]:
-    return [ree.load_option(name) for name in names or ()]
+    return [ree.load_option(_input_file(name)) for name in names or ()]
+
+
+def _check_output(path: Path) -> None:
+    """Refuse an output that is one of the command's inputs, or lies inside an input folder."""
+    target = path.resolve()
+    for source in _INPUTS:
+        real = source.resolve()
+        if target == real:
+            what = "dataset folder" if real.is_dir() else "input file"
+            raise OutputError(f"{path} is the {what} {source} that this command reads; "
+                              "choose another output")
+        if real.is_dir() and target.is_relative_to(real):
+            raise OutputError(f"{path} lies in the dataset folder {source} that this command "
+                              "reads; write outputs elsewhere")
 
 
 def _check_country(net: Any, country: str) -> str:
@@ -408,7 +445,9 @@ def _check_country(net: Any, country: str) -> str:
 
 @contextmanager
 def _writing(path: Path) -> Iterator[None]:
-    """Turn a failure to write ``path`` (no permission, no room) into one user error line."""
+    """Turn a failure to write ``path`` (no permission, no room) into one user error line;
+    refuse first to write over an input."""
+    _check_output(path)
     try:
         yield
     except OSError as err:
@@ -419,18 +458,25 @@ def _writing(path: Path) -> Iterator[None]:
 def _atomic_folder(path: Path) -> Iterator[Path]:
     """Yield a fresh temporary folder beside ``path``; on success move its files into ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink():
+        raise OutputError(f"{path} is a symbolic link; rareearth does not write through links")
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the folder is the user's output
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the folder is the user's output
         yield tmp
         if not path.exists():
             os.replace(tmp, path)
         else:
             if not path.is_dir():
                 raise typer.BadParameter(f"{path} exists and is not a folder", param_hint="-o")
-            for item in tmp.iterdir():
+            from rareearth.atomic import check_target
+
+            items = sorted(tmp.iterdir())
+            for item in items:  # every file checked before any is moved: all or nothing
+                check_target(path / item.name)
+            for item in items:
                 os.replace(item, path / item.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -554,7 +600,7 @@ def scenarios_show(
 
       rareearth scenarios show china-2010 -o my-scenario.yaml
     """
-    _show(ree.load_scenario(name), format, output)
+    _show(_scenario(name), format, output)
 
 
 options_app = typer.Typer(
@@ -613,7 +659,7 @@ def options_show(
 
       rareearth options show stockpile-180d --format json
     """
-    _show(ree.load_option(name), format, output)
+    _show(ree.load_option(_input_file(name)), format, output)
 
 
 # ---------------------------------------------------------------------------- data verbs
@@ -684,7 +730,7 @@ def export(
                 param_hint="--format",
             )
         format = ExportFormat(suffix)
-    net = ree.load_network(dataset)
+    net = _network(dataset)
     if format is ExportFormat.graphml:
         with _writing(output):
             net.to_graphml(output)
@@ -726,7 +772,7 @@ def dependence(
     """
     from rareearth.indicators import dependence_table
 
-    net = ree.load_network(dataset)
+    net = _network(dataset)
     table = dependence_table(net, country)
     _emit(table, format, output, title=f"{country}: dependence by material ({net.name})")
 
@@ -756,7 +802,7 @@ def exposure(
     """
     import pandas as pd
 
-    sc = ree.load_scenario(scenario)
+    sc = _scenario(scenario)
     net = _network(dataset, sc)
     _check_country(net, country)
     score = ree.exposure(
@@ -800,7 +846,7 @@ def simulate(
 
       rareearth simulate china-2025-heavy --dataset world-2024 --country JP --option stockpile-180d --all -o out/run.csv
     """
-    sc = ree.load_scenario(scenario)
+    sc = _scenario(scenario)
     net = _network(dataset, sc)
     _check_country(net, country)
     result = ree.simulate(net, sc, options=_options(option), allocation=allocation.value, seed=seed,
@@ -832,7 +878,12 @@ def compare(
     draws: Annotated[
         int,
         typer.Option(
-            "-n", "--draws", metavar="N", min=0, help="Monte Carlo draws per option (0: none)."
+            "-n",
+            "--draws",
+            metavar="N",
+            min=0,
+            max=MAX_DRAWS,
+            help="Monte Carlo draws per option (0: none).",
         ),
     ] = 0,
     timing: TimingOption = Timing.in_place,
@@ -858,7 +909,7 @@ def compare(
 
       rareearth compare china-2025-heavy --dataset world-2024 --country JP --option stockpile-180d --option us-japan-partnership -n 100 --format csv
     """
-    sc = ree.load_scenario(scenario)
+    sc = _scenario(scenario)
     net = _network(dataset, sc)
     _check_country(net, country)
     runs = (len(option) if option else len(ree.options())) + 1  # every option and "none"
@@ -948,7 +999,8 @@ def montecarlo(
     scenario: ScenarioArgument,
     country: CountryOption,
     draws: Annotated[
-        int, typer.Option("-n", "--draws", metavar="N", min=1, help="Number of draws.")
+        int,
+        typer.Option("-n", "--draws", metavar="N", min=1, max=MAX_DRAWS, help="Number of draws."),
     ],
     dataset: DatasetOption = None,
     option: OptionsOption = None,
@@ -975,7 +1027,7 @@ def montecarlo(
 
       rareearth montecarlo china-2025-heavy --dataset world-2024 --country JP -n 10000 --scheduler tcp://10.0.0.5:8786 -o out/draws.csv
     """
-    sc = ree.load_scenario(scenario)
+    sc = _scenario(scenario)
     net = _network(dataset, sc)
     _check_country(net, country)
     opts = _options(option)
@@ -1036,7 +1088,9 @@ def plot(
     option: OptionsOption = None,
     draws: Annotated[
         int,
-        typer.Option("-n", "--draws", metavar="N", min=1, help="Monte Carlo draws (distribution)."),
+        typer.Option(
+            "-n", "--draws", metavar="N", min=1, max=MAX_DRAWS, help="Monte Carlo draws (distribution)."
+        ),
     ] = 200,
     seed: SeedOption = 0,
 ) -> None:
@@ -1066,7 +1120,7 @@ def plot(
     matplotlib.use("Agg")  # a command line never opens a window
     from rareearth import plot as plots
 
-    sc = ree.load_scenario(scenario) if scenario is not None else None
+    sc = _scenario(scenario) if scenario is not None else None
     net = _network(dataset, sc)
     if kind is PlotKind.network:
         ax = plots.network(net, material=material)
@@ -1111,7 +1165,10 @@ def report(
         ),
     ] = None,
     draws: Annotated[
-        int, typer.Option("-n", "--draws", metavar="N", min=0, help="Monte Carlo draws (0: none).")
+        int,
+        typer.Option(
+            "-n", "--draws", metavar="N", min=0, max=MAX_DRAWS, help="Monte Carlo draws (0: none)."
+        ),
     ] = 0,
     frontier: Annotated[
         bool, typer.Option("--frontier/--no-frontier", help="Include the budget frontier.")
@@ -1127,7 +1184,7 @@ def report(
 
       rareearth report china-2010 --dataset world-2009 --country JP -n 200 -o out/2010.html
     """
-    sc = ree.load_scenario(scenario)
+    sc = _scenario(scenario)
     net = _network(dataset, sc)
     _check_country(net, country)
     from rareearth.ranking import default_options
@@ -1151,11 +1208,11 @@ def frontier_(
     ] = None,
     budget: Annotated[
         list[float] | None,
-        typer.Option("--budget", metavar="USD", min=0,
+        typer.Option("--budget", metavar="USD", min=0, max=1e15,
                      help="Budget in USD; repeat. Default: every step of the frontier."),
     ] = None,
     draws: Annotated[
-        int, typer.Option("-n", "--draws", metavar="N", min=0,
+        int, typer.Option("-n", "--draws", metavar="N", min=0, max=MAX_DRAWS,
                           help="Monte Carlo draws per chosen portfolio (0: none).")
     ] = 0,
     by: Annotated[

@@ -61,6 +61,7 @@ from rareearth.catalog import (
     validate_document,
 )
 from rareearth.errors import OptionError, RareEarthError, UnknownNameError
+from rareearth.limits import MAX_MONTHS, MAX_TONNES, MAX_USD
 from rareearth.records import MAGNET, parse_node_id
 
 __all__ = [
@@ -86,8 +87,10 @@ _SECTOR = r"^[a-z][a-z0-9_]*$"
 class _Measure(FrozenModel):
     """Fields every measure shares."""
 
+    error: ClassVar[type[RareEarthError]] = OptionError
+
     starts_after_months: float | None = Field(
-        None, ge=0, description="months after the scenario start; default: the option's lead time"
+        None, ge=0, le=MAX_MONTHS, description="months after the scenario start; default: the option's lead time"
     )
     note: str | None = Field(None, description="source or reasoning of this measure")
 
@@ -128,8 +131,10 @@ class AddCapacity(_Measure):
     country: CountryCode | None = None
     stage: ProducingStage | None = None
     commodity: str = Field(min_length=1)
-    tonnes_per_year: float = Field(gt=0, description="added capacity, t/yr")
-    ramp_months: float = Field(0.0, ge=0, description="linear ramp to full capacity")
+    tonnes_per_year: float = Field(gt=0, le=MAX_TONNES, description="added capacity, t/yr")
+    ramp_months: float = Field(
+        0.0, ge=0, le=MAX_MONTHS, description="linear ramp to full capacity"
+    )
 
     @field_validator("node")
     @classmethod
@@ -190,7 +195,9 @@ class Offtake(_Measure):
     partner: CountryCode
     commodity: str = Field(min_length=1)
     share: float | None = Field(None, ge=0, le=1, description="share of the supplier's output")
-    tonnes_per_year: float | None = Field(None, ge=0, description="contracted volume, t/yr")
+    tonnes_per_year: float | None = Field(
+        None, ge=0, le=MAX_TONNES, description="contracted volume, t/yr"
+    )
 
     @field_validator("supplier")
     @classmethod
@@ -250,8 +257,10 @@ class Stockpile(_Measure):
     type: Literal["stockpile"] = "stockpile"
     country: CountryCode
     commodities: Commodities = "all"
-    days: float | None = Field(None, gt=0, description="days of baseline consumption")
-    tonnes: float | None = Field(None, gt=0, description="t of each commodity")
+    days: float | None = Field(
+        None, gt=0, le=MAX_MONTHS * 31, description="days of baseline consumption"
+    )
+    tonnes: float | None = Field(None, gt=0, le=MAX_TONNES, description="t of each commodity")
 
     @model_validator(mode="after")
     def _days_or_tonnes(self) -> Stockpile:
@@ -283,7 +292,7 @@ class Recycling(_Measure):
     type: Literal["recycling"] = "recycling"
     country: CountryCode
     rate: float = Field(ge=0, le=1, description="secondary supply / consumption")
-    ramp_months: float = Field(0.0, ge=0)
+    ramp_months: float = Field(0.0, ge=0, le=MAX_MONTHS)
     commodities: Commodities = "all"
 
     @property
@@ -319,7 +328,7 @@ class Substitution(_Measure):
     sector: str = Field(pattern=_SECTOR)
     commodity: str = Field(min_length=1)
     intensity_cut: float = Field(ge=0, le=1)
-    adoption_months: float = Field(0.0, ge=0)
+    adoption_months: float = Field(0.0, ge=0, le=MAX_MONTHS)
 
     @property
     def ramp(self) -> float:
@@ -343,7 +352,9 @@ class TradeLink(_Measure):
 
     type: Literal["trade_link"] = "trade_link"
     countries: tuple[CountryCode, CountryCode]
-    lead_time_months: float = Field(ge=0, description="months to full volume on this link")
+    lead_time_months: float = Field(
+        ge=0, le=MAX_MONTHS, description="months to full volume on this link"
+    )
 
     @field_validator("countries")
     @classmethod
@@ -375,7 +386,7 @@ class Relocate(_Measure):
     to_country: CountryCode
     sector: str = Field(pattern=_SECTOR)
     share: float = Field(ge=0, le=1, description="share of the sector's demand moved")
-    ramp_months: float = Field(0.0, ge=0)
+    ramp_months: float = Field(0.0, ge=0, le=MAX_MONTHS)
     supplier_country: CountryCode | None = None
 
     @model_validator(mode="after")
@@ -452,8 +463,8 @@ class Option(Document):
     title: str = ""
     description: str = ""
     country: CountryCode
-    cost_usd: float = Field(ge=0)
-    lead_time_months: float = Field(ge=0)
+    cost_usd: float = Field(ge=0, le=MAX_USD)
+    lead_time_months: float = Field(ge=0, le=MAX_MONTHS)
     measures: list[Measure] = Field(default_factory=list)
     includes: list[Annotated[str, Field(pattern=NAME_PATTERN)]] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
@@ -736,3 +747,6 @@ def load_option(name_or_path: str | os.PathLike[str], country: str | None = None
     if country is not None:
         option = option.retarget(country)
     return option
+
+
+Option.error_tags = _MEASURE_TYPES

@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from rareearth.errors import DataError, UnknownNameError
+from rareearth.limits import MAX_DEPTH, MAX_MONTHS, MAX_PACKAGE_BYTES, MAX_TABLE_BYTES
 from rareearth.records import (
     MAGNET,
     Country,
@@ -95,6 +96,16 @@ PARAMETERS: dict[str, tuple[str, float]] = {
     "substitution_max_per_year": ("1/yr", 0.10),
     # relative tolerance of the baseline balance check
     "balance_tolerance": ("1", 0.01),
+}
+
+#: Allowed range of each parameter (its value, ``low`` and ``high``), inclusive.
+PARAMETER_BOUNDS: dict[str, tuple[float, float]] = {
+    "lead_time_months": (0.0, float(MAX_MONTHS)),  # up to a century
+    "ramp_rate_per_month": (0.0, 1.0),  # a share of spare capacity
+    "price_cap": (1.0, 1000.0),  # P/P0; ≥ 1: the baseline price is reachable (2011 peak ~38)
+    "recycling_rate": (0.0, 1.0),  # a share of consumption
+    "substitution_max_per_year": (0.0, 1.0),  # a share of demand
+    "balance_tolerance": (0.0, 0.5),  # above 50% the balance check checks nothing
 }
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -176,6 +187,11 @@ def dataset_path(name_or_path: str | Path) -> Path:
 # --------------------------------------------------------------------------- reading
 
 
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _format_validation(file: str, line: int, err: ValidationError) -> list[str]:
     out = []
     for e in err.errors():
@@ -183,15 +199,20 @@ def _format_validation(file: str, line: int, err: ValidationError) -> list[str]:
         loc = "yield" if loc == "yield_" else loc
         msg = e["msg"].removeprefix("Value error, ")
         got = e.get("input")
-        shown = f" (got {got!r})" if loc and not isinstance(got, dict) else ""
+        shown = f" (got {_short(got)})" if loc and not isinstance(got, dict) else ""
         out.append(f"{file}:{line}:{loc}: {msg}{shown}" if loc else f"{file}:{line}: {msg}")
     return out
 
 
 def _read_table(path: Path, spec: TableSpec, problems: list[str]) -> list[Any]:
     file = path.name
+    size = path.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        problems.append(f"{file}: {size:,} bytes; a table may hold at most {MAX_TABLE_BYTES:,}")
+        return []
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
+        # utf-8-sig: a byte-order mark (as spreadsheets write) is not part of the first column
+        with path.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
             header = reader.fieldnames or []
             fields = spec.record.model_fields
@@ -205,8 +226,10 @@ def _read_table(path: Path, spec: TableSpec, problems: list[str]) -> list[Any]:
                     f"the table needs {', '.join(sorted(required))}"
                 )
             if unknown:
+                shown = ", ".join(c if len(c) <= 40 else c[:37] + "..." for c in unknown[:10])
+                more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
                 problems.append(
-                    f"{file}:1: unknown column(s) {', '.join(unknown)}; "
+                    f"{file}:1: unknown column(s) {shown}{more}; "
                     f"allowed: {', '.join(sorted(allowed))}"
                 )
             if missing or unknown:
@@ -231,32 +254,84 @@ def _read_table(path: Path, spec: TableSpec, problems: list[str]) -> list[Any]:
     return []
 
 
+#: Fields of datapackage.json: name -> (JSON type, its name in messages).
+_PACKAGE_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "name": (str, "a string"),
+    "title": (str, "a string"),
+    "version": (str, "a string"),
+    "licenses": (list, "a list"),
+    "sources": (list, "a list of objects with 'id' and 'title'"),
+    "resources": (list, "a list of objects with 'name' and 'path'"),
+}
+
+
+def _inside(folder: Path, rel: str, here: str, problems: list[str]) -> Path | None:
+    """``folder / rel`` if it is a regular file whose real path (links followed) stays in
+    ``folder``; else a problem that names the path given, never what it points to."""
+    path = Path(rel)
+    if not rel or "\x00" in rel or path.is_absolute() or ".." in path.parts:
+        problems.append(f"{here}.path: {_short(rel)} must be a relative path inside the dataset")
+        return None
+    target = folder / path
+    try:
+        real = target.resolve(strict=False)
+        root = folder.resolve(strict=True)
+    except (OSError, RuntimeError):  # a link loop
+        problems.append(f"{here}.path: {_short(rel)} cannot be resolved (a loop of links?)")
+        return None
+    if not real.is_relative_to(root):
+        problems.append(
+            f"{here}.path: {_short(rel)} leads outside the dataset folder (through a link); "
+            "tables must be files inside it"
+        )
+        return None
+    return target
+
+
 def _check_package(folder: Path, package: Any, problems: list[str]) -> dict[str, Path]:
     """Check datapackage.json's own fields and units; return table name -> file path."""
     where = "datapackage.json"
     if not isinstance(package, dict):
-        problems.append(f"{where}: must be a JSON object")
+        problems.append(f"{where}: must be a JSON object (got {type(package).__name__})")
         return {}
-    for key in ("name", "title", "version", "licenses", "sources", "resources"):
+    for key, (kind, what) in _PACKAGE_FIELDS.items():
         if key not in package:
             problems.append(f"{where}: missing field {key!r}")
+        elif not isinstance(package[key], kind) or isinstance(package[key], bool):
+            problems.append(
+                f"{where}: {key}: must be {what} (got {type(package[key]).__name__})"
+            )
     paths: dict[str, Path] = {}
+    named: set[str] = set()  # tables listed, with a usable path or not
     specs = {spec.name: spec for spec in TABLES}
-    for i, resource in enumerate(package.get("resources", []) or []):
+    resources = package.get("resources")
+    for i, resource in enumerate(resources if isinstance(resources, list) else []):
         here = f"{where}: resources[{i}]"
         if not isinstance(resource, dict) or "name" not in resource or "path" not in resource:
             problems.append(f"{here}: needs 'name' and 'path'")
             continue
-        name = resource["name"]
+        name, rel = resource["name"], resource["path"]
+        if not isinstance(name, str) or not isinstance(rel, str):
+            problems.append(f"{here}: 'name' and 'path' must be strings")
+            continue
         if name not in specs:
-            problems.append(f"{here}: unknown table {name!r}; allowed: {', '.join(specs)}")
+            problems.append(
+                f"{here}: unknown table {_short(name)}; allowed: {', '.join(specs)}"
+            )
             continue
-        rel = Path(str(resource["path"]))
-        if rel.is_absolute() or ".." in rel.parts:
-            problems.append(f"{here}.path: {resource['path']!r} must be a file inside the dataset")
+        if name in named:
+            problems.append(f"{here}: table {name!r} is listed more than once")
             continue
-        paths[name] = folder / rel
-        fields = (resource.get("schema") or {}).get("fields") or []
+        named.add(name)
+        target = _inside(folder, rel, here, problems)
+        if target is None:
+            continue
+        paths[name] = target
+        schema = resource.get("schema", {})
+        fields = schema.get("fields", []) if isinstance(schema, dict) else None
+        if not isinstance(fields, list):
+            problems.append(f"{here}.schema: must be an object with a list 'fields'")
+            continue
         declared = {f.get("name"): f.get("unit") for f in fields if isinstance(f, dict)}
         for column, unit in specs[name].units.items():
             if column not in declared:
@@ -267,7 +342,7 @@ def _check_package(folder: Path, package: Any, problems: list[str]) -> dict[str,
                     f"this table is read in {unit!r}"
                 )
     for spec in TABLES:
-        if spec.required and spec.name not in paths:
+        if spec.required and spec.name not in named and isinstance(resources, list):
             problems.append(f"{where}: missing resource {spec.name!r} ({spec.name}.csv)")
     return paths
 
@@ -275,7 +350,14 @@ def _check_package(folder: Path, package: Any, problems: list[str]) -> dict[str,
 def _sources(package: dict[str, Any], problems: list[str]) -> list[Source]:
     out: list[Source] = []
     seen: set[str] = set()
-    for i, raw in enumerate(package.get("sources", []) or []):
+    raws = package.get("sources")
+    for i, raw in enumerate(raws if isinstance(raws, list) else []):
+        if not isinstance(raw, dict):
+            problems.append(
+                f"datapackage.json: sources[{i}]: must be an object with 'id' and 'title' "
+                f"(got {type(raw).__name__})"
+            )
+            continue
         try:
             source = Source.model_validate(raw)
         except ValidationError as err:
@@ -399,9 +481,31 @@ def _check_references(tables: dict[str, list[Any]], sources: list[Source], probl
                 f"nodes.csv:{line}:node: magnet node {row.node!r} has no recipe "
                 "(recipes.csv rows for it or for 'default')"
             )
+    inputs: dict[str, set[str]] = defaultdict(set)
+    for _, flow in tables["flows"]:
+        inputs[flow.target].add(flow.commodity)
     for line, row in tables.get("stocks", []):
         if row.node not in known_nodes:
             problems.append(f"stocks.csv:{line}:node: unknown node {row.node!r}")
+            continue
+        handled = makes.get(row.node, set()) | inputs[row.node] | end_uses.get(row.node, set())
+        if parse_node_id(row.node).stage == "magnet":
+            handled |= recipe(row.node)
+        if row.commodity not in handled:
+            problems.append(
+                f"stocks.csv:{line}:commodity: node {row.node!r} neither uses nor makes "
+                f"{row.commodity!r} (it handles {', '.join(sorted(handled)) or 'nothing'})"
+            )
+    content: dict[str, tuple[int, float]] = {}
+    for line, row in tables.get("recipes", []):
+        first, total = content.get(row.node, (line, 0.0))
+        content[row.node] = (first, total + row.tonnes_per_tonne)
+    for node, (line, total) in content.items():
+        if total > 1 + 1e-9:
+            problems.append(
+                f"recipes.csv:{line}:tonnes_per_tonne: the recipe of {node!r} holds {total:g} t "
+                "REO per t of magnet; a magnet cannot hold more than its own mass (at most 1)"
+            )
     for line, row in tables.get("parameters", []):
         if row.name not in PARAMETERS:
             problems.append(
@@ -413,6 +517,15 @@ def _check_references(tables: dict[str, list[Any]], sources: list[Source], probl
                 f"parameters.csv:{line}:unit: {row.name} is in {PARAMETERS[row.name][0]!r} "
                 f"(got {row.unit!r})"
             )
+        else:
+            low, high = PARAMETER_BOUNDS[row.name]
+            for column in ("value", "low", "high"):
+                number = getattr(row, column)
+                if number is not None and not low <= number <= high:
+                    problems.append(
+                        f"parameters.csv:{line}:{column}: {row.name} must lie within "
+                        f"[{low:g}, {high:g}] (got {number:g})"
+                    )
 
 
 def check_balance(tables: dict[str, list[Any]], tolerance: float) -> list[str]:
@@ -463,18 +576,60 @@ def check_balance(tables: dict[str, list[Any]], tolerance: float) -> list[str]:
     return problems
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"key {_short(key)} appears twice in one object")
+        out[key] = value
+    return out
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in parsed JSON (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _read_package(path: Path) -> Any:
+    """Parse ``datapackage.json``: a regular file, bounded in size and depth, UTF-8 (a
+    byte-order mark allowed), every key once per object."""
+    if not path.is_file():
+        raise DataError(f"{path}: not a regular file")
+    if not path.resolve().is_relative_to(path.parent.resolve()):
+        raise DataError(f"{path}: a link that leads outside the dataset folder")
+    size = path.stat().st_size
+    if size > MAX_PACKAGE_BYTES:
+        raise DataError(f"{path}: {size:,} bytes; datapackage.json may hold at most {MAX_PACKAGE_BYTES:,}")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DataError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    try:
+        package = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as err:
+        raise DataError(f"{path}:{err.lineno}:{err.colno}: not valid JSON ({err.msg})") from None
+    except ValueError as err:
+        raise DataError(f"{path}: not valid JSON ({err})") from None
+    except RecursionError:
+        raise DataError(f"{path}: nested more than {MAX_DEPTH} levels deep") from None
+    if _depth(package) > MAX_DEPTH:
+        raise DataError(f"{path}: nested more than {MAX_DEPTH} levels deep")
+    return package
+
+
 # --------------------------------------------------------------------------- entry points
 
 
 def read_dataset(name_or_path: str | Path) -> Dataset:
     """Read and validate a dataset; raise one :class:`DataError` listing every problem."""
     folder = dataset_path(name_or_path)
-    try:
-        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise DataError(
-            f"{folder / 'datapackage.json'}:{err.lineno}:{err.colno}: not valid JSON ({err.msg})"
-        ) from err
+    package = _read_package(folder / "datapackage.json")
     problems: list[str] = []
     paths = _check_package(folder, package, problems)
     sources = _sources(package if isinstance(package, dict) else {}, problems)
@@ -484,8 +639,12 @@ def read_dataset(name_or_path: str | Path) -> Dataset:
         if path is None:
             tables[spec.name] = []
             continue
-        if not path.is_file():
+        if not path.exists():
             problems.append(f"{path.name}: file listed in datapackage.json does not exist")
+            tables[spec.name] = []
+            continue
+        if not path.is_file():
+            problems.append(f"{path.name}: listed in datapackage.json but not a regular file")
             tables[spec.name] = []
             continue
         tables[spec.name] = _read_table(path, spec, problems)
@@ -495,6 +654,8 @@ def read_dataset(name_or_path: str | Path) -> Dataset:
     parameters.update({row.name: row.value for _, row in tables.get("parameters", [])})
     if not problems:
         problems.extend(check_balance(tables, parameters["balance_tolerance"]))
+    if len(problems) == 1:  # one problem, one line
+        raise DataError(f"dataset {folder}: {problems[0]}", problems=problems)
     if problems:
         shown = "\n  ".join(problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""

@@ -9,8 +9,10 @@ also subclasses the builtin it refines (``ValueError`` or ``KeyError``-like look
 from __future__ import annotations
 
 __all__ = [
+    "ArgumentError",
     "DataError",
     "OptionError",
+    "OutputError",
     "RareEarthError",
     "ScenarioError",
     "UnknownNameError",
@@ -45,3 +47,13 @@ class UnknownNameError(RareEarthError, LookupError):
 
     def __str__(self) -> str:  # LookupError would quote the message like a KeyError
         return str(self.args[0]) if self.args else ""
+
+
+class ArgumentError(RareEarthError, TypeError, ValueError):
+    """A library call got an argument of the wrong kind or out of bounds (``n=-5``, ``None``
+    for a network). Both a ``TypeError`` and a ``ValueError``, so either ``except`` catches it."""
+
+
+class OutputError(RareEarthError, ValueError):
+    """An output path that ``rareearth`` refuses to write: a directory, a device, a symbolic
+    link, or one of the inputs of the same command."""

@@ -190,6 +190,7 @@ def frontier(
     >>> bool(f.harm_avoided_usd.is_monotonic_increasing)
     True
     """
+    from rareearth.limits import MAX_DRAWS, check_count
     from rareearth.ranking import (
         BATCH_SIZE,
         RunSpec,
@@ -200,6 +201,7 @@ def frontier(
     )
     from rareearth.scoring import _resolve
 
+    n = check_count(n, "n", low=0, high=MAX_DRAWS)
     spec = RunSpec(allocation, objective, timing, seed)
     _check_spec(spec)
     if by not in ("harm", "score"):

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rareearth.limits import MAX_DRAWS, check_count
 from rareearth.scoring import ExposureScore, score_result, structural_indicators
 
 __all__ = ["RunSpec", "compare", "default_options", "draw_parameters", "monte_carlo", "rank_options"]
@@ -67,8 +68,8 @@ def draw_parameters(net: Any, scenario: Any, n: int, seed: int = 0) -> pd.DataFr
     >>> list(d.columns[:2]), len(d)
     (['severity_scale', 'duration_scale'], 3)
     """
-    if n < 1:
-        raise ValueError(f"n must be ≥ 1 draws (got {n})")
+    n = check_count(n, "n", low=1, high=MAX_DRAWS)
+    seed = check_count(seed, "seed", low=0, high=2**64 - 1)
     rng = np.random.default_rng(seed)
     u = scenario.uncertainty
     columns: dict[str, np.ndarray] = {}
@@ -320,6 +321,8 @@ def monte_carlo(
     """
     from rareearth.scoring import _resolve
 
+    n = check_count(n, "n", low=1, high=MAX_DRAWS)
+    batch_size = check_count(batch_size, "batch_size", low=1, high=MAX_DRAWS)
     spec = RunSpec(allocation, objective, timing, seed)
     _check_spec(spec)
     net, scenario, opts = _resolve(net, scenario, options)
@@ -456,6 +459,7 @@ def compare(
     from rareearth.engine import simulate_many
     from rareearth.scoring import _resolve
 
+    n = check_count(n, "n", low=0, high=MAX_DRAWS)
     spec = RunSpec(allocation, objective, timing, seed)
     _check_spec(spec)
     skipped: dict[str, str] = {}

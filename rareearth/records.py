@@ -10,9 +10,11 @@ materials are tonnes of rare-earth oxide equivalent (t REO), magnets tonnes of m
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from rareearth.limits import MAX_FACTOR, MAX_TONNES, MAX_USD_PER_TONNE
 
 __all__ = [
     "END_USE_SECTORS",
@@ -52,6 +54,8 @@ Confidence = Literal["exact", "approximate", "derived", "estimate"]
 
 _NODE_RE = re.compile(r"^(?P<country>[A-Z]{2,4}):(?P<stage>[a-z_]+)(?::(?P<facility>[a-z0-9][a-z0-9_-]*))?$")
 _ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+#: Control characters no cell may hold (NUL and the like; tab, newline and return are text).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class NodeId(BaseModel):
@@ -108,11 +112,25 @@ def sector_of(node: str) -> str:
 class _Row(BaseModel):
     """Common provenance columns of every table."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False
+    )
 
     ref: str = Field(min_length=1, description="source ids joined by ';'")
     confidence: Confidence
     method: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if isinstance(value, str) and _CONTROL_RE.search(value):
+                    raise ValueError(
+                        f"{key}: holds a control character such as NUL "
+                        "(only printable text, tabs and line breaks are allowed)"
+                    )
+        return data
 
     @field_validator("ref")
     @classmethod
@@ -154,8 +172,8 @@ class Material(_Row):
     name: str = Field(min_length=1)
     elements: str = Field(min_length=1)
     group: Literal["light", "heavy"]
-    price_usd_per_tonne: float = Field(gt=0)
-    price_elasticity: float = Field(gt=0)
+    price_usd_per_tonne: float = Field(gt=0, le=MAX_USD_PER_TONNE)
+    price_elasticity: float = Field(gt=0, le=MAX_FACTOR)
 
     @field_validator("id")
     @classmethod
@@ -168,8 +186,8 @@ class Material(_Row):
 class NodeOutput(_Row):
     node: str
     commodity: str = Field(min_length=1)
-    capacity_tonnes_per_year: float = Field(ge=0)
-    output_tonnes_per_year: float = Field(ge=0)
+    capacity_tonnes_per_year: float = Field(ge=0, le=MAX_TONNES)
+    output_tonnes_per_year: float = Field(ge=0, le=MAX_TONNES)
     yield_: float = Field(default=1.0, gt=0, le=1.5, alias="yield")
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
@@ -189,8 +207,13 @@ class NodeOutput(_Row):
                 f"output_tonnes_per_year ({self.output_tonnes_per_year:g}) exceeds "
                 f"capacity_tonnes_per_year ({self.capacity_tonnes_per_year:g})"
             )
-        if (self.commodity == MAGNET) != (parse_node_id(self.node).stage == "magnet"):
+        stage = parse_node_id(self.node).stage
+        if (self.commodity == MAGNET) != (stage == "magnet"):
             raise ValueError("commodity: 'magnet' is made at magnet nodes, and only magnets are")
+        if stage == "mining" and self.yield_ != 1:
+            raise ValueError(
+                f"yield: must be 1 at a mining node (its output is what it mines; got {self.yield_:g})"
+            )
         return self
 
 
@@ -198,7 +221,7 @@ class Flow(_Row):
     source: str
     target: str
     commodity: str = Field(min_length=1)
-    tonnes_per_year: float = Field(ge=0)
+    tonnes_per_year: float = Field(ge=0, le=MAX_TONNES)
 
     @field_validator("source", "target")
     @classmethod
@@ -233,8 +256,8 @@ class RecipeRow(_Row):
 class Demand(_Row):
     node: str
     commodity: str = Field(min_length=1)
-    demand_tonnes_per_year: float = Field(ge=0)
-    value_usd_per_tonne: float = Field(ge=0)
+    demand_tonnes_per_year: float = Field(ge=0, le=MAX_TONNES)
+    value_usd_per_tonne: float = Field(ge=0, le=MAX_USD_PER_TONNE)
 
     @field_validator("node")
     @classmethod
@@ -254,8 +277,8 @@ class Demand(_Row):
 class Stock(_Row):
     node: str
     commodity: str = Field(min_length=1)
-    stock_tonnes: float = Field(ge=0)
-    target_tonnes: float = Field(ge=0)
+    stock_tonnes: float = Field(ge=0, le=MAX_TONNES)
+    target_tonnes: float = Field(ge=0, le=MAX_TONNES)
 
     @field_validator("node")
     @classmethod
@@ -267,9 +290,9 @@ class Stock(_Row):
 class Stockpile(_Row):
     country: str = Field(pattern=r"^[A-Z]{2,4}$")
     material: str = Field(min_length=1)
-    stock_tonnes: float = Field(ge=0)
+    stock_tonnes: float = Field(ge=0, le=MAX_TONNES)
     release_threshold: float = Field(ge=0, le=1)
-    release_tonnes_per_month: float = Field(ge=0)
+    release_tonnes_per_month: float = Field(ge=0, le=MAX_TONNES)
 
 
 class Parameter(_Row):

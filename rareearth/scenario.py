@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import os
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -77,6 +78,7 @@ from rareearth.catalog import (
     validate_document,
 )
 from rareearth.errors import RareEarthError, ScenarioError
+from rareearth.limits import LAST_YEAR, MAX_FACTOR, MAX_MONTHS, MAX_TONNES
 from rareearth.records import parse_node_id
 
 __all__ = [
@@ -98,10 +100,16 @@ __all__ = [
 class _Event(FrozenModel):
     """Fields and the time profile that every event shares."""
 
+    error: ClassVar[type[RareEarthError]] = ScenarioError
+
     start: DateText = Field(description="first day (YYYY-MM-DD) or month (YYYY-MM)")
     end: DateText = Field(description="last day or month, inclusive")
-    ramp_in_months: float = Field(0.0, ge=0, description="linear ramp from 0 after start")
-    ramp_out_months: float = Field(0.0, ge=0, description="linear ramp to 0 before end")
+    ramp_in_months: float = Field(
+        0.0, ge=0, le=MAX_MONTHS, description="linear ramp from 0 after start"
+    )
+    ramp_out_months: float = Field(
+        0.0, ge=0, le=MAX_MONTHS, description="linear ramp to 0 before end"
+    )
     note: str | None = Field(None, description="source or reasoning of this event")
 
     @field_validator("end")
@@ -192,7 +200,8 @@ class _Event(FrozenModel):
         base = pd.Period(self.start_date, freq="M")
         t0 = _month_time(self.start_date, base)
         t1 = _month_time(self.end_date + pd.Timedelta(days=1), base)
-        t_end = t0 + (t1 - t0) * scale
+        # an end past pandas' last timestamp (2262) would not matter to any horizon: cap it
+        t_end = min(t0 + (t1 - t0) * scale, (_LAST_END - base).n)
         month = base + math.floor(t_end)
         day = round((t_end - math.floor(t_end)) * month.days_in_month)
         end = month.start_time + pd.Timedelta(days=day - 1)
@@ -288,7 +297,9 @@ class ExportQuota(_WithCommodities):
 
     type: Literal["export_quota"] = "export_quota"
     exporter: CountryCode
-    tonnes_per_year: float = Field(ge=0, description="annual rate of the cap, t/yr")
+    tonnes_per_year: float = Field(
+        ge=0, le=MAX_TONNES, description="annual rate of the cap, t/yr"
+    )
 
     def with_severity(self, scale: float) -> ExportQuota:
         """A tighter cap: ``tonnes_per_year / scale``."""
@@ -324,7 +335,7 @@ class CapacityShock(_WithCommodities):
     node: str | None = None
     country: CountryCode | None = None
     stage: ProducingStage | None = None
-    factor: float = Field(ge=0, description="capacity multiplier at full intensity")
+    factor: float = Field(ge=0, le=MAX_FACTOR, description="capacity multiplier at full intensity")
 
     @field_validator("node")
     @classmethod
@@ -380,7 +391,7 @@ class DemandShock(_Event):
     type: Literal["demand_shock"] = "demand_shock"
     country: CountryCode
     sector: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="end-use sector or 'all'")
-    factor: float = Field(ge=0, description="demand multiplier at full intensity")
+    factor: float = Field(ge=0, le=MAX_FACTOR, description="demand multiplier at full intensity")
 
     def with_severity(self, scale: float) -> DemandShock:
         """The change ``1 − factor`` × ``scale``."""
@@ -434,12 +445,19 @@ def _month_time(day: pd.Timestamp, horizon: pd.Period) -> float:
 # ---------------------------------------------------------------------------- scenario
 
 
+#: The latest end an event scaled by Monte Carlo may get (pandas' timestamps end in 2262-04).
+_LAST_END = pd.Period("2261-12", freq="M")
+
+
 def _check_range(pair: tuple[float, float]) -> tuple[float, float]:
     low, high = pair
-    if low < 0:
-        raise ValueError("low must be ≥ 0")
+    if low <= 0:
+        # a zero scale removes the event (or divides a quota by zero); a range starts above 0
+        raise ValueError("low must be > 0 (a multiplier; 1 leaves the event as it is)")
     if low > high:
         raise ValueError("low must be ≤ high")
+    if high > MAX_FACTOR:
+        raise ValueError(f"high must be ≤ {MAX_FACTOR:g}")
     return pair
 
 
@@ -460,6 +478,8 @@ class Uncertainty(FrozenModel):
     >>> Uncertainty(severity_scale=(0.9, 1.1)).severity_scale
     (0.9, 1.1)
     """
+
+    error: ClassVar[type[RareEarthError]] = ScenarioError
 
     severity_scale: Range = (0.8, 1.2)
     duration_scale: Range = (0.75, 1.25)
@@ -507,13 +527,18 @@ class Scenario(Document):
     description: str = ""
     dataset: str | None = None
     start: MonthText
-    months: int = Field(ge=1)
+    months: int = Field(ge=1, le=MAX_MONTHS)
     events: list[Event] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
 
     @model_validator(mode="after")
     def _events_in_horizon(self) -> Scenario:
+        last_month = pd.Period(self.start, freq="M") + self.months - 1
+        if last_month.year > LAST_YEAR:
+            raise FieldError(
+                "months", f"the horizon {self.start}…{last_month} ends after {LAST_YEAR}-12"
+            )
         first = _first_day(self.start)
         last = (pd.Period(self.start, freq="M") + self.months - 1).end_time.normalize()
         for i, event in enumerate(self.events):
@@ -545,6 +570,11 @@ class Scenario(Document):
         >>> load_scenario("japan-embargo").scaled(severity=0.5).events[0].severity
         0.5
         """
+        for name, scale in (("severity", severity), ("duration", duration)):
+            if not (isinstance(scale, numbers.Real) and 0 < scale <= MAX_FACTOR):
+                raise ScenarioError(
+                    f"scaled: {name} must be a number > 0 and ≤ {MAX_FACTOR:g} (got {scale!r})"
+                )
         events = [e.with_severity(severity).with_duration(duration) for e in self.events]
         return self.model_copy(update={"events": events})
 
@@ -609,3 +639,5 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
         tags=_EVENT_TYPES,
     )
 
+
+Scenario.error_tags = _EVENT_TYPES

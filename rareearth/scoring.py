@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from rareearth.errors import UnknownNameError
+from rareearth.errors import ArgumentError, UnknownNameError
 from rareearth.records import MAGNET, STAGES
 
 __all__ = ["KINDS", "WEIGHTS", "ExposureScore", "exposure", "score_result", "structural_indicators"]
@@ -459,12 +459,14 @@ def exposure(
 
 
 def _resolve(net: Any, scenario: Any, options: Sequence[Any]) -> tuple[Any, Any, list[Any]]:
-    from rareearth.cooperation import load_option
-    from rareearth.network import load_network
-    from rareearth.scenario import load_scenario
+    from rareearth import _arguments
 
-    if isinstance(net, str):
-        net = load_network(net)
-    if isinstance(scenario, str):
-        scenario = load_scenario(scenario)
-    return net, scenario, [load_option(o) if isinstance(o, str) else o for o in options]
+    if isinstance(options, str | bytes) or not isinstance(options, Sequence):
+        raise ArgumentError(
+            f"options: must be a list of options or names (got {type(options).__name__})"
+        )
+    return (
+        _arguments.network(net),
+        _arguments.scenario(scenario),
+        [_arguments.option(o) for o in options],
+    )

@@ -180,6 +180,7 @@ def test_unknown_verb_is_one_line() -> None:
     assert_user_error(run("simulat"), "No such command")
 
 
+@pytest.mark.slow  # three fresh interpreters
 def test_subprocess_entry_points(tiny_path: Path, tmp_path: Path) -> None:
     """``python -m rareearth`` and the installed console script, on success and on error."""
     commands = [[sys.executable, "-m", "rareearth"]]
@@ -594,6 +595,7 @@ def test_report_tiny(
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]
 
 
+@pytest.mark.slow  # the whole world-2024 network and every built-in option
 def test_report_builtin_issue_example(tmp_path: Path) -> None:
     out = tmp_path / "out" / "report.html"
     assert_ok(
@@ -644,6 +646,7 @@ def test_unwritable_output_is_one_line(tiny_path: Path, tmp_path: Path) -> None:
     assert_user_error(run("scenarios", "-o", tmp_path), "directory")
 
 
+@pytest.mark.slow
 def test_montecarlo_on_a_dask_scheduler(tiny_path: Path, scenario_file: Path) -> None:
     """``--scheduler ADDRESS`` runs the draws on a dask cluster: same numbers as in-process."""
     from dask import distributed  # a test dependency (pyproject [test])
@@ -652,7 +655,7 @@ def test_montecarlo_on_a_dask_scheduler(tiny_path: Path, scenario_file: Path) ->
     local = run(*base)
     assert_ok(local)
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         remote = run(*base, "--scheduler", cluster.scheduler_address)
     assert_ok(remote)

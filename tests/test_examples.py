@@ -75,12 +75,14 @@ def test_example_runs_and_writes_its_files(script: str, tmp_path: Path) -> None:
             assert path.stat().st_size > 1_000, name
 
 
+@pytest.mark.slow
 def test_custom_dataset_validates() -> None:
     proc = _run(["-m", "rareearth", "validate", str(CUSTOM)], cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith("ok: 17 nodes, 33 flows, 4 countries")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "verb",
     [
@@ -98,6 +100,7 @@ def test_cli_verbs_on_the_custom_dataset(verb: list[str], tmp_path: Path) -> Non
     assert len(lines) >= 2 and "," in lines[0]
 
 
+@pytest.mark.slow
 def test_plot_and_export_on_the_custom_dataset(tmp_path: Path) -> None:
     png, graphml = tmp_path / "chain.png", tmp_path / "chain.graphml"
     for command in (

@@ -73,6 +73,7 @@ def test_compare_with_monte_carlo(net: ree.SupplyNetwork, embargo: ree.Scenario)
     assert table.loc["none", "delta_p05"] == table.loc["none", "delta_p95"] == 0
 
 
+@pytest.mark.slow
 def test_monte_carlo_on_dask(net: ree.SupplyNetwork, embargo: ree.Scenario) -> None:
     distributed = pytest.importorskip("distributed")
     import dask
@@ -81,7 +82,7 @@ def test_monte_carlo_on_dask(net: ree.SupplyNetwork, embargo: ree.Scenario) -> N
     # Dask's worker default MALLOC_TRIM_THRESHOLD_=65536 slows numpy batches 3-5x
     with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 2**28}), \
             distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                     dashboard_address=None) as cluster, \
+                                     scheduler_port=0, dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         remote = ree.monte_carlo(net, embargo, "JP", n=12, seed=11, executor=client, batch_size=6)
     pd.testing.assert_frame_equal(local, remote)

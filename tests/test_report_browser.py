@@ -40,10 +40,13 @@ def _browser() -> str | None:
 
 
 BROWSER = _browser()
-pytestmark = pytest.mark.skipif(
-    BROWSER is None,
-    reason="no Chromium binary (install Debian's 'chromium'; .ci/run does) for the browser test",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        BROWSER is None,
+        reason="no Chromium binary (install Debian's 'chromium'; .ci/run does) for the browser test",
+    ),
+    pytest.mark.slow,  # a headless browser per test: make test-slow and CI run them
+]
 
 
 @pytest.fixture(autouse=True)

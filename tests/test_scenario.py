@@ -179,7 +179,7 @@ def test_intensity_is_within_bounds(start: Any, length: int, ramp_in: float,
         (scenario(uncertainty={"severity_scale": [1.2, 0.8]}),
          r"uncertainty\.severity_scale: low must be ≤ high \(got \[1\.2, 0\.8\]\)"),
         (scenario(uncertainty={"duration_scale": [-1, 1]}),
-         r"uncertainty\.duration_scale: low must be ≥ 0"),
+         r"uncertainty\.duration_scale: low must be > 0"),
         (scenario(uncertainty={"spread": [0, 1]}), r"uncertainty\.spread: unknown field; allowed: "
                                                    r"severity_scale"),
         ({"start": "2010-01", "months": 3}, r"name: is required"),

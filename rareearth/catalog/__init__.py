@@ -21,6 +21,7 @@ import difflib
 import json
 import os
 import re
+import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -29,9 +30,11 @@ from typing import Annotated, Any, ClassVar, Literal, Protocol, TypeVar, get_arg
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic._internal._model_construction import ModelMetaclass
 
 from rareearth.atomic import write_text
 from rareearth.errors import RareEarthError, ScenarioError, UnknownNameError
+from rareearth.limits import FIRST_YEAR, LAST_YEAR, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NODES
 from rareearth.records import MAGNET, parse_node_id, sector_of
 
 __all__ = [
@@ -73,10 +76,35 @@ _DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class FrozenModel(BaseModel):
-    """Base of every document model: frozen, unknown fields rejected."""
+class _Checked(ModelMetaclass):
+    """Calling a model class (``Scenario(months=10**9)``) raises the model's ``error``, a
+    :class:`RareEarthError` naming the field, instead of pydantic's ``ValidationError``.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Only a direct call goes through here: validation of plain data (``model_validate``, nested
+    models) does not, so :func:`validate_document` still sees every problem with its place.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as err:
+            error: type[RareEarthError] = getattr(cls, "error", RareEarthError)
+            tags: Mapping[str, type[BaseModel]] = getattr(cls, "error_tags", {})
+            lines = [describe_error(e, cls, tags) for e in err.errors()]  # type: ignore[arg-type]
+            raise error("\n".join(f"{cls.__name__}: {line}" for line in lines)) from None
+
+
+class FrozenModel(BaseModel, metaclass=_Checked):
+    """Base of every document model: frozen, unknown fields rejected, numbers finite.
+
+    ``error`` is the :class:`RareEarthError` that a direct call with bad fields raises, and
+    ``error_tags`` the event or measure types its messages name.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    error: ClassVar[type[RareEarthError]] = RareEarthError
+    error_tags: ClassVar[Mapping[str, type[BaseModel]]] = {}
 
 
 class Document(FrozenModel):
@@ -84,8 +112,6 @@ class Document(FrozenModel):
 
     Subclasses set ``error`` (the :class:`RareEarthError` their problems raise).
     """
-
-    error: ClassVar[type[RareEarthError]] = RareEarthError
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-compatible data (``model_dump(mode="json")``)."""
@@ -132,6 +158,8 @@ def _check_date(text: str) -> str:
     if match is None:
         raise ValueError("must be a date 'YYYY-MM' or 'YYYY-MM-DD'")
     year, month, day = (int(g) if g else 1 for g in match.groups())
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"must be a date from {FIRST_YEAR} to {LAST_YEAR}")
     try:
         dt.date(year, month, day)
     except ValueError as err:
@@ -405,8 +433,14 @@ def _model_at(root: type[BaseModel], loc: Sequence[int | str], tags: Mapping[str
     return model
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxtuple = 2, 4, 4, 4
+_REPR.maxstring = _REPR.maxother = 50
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
+    """A short repr of a value (never the whole of a large or deeply nested one)."""
+    text = _REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -463,6 +497,7 @@ def validate_document(
 ) -> M:
     if not isinstance(data, dict):
         raise error(f"{source}: must hold a mapping of fields (got {type(data).__name__})")
+    _check_shape(data, _python_children, source, error)
     try:
         return model.model_validate(data)
     except ValidationError as err:
@@ -470,19 +505,132 @@ def validate_document(
         raise error("\n".join(f"{source}: {line}" for line in lines)) from err
 
 
+def _python_children(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [*value.keys(), *value.values()]
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)
+    return []
+
+
+def _yaml_children(node: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_shape(root: Any, children: Any, source: str, error: type[RareEarthError]) -> None:
+    """Bound a document's depth and its size *as expanded*: a YAML alias (or a shared Python
+    object) counts once per place it is used, so an alias bomb is refused before anything
+    walks it. Iterative, and linear in the number of distinct values."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        item, finished = stack.pop()
+        key = id(item)
+        if finished:
+            kids = children(item)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            open_.discard(key)
+            if size[key] > MAX_NODES:
+                raise error(
+                    f"{source}: expands to more than {MAX_NODES:,} values (YAML aliases count "
+                    "once per use); a scenario or option is far smaller"
+                )
+            if depth[key] > MAX_DEPTH:
+                raise error(f"{source}: nested more than {MAX_DEPTH} levels deep")
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            raise error(f"{source}: a value contains itself (a recursive YAML alias)")
+        open_.add(key)
+        stack.append((item, True))
+        stack.extend((kid, False) for kid in children(item) if id(kid) not in size)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice in one mapping (the second would win silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # unhashable: the base class says so
+                continue
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {_short(key)} appears twice in one mapping", key_node.start_mark
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"key {_short(key)} appears twice in one object")
+        out[key] = value
+    return out
+
+
 def _parse(text: str, source: str, suffix: str, error: type[RareEarthError]) -> Any:
-    if suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as err:
-            raise error(f"{source}:{err.lineno}:{err.colno}: malformed JSON: {err.msg}") from err
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        place = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise error(f"{source}{place}: malformed YAML: {problem}") from err
+        if suffix == ".json":
+            try:
+                return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+            except json.JSONDecodeError as err:
+                raise error(
+                    f"{source}:{err.lineno}:{err.colno}: malformed JSON: {err.msg}"
+                ) from None
+            except ValueError as err:
+                raise error(f"{source}: malformed JSON: {err}") from None
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_shape(node, _yaml_children, source, error)
+            return loader.construct_document(node)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            place = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
+            problem = getattr(err, "problem", None) or str(err)
+            raise error(f"{source}{place}: malformed YAML: {problem}") from None
+        finally:
+            loader.dispose()
+    except RecursionError:
+        raise error(f"{source}: nested more than {MAX_DEPTH} levels deep") from None
+
+
+def _read_document(path: Path, error: type[RareEarthError]) -> str:
+    """The text of a scenario or option file: a regular file, bounded, UTF-8 (BOM allowed)."""
+    try:
+        if not path.is_file():
+            if not path.exists():
+                raise error(f"{path}: file not found")
+            raise error(f"{path}: not a regular file")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as err:
+        raise error(f"{path}: cannot read ({err.strerror or err})") from None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise error(f"{path}: larger than {MAX_DOCUMENT_BYTES:,} bytes; a scenario or option is far smaller")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise error(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    if "\x00" in text:
+        raise error(f"{path}: holds a NUL character; a scenario or option is text")
+    return text
 
 
 def _catalog(kind: str) -> Traversable:
@@ -506,18 +654,20 @@ def load_document(
     tags: Mapping[str, type[BaseModel]],
 ) -> M:
     """Load a built-in by name (``catalog/<kind>/<name>.yaml``) or a .yaml/.yml/.json path."""
+    if not isinstance(name_or_path, str | os.PathLike):
+        raise error(
+            f"a {what} is a built-in name or a path to a .yaml, .yml or .json file "
+            f"(got {type(name_or_path).__name__})"
+        )
     text_arg = os.fspath(name_or_path)
+    if not isinstance(text_arg, str) or "\x00" in text_arg:
+        raise error(f"{_short(text_arg)} is not a {what} name or a file path")
     suffix = Path(text_arg).suffix.lower()
     if isinstance(name_or_path, os.PathLike) or suffix in (".yaml", ".yml", ".json"):
         path = Path(name_or_path)
         if suffix not in (".yaml", ".yml", ".json"):
             raise error(f"{path}: unknown file type {suffix!r}; use .yaml, .yml or .json")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise error(f"{path}: file not found") from None
-        except OSError as err:
-            raise error(f"{path}: cannot read ({err.strerror})") from err
+        text = _read_document(path, error)
         source = str(path)
         expected_name = None
     else:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from rareearth.data import PARAMETER_BOUNDS
 from rareearth.errors import RareEarthError
+from rareearth.limits import MAX_FACTOR
 
 __all__ = ["OVERRIDABLE", "BatchParameters", "batch_parameters"]
 
@@ -21,6 +24,13 @@ OVERRIDABLE: tuple[str, ...] = (
     "substitution_max_per_year",
     "elasticity_scale",
 )
+
+
+#: Bounds of overrides that differ from the dataset's (PARAMETER_BOUNDS).
+_OVERRIDE_BOUNDS: dict[str, tuple[float, float]] = {
+    "price_cap": (1.0, 1e9),
+    "lead_time_months": (0.0, math.inf),
+}
 
 
 class ParameterError(RareEarthError, ValueError):
@@ -74,9 +84,21 @@ def batch_parameters(
                 raise ParameterError(
                     f"parameters[{s}]: unknown parameter {name!r}; allowed: {', '.join(OVERRIDABLE)}"
                 )
-            value = float(value)
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ParameterError(
+                    f"parameters[{s}].{name}: must be a number (got {value!r})"
+                ) from None
             if not np.isfinite(value) or value < 0:
                 raise ParameterError(f"parameters[{s}].{name}: must be a finite number ≥ 0 (got {value})")
+            # rates as the dataset bounds them; a cap up to 1e9 (tests run "uncapped" at 1e6);
+            # a long lead time only slows new links
+            low, high = _OVERRIDE_BOUNDS.get(name) or PARAMETER_BOUNDS.get(name, (0.0, MAX_FACTOR))
+            if value > high:
+                raise ParameterError(
+                    f"parameters[{s}].{name}: must lie within [{low:g}, {high:g}] (got {value:g})"
+                )
             values[name][s] = value
     if (values["price_cap"] < 1).any():
         raise ParameterError("parameters: price_cap must be ≥ 1 (it caps P/P0)")

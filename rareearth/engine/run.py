@@ -14,7 +14,8 @@ from rareearth.engine.levers import Levers, compile_levers, lever_slots
 from rareearth.engine.params import batch_parameters
 from rareearth.engine.result import Batch, SimulationResult
 from rareearth.engine.structure import END_USE, Structure, build_structure
-from rareearth.errors import OptionError, RareEarthError
+from rareearth.errors import ArgumentError, OptionError, RareEarthError
+from rareearth.limits import check_count
 
 __all__ = ["ALLOCATIONS", "RECORD_ALL", "EngineError", "register_allocation", "simulate", "simulate_many"]
 
@@ -174,7 +175,15 @@ def _record_bytes(structure: Structure, keys: set[str], months: int, n_scenarios
 def _param_rows(parameters: Any, n: int) -> list[Mapping[str, float] | None]:
     if parameters is None or isinstance(parameters, Mapping):
         return [parameters] * n
+    if isinstance(parameters, str | bytes) or not isinstance(parameters, Sequence):
+        raise EngineError(
+            "parameters: give one dict of overrides, or a list of dicts (or None) per scenario "
+            f"(got {type(parameters).__name__})"
+        )
     rows = list(parameters)
+    for s, row in enumerate(rows):
+        if row is not None and not isinstance(row, Mapping):
+            raise EngineError(f"parameters[{s}]: must be a dict of overrides or None")
     if len(rows) != n:
         raise EngineError(
             f"parameters: got {len(rows)} override dicts for {n} scenarios; give one dict for "
@@ -220,10 +229,10 @@ def simulate(
 
     Parameters
     ----------
-    net : SupplyNetwork
-        The network (``ree.load_network``).
-    scenario : Scenario
-        Horizon and events.
+    net : SupplyNetwork or str
+        The network (``ree.load_network``), or a dataset name or folder.
+    scenario : Scenario or str
+        Horizon and events, or a built-in scenario name or a .yaml/.json file.
     options : Levers, option objects with ``to_levers(net, compiled, scenario)``, or a list
         Cooperation options applied during the run; ``()`` for none.
     allocation : {"proportional", "optimal"}
@@ -322,9 +331,15 @@ def simulate_many(
     >>> len(runs)  # doctest: +SKIP
     2
     """
-    from rareearth import __version__
+    from rareearth import __version__, _arguments
 
-    scenarios = list(scenarios)
+    net = _arguments.network(net)
+    seed = check_count(seed, "seed", low=0, high=2**64 - 1)
+    if isinstance(scenarios, str | bytes) or not isinstance(scenarios, Sequence):
+        raise ArgumentError(
+            f"scenarios: must be a list of scenarios (got {type(scenarios).__name__})"
+        )
+    scenarios = [_arguments.scenario(sc) for sc in scenarios]
     if not scenarios:
         return []
     allocator = _allocator(allocation)
