@@ -1,0 +1,235 @@
+"""Economic loss of a run, trade policy and the relocation of production.
+
+**Loss** (``loss_metrics``): from the product tier (:mod:`rareearth.products`), for a country
+
+* ``units_lost`` and ``units_lost_<product>``: units not built over the run;
+* ``output_lost_usd``: gross output lost, units lost × value per unit;
+* ``value_added_lost_usd``: the makers' own value added lost, output × ``value_added_share``;
+* ``gdp_loss_usd``: the economy-wide GDP effect, output lost × the country's
+  ``gdp_per_output`` (``economy.csv``: GDP lost per USD of output not built, from sourced
+  input–output estimates), with ``gdp_loss_usd_low``/``_high`` from its range;
+* ``gdp_loss_pct``: ``gdp_loss_usd`` over one year's GDP, in percent (the way the published
+  estimates state a shock's cost; a three-month stop is a share of annual GDP too).
+
+On two bases: **territory** (what is built in the country; GDP is territorial) and **owner**
+(what the country's makers build anywhere: ``units_lost_owner``, ``output_lost_owner_usd``).
+Only sectors with declared products count; the end uses without products stay in the score's
+``value_at_risk_usd``.
+
+**Tariffs** (``tariff_rate``, ``tariff_bill_usd``): ``tariffs.csv`` gives all-in rates by
+importer, exporter and sector from a date on; a month's rate is the mean over its days; the bill is the rate × the baseline trade of ``product_trade.csv``.
+
+**Relocation** (``relocate_production``, ``relocation_tariff_saving_usd``,
+``relocation_net_cost_usd``): a share of one owner's production of a sector moves from one
+country's plants to another's; the exports it replaces (up to the baseline trade from the
+first country to the second) no longer pay the importer's tariff.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rareearth.products import product_rows, product_table, relocate_production
+
+__all__ = [
+    "BASES",
+    "ECONOMY_DRAWS",
+    "loss_metrics",
+    "relocate_production",
+    "relocation_net_cost_usd",
+    "relocation_tariff_saving_usd",
+    "tariff_bill_usd",
+    "tariff_rate",
+]
+
+#: The two bases of exposure: where things are built, and whose makers build them.
+BASES = ("territory", "owner")
+#: Monte Carlo columns of the product tier (uniform 0…1 quantiles of each range):
+#: ``gdp_per_output_quantile`` places every country's GDP-per-output within its
+#: ``[low, high]``, ``inventory_weeks_quantile`` every product's component inventory.
+ECONOMY_DRAWS = ("gdp_per_output_quantile", "inventory_weeks_quantile")
+
+
+def _between(low: Any, high: Any, q: float) -> float:
+    return float(low) + float(q) * (float(high) - float(low))
+
+
+def loss_metrics(result: Any, country: str, *,
+                 draws: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Units, output and GDP lost by ``country`` over a run (see the module docstring).
+
+    Parameters
+    ----------
+    result : SimulationResult
+    country : str
+    draws : mapping, optional
+        Monte Carlo quantiles (``ECONOMY_DRAWS``); without them the central values are used.
+
+    Returns
+    -------
+    dict of str to float
+        Empty when the dataset has no product tier.
+
+    Examples
+    --------
+    >>> import rareearth as ree
+    >>> net = ree.load_network("world-2024")
+    >>> res = ree.simulate(net, ree.load_scenario("japan-embargo"))  # doctest: +SKIP
+    >>> loss_metrics(res, "JP")["gdp_loss_pct"]             # doctest: +SKIP
+    """
+    draws = draws or {}
+    rows = product_rows(result.net)
+    if rows.empty:
+        return {}
+    weeks = None
+    if "inventory_weeks_quantile" in draws:
+        lo = rows["inventory_weeks_low"].fillna(rows["inventory_weeks"])
+        hi = rows["inventory_weeks_high"].fillna(rows["inventory_weeks"])
+        weeks = _between(lo.mean(), hi.mean(), draws["inventory_weeks_quantile"])
+    table = product_table(result, inventory_weeks=weeks)
+    totals = table.groupby(["country", "owner", "product"], sort=False)[
+        ["lost_units", "lost_output_usd"]].sum().reset_index()
+    totals = totals.merge(rows[["country", "owner", "product", "value_added_share"]],
+                          on=["country", "owner", "product"])
+    here = totals[totals["country"] == country]
+    owned = totals[totals["owner"] == country]
+    out: dict[str, float] = {"units_lost": float(here["lost_units"].sum())}
+    for product in sorted(set(rows["product"])):
+        out[f"units_lost_{product}"] = float(here.loc[here["product"] == product, "lost_units"].sum())
+    output = float(here["lost_output_usd"].sum())
+    out["output_lost_usd"] = output
+    out["value_added_lost_usd"] = float((here["lost_output_usd"] * here["value_added_share"]).sum())
+    economy = result.net.economy
+    row = economy[economy["country"] == country]
+    if len(row):
+        e = row.iloc[0]
+        q = draws.get("gdp_per_output_quantile")
+        per = float(e["gdp_per_output"]) if q is None else _between(
+            e["gdp_per_output_low"], e["gdp_per_output_high"], q)
+        out["gdp_loss_usd"] = output * per
+        out["gdp_loss_usd_low"] = output * float(e["gdp_per_output_low"])
+        out["gdp_loss_usd_high"] = output * float(e["gdp_per_output_high"])
+        gdp = e["gdp_usd_per_year"]
+        gdp_ok = gdp is not None and not (isinstance(gdp, float) and math.isnan(gdp)) and gdp > 0
+        out["gdp_loss_pct"] = 100.0 * out["gdp_loss_usd"] / float(gdp) if gdp_ok else math.nan
+    else:
+        out.update(gdp_loss_usd=math.nan, gdp_loss_usd_low=math.nan, gdp_loss_usd_high=math.nan,
+                   gdp_loss_pct=math.nan)
+    out["units_lost_owner"] = float(owned["lost_units"].sum())
+    out["output_lost_owner_usd"] = float(owned["lost_output_usd"].sum())
+    return out
+
+
+# --------------------------------------------------------------------------- tariffs
+
+
+def tariff_rate(net: Any, importer: str, exporter: str, sector: str,
+                periods: pd.PeriodIndex) -> np.ndarray:
+    """All-in tariff rate (share) per month: the mean of the rates in force on its days.
+
+    Months before the first dated rate get 0 (no rate in the data).
+
+    Examples
+    --------
+    >>> import rareearth as ree
+    >>> net = ree.load_network("world-2024")
+    >>> months = pd.period_range("2025-03", periods=8, freq="M")
+    >>> tariff_rate(net, "US", "JP", "automotive", months).round(3).tolist()
+    [0.025, 0.258, 0.275, 0.275, 0.275, 0.275, 0.213, 0.15]
+    """
+    t = net.tariffs
+    rows = t[(t["importer"] == importer) & (t["exporter"] == exporter) & (t["sector"] == sector)]
+    out = np.zeros(len(periods))
+    if rows.empty:
+        return out
+    starts = pd.to_datetime(rows["start"].astype(str)).to_numpy()
+    order = np.argsort(starts)
+    starts, rates = starts[order], rows["rate"].to_numpy(dtype=float)[order]
+    for m, period in enumerate(periods):
+        days = pd.date_range(period.start_time.normalize(), period.end_time.normalize(), freq="D")
+        idx = np.searchsorted(starts, days.to_numpy(), side="right") - 1
+        day_rates = np.where(idx >= 0, rates[np.clip(idx, 0, None)], 0.0)
+        out[m] = float(day_rates.mean())
+    return out
+
+
+def _trade(net: Any, exporter: str, importer: str, sector: str) -> float:
+    t = net.product_trade
+    rows = t[(t["exporter"] == exporter) & (t["importer"] == importer) & (t["sector"] == sector)]
+    return float(rows["value_usd_per_year"].sum())
+
+
+def tariff_bill_usd(net: Any, importer: str, exporter: str, sector: str,
+                    periods: pd.PeriodIndex, *, share: float | np.ndarray = 1.0) -> float:
+    """Tariff paid on ``share`` of the baseline exports over ``periods`` (USD)."""
+    monthly = _trade(net, exporter, importer, sector) / 12.0
+    return float(np.sum(monthly * np.asarray(share) * tariff_rate(net, importer, exporter, sector,
+                                                                   periods)))
+
+
+# --------------------------------------------------------------------------- relocation
+
+
+def relocation_tariff_saving_usd(net: Any, from_country: str, to_country: str, sector: str,
+                                 share: float, periods: pd.PeriodIndex, *,
+                                 profile: Sequence[float] | np.ndarray | None = None,
+                                 owner: str | None = None) -> float:
+    """Tariff no longer paid because relocated production replaces exports (USD over ``periods``).
+
+    The relocated output (``share`` × the owner's output value of the sector in
+    ``from_country``, times ``profile`` per month: 0…1, default 1) replaces exports to
+    ``to_country`` first, up to the baseline trade (``product_trade.csv``); each replaced dollar
+    saves the importer's rate of that month (``tariffs.csv``).
+
+    Examples
+    --------
+    >>> import rareearth as ree
+    >>> net = ree.load_network("world-2024")
+    >>> months = pd.period_range("2025-10", periods=12, freq="M")
+    >>> saved = relocation_tariff_saving_usd(net, "JP", "US", "automotive", 0.1, months)
+    >>> round(saved / 1e9, 2)  # 10% of Japan's output, all replacing exports to the US, at 15%
+    4.16
+    """
+    owner = owner or from_country
+    rows = product_rows(net)
+    mine = rows[(rows["country"] == from_country) & (rows["owner"] == owner)
+                & (rows["sector"] == sector)]
+    output = float((mine["units_per_year"] * mine["value_usd_per_unit"]).sum())
+    replaced = min(share * output, _trade(net, from_country, to_country, sector))
+    shape = np.ones(len(periods)) if profile is None else np.asarray(profile, dtype=float)
+    rate = tariff_rate(net, to_country, from_country, sector, periods)
+    return float(np.sum(replaced / 12.0 * shape * rate))
+
+
+def relocation_net_cost_usd(net: Any, option: Any, scenario: Any, *,
+                            timing: str = "in_place") -> dict[str, float]:
+    """An option's cost net of the tariff its ``Relocate`` measures save over the scenario.
+
+    Returns ``cost_usd`` (the option's), ``tariff_saving_usd`` (summed over its relocate
+    measures, months of the scenario, each measure's profile: full from month 0 with
+    ``timing="in_place"``) and ``net_cost_usd`` = cost − saving.
+    """
+    from rareearth.cooperation import Relocate, measure_profile
+
+    periods = pd.period_range(start=scenario.start, periods=int(scenario.months), freq="M")
+    saving = 0.0
+    for measure in getattr(option, "measures", []):
+        if not isinstance(measure, Relocate):
+            continue
+        if timing == "in_place":
+            profile = np.ones(len(periods))
+        else:
+            if measure.starts_after_months is None:  # the option's lead time, as combine() does
+                measure = measure.model_copy(
+                    update={"starts_after_months": float(getattr(option, "lead_time_months", 0.0))})
+            profile = measure_profile(measure, len(periods))
+        saving += relocation_tariff_saving_usd(net, measure.from_country, measure.to_country,
+                                               measure.sector, measure.share, periods,
+                                               profile=profile)
+    cost = float(getattr(option, "cost_usd", 0.0))
+    return {"cost_usd": cost, "tariff_saving_usd": saving, "net_cost_usd": cost - saving}

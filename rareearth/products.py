@@ -1,0 +1,257 @@
+"""The product tier: from the engine's end-use deliveries to units built, month by month.
+
+A dataset may declare products (``products.csv``: a BEV, a hybrid car, ...), their rare-earth
+bill (``product_inputs.csv``: kg of a commodity per unit) and who builds them where
+(``product_production.csv``: units per year by country, i.e. territory, and owner, the makers'
+home country). This module turns a simulation result into units built and lost:
+
+1. **Availability.** For each country, end-use sector and commodity, the share of the month's
+   need the engine delivered, ``a(t) = 1 − shortfall / demand`` over the country's end-use nodes
+   of that sector (``demand`` is the engine's need that month, so demand cut by price is thrift,
+   less rare earth per unit, not fewer units). Where the run kept only per-country aggregates,
+   the country's ratio over all its sectors is used.
+2. **Sharing.** Every product and owner of a country's sector gets the same share ``a(t)`` of
+   its need: a shortage is shared among them in proportion to their need (the engine's own
+   proportional rule, carried one tier down).
+3. **Component inventory.** Between the magnet and the assembly line sit ``inventory_weeks`` of
+   components (motors, actuators); each input of each (country, owner, product) starts with
+   ``inventory_weeks × 12/52`` months of its need. A month's supply of an input is
+   ``stock + a(t) × need``.
+4. **Leontief.** ``built = min(demand, min over inputs of supply)`` (a car needs all its
+   magnets); what an input's supply leaves is kept, up to its starting stock (more is not
+   ordered). Stocks drawn are not rebuilt within the run (like the national stockpiles).
+
+Everything is numpy over (month, [scenario,] row, input); the only loop is over months, which
+the inventory carries from one to the next.
+
+Examples
+--------
+>>> import rareearth as ree
+>>> net = ree.load_network("world-2024")
+>>> res = ree.simulate(net, ree.load_scenario("japan-embargo"))  # doctest: +SKIP
+>>> res.products.groupby("product")["lost_units"].sum()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rareearth.records import STAGES, sector_of
+
+__all__ = [
+    "PRODUCT_COLUMNS",
+    "WEEKS_PER_MONTH",
+    "build_units",
+    "product_rows",
+    "product_table",
+    "relocate_production",
+]
+
+#: Columns of ``SimulationResult.products``.
+PRODUCT_COLUMNS = ["month", "country", "owner", "product", "demand_units", "built_units",
+                   "lost_units", "lost_output_usd"]
+#: Weeks in a month (52 / 12).
+WEEKS_PER_MONTH = 52.0 / 12.0
+_END_USE = STAGES.index("end_use")
+
+
+def build_units(demand: np.ndarray, availability: np.ndarray, uses: np.ndarray,
+                inventory_months: np.ndarray) -> np.ndarray:
+    """Units built per month under the Leontief rule with component inventories.
+
+    Parameters
+    ----------
+    demand : (..., R) array
+        Units wanted per month of each row (country, owner, product); the leading axes (e.g.
+        scenarios) broadcast.
+    availability : (T, ..., R, I) array
+        Share of the month's need of input ``i`` delivered (0…1).
+    uses : (R, I) bool
+        Whether row ``r``'s product has input ``i`` in its bill.
+    inventory_months : (..., R) array
+        Months of need held as component inventory at the start, for every input.
+
+    Returns
+    -------
+    (T, ..., R) array of units built.
+
+    Examples
+    --------
+    >>> a = np.array([[[1.0, 1.0]], [[0.0, 1.0]], [[0.0, 1.0]]])  # 3 months, 1 row, 2 inputs
+    >>> build_units(np.array([10.0]), a, np.array([[True, True]]), np.array([1.0]))[:, 0].tolist()
+    [10.0, 10.0, 0.0]
+    """
+    demand = np.asarray(demand, dtype=float)
+    t_n = availability.shape[0]
+    stock0 = (np.asarray(inventory_months, dtype=float) * demand)[..., None] * uses
+    stock = np.broadcast_to(stock0, availability.shape[1:]).copy()
+    built = np.zeros((t_n, *np.broadcast_shapes(demand.shape, availability.shape[1:-1])))
+    need = demand[..., None] * uses
+    for t in range(t_n):
+        supply = stock + np.clip(availability[t], 0.0, 1.0) * need
+        per_input = np.where(uses, supply, np.inf)
+        made = np.minimum(demand, per_input.min(axis=-1))
+        made = np.where(np.isfinite(made), made, 0.0)
+        built[t] = made
+        stock = np.minimum(supply - made[..., None] * uses, stock0)
+    return built
+
+
+def product_rows(net: Any) -> pd.DataFrame:
+    """One row per (country, owner, product) the network builds, with its product's fields.
+
+    Columns: ``country, owner, product, sector, units_per_year, value_usd_per_unit,
+    value_added_share, inventory_weeks, inventory_weeks_low, inventory_weeks_high``. Empty when
+    the dataset has no product tier.
+    """
+    production = getattr(net, "product_production", None)
+    products = getattr(net, "products", None)
+    columns = ["country", "owner", "product", "sector", "units_per_year", "value_usd_per_unit",
+               "value_added_share", "inventory_weeks", "inventory_weeks_low", "inventory_weeks_high"]
+    if production is None or products is None or production.empty or products.empty:
+        return pd.DataFrame(columns=columns)
+    fields = products.drop(columns=["ref", "confidence", "method", "name"], errors="ignore")
+    rows = production[["country", "owner", "product", "units_per_year"]].merge(
+        fields, on="product", how="left", validate="many_to_one")
+    rows = rows.groupby(["country", "owner", "product"], as_index=False, sort=False).agg(
+        {c: ("sum" if c == "units_per_year" else "first") for c in columns[3:]})
+    return rows[columns].reset_index(drop=True)
+
+
+def _availability(result: Any, rows: pd.DataFrame, inputs: list[str]) -> np.ndarray:
+    """(T, R, I): share of need delivered to each row's (country, sector) for each input."""
+    compiled = result.compiled
+    arrays = result.arrays
+    t_n = result.months
+    out = np.ones((t_n, len(rows), len(inputs)))
+    node_sector = np.array([sector_of(n) if s == _END_USE else "" for n, s in
+                            zip(compiled.node_ids, compiled.node_stage, strict=True)], dtype=object)
+    node_level = "shortfall" in arrays and "demand" in arrays
+    for r, (country, sector) in enumerate(zip(rows["country"], rows["sector"], strict=True)):
+        if country not in compiled.country_index:
+            continue
+        k = compiled.country_index[country]
+        nodes = np.flatnonzero((compiled.node_country == k) & (compiled.node_stage == _END_USE)
+                               & (node_sector == sector))
+        for i, commodity in enumerate(inputs):
+            c = compiled.commodity_index.get(commodity)
+            if c is None:
+                continue
+            short = need = None
+            if node_level and nodes.size:
+                short = np.nansum(arrays["shortfall"][:, nodes, c], axis=1)
+                need = np.nansum(arrays["demand"][:, nodes, c], axis=1)
+                if not np.isfinite(arrays["demand"][:, nodes, c]).any():
+                    short = need = None
+            if short is None and "country_shortfall" in arrays:
+                short = arrays["country_shortfall"][:, k, c]
+                need = arrays["country_demand"][:, k, c]
+            if short is None or need is None:
+                continue
+            out[:, r, i] = 1.0 - np.divide(short, need, out=np.zeros(t_n), where=need > 0)
+    return np.clip(out, 0.0, 1.0)
+
+
+def product_table(result: Any, *, inventory_weeks: float | None = None) -> pd.DataFrame:
+    """The tidy product table of a result (``SimulationResult.products``).
+
+    Parameters
+    ----------
+    result : SimulationResult
+    inventory_weeks : float, optional
+        Overrides every product's component inventory (Monte Carlo draws within the products'
+        ``inventory_weeks_low``/``high``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per month, country (where built), owner and product: ``demand_units``,
+        ``built_units``, ``lost_units`` (units/month) and ``lost_output_usd`` (lost units ×
+        value per unit). Empty when the dataset has no products.
+    """
+    return _table(result, product_rows(result.net), inventory_weeks)
+
+
+def _table(result: Any, rows: pd.DataFrame, inventory_weeks: float | None) -> pd.DataFrame:
+    if rows.empty:
+        return pd.DataFrame(columns=PRODUCT_COLUMNS)
+    bill = result.net.product_inputs
+    inputs = sorted(set(bill["commodity"]))
+    kg = bill.pivot_table(index="product", columns="commodity", values="kg_per_unit",
+                          aggfunc="sum").reindex(columns=inputs)
+    uses = kg.reindex(rows["product"]).notna().to_numpy()
+    weeks = rows["inventory_weeks"].to_numpy(dtype=float)
+    if inventory_weeks is not None:
+        weeks = np.full(len(rows), float(inventory_weeks))
+    demand = rows["units_per_year"].to_numpy(dtype=float) / 12.0
+    built = build_units(demand, _availability(result, rows, inputs), uses, weeks / WEEKS_PER_MONTH)
+    t_n, r_n = built.shape
+    lost = np.maximum(demand[None, :] - built, 0.0)
+    value = rows["value_usd_per_unit"].to_numpy(dtype=float)
+    frame = pd.DataFrame({
+        "month": np.repeat(result.periods, r_n),
+        "country": np.tile(rows["country"].to_numpy(dtype=object), t_n),
+        "owner": np.tile(rows["owner"].to_numpy(dtype=object), t_n),
+        "product": np.tile(rows["product"].to_numpy(dtype=object), t_n),
+        "demand_units": np.tile(demand, t_n),
+        "built_units": built.ravel(),
+        "lost_units": lost.ravel(),
+        "lost_output_usd": (lost * value[None, :]).ravel(),
+    })
+    frame["month"] = pd.PeriodIndex(frame["month"], freq="M")
+    return frame
+
+
+def _sector_products(net: Any, sector: str) -> list[str]:
+    p = net.products
+    return [str(x) for x in p.loc[p["sector"] == sector, "product"]]
+
+
+def relocate_production(net: Any, from_country: str, to_country: str, sector: str, share: float,
+                        *, owner: str | None = None,
+                        production: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``product_production`` with ``share`` of ``owner``'s output of ``sector`` products in
+    ``from_country`` moved to ``to_country`` (same owner, same products).
+
+    ``owner`` defaults to ``from_country`` (a country's own makers move). ``production``
+    (default ``net.product_production``) is the table to edit, so that several relocations
+    chain. Returns the edited table; ``net.replace(product_production=...)`` makes the network.
+
+    Examples
+    --------
+    >>> import rareearth as ree
+    >>> net = ree.load_network("world-2024")
+    >>> moved = relocate_production(net, "JP", "US", "automotive", 0.1)
+    >>> jp = lambda t, c: t[(t.country == c) & (t.owner == "JP")].units_per_year.sum()
+    >>> round(jp(moved, "US") - jp(net.product_production, "US")) == round(0.1 * jp(net.product_production, "JP"))
+    True
+    """
+    owner = owner or from_country
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"relocation share must be within 0…1 (got {share})")
+    base = net.product_production if production is None else production
+    products = _sector_products(net, sector)
+    mask = ((base["country"] == from_country) & (base["owner"] == owner)
+            & base["product"].isin(products))
+    if share == 0 or not mask.any():
+        return base  # unchanged: the caller keeps its network
+    table = base.copy()
+    moved = table.loc[mask].copy()
+    moved["units_per_year"] = moved["units_per_year"].astype(float) * share
+    table.loc[mask, "units_per_year"] = table.loc[mask, "units_per_year"].astype(float) * (1 - share)
+    added = []
+    for row in moved.itertuples(index=False):
+        there = ((table["country"] == to_country) & (table["owner"] == owner)
+                 & (table["product"] == row.product))
+        if there.any():
+            table.loc[there, "units_per_year"] = table.loc[there, "units_per_year"].astype(float) \
+                + row.units_per_year
+        else:
+            added.append({**row._asdict(), "country": to_country, "confidence": "estimate",
+                          "method": f"moved from {from_country} by a relocation of {share:g}"})
+    if added:
+        table = pd.concat([table, pd.DataFrame(added)], ignore_index=True)
+    return table
