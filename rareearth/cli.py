@@ -751,7 +751,10 @@ def exposure(
         return
     rows = [*score.components.items(), ("score", score.score)]
     frame = pd.DataFrame(rows, columns=["component", "points"])
-    _emit(frame, format, output, title=f"{country} exposure under {sc.name} ({net.name})")
+    from rareearth.economics import headline
+
+    _emit(frame, format, output, title=f"{country} exposure under {sc.name} ({net.name})",
+          note=headline(score.metrics, start=sc.start))
 
 
 @app.command()
@@ -851,6 +854,9 @@ _RANKING_COLUMNS = (
     "p_beats_none",
     "score_p05",
     "score_p95",
+    "units_lost",
+    "output_lost_usd",
+    "gdp_loss_usd",
 )
 #: A relocation partner's score and delta (``score_US``, ``delta_US``), also shown.
 _PARTNER_COLUMN = re.compile(r"(score|delta)_[A-Z][A-Z0-9]{1,3}")

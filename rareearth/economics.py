@@ -39,6 +39,7 @@ from rareearth.products import product_rows, product_table, relocate_production
 __all__ = [
     "BASES",
     "ECONOMY_DRAWS",
+    "headline",
     "loss_metrics",
     "relocate_production",
     "relocation_net_cost_usd",
@@ -122,7 +123,50 @@ def loss_metrics(result: Any, country: str, *,
                    gdp_loss_pct=math.nan)
     out["units_lost_owner"] = float(owned["lost_units"].sum())
     out["output_lost_owner_usd"] = float(owned["lost_output_usd"].sum())
+    mine = table[table["country"] == country]
+    short = mine.groupby("month", sort=True)["lost_units"].sum()
+    first = np.flatnonzero(short.to_numpy() > 1e-6 * max(float(mine["demand_units"].max()), 1.0)) \
+        if len(mine) else np.zeros(0, dtype=int)
+    out["months_to_first_loss"] = float(first[0]) if first.size else math.nan
     return out
+
+
+def headline(metrics: Mapping[str, Any], *, unit: str = "vehicles",
+             start: Any = None) -> str | None:
+    """The business answer in one sentence, from a score's metrics; None without a product tier.
+
+    "The first line runs short in 2025-11; 114,538 vehicles are not built: $3.86 bn of output
+    and $2.69 bn of GDP (range $0.51 bn–$4.60 bn, 0.065% of GDP)."
+
+    Examples
+    --------
+    >>> headline({"units_lost": 0.0, "output_lost_usd": 0.0, "gdp_loss_usd": 0.0,
+    ...           "months_to_first_loss": float("nan")})
+    'No production line runs short: no vehicles are lost.'
+    """
+    from rareearth._format import finite, usd
+
+    units = finite(metrics.get("units_lost"))
+    if units is None:
+        return None
+    if units <= 0.5:
+        return f"No production line runs short: no {unit} are lost."
+    first = finite(metrics.get("months_to_first_loss"))
+    when = ""
+    if first is not None:
+        when = (f"The first line runs short in {pd.Period(start, freq='M') + int(first)}; "
+                if start is not None else f"The first line runs short in month {int(first) + 1}; ")
+    text = f"{when}{units:,.0f} {unit} are not built: {usd(metrics.get('output_lost_usd'))} of output"
+    gdp = finite(metrics.get("gdp_loss_usd"))
+    if gdp is not None:
+        low, high = finite(metrics.get("gdp_loss_usd_low")), finite(metrics.get("gdp_loss_usd_high"))
+        rng = f"range {usd(low)}–{usd(high)}" if low is not None and high is not None else ""
+        pct = finite(metrics.get("gdp_loss_pct"))
+        share = f"{pct:.3f}% of GDP" if pct is not None else ""
+        detail = ", ".join(x for x in (rng, share) if x)
+        text += f" and {usd(gdp)} of GDP" + (f" ({detail})" if detail else "")
+    text = text[0].upper() + text[1:]
+    return text + "."
 
 
 # --------------------------------------------------------------------------- tariffs

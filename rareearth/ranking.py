@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rareearth.economics import ECONOMY_DRAWS
 from rareearth.scoring import ExposureScore, score_result, structural_indicators
 
 __all__ = ["compare", "draw_parameters", "monte_carlo"]
@@ -30,6 +31,10 @@ _METRICS = [
     "time_to_recover_months",
     "value_at_risk_usd",
     "price_peak_index",
+    "units_lost",
+    "output_lost_usd",
+    "gdp_loss_usd",
+    "gdp_loss_pct",
 ]
 
 
@@ -60,6 +65,9 @@ def draw_parameters(net: Any, scenario: Any, n: int, seed: int = 0) -> pd.DataFr
         if name in ("lead_time_months", "balance_tolerance"):
             continue
         columns[name] = rng.uniform(low, high, size=n)
+    if len(getattr(net, "product_production", ())):  # the product tier's ranges (docs/economics.md)
+        for name in ECONOMY_DRAWS:
+            columns[name] = rng.uniform(0.0, 1.0, size=n)
     return pd.DataFrame(columns).rename_axis("draw")
 
 
@@ -92,15 +100,21 @@ def _score_batch(
     """
     from rareearth.engine import simulate_many
 
-    results = simulate_many(  # the score needs only the per-country aggregates and prices
-        net, scenarios, options=options, allocation=allocation, seed=seed,
-        parameters=parameters, record=("country",),
+    products = len(getattr(net, "product_production", ())) > 0
+    economy = [{k: p[k] for k in ECONOMY_DRAWS if k in p} for p in parameters]
+    engine_parameters = [{k: v for k, v in p.items() if k not in ECONOMY_DRAWS} for p in parameters]
+    results = simulate_many(  # the score needs the per-country aggregates and prices, and the
+        net, scenarios, options=options, allocation=allocation, seed=seed,  # product tier the
+        parameters=engine_parameters,  # end uses' demand and shortfall
+        record=("country", "demand", "shortfall") if products else ("country",),
+        record_nodes="end_use",
     )
     out = []
-    for result in results:
+    for result, draws in zip(results, economy, strict=True):
         row = {}
         for country in countries:
-            s = score_result(net, result, country, structural=structural[country])
+            s = score_result(net, result, country, structural=structural[country],
+                             economy=draws or None)
             row[country] = _flat(s)
         out.append(row)
     return out

@@ -420,6 +420,28 @@ def _summary(ctx: _Context, score: Any, table: pd.DataFrame | None) -> list[str]
     return out
 
 
+def _business_answer(score: Any, table: pd.DataFrame | None, scenario: Any) -> list[str]:
+    """The summary's opening: vehicles not built, output and GDP lost, and the option that
+    avoids most of the lost output per dollar (``rareearth.economics``); empty without products."""
+    from rareearth.economics import headline
+
+    line = headline(score.metrics, start=_get(scenario, "start")) if score is not None else None
+    if line is None:
+        return []
+    out = [line]
+    if table is not None and "output_lost_usd" in table.columns and "none" in table.index:
+        lost = table["output_lost_usd"].astype(float)
+        cost = table["cost_usd"].astype(float)
+        avoided = (lost["none"] - lost).drop(index="none")
+        per = (avoided / cost.drop(index="none").where(cost > 0)).dropna()
+        per = per[avoided.reindex(per.index) > 0]
+        if len(per):
+            best = str(per.idxmax())
+            out.append(f"Per dollar, {best} avoids most of it: {usd(avoided[best])} of output "
+                       f"for {usd(cost[best])} ({per[best]:,.1f} USD of output per USD).")
+    return out
+
+
 # ---------------------------------------------------------------------------- rendering
 
 
@@ -524,7 +546,7 @@ def report(
             "compare", "Options ranked", _svg(plot.compare(table), "compare", "options ranked")
         )
         ctx.option_sources = _option_sources(options)
-    ctx.summary = _summary(ctx, score, table)
+    ctx.summary = [*_business_answer(score, table, scenario), *_summary(ctx, score, table)]
     return write_text(path, _render(ctx))
 
 

@@ -52,7 +52,7 @@ RECOVERY_SATURATION_MONTHS = 24.0
 #: Metrics of the product tier every score carries (NaN without one; docs/economics.md).
 ECONOMIC_METRICS = ("units_lost", "output_lost_usd", "value_added_lost_usd", "gdp_loss_usd",
                     "gdp_loss_usd_low", "gdp_loss_usd_high", "gdp_loss_pct", "units_lost_owner",
-                    "output_lost_owner_usd")
+                    "output_lost_owner_usd", "months_to_first_loss")
 #: Unmet demand scale: one month of consumption lost gives 1 − 1/e ≈ 63% of the component.
 UNMET_SCALE_MONTHS = 1.0
 
@@ -333,7 +333,8 @@ def _economic_metrics(result: Any, country: str,
     dataset has no product tier."""
     from rareearth.economics import loss_metrics
 
-    found = loss_metrics(result, country, draws=economy)
+    # results built by hand (tests) carry arrays only, and no product tier
+    found = loss_metrics(result, country, draws=economy) if hasattr(result, "net") else {}
     if not found:
         return {k: math.nan for k in ECONOMIC_METRICS}
     return found

@@ -350,3 +350,27 @@ def test_world_2024_products_match_the_facts() -> None:
     rates = tariff_rate(net, "US", "JP", "automotive", months)
     assert rates[0] == pytest.approx(0.025) and rates[2] == pytest.approx(0.275)  # May: 25% + MFN
     assert rates[-1] == pytest.approx(0.15)  # Oct: the deal's 15% all-in
+
+
+# --------------------------------------------------------------------------- faces
+
+
+def test_cli_exposure_and_report_speak_in_vehicles_and_usd(tmp_path: Path) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from rareearth import reporting
+    from rareearth.cli import app
+
+    folder = write_dataset(tmp_path / "chain-cli", chain_tables(), units=ALL_UNITS)
+    sc = tmp_path / "half.yaml"
+    sc.write_text(yaml.safe_dump(scenario(6, shock("JP:magnet", 0.5)).model_dump(mode="json")))
+    result = CliRunner().invoke(app, ["exposure", str(sc), "-d", str(folder), "-c", "JP"])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert "The first line runs short in 2025-03; 25,000 vehicles are not built: $750 m of output" in flat
+    assert "$375 m of GDP (range $150 m–$750 m, 0.375% of GDP)" in flat
+    html = reporting.report(ree.load_network(folder), scenario(6, shock("JP:magnet", 0.5)), "JP",
+                            path=tmp_path / "r.html").read_text()
+    summary = html[html.index('id="summary"'):]
+    assert summary.index("25,000 vehicles are not built") < summary.index("exposure score of")
