@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rareearth.products import product_rows, product_table, relocate_production
+from rareearth.products import lost_units, plan, product_rows, relocate_production
 
 __all__ = [
     "BASES",
@@ -84,27 +84,28 @@ def loss_metrics(result: Any, country: str, *,
     >>> loss_metrics(res, "JP")["gdp_loss_pct"]             # doctest: +SKIP
     """
     draws = draws or {}
-    rows = product_rows(result.net)
+    p = plan(result.net, result.compiled)
+    rows = p.rows
     if rows.empty:
         return {}
     weeks = None
     if "inventory_weeks_quantile" in draws:
-        lo = rows["inventory_weeks_low"].fillna(rows["inventory_weeks"])
-        hi = rows["inventory_weeks_high"].fillna(rows["inventory_weeks"])
+        lo = rows["inventory_weeks_low"].fillna(rows["inventory_weeks"]).astype(float)
+        hi = rows["inventory_weeks_high"].fillna(rows["inventory_weeks"]).astype(float)
         weeks = _between(lo.mean(), hi.mean(), draws["inventory_weeks_quantile"])
-    table = product_table(result, inventory_weeks=weeks)
-    totals = table.groupby(["country", "owner", "product"], sort=False)[
-        ["lost_units", "lost_output_usd"]].sum().reset_index()
-    totals = totals.merge(rows[["country", "owner", "product", "value_added_share"]],
-                          on=["country", "owner", "product"])
-    here = totals[totals["country"] == country]
-    owned = totals[totals["owner"] == country]
-    out: dict[str, float] = {"units_lost": float(here["lost_units"].sum())}
-    for product in sorted(set(rows["product"])):
-        out[f"units_lost_{product}"] = float(here.loc[here["product"] == product, "lost_units"].sum())
-    output = float(here["lost_output_usd"].sum())
-    out["output_lost_usd"] = output
-    out["value_added_lost_usd"] = float((here["lost_output_usd"] * here["value_added_share"]).sum())
+    p, lost = lost_units(result, inventory_weeks=weeks)  # (T, R) units/month
+    units = lost.sum(axis=0)
+    output = units * p.value
+    here = (rows["country"] == country).to_numpy()
+    owned = (rows["owner"] == country).to_numpy()
+    out: dict[str, float] = {"units_lost": float(units[here].sum())}
+    products = rows["product"].to_numpy(dtype=object)
+    for product in sorted(set(products)):
+        out[f"units_lost_{product}"] = float(units[here & (products == product)].sum())
+    total = float(output[here].sum())
+    out["output_lost_usd"] = total
+    va = rows["value_added_share"].to_numpy(dtype=float)
+    out["value_added_lost_usd"] = float((output * va)[here].sum())
     economy = result.net.economy
     row = economy[economy["country"] == country]
     if len(row):
@@ -112,21 +113,20 @@ def loss_metrics(result: Any, country: str, *,
         q = draws.get("gdp_per_output_quantile")
         per = float(e["gdp_per_output"]) if q is None else _between(
             e["gdp_per_output_low"], e["gdp_per_output_high"], q)
-        out["gdp_loss_usd"] = output * per
-        out["gdp_loss_usd_low"] = output * float(e["gdp_per_output_low"])
-        out["gdp_loss_usd_high"] = output * float(e["gdp_per_output_high"])
-        gdp = e["gdp_usd_per_year"]
-        gdp_ok = gdp is not None and not (isinstance(gdp, float) and math.isnan(gdp)) and gdp > 0
-        out["gdp_loss_pct"] = 100.0 * out["gdp_loss_usd"] / float(gdp) if gdp_ok else math.nan
+        out["gdp_loss_usd"] = total * per
+        out["gdp_loss_usd_low"] = total * float(e["gdp_per_output_low"])
+        out["gdp_loss_usd_high"] = total * float(e["gdp_per_output_high"])
+        gdp = pd.to_numeric(e["gdp_usd_per_year"], errors="coerce")
+        ok = bool(np.isfinite(gdp) and gdp > 0)
+        out["gdp_loss_pct"] = 100.0 * out["gdp_loss_usd"] / float(gdp) if ok else math.nan
     else:
         out.update(gdp_loss_usd=math.nan, gdp_loss_usd_low=math.nan, gdp_loss_usd_high=math.nan,
                    gdp_loss_pct=math.nan)
-    out["units_lost_owner"] = float(owned["lost_units"].sum())
-    out["output_lost_owner_usd"] = float(owned["lost_output_usd"].sum())
-    mine = table[table["country"] == country]
-    short = mine.groupby("month", sort=True)["lost_units"].sum()
-    first = np.flatnonzero(short.to_numpy() > 1e-6 * max(float(mine["demand_units"].max()), 1.0)) \
-        if len(mine) else np.zeros(0, dtype=int)
+    out["units_lost_owner"] = float(units[owned].sum())
+    out["output_lost_owner_usd"] = float(output[owned].sum())
+    monthly = lost[:, here].sum(axis=1)
+    scale = max(float(p.demand[here].max()) if here.any() else 0.0, 1.0)
+    first = np.flatnonzero(monthly > 1e-6 * scale)
     out["months_to_first_loss"] = float(first[0]) if first.size else math.nan
     return out
 

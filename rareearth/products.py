@@ -34,6 +34,8 @@ Examples
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -44,7 +46,10 @@ from rareearth.records import STAGES, sector_of
 __all__ = [
     "PRODUCT_COLUMNS",
     "WEEKS_PER_MONTH",
+    "Plan",
     "build_units",
+    "lost_units",
+    "plan",
     "product_rows",
     "product_table",
     "relocate_production",
@@ -121,31 +126,86 @@ def product_rows(net: Any) -> pd.DataFrame:
     return rows[columns].reset_index(drop=True)
 
 
-def _availability(result: Any, rows: pd.DataFrame, inputs: list[str]) -> np.ndarray:
-    """(T, R, I): share of need delivered to each row's (country, sector) for each input."""
-    compiled = result.compiled
-    arrays = result.arrays
-    t_n = result.months
-    out = np.ones((t_n, len(rows), len(inputs)))
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """What a network's product tier needs each run, built once per (network, compiled).
+
+    ``rows`` as :func:`product_rows`; ``demand`` units/month (R,), ``uses`` (R, I) bool over
+    ``inputs`` (commodity ids), ``nodes`` the end-use node indices of each row's country and
+    sector, ``country``/``commodity`` indices for the per-country fallback.
+    """
+
+    rows: pd.DataFrame
+    inputs: list[str]
+    demand: np.ndarray
+    uses: np.ndarray
+    weeks: np.ndarray
+    value: np.ndarray
+    nodes: list[np.ndarray]
+    country: np.ndarray
+    commodity: np.ndarray
+
+
+_PLANS: weakref.WeakKeyDictionary[Any, tuple[Any, Plan]] = weakref.WeakKeyDictionary()
+
+
+def plan(net: Any, compiled: Any) -> Plan:
+    """The product tier's static arrays for ``net`` run as ``compiled`` (cached per network)."""
+    try:
+        cached = _PLANS.get(net)
+    except TypeError:  # not weak-referenceable
+        cached = None
+    if cached is not None and cached[0] is compiled:
+        return cached[1]
+    rows = product_rows(net)
+    bill = net.product_inputs
+    inputs = sorted(set(bill["commodity"])) if len(rows) else []
+    kg = bill.pivot_table(index="product", columns="commodity", values="kg_per_unit",
+                          aggfunc="sum").reindex(columns=inputs) if len(rows) else None
+    uses = kg.reindex(rows["product"]).notna().to_numpy() if kg is not None \
+        else np.zeros((0, 0), dtype=bool)
     node_sector = np.array([sector_of(n) if s == _END_USE else "" for n, s in
                             zip(compiled.node_ids, compiled.node_stage, strict=True)], dtype=object)
+    nodes, country = [], []
+    for code, sector in zip(rows["country"], rows["sector"], strict=True):
+        k = compiled.country_index.get(code, -1)
+        country.append(k)
+        nodes.append(np.flatnonzero((compiled.node_country == k) & (compiled.node_stage == _END_USE)
+                                    & (node_sector == sector)) if k >= 0 else np.zeros(0, int))
+    made = Plan(
+        rows=rows, inputs=inputs,
+        demand=rows["units_per_year"].to_numpy(dtype=float) / 12.0,
+        uses=uses,
+        weeks=rows["inventory_weeks"].to_numpy(dtype=float),
+        value=rows["value_usd_per_unit"].to_numpy(dtype=float),
+        nodes=nodes, country=np.asarray(country, dtype=np.int64),
+        commodity=np.asarray([compiled.commodity_index.get(c, -1) for c in inputs], dtype=np.int64),
+    )
+    try:
+        _PLANS[net] = (compiled, made)
+    except TypeError:  # not weak-referenceable: no cache
+        pass
+    return made
+
+
+def _availability(result: Any, p: Plan) -> np.ndarray:
+    """(T, R, I): share of need delivered to each row's (country, sector) for each input."""
+    arrays = result.arrays
+    t_n = result.months
+    out = np.ones((t_n, len(p.rows), len(p.inputs)))
     node_level = "shortfall" in arrays and "demand" in arrays
-    for r, (country, sector) in enumerate(zip(rows["country"], rows["sector"], strict=True)):
-        if country not in compiled.country_index:
+    for r, (k, nodes) in enumerate(zip(p.country, p.nodes, strict=True)):
+        if k < 0:
             continue
-        k = compiled.country_index[country]
-        nodes = np.flatnonzero((compiled.node_country == k) & (compiled.node_stage == _END_USE)
-                               & (node_sector == sector))
-        for i, commodity in enumerate(inputs):
-            c = compiled.commodity_index.get(commodity)
-            if c is None:
+        for i, c in enumerate(p.commodity):
+            if c < 0:
                 continue
             short = need = None
             if node_level and nodes.size:
-                short = np.nansum(arrays["shortfall"][:, nodes, c], axis=1)
-                need = np.nansum(arrays["demand"][:, nodes, c], axis=1)
-                if not np.isfinite(arrays["demand"][:, nodes, c]).any():
-                    short = need = None
+                got = arrays["demand"][:, nodes, c]
+                if np.isfinite(got).any():
+                    short = np.nansum(arrays["shortfall"][:, nodes, c], axis=1)
+                    need = np.nansum(got, axis=1)
             if short is None and "country_shortfall" in arrays:
                 short = arrays["country_shortfall"][:, k, c]
                 need = arrays["country_demand"][:, k, c]
@@ -153,6 +213,17 @@ def _availability(result: Any, rows: pd.DataFrame, inputs: list[str]) -> np.ndar
                 continue
             out[:, r, i] = 1.0 - np.divide(short, need, out=np.zeros(t_n), where=need > 0)
     return np.clip(out, 0.0, 1.0)
+
+
+def lost_units(result: Any, *, inventory_weeks: float | None = None) -> tuple[Plan, np.ndarray]:
+    """The plan and the units lost per month and row, ``(T, R)`` (the arrays behind
+    :func:`product_table`; Monte Carlo scores use them without building the table)."""
+    p = plan(result.net, result.compiled)
+    if not len(p.rows):
+        return p, np.zeros((result.months, 0))
+    weeks = p.weeks if inventory_weeks is None else np.full(len(p.rows), float(inventory_weeks))
+    built = build_units(p.demand, _availability(result, p), p.uses, weeks / WEEKS_PER_MONTH)
+    return p, np.maximum(p.demand[None, :] - built, 0.0)
 
 
 def product_table(result: Any, *, inventory_weeks: float | None = None) -> pd.DataFrame:
@@ -172,34 +243,20 @@ def product_table(result: Any, *, inventory_weeks: float | None = None) -> pd.Da
         ``built_units``, ``lost_units`` (units/month) and ``lost_output_usd`` (lost units ×
         value per unit). Empty when the dataset has no products.
     """
-    return _table(result, product_rows(result.net), inventory_weeks)
-
-
-def _table(result: Any, rows: pd.DataFrame, inventory_weeks: float | None) -> pd.DataFrame:
-    if rows.empty:
+    p, lost = lost_units(result, inventory_weeks=inventory_weeks)
+    if not len(p.rows):
         return pd.DataFrame(columns=PRODUCT_COLUMNS)
-    bill = result.net.product_inputs
-    inputs = sorted(set(bill["commodity"]))
-    kg = bill.pivot_table(index="product", columns="commodity", values="kg_per_unit",
-                          aggfunc="sum").reindex(columns=inputs)
-    uses = kg.reindex(rows["product"]).notna().to_numpy()
-    weeks = rows["inventory_weeks"].to_numpy(dtype=float)
-    if inventory_weeks is not None:
-        weeks = np.full(len(rows), float(inventory_weeks))
-    demand = rows["units_per_year"].to_numpy(dtype=float) / 12.0
-    built = build_units(demand, _availability(result, rows, inputs), uses, weeks / WEEKS_PER_MONTH)
-    t_n, r_n = built.shape
-    lost = np.maximum(demand[None, :] - built, 0.0)
-    value = rows["value_usd_per_unit"].to_numpy(dtype=float)
+    t_n, r_n = lost.shape
+    rows = p.rows
     frame = pd.DataFrame({
         "month": np.repeat(result.periods, r_n),
         "country": np.tile(rows["country"].to_numpy(dtype=object), t_n),
         "owner": np.tile(rows["owner"].to_numpy(dtype=object), t_n),
         "product": np.tile(rows["product"].to_numpy(dtype=object), t_n),
-        "demand_units": np.tile(demand, t_n),
-        "built_units": built.ravel(),
+        "demand_units": np.tile(p.demand, t_n),
+        "built_units": (p.demand[None, :] - lost).ravel(),
         "lost_units": lost.ravel(),
-        "lost_output_usd": (lost * value[None, :]).ravel(),
+        "lost_output_usd": (lost * p.value[None, :]).ravel(),
     })
     frame["month"] = pd.PeriodIndex(frame["month"], freq="M")
     return frame

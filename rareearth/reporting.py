@@ -420,10 +420,13 @@ def _summary(ctx: _Context, score: Any, table: pd.DataFrame | None) -> list[str]
     return out
 
 
-def _business_answer(score: Any, table: pd.DataFrame | None, scenario: Any) -> list[str]:
-    """The summary's opening: vehicles not built, output and GDP lost, and the option that
-    avoids most of the lost output per dollar (``rareearth.economics``); empty without products."""
-    from rareearth.economics import headline
+def _business_answer(score: Any, table: pd.DataFrame | None, scenario: Any, net: Any,
+                     options: Sequence[Any]) -> list[str]:
+    """The summary's opening: vehicles not built, output and GDP lost, the option that avoids
+    most of the lost output per dollar, and the tariff a relocation saves
+    (``rareearth.economics``); empty without products."""
+    from rareearth.cooperation import load_option
+    from rareearth.economics import headline, relocation_net_cost_usd
 
     line = headline(score.metrics, start=_get(scenario, "start")) if score is not None else None
     if line is None:
@@ -439,6 +442,15 @@ def _business_answer(score: Any, table: pd.DataFrame | None, scenario: Any) -> l
             best = str(per.idxmax())
             out.append(f"Per dollar, {best} avoids most of it: {usd(avoided[best])} of output "
                        f"for {usd(cost[best])} ({per[best]:,.1f} USD of output per USD).")
+    for option in options:
+        option = load_option(option) if isinstance(option, str) else option
+        if not any(getattr(m, "type", "") == "relocate" for m in getattr(option, "measures", [])):
+            continue
+        cost = relocation_net_cost_usd(net, option, scenario)
+        if cost["tariff_saving_usd"] > 0:
+            out.append(f"{option.name} costs {usd(cost['cost_usd'])}, and the production it moves "
+                       f"saves {usd(cost['tariff_saving_usd'])} of tariff on the exports it replaces "
+                       f"over the {scenario.months} months: a net cost of {usd(cost['net_cost_usd'])}.")
     return out
 
 
@@ -546,7 +558,8 @@ def report(
             "compare", "Options ranked", _svg(plot.compare(table), "compare", "options ranked")
         )
         ctx.option_sources = _option_sources(options)
-    ctx.summary = [*_business_answer(score, table, scenario), *_summary(ctx, score, table)]
+    ctx.summary = [*_business_answer(score, table, scenario, net, options),
+                   *_summary(ctx, score, table)]
     return write_text(path, _render(ctx))
 
 

@@ -236,27 +236,32 @@ def test_relocation_moves_production_and_saves_tariff(tmp_path: Path) -> None:
     assert small == pytest.approx(0.1 * CARS * VALUE * 0.25)
 
 
-def test_relocation_moves_territorial_exposure_and_counts_tariff_in_net_cost(tmp_path: Path) -> None:
+def shift_option() -> Any:
     from rareearth.cooperation import Option
 
-    def with_us(t: dict[str, list[dict[str, Any]]]) -> None:
-        # a US end use supplied by JP's magnets, so that relocated production has a line to run
-        t["flows"][-1]["tonnes_per_year"] = 150
-        t["flows"].append(_flow("JP:magnet", "US:end_use:automotive", "magnet", 50))
-        t["demand"][0]["demand_tonnes_per_year"] = 150
-        t["demand"].append({"node": "US:end_use:automotive", "commodity": "magnet",
-                            "demand_tonnes_per_year": 50, "value_usd_per_tonne": 1e6, **PROV})
-        t["product_inputs"] = t["product_inputs"][:1]  # the car needs magnets only
-        t["product_production"] = [
-            {"country": "JP", "owner": "JP", "product": "car", "units_per_year": 150_000, **PROV},
-            {"country": "US", "owner": "other", "product": "car", "units_per_year": 50_000, **PROV}]
-        t["economy"].append({"country": "US", "gdp_usd_per_year": 1e12, "gdp_per_output": 0.5,
-                             "gdp_per_output_low": 0.2, "gdp_per_output_high": 1.0, **PROV})
+    return Option(name="shift", title="shift", country="JP", cost_usd=1e9, lead_time_months=0,
+                  measures=[{"type": "relocate", "from_country": "JP", "to_country": "US",
+                             "sector": "automotive", "share": 0.2}])
 
+
+def with_us(t: dict[str, list[dict[str, Any]]]) -> None:
+    # a US end use supplied by JP's magnets, so that relocated production has a line to run
+    t["flows"][-1]["tonnes_per_year"] = 150
+    t["flows"].append(_flow("JP:magnet", "US:end_use:automotive", "magnet", 50))
+    t["demand"][0]["demand_tonnes_per_year"] = 150
+    t["demand"].append({"node": "US:end_use:automotive", "commodity": "magnet",
+                        "demand_tonnes_per_year": 50, "value_usd_per_tonne": 1e6, **PROV})
+    t["product_inputs"] = t["product_inputs"][:1]  # the car needs magnets only
+    t["product_production"] = [
+        {"country": "JP", "owner": "JP", "product": "car", "units_per_year": 150_000, **PROV},
+        {"country": "US", "owner": "other", "product": "car", "units_per_year": 50_000, **PROV}]
+    t["economy"].append({"country": "US", "gdp_usd_per_year": 1e12, "gdp_per_output": 0.5,
+                         "gdp_per_output_low": 0.2, "gdp_per_output_high": 1.0, **PROV})
+
+
+def test_relocation_moves_territorial_exposure_and_counts_tariff_in_net_cost(tmp_path: Path) -> None:
     net = chain(tmp_path, mutate=with_us)
-    option = Option(name="shift", title="shift", country="JP", cost_usd=1e9, lead_time_months=0,
-                    measures=[{"type": "relocate", "from_country": "JP", "to_country": "US",
-                               "sector": "automotive", "share": 0.2}])
+    option = shift_option()
     # Japan's magnet line at half capacity: JP and US lines share the cut in proportion
     sc = scenario(6, shock("JP:magnet", 0.5), start="2025-04")
     base = ree.simulate(net, sc)
@@ -374,3 +379,9 @@ def test_cli_exposure_and_report_speak_in_vehicles_and_usd(tmp_path: Path) -> No
                             path=tmp_path / "r.html").read_text()
     summary = html[html.index('id="summary"'):]
     assert summary.index("25,000 vehicles are not built") < summary.index("exposure score of")
+    # with a relocation option: the option that avoids most per dollar, and its tariff saving
+    net = chain(tmp_path, mutate=with_us)
+    sc2 = scenario(6, shock("JP:magnet", 0.5), start="2025-04")
+    html = reporting.report(net, sc2, "JP", options=[shift_option()], path=tmp_path / "r2.html").read_text()
+    assert "Per dollar, shift avoids most of it" in html
+    assert "shift costs $1.00 bn, and the production it moves saves $112 m of tariff" in html
