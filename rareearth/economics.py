@@ -90,35 +90,27 @@ def loss_metrics(result: Any, country: str, *,
         return {}
     weeks = None
     if "inventory_weeks_quantile" in draws:
-        lo = rows["inventory_weeks_low"].fillna(rows["inventory_weeks"]).astype(float)
-        hi = rows["inventory_weeks_high"].fillna(rows["inventory_weeks"]).astype(float)
-        weeks = _between(lo.mean(), hi.mean(), draws["inventory_weeks_quantile"])
+        weeks = _between(*p.weeks_range, draws["inventory_weeks_quantile"])
     p, lost = lost_units(result, inventory_weeks=weeks)  # (T, R) units/month
     units = lost.sum(axis=0)
     output = units * p.value
-    here = (rows["country"] == country).to_numpy()
-    owned = (rows["owner"] == country).to_numpy()
+    here = p.labels["country"] == country
+    owned = p.labels["owner"] == country
     out: dict[str, float] = {"units_lost": float(units[here].sum())}
-    products = rows["product"].to_numpy(dtype=object)
+    products = p.labels["product"]
     for product in sorted(set(products)):
         out[f"units_lost_{product}"] = float(units[here & (products == product)].sum())
     total = float(output[here].sum())
     out["output_lost_usd"] = total
-    va = rows["value_added_share"].to_numpy(dtype=float)
-    out["value_added_lost_usd"] = float((output * va)[here].sum())
-    economy = result.net.economy
-    row = economy[economy["country"] == country]
-    if len(row):
-        e = row.iloc[0]
+    out["value_added_lost_usd"] = float((output * p.value_added)[here].sum())
+    if country in p.economy:
+        central, low, high, gdp = p.economy[country]
         q = draws.get("gdp_per_output_quantile")
-        per = float(e["gdp_per_output"]) if q is None else _between(
-            e["gdp_per_output_low"], e["gdp_per_output_high"], q)
+        per = central if q is None else _between(low, high, q)
         out["gdp_loss_usd"] = total * per
-        out["gdp_loss_usd_low"] = total * float(e["gdp_per_output_low"])
-        out["gdp_loss_usd_high"] = total * float(e["gdp_per_output_high"])
-        gdp = pd.to_numeric(e["gdp_usd_per_year"], errors="coerce")
-        ok = bool(np.isfinite(gdp) and gdp > 0)
-        out["gdp_loss_pct"] = 100.0 * out["gdp_loss_usd"] / float(gdp) if ok else math.nan
+        out["gdp_loss_usd_low"] = total * low
+        out["gdp_loss_usd_high"] = total * high
+        out["gdp_loss_pct"] = 100.0 * out["gdp_loss_usd"] / gdp if math.isfinite(gdp) else math.nan
     else:
         out.update(gdp_loss_usd=math.nan, gdp_loss_usd_low=math.nan, gdp_loss_usd_high=math.nan,
                    gdp_loss_pct=math.nan)

@@ -34,6 +34,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -144,6 +145,11 @@ class Plan:
     nodes: list[np.ndarray]
     country: np.ndarray
     commodity: np.ndarray
+    group: np.ndarray
+    labels: dict[str, np.ndarray]
+    value_added: np.ndarray
+    weeks_range: tuple[float, float]
+    economy: dict[str, tuple[float, float, float, float]]
 
 
 _PLANS: weakref.WeakKeyDictionary[Any, tuple[Any, Plan]] = weakref.WeakKeyDictionary()
@@ -172,8 +178,24 @@ def plan(net: Any, compiled: Any) -> Plan:
         country.append(k)
         nodes.append(np.flatnonzero((compiled.node_country == k) & (compiled.node_stage == _END_USE)
                                     & (node_sector == sector)) if k >= 0 else np.zeros(0, int))
+    # rows of the same (country, sector) share their availability: one group per pair
+    keys = list(zip(rows["country"], rows["sector"], strict=True))
+    first = {key: i for i, key in reversed(list(enumerate(keys)))}
+    order = sorted(set(first.values()))
+    group = np.asarray([order.index(first[key]) for key in keys], dtype=np.int64)
+    economy: dict[str, tuple[float, float, float, float]] = {}
+    for e in net.economy.itertuples(index=False):
+        gdp = pd.to_numeric(e.gdp_usd_per_year, errors="coerce")
+        economy[str(e.country)] = (float(e.gdp_per_output), float(e.gdp_per_output_low),
+                                   float(e.gdp_per_output_high),
+                                   float(gdp) if np.isfinite(gdp) and gdp > 0 else math.nan)
+    lo = rows["inventory_weeks_low"].fillna(rows["inventory_weeks"]).astype(float)
+    hi = rows["inventory_weeks_high"].fillna(rows["inventory_weeks"]).astype(float)
     made = Plan(
-        rows=rows, inputs=inputs,
+        rows=rows, inputs=inputs, group=group, economy=economy,
+        value_added=rows["value_added_share"].to_numpy(dtype=float),
+        weeks_range=(float(lo.mean()), float(hi.mean())) if len(rows) else (0.0, 0.0),
+        labels={c: rows[c].to_numpy(dtype=object) for c in ("country", "owner", "product")},
         demand=rows["units_per_year"].to_numpy(dtype=float) / 12.0,
         uses=uses,
         weeks=rows["inventory_weeks"].to_numpy(dtype=float),
@@ -192,9 +214,12 @@ def _availability(result: Any, p: Plan) -> np.ndarray:
     """(T, R, I): share of need delivered to each row's (country, sector) for each input."""
     arrays = result.arrays
     t_n = result.months
-    out = np.ones((t_n, len(p.rows), len(p.inputs)))
+    leaders = np.flatnonzero(np.r_[True, np.diff(np.sort(p.group)) > 0])
+    first_rows = [int(np.flatnonzero(p.group == g)[0]) for g in np.sort(p.group)[leaders]]
+    out = np.ones((t_n, len(first_rows), len(p.inputs)))
     node_level = "shortfall" in arrays and "demand" in arrays
-    for r, (k, nodes) in enumerate(zip(p.country, p.nodes, strict=True)):
+    for g, r in enumerate(first_rows):
+        k, nodes = p.country[r], p.nodes[r]
         if k < 0:
             continue
         for i, c in enumerate(p.commodity):
@@ -211,8 +236,8 @@ def _availability(result: Any, p: Plan) -> np.ndarray:
                 need = arrays["country_demand"][:, k, c]
             if short is None or need is None:
                 continue
-            out[:, r, i] = 1.0 - np.divide(short, need, out=np.zeros(t_n), where=need > 0)
-    return np.clip(out, 0.0, 1.0)
+            out[:, g, i] = 1.0 - np.divide(short, need, out=np.zeros(t_n), where=need > 0)
+    return np.clip(out, 0.0, 1.0)[:, p.group, :]
 
 
 def lost_units(result: Any, *, inventory_weeks: float | None = None) -> tuple[Plan, np.ndarray]:
