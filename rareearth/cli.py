@@ -838,7 +838,8 @@ def compare(
     title = f"Options for {country} under {sc.name} ({net.name}), best first"
     if _resolve_format(format, output) is Format.table and output is None:
         # the headline columns on a terminal; csv and json carry every metric
-        keep = [c for c in table.columns if c in _RANKING_COLUMNS or _PARTNER_COLUMN.fullmatch(c)]
+        keep = [c for c in table.columns if (c in _RANKING_COLUMNS and table[c].notna().any())
+                or _PARTNER_COLUMN.fullmatch(c)]
         _emit(table[keep], format, None, title=title, note="every metric: --format csv|json")
     else:
         _emit(table, format, output, title=title)
