@@ -812,13 +812,16 @@ def exposure(
     if _resolve_format(format, output) is Format.json:
         _write_text(score.model_dump_json(indent=2) + "\n", output)
         return
+    from rareearth.economics import headline
     from rareearth.scoring import KINDS
 
     rows = [(name, KINDS.get(name, ""), points) for name, points in score.components.items()]
     rows += [("score", "", score.score)]
     frame = pd.DataFrame(rows, columns=["component", "kind", "points"])
+    notes = [headline(score.metrics, start=sc.start),
+             f"harm {score.harm:.1f} points, resilience {score.resilience:.1f} points"]
     _emit(frame, format, output, title=f"{country} exposure under {sc.name} ({net.name})",
-          note=f"harm {score.harm:.1f} points, resilience {score.resilience:.1f} points")
+          note="\n".join(n for n in notes if n))
 
 
 @app.command()
@@ -922,7 +925,8 @@ def compare(
              "best first by harm avoided per dollar")
     if _resolve_format(format, output) is Format.table and output is None:
         # the headline columns on a terminal; csv and json carry every metric
-        keep = [c for c in table.columns if c in _RANKING_COLUMNS or _PARTNER_COLUMN.fullmatch(c)]
+        keep = [c for c in table.columns if (c in _RANKING_COLUMNS and table[c].notna().any())
+                or _PARTNER_COLUMN.fullmatch(c)]
         notes = ["every metric: --format csv|json"]
         notes += [f"left out {name}: {why.splitlines()[0]}"
                   for name, why in table.attrs.get("skipped", {}).items()]
@@ -946,6 +950,9 @@ _RANKING_COLUMNS = (
     "p_avoids_harm",
     "score_p05",
     "score_p95",
+    "units_lost",
+    "output_lost_usd",
+    "gdp_loss_usd",
 )
 #: A relocation partner's score and delta (``score_US``, ``delta_US``), also shown.
 _PARTNER_COLUMN = re.compile(r"(score|delta)_[A-Z][A-Z0-9]{1,3}")

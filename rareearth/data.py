@@ -27,6 +27,15 @@ from pydantic import BaseModel, ValidationError
 
 from rareearth.errors import DataError, UnknownNameError
 from rareearth.limits import MAX_DEPTH, MAX_MONTHS, MAX_PACKAGE_BYTES, MAX_TABLE_BYTES
+from rareearth.product_records import (
+    OTHER_OWNER,
+    Economy,
+    Product,
+    ProductInput,
+    ProductProduction,
+    ProductTrade,
+    Tariff,
+)
 from rareearth.records import (
     MAGNET,
     Country,
@@ -79,7 +88,29 @@ TABLES: tuple[TableSpec, ...] = (
         {"stock_tonnes": "t", "release_threshold": "1", "release_tonnes_per_month": "t/month"},
     ),
     TableSpec("parameters", Parameter, False, {}),
+    # the product tier (docs/dataset-format.md, "Product tier"); all optional
+    TableSpec(
+        "products",
+        Product,
+        False,
+        {"value_usd_per_unit": "USD", "value_added_share": "1", "inventory_weeks": "weeks",
+         "inventory_weeks_low": "weeks", "inventory_weeks_high": "weeks"},
+    ),
+    TableSpec("product_inputs", ProductInput, False, {"kg_per_unit": "kg"}),
+    TableSpec("product_production", ProductProduction, False, {"units_per_year": "units/yr"}),
+    TableSpec(
+        "economy",
+        Economy,
+        False,
+        {"gdp_usd_per_year": "USD/yr", "gdp_per_output": "1", "gdp_per_output_low": "1",
+         "gdp_per_output_high": "1"},
+    ),
+    TableSpec("product_trade", ProductTrade, False, {"value_usd_per_year": "USD/yr"}),
+    TableSpec("tariffs", Tariff, False, {"rate": "1"}),
 )
+#: The tables of the product tier (their references are checked by ``_check_products``).
+PRODUCT_TABLES = ("products", "product_inputs", "product_production", "economy", "product_trade",
+                  "tariffs")
 
 #: Engine parameters a dataset may set: name -> (unit, default). The defaults are stated
 #: assumptions, used only where a dataset is silent; the built-in datasets set every one.
@@ -404,6 +435,8 @@ def _check_references(tables: dict[str, list[Any]], sources: list[Source], probl
     known_nodes = set(makes) | set(end_uses)
 
     for name, rows in tables.items():
+        if name in PRODUCT_TABLES:
+            continue
         file = f"{name}.csv"
         seen: set[tuple[str, ...]] = set()
         for line, row in rows:
@@ -528,6 +561,65 @@ def _check_references(tables: dict[str, list[Any]], sources: list[Source], probl
                     )
 
 
+def _check_products(tables: dict[str, list[Any]], sources: list[Source], problems: list[str]) -> None:
+    """Cross references of the product tier: sources, countries, products, commodities,
+    duplicates, and that every product has a bill and a sector its countries use."""
+    source_ids = {s.id for s in sources}
+    countries = {c.code for _, c in tables["countries"]}
+    commodities = {m.id for _, m in tables["materials"]} | {MAGNET}
+    products = {p.product: p for _, p in tables.get("products", [])}
+    keys = {
+        "products": ("product",),
+        "product_inputs": ("product", "commodity"),
+        "product_production": ("country", "owner", "product"),
+        "economy": ("country",),
+        "product_trade": ("exporter", "importer", "sector"),
+        "tariffs": ("importer", "exporter", "sector", "start"),
+    }
+    for name in PRODUCT_TABLES:
+        file = f"{name}.csv"
+        seen: set[tuple[str, ...]] = set()
+        for line, row in tables.get(name, []):
+            for ref in row.refs:
+                if ref not in source_ids:
+                    problems.append(f"{file}:{line}:ref: unknown source id {ref!r}; "
+                                    "declare it in datapackage.json sources")
+            data = row.model_dump()
+            for column in ("country", "exporter", "importer", "owner"):
+                value = data.get(column)
+                if value is None or (column == "owner" and value == OTHER_OWNER):
+                    continue
+                if value not in countries:
+                    problems.append(f"{file}:{line}:{column}: unknown country {value!r}; "
+                                    "declare it in countries.csv")
+            if name != "products" and "product" in data and data["product"] not in products:
+                problems.append(f"{file}:{line}:product: unknown product {data['product']!r}; "
+                                f"products.csv has {', '.join(sorted(products)) or 'none'}")
+            if name == "product_inputs" and row.commodity not in commodities:
+                problems.append(f"{file}:{line}:commodity: unknown commodity {row.commodity!r}; "
+                                f"allowed: {', '.join(sorted(commodities))}")
+            key = tuple(str(data[k]) for k in keys[name])
+            if key in seen:
+                problems.append(f"{file}:{line}: duplicate row for {', '.join(key)}")
+            seen.add(key)
+    billed = {row.product for _, row in tables.get("product_inputs", [])}
+    for line, row in tables.get("products", []):
+        if row.product not in billed:
+            problems.append(f"products.csv:{line}:product: product {row.product!r} has no bill "
+                            "(add its rows to product_inputs.csv)")
+    demand_sectors = {
+        (parse_node_id(d.node).country, parse_node_id(d.node).facility.split("-", 1)[0])
+        for _, d in tables["demand"]
+    }
+    for line, row in tables.get("product_production", []):
+        product = products.get(row.product)
+        if product is not None and (row.country, product.sector) not in demand_sectors:
+            problems.append(
+                f"product_production.csv:{line}:country: {row.country} has no end-use node of "
+                f"sector {product.sector!r} to supply {row.product!r} (add it to demand.csv)"
+            )
+
+
 def check_balance(tables: dict[str, list[Any]], tolerance: float) -> list[str]:
     """Baseline balance of every node and commodity (MODEL.md §1); one message per imbalance."""
     inflow: dict[tuple[str, str], float] = defaultdict(float)
@@ -650,6 +742,7 @@ def read_dataset(name_or_path: str | Path) -> Dataset:
         tables[spec.name] = _read_table(path, spec, problems)
     if not problems:
         _check_references(tables, sources, problems)
+        _check_products(tables, sources, problems)
     parameters = {name: default for name, (_, default) in PARAMETERS.items()}
     parameters.update({row.name: row.value for _, row in tables.get("parameters", [])})
     if not problems:

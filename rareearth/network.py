@@ -24,6 +24,17 @@ from rareearth.records import _NODE_RE, MAGNET, STAGES, parse_node_id
 __all__ = ["CompiledNetwork", "SupplyNetwork", "load_network"]
 
 _PROVENANCE = ["ref", "confidence", "method"]
+#: Columns of the product tier's tables (``docs/dataset-format.md``, "Product tier").
+PRODUCT_COLUMNS: dict[str, list[str]] = {
+    "products": ["product", "name", "sector", "value_usd_per_unit", "value_added_share",
+                 "inventory_weeks", "inventory_weeks_low", "inventory_weeks_high"],
+    "product_inputs": ["product", "commodity", "kg_per_unit"],
+    "product_production": ["country", "owner", "product", "units_per_year"],
+    "economy": ["country", "gdp_usd_per_year", "gdp_per_output", "gdp_per_output_low",
+                "gdp_per_output_high"],
+    "product_trade": ["exporter", "importer", "sector", "value_usd_per_year"],
+    "tariffs": ["importer", "exporter", "sector", "start", "rate"],
+}
 
 
 def _parse_ids(ids: Any) -> pd.DataFrame:
@@ -160,6 +171,10 @@ class SupplyNetwork:
         source_stage, target_stage`` and provenance.
     ``recipes``, ``demand``, ``stocks``, ``stockpiles``
         as in ``docs/dataset-format.md``; ``demand`` adds ``country`` and ``sector``.
+    ``products``, ``product_inputs``, ``product_production``, ``economy``, ``product_trade``,
+    ``tariffs``
+        the product tier (optional; empty when the dataset has none), as in
+        ``docs/dataset-format.md``.
     ``sources``
         index ``id``; ``title, path``: the citations the rows' ``ref`` columns name.
     ``parameters``
@@ -186,6 +201,12 @@ class SupplyNetwork:
         reference_year: int | None = None,
         digest: str = "",
         path: Path | None = None,
+        products: pd.DataFrame | None = None,
+        product_inputs: pd.DataFrame | None = None,
+        product_production: pd.DataFrame | None = None,
+        economy: pd.DataFrame | None = None,
+        product_trade: pd.DataFrame | None = None,
+        tariffs: pd.DataFrame | None = None,
     ) -> None:
         self.name = name
         self.title = title
@@ -207,6 +228,19 @@ class SupplyNetwork:
             self.demand["sector"] = facility.str.split("-", n=1).str[0]
         self.flows = _flow_view(flows)
         self.nodes = _node_view(producers, self.demand)
+        given = {"products": products, "product_inputs": product_inputs,
+                 "product_production": product_production, "economy": economy,
+                 "product_trade": product_trade, "tariffs": tariffs}
+        for name, table in given.items():
+            if table is None:
+                table = pd.DataFrame(columns=[*PRODUCT_COLUMNS[name], *_PROVENANCE])
+            setattr(self, name, table)
+        self.products: pd.DataFrame
+        self.product_inputs: pd.DataFrame
+        self.product_production: pd.DataFrame
+        self.economy: pd.DataFrame
+        self.product_trade: pd.DataFrame
+        self.tariffs: pd.DataFrame
 
     # ------------------------------------------------------------------ construction
 
@@ -265,6 +299,8 @@ class SupplyNetwork:
             },
             digest=dataset.digest,
             path=dataset.path,
+            **{name: _frame(t.get(name, []), [*columns, *_PROVENANCE])
+               for name, columns in PRODUCT_COLUMNS.items()},
         )
 
     def replace(self, **tables: Any) -> SupplyNetwork:
@@ -289,6 +325,7 @@ class SupplyNetwork:
             "parameter_ranges": self.parameter_ranges,
             "digest": self.digest,
             "path": self.path,
+            **{name: getattr(self, name) for name in PRODUCT_COLUMNS},
         }
         unknown = set(tables) - set(base)
         if unknown:

@@ -84,6 +84,7 @@ def _evaluate(
     """Score portfolios not yet in ``cache`` in one simulate_many call; rows for all."""
     from rareearth.contracts import contracted_network
     from rareearth.engine import simulate_many
+    from rareearth.ranking import score_record
     from rareearth.scoring import score_result, structural_indicators
 
     todo: dict[frozenset[str], list[Any]] = {}
@@ -93,7 +94,7 @@ def _evaluate(
             todo[key] = p
     if todo:
         results = simulate_many(net, [scenario] * len(todo), options=[list(p) for p in todo.values()],
-                                record=("country",), **spec.simulate_kwargs(country))
+                                **score_record(net), **spec.simulate_kwargs(country))
         structures: dict[int, dict[str, dict[str, float]]] = {}
         for (key, p), result in zip(todo.items(), results, strict=True):
             edited = contracted_network(net, p)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rareearth.economics import ECONOMY_DRAWS
 from rareearth.limits import MAX_DRAWS, check_count
 from rareearth.scoring import ExposureScore, score_result, structural_indicators
 
@@ -35,6 +36,10 @@ _METRICS = [
     "price_peak_index",
     "stock_cover_months",
     "structural_index",
+    "units_lost",
+    "output_lost_usd",
+    "gdp_loss_usd",
+    "gdp_loss_pct",
 ]
 
 
@@ -82,6 +87,9 @@ def draw_parameters(net: Any, scenario: Any, n: int, seed: int = 0) -> pd.DataFr
             continue
         mid = float(central.get(name, (low + high) / 2.0))
         columns[name] = _split_uniform(rng, float(low), mid, float(high), n)
+    if len(getattr(net, "product_production", ())):  # the product tier's ranges (docs/economics.md)
+        for name in ECONOMY_DRAWS:  # quantiles of each range: median 0.5, the central value
+            columns[name] = rng.uniform(0.0, 1.0, size=n)
     return pd.DataFrame(columns).rename_axis("draw")
 
 
@@ -123,6 +131,14 @@ class RunSpec:
         return self.objective if self.allocation == "optimal" else "proportional"
 
 
+def score_record(net: Any) -> dict[str, Any]:
+    """What a run must record to be scored: the per-country aggregates and prices, and, where
+    the dataset has a product tier, the end uses' demand and shortfall it is computed from."""
+    if len(getattr(net, "product_production", ())) > 0:
+        return {"record": ("country", "demand", "shortfall"), "record_nodes": "end_use"}
+    return {"record": ("country",)}
+
+
 def _check_spec(spec: RunSpec) -> None:
     from rareearth.errors import OptionError
 
@@ -151,14 +167,17 @@ def _score_batch(
     """
     from rareearth.engine import simulate_many
 
-    results = simulate_many(  # the score needs only the per-country aggregates and prices
-        net, scenarios, options=options, parameters=parameters, record=("country",),
-        **spec.simulate_kwargs(countries[0]),
+    economy = [{k: p[k] for k in ECONOMY_DRAWS if k in p} for p in parameters]
+    engine_parameters = [{k: v for k, v in p.items() if k not in ECONOMY_DRAWS} for p in parameters]
+    results = simulate_many(
+        net, scenarios, options=options, parameters=engine_parameters,
+        **score_record(net), **spec.simulate_kwargs(countries[0]),
     )
     out = []
-    for i, result in enumerate(results):
+    for i, (result, draws) in enumerate(zip(results, economy, strict=True)):
         struct = structural[i] if isinstance(structural, list) else structural
-        out.append({c: _flat(score_result(net, result, c, structural=struct[c])) for c in countries})
+        out.append({c: _flat(score_result(net, result, c, structural=struct[c],
+                                          economy=draws or None)) for c in countries})
     return out
 
 
@@ -365,6 +384,25 @@ def _monte_carlo_configs(
     return pd.concat(frames).reset_index()
 
 
+def _tariff_saving(net: Any, option: Any, scenario: Any, timing: str) -> float:
+    """The tariff an option's relocations save over the scenario (0 without; docs/economics.md)."""
+    if option is None or not any(getattr(m, "type", "") == "relocate"
+                                 for o in _expanded(option) for m in getattr(o, "measures", [])):
+        return 0.0
+    if not len(getattr(net, "tariffs", ())):
+        return 0.0
+    from rareearth.economics import relocation_net_cost_usd
+
+    saving = 0.0
+    for o in _expanded(option):
+        saving += float(relocation_net_cost_usd(net, o, scenario, timing=timing)["tariff_saving_usd"])
+    return saving
+
+
+def _expanded(option: Any) -> list[Any]:
+    return list(option.expand()) if hasattr(option, "expand") else [option]
+
+
 def harm_tolerance(lost_value_usd: float) -> float:
     """Harm avoided below this (USD over the run) is rounding, not harm avoided: a millionth
     of the lost value without options, and at least one dollar."""
@@ -477,7 +515,7 @@ def compare(
         configs[_option_name(opt)] = [opt]
     structures = [_structure_for(net, config, everyone) for config in configs.values()]
     results = simulate_many(
-        net, [scenario] * len(configs), options=list(configs.values()), record=("country",),
+        net, [scenario] * len(configs), options=list(configs.values()), **score_record(net),
         **spec.simulate_kwargs(country),
     )
     rows = []
@@ -488,6 +526,7 @@ def compare(
             row[f"score_{other}"] = score_result(net, result, other, structural=struct[other]).score
         option = config[0] if config else None
         row["cost_usd"] = float(getattr(option, "cost_usd", 0.0)) if option else 0.0
+        row["tariff_saving_usd"] = _tariff_saving(net, option, scenario, timing)
         row["lead_time_months"] = float(getattr(option, "lead_time_months", 0.0)) if option else 0.0
         row["title"] = str(getattr(option, "title", "")) if option else "no option"
         rows.append(row)
@@ -497,6 +536,9 @@ def compare(
     table["harm_delta"] = table["harm_points"] - none["harm_points"]
     table["resilience_delta"] = table["resilience_points"] - none["resilience_points"]
     table["harm_avoided_usd"] = none["value_at_risk_usd"] - table["value_at_risk_usd"]
+    table["net_cost_usd"] = table["cost_usd"] - table["tariff_saving_usd"]
+    if "output_lost_usd" in table.columns:  # the product tier: vehicles' output not lost
+        table["output_avoided_usd"] = none["output_lost_usd"] - table["output_lost_usd"]
     for other in partners:
         table[f"delta_{other}"] = table[f"score_{other}"] - none[f"score_{other}"]
     cost_busd = table["cost_usd"] / 1e9
@@ -529,7 +571,8 @@ def compare(
                 float(np.percentile(avoided[o], q)) for o in table.index
             ]
     order = ["score", "delta", "harm_delta", "resilience_delta", "harm_avoided_usd",
-             "harm_avoided_per_busd", "cost_usd", "delta_per_busd", "lead_time_months"]
+             "harm_avoided_per_busd", "cost_usd", "net_cost_usd", "delta_per_busd",
+             "lead_time_months"]
     rest = [c for c in table.columns if c not in order and c != "title"]
     table = rank_options(table[[*order, *rest, "title"]])
     table.attrs["skipped"] = skipped

@@ -461,6 +461,40 @@ def _summary(ctx: _Context, score: Any, table: pd.DataFrame | None) -> list[str]
     return out
 
 
+def _business_answer(score: Any, table: pd.DataFrame | None, scenario: Any, net: Any,
+                     options: Sequence[Any]) -> list[str]:
+    """The summary's opening: vehicles not built, output and GDP lost, the option that avoids
+    most of the lost output per dollar, and the tariff a relocation saves
+    (``rareearth.economics``); empty without products."""
+    from rareearth.cooperation import load_option
+    from rareearth.economics import headline, relocation_net_cost_usd
+
+    line = headline(score.metrics, start=_get(scenario, "start")) if score is not None else None
+    if line is None:
+        return []
+    out = [line]
+    if table is not None and "output_lost_usd" in table.columns and "none" in table.index:
+        lost = table["output_lost_usd"].astype(float)
+        cost = table["cost_usd"].astype(float)
+        avoided = (lost["none"] - lost).drop(index="none")
+        per = (avoided / cost.drop(index="none").where(cost > 0)).dropna()
+        per = per[avoided.reindex(per.index) > 0]
+        if len(per):
+            best = str(per.idxmax())
+            out.append(f"Per dollar, {best} avoids most of it: {usd(avoided[best])} of output "
+                       f"for {usd(cost[best])} ({per[best]:,.1f} USD of output per USD).")
+    for option in options:
+        option = load_option(option) if isinstance(option, str) else option
+        if not any(getattr(m, "type", "") == "relocate" for m in getattr(option, "measures", [])):
+            continue
+        cost = relocation_net_cost_usd(net, option, scenario)
+        if cost["tariff_saving_usd"] > 0:
+            out.append(f"{option.name} costs {usd(cost['cost_usd'])}, and the production it moves "
+                       f"saves {usd(cost['tariff_saving_usd'])} of tariff on the exports it replaces "
+                       f"over the {scenario.months} months: a net cost of {usd(cost['net_cost_usd'])}.")
+    return out
+
+
 # ---------------------------------------------------------------------------- rendering
 
 
@@ -588,7 +622,8 @@ def report(
                 "frontier", "Budget frontier",
                 _svg(plot.frontier(front), "frontier", "budget frontier"),
             )
-    ctx.summary = _summary(ctx, score, table)
+    ctx.summary = [*_business_answer(score, table, scenario, net, options),
+                   *_summary(ctx, score, table)]
     return write_text(path, _render(ctx))
 
 

@@ -34,7 +34,7 @@ material's share of the price term, the structural component by each material's 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -74,6 +74,10 @@ DISRUPTED_SHARE = 0.01
 #: Recovery time at which the recovery component saturates (Sprecher et al. 2017: the market
 #: took about two years to recover from the 2010 shock).
 RECOVERY_SATURATION_MONTHS = 24.0
+#: Metrics of the product tier every score carries (NaN without one; docs/economics.md).
+ECONOMIC_METRICS = ("units_lost", "output_lost_usd", "value_added_lost_usd", "gdp_loss_usd",
+                    "gdp_loss_usd_low", "gdp_loss_usd_high", "gdp_loss_pct", "units_lost_owner",
+                    "output_lost_owner_usd", "months_to_first_loss")
 #: Unmet demand scale: one month of consumption lost gives 1 − 1/e ≈ 63% of the component.
 UNMET_SCALE_MONTHS = 1.0
 
@@ -235,7 +239,8 @@ def _stock_cover(
 
 
 def score_result(
-    net: Any, result: Any, country: str, *, structural: dict[str, dict[str, float]] | None = None
+    net: Any, result: Any, country: str, *, structural: dict[str, dict[str, float]] | None = None,
+    economy: Mapping[str, float] | None = None,
 ) -> ExposureScore:
     """Score one simulation result for one country (see the module docstring for the formula).
 
@@ -249,6 +254,8 @@ def score_result(
         Precomputed static indicators per material (``import_reliance``, ``hhi_origin``,
         ``governance_hhi``); computed from ``net`` when omitted. Monte Carlo passes them so
         that thousands of draws do not recompute them.
+    economy : mapping, optional
+        Monte Carlo quantiles of the product tier's ranges (``rareearth.economics.ECONOMY_DRAWS``).
     """
     ca = _country_arrays(result, country)
     compiled, arrays, end_use = ca["compiled"], ca["arrays"], ca["end_use"]
@@ -377,10 +384,24 @@ def score_result(
             "value_at_risk_usd": value_at_risk,
             "price_peak_index": p_weighted,
             "structural_index": struct_index,
+            **_economic_metrics(result, country, economy),
         },
         material_metrics=material_metrics,
         options=[str(o) for o in provenance.get("options", [])],
     )
+
+
+def _economic_metrics(result: Any, country: str,
+                      economy: Mapping[str, float] | None) -> dict[str, float]:
+    """Units, output and GDP lost (``rareearth.economics.loss_metrics``); NaN where the
+    dataset has no product tier."""
+    from rareearth.economics import loss_metrics
+
+    # results built by hand (tests) carry arrays only, and no product tier
+    found = loss_metrics(result, country, draws=economy) if hasattr(result, "net") else {}
+    if not found:
+        return {k: math.nan for k in ECONOMIC_METRICS}
+    return found
 
 
 def structural_indicators(net: Any, country: str) -> dict[str, dict[str, float]]:

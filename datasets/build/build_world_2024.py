@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import products_2024
 from common import REPO, Builder, Fact, balance_report, check, fact, wgi
 
 OUT = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else REPO / "datasets" / "world-2024"
@@ -887,6 +888,10 @@ b.parameter("substitution_max_per_year", pct(SPRECHER_SUBST), "1/yr", 0.05, 0.15
             method="Sprecher 2017: substitution peaked at 10% of demand per year; range +-5 points (estimate)")
 b.parameter("balance_tolerance", 0.01, "1", ref=[BUILD], confidence="estimate",
             method="format default: 1% relative tolerance")
+
+# --------------------------------------------------------------------------- product tier
+
+products_2024.add(b, build=BUILD, recipe_ndpr=round(R_NDPR, 4), recipe_fact=RECIPE_ND)
 
 # --------------------------------------------------------------------------- write and check
 

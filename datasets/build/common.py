@@ -40,6 +40,7 @@ from typing import Any
 import pandas as pd
 
 from rareearth.data import TABLES
+from rareearth.network import PRODUCT_COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
 FACTS_ENV = "RAREEARTH_FACTS"
@@ -62,9 +63,13 @@ COLUMNS: dict[str, list[str]] = {
     "stockpiles": ["country", "material", "stock_tonnes", "release_threshold",
                    "release_tonnes_per_month"],
     "parameters": ["name", "value", "unit", "low", "high"],
+    # the product tier: the loader's own column lists
+    **PRODUCT_COLUMNS,
 }
 PROVENANCE = ["ref", "confidence", "method"]
 NUMERIC = {c for cols in UNITS.values() for c in cols} | {"value", "low", "high"}
+#: Other fact packs next to the main one (``facts(..., pack=...)``): file names.
+PACKS: dict[str, str] = {"economy": "facts_economy.csv", "stocks": "facts_2025_stocks.csv"}
 TABLE_ORDER = list(COLUMNS)
 
 
@@ -115,6 +120,19 @@ def _facts(path: str) -> pd.DataFrame:
     return df
 
 
+def _pack_path(pack: str | None) -> Path:
+    """The main facts file, or another pack of the same folder (``PACKS``)."""
+    main = facts_path()
+    if pack is None:
+        return main
+    if pack not in PACKS:
+        raise KeyError(f"unknown fact pack {pack!r}; known: {', '.join(PACKS)}")
+    path = main.parent / PACKS[pack]
+    if not path.is_file():
+        raise FileNotFoundError(f"fact pack {path} not found (next to {main.name})")
+    return path
+
+
 def facts_table() -> pd.DataFrame:
     """All facts as a DataFrame (a copy)."""
     return _facts(str(facts_path())).copy()
@@ -129,10 +147,11 @@ def facts(
     unit: str | None = None,
     source: str | None = None,
     item_contains: str | None = None,
+    pack: str | None = None,
 ) -> list[Fact]:
     """Every fact matching all given filters (exact match; ``source``/``item_contains`` are
-    case-insensitive substrings)."""
-    df = _facts(str(facts_path()))
+    case-insensitive substrings); ``pack`` reads another fact pack (``PACKS``)."""
+    df = _facts(str(_pack_path(pack)))
     mask = pd.Series(True, index=df.index)
     for col, want in (("topic", topic), ("item", item), ("country", country), ("unit", unit)):
         if want is not None:
@@ -159,9 +178,11 @@ def fact(
     unit: str | None = None,
     source: str | None = None,
     item_contains: str | None = None,
+    pack: str | None = None,
 ) -> Fact:
     """The one fact matching the filters; raises ``LookupError`` on none or several."""
-    found = facts(topic, item, country, year, unit=unit, source=source, item_contains=item_contains)
+    found = facts(topic, item, country, year, unit=unit, source=source, item_contains=item_contains,
+                  pack=pack)
     if len(found) != 1:
         query = {k: v for k, v in dict(topic=topic, item=item, country=country, year=year,
                                        unit=unit, source=source,
@@ -396,6 +417,16 @@ class Builder:
                                         "low": "" if low is None else low,
                                         "high": "" if high is None else high},
                          ref, confidence, method)
+
+    def product_row(self, table: str, values: dict[str, Any], *, ref: Ref, confidence: str,
+                    method: str = "") -> dict[str, Any]:
+        """A row of a product-tier table (``PRODUCT_COLUMNS``): every column given."""
+        if table not in PRODUCT_COLUMNS:
+            raise KeyError(f"{table!r} is not a product-tier table")
+        missing = set(PRODUCT_COLUMNS[table]) - set(values)
+        if missing:
+            raise ValueError(f"{table} row {values}: missing {', '.join(sorted(missing))}")
+        return self._row(table, values, ref, confidence, method)
 
     # writing ------------------------------------------------------------------
     def write(self, folder: Path, *, name: str, title: str, reference_year: int,

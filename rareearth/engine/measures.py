@@ -85,6 +85,7 @@ def apply_options(
         combine,
     )
     from rareearth.engine import levers as lv
+    from rareearth.products import relocate_production
 
     if timing not in ("in_place", "from_start"):
         raise OptionError(f"timing must be 'in_place' or 'from_start' (got {timing!r})")
@@ -96,6 +97,7 @@ def apply_options(
         "stockpiles", "lead_times")}
     recipes = net.recipes.copy()
     demand = net.demand.copy()
+    production = net.product_production
     stockpile_tonnes: dict[tuple[str, str], float] = {}
     base_recycling = float(net.parameters.get("recycling_rate", 0.0))
     producers = net.producers
@@ -144,6 +146,10 @@ def apply_options(
                                     lv.LeadTime(b, a, float(measure.lead_time_months))]
         elif isinstance(measure, Relocate):
             demand = _relocate(net, demand, measure, profile, parts, lv, producers)
+            # the product tier moves with it, at full share (its units follow the in-place
+            # semantics; a ramp applies to the magnet demand only)
+            production = relocate_production(net, measure.from_country, measure.to_country,
+                                             measure.sector, measure.share, production=production)
         else:  # pragma: no cover - MEASURE_ORDER lists every measure type
             raise OptionError(f"unsupported measure {type(measure).__name__}")
 
@@ -156,6 +162,8 @@ def apply_options(
     edited = net
     if not recipes.equals(net.recipes) or len(demand) != len(net.demand):
         edited = net.replace(recipes=recipes, demand=demand.drop(columns=["country", "sector"]))
+    if production is not net.product_production:
+        edited = edited.replace(product_production=production)
     levers = lv.Levers(
         capacity=tuple(parts["capacity"]),
         demand_factors=tuple(parts["demand_factors"]),

@@ -81,6 +81,10 @@ class SimulationResult:
         What moved: ``month, source, target, commodity, tonnes, rerouted``. Baseline edges
         appear every month (0 when cut); rerouted deliveries are split over supplier and buyer
         nodes pro rata (see ``docs/model.md``).
+    products : pandas.DataFrame
+        The product tier (``rareearth.products``): ``month, country, owner, product,
+        demand_units, built_units, lost_units, lost_output_usd``; empty when the dataset
+        declares no products.
     provenance : dict
         Package version, dataset name and digest, scenario, options, allocation, seed,
         parameters.
@@ -256,6 +260,13 @@ class SimulationResult:
         base["month"] = pd.PeriodIndex(base["month"], freq="M")
         return base.sort_values(["month", "rerouted", "source", "target", "commodity"],
                                 kind="stable").reset_index(drop=True)
+
+    @cached_property
+    def products(self) -> pd.DataFrame:
+        """Units of each product built and lost per month (see class docstring); cached."""
+        from rareearth.products import product_table
+
+        return product_table(self)
 
     def shortfall(self, country: str) -> pd.DataFrame:
         """End-use shortfall of ``country`` (t/month): index month, one column per commodity.
