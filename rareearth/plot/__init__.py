@@ -7,7 +7,7 @@ Countries have the same colour in every figure: :func:`country_color`.
 
 Modules: :mod:`.style` (colours, titles, source lines), :mod:`.structure` (:func:`network`,
 :func:`origins`), :mod:`.runs` (:func:`shortfall`), :mod:`.rankings` (:func:`compare`,
-:func:`distribution`).
+:func:`distribution`), :mod:`.sankey` (:func:`sankey`).
 
 Examples
 --------
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from rareearth.plot.rankings import compare, distribution
 from rareearth.plot.runs import shortfall
+from rareearth.plot.sankey import sankey
 from rareearth.plot.structure import network, origins
 from rareearth.plot.style import COUNTRY_COLORS, country_color
 
@@ -33,5 +34,6 @@ __all__ = [
     "distribution",
     "network",
     "origins",
+    "sankey",
     "shortfall",
 ]
