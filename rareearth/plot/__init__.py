@@ -7,7 +7,8 @@ Countries have the same colour in every figure: :func:`country_color`.
 
 Modules: :mod:`.style` (colours, titles, source lines), :mod:`.structure` (:func:`network`,
 :func:`origins`), :mod:`.runs` (:func:`shortfall`), :mod:`.rankings` (:func:`compare`,
-:func:`distribution`), :mod:`.sankey` (:func:`sankey`).
+:func:`distribution`), :mod:`.sankey` (:func:`sankey`), :mod:`.tornado`
+(:func:`tornado`).
 
 Examples
 --------
@@ -26,6 +27,7 @@ from rareearth.plot.runs import shortfall
 from rareearth.plot.sankey import sankey
 from rareearth.plot.structure import network, origins
 from rareearth.plot.style import COUNTRY_COLORS, country_color
+from rareearth.plot.tornado import tornado
 
 __all__ = [
     "COUNTRY_COLORS",
@@ -36,4 +38,5 @@ __all__ = [
     "origins",
     "sankey",
     "shortfall",
+    "tornado",
 ]
