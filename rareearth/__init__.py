@@ -44,7 +44,7 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     "ExposureScore": ("rareearth.scoring", "ExposureScore"),
     "compare": ("rareearth.ranking", "compare"),
     "monte_carlo": ("rareearth.ranking", "monte_carlo"),
-    "sensitivity": ("rareearth.sensitivity", "sensitivity"),
+    "sensitivity": ("rareearth.sensitivity_analysis", "sensitivity"),
     "report": ("rareearth.reporting", "report"),
     "indicators": ("rareearth.indicators", None),
     "plot": ("rareearth.plot", None),
@@ -88,4 +88,4 @@ if TYPE_CHECKING:  # give type checkers and IDEs the real names
     from rareearth.reporting import report
     from rareearth.scenario import Scenario, load_scenario, scenarios
     from rareearth.scoring import ExposureScore, exposure
-    from rareearth.sensitivity import sensitivity
+    from rareearth.sensitivity_analysis import sensitivity

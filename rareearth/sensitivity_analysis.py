@@ -1,5 +1,8 @@
 """Which uncertain inputs move the answer: global sensitivity from the Monte Carlo draws.
 
+(The module is not named ``sensitivity``: a submodule of that name would shadow the public
+function ``rareearth.sensitivity`` once imported.)
+
 :func:`sensitivity` runs :func:`rareearth.monte_carlo` (the inputs it samples are those of
 :func:`rareearth.ranking.draw_parameters`: the scenario's severity, duration, price elasticity
 and lead time scales, and every dataset parameter that declares a range) and ranks the inputs
