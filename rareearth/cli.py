@@ -3,10 +3,17 @@
 Every verb is one library call that a script can make too; this module only parses arguments,
 loads the named dataset, scenario and options, and prints or writes the result:
 
-* on a terminal, a readable rich table (``--format table``, the default);
+* on a terminal, a readable rich table (``--format table``, the default); piped or redirected
+  (stdout not a terminal), the same table as CSV, so that ``rareearth ... | head`` and
+  ``> file`` give plain text without box characters;
 * ``--format csv`` or ``--format json``: plain text on stdout for machines (no markup, no
   wrapping); ``-o FILE`` writes the output to a file instead, whole or not at all
-  (:mod:`rareearth.atomic`). Without ``--format``, the suffix of ``-o`` picks the format.
+  (:mod:`rareearth.atomic`). Without ``--format``, the suffix of ``-o`` picks the format;
+  ``-o FILE.parquet`` writes Parquet (needs pyarrow: ``pip install 'rareearth[parquet]'``);
+* ``simulate --format iamc``: the run in the IAMC long format (:mod:`rareearth.iamc`), as CSV
+  or, with ``-o FILE.parquet``, Parquet.
+
+Country codes are case-insensitive (``jp`` is ``JP``).
 
 Errors a user can cause (an unknown name, a bad file, a bad option value, an unknown country)
 print one line ``error: ...`` to stderr (the problems of a dataset follow it, indented) and exit
@@ -167,6 +174,8 @@ class Format(enum.StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    parquet = "parquet"
+    iamc = "iamc"
 
 
 class ExportFormat(enum.StrEnum):
@@ -192,6 +201,8 @@ class PlotKind(enum.StrEnum):
     shortfall = "shortfall"
     compare = "compare"
     distribution = "distribution"
+    sankey = "sankey"
+    tornado = "tornado"
 
 
 FormatOption = Annotated[
@@ -200,8 +211,8 @@ FormatOption = Annotated[
         "--format",
         "-f",
         case_sensitive=False,
-        help="table (readable), csv or json (plain, for machines). "
-        "Default: from the suffix of -o, else table.",
+        help="table (readable), csv or json (plain, for machines), parquet (with -o); "
+        "iamc for simulate. Default: from the suffix of -o, else table (csv when piped).",
     ),
 ]
 OutputOption = Annotated[
@@ -250,7 +261,7 @@ AllocationOption = Annotated[
 def _resolve_format(fmt: Format | None, output: Path | None) -> Format:
     if fmt is not None:
         return fmt
-    if output is not None and output.suffix.lower() in (".csv", ".json"):
+    if output is not None and output.suffix.lower() in (".csv", ".json", ".parquet"):
         return Format(output.suffix.lower().lstrip("."))
     return Format.table
 
@@ -338,6 +349,13 @@ def _emit(
 ) -> None:
     """Print ``frame`` (rich table on a terminal, csv/json plain) or write it to ``output``."""
     chosen = _resolve_format(fmt, output)
+    if chosen is Format.iamc:
+        raise _UsageError("--format iamc is for simulate (a run's timeseries); use csv or json")
+    if chosen is Format.parquet:
+        _write_parquet(frame, output)
+        return
+    if output is None and chosen is Format.table and not sys.stdout.isatty():
+        chosen = Format.csv  # piped or redirected: plain CSV, no box table
     if output is not None or chosen is not Format.table:
         _write_text(_render(frame, chosen, title), output)
     else:
@@ -349,6 +367,33 @@ def _emit(
         console.print(_rich_table(_plain(frame), title))
         if note:
             console.print(note, style="dim")
+
+
+def _write_parquet(frame: pd.DataFrame, output: Path | None) -> None:
+    """Write ``frame`` as Parquet (periods as the first day of their month), atomically."""
+    import pandas as pd
+
+    from rareearth.atomic import write_bytes
+
+    if output is None or output.suffix.lower() != ".parquet":
+        raise _UsageError("parquet is a binary format: give -o FILE.parquet")
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as err:
+        raise _UsageError(
+            "writing Parquet needs pyarrow: pip install 'rareearth[parquet]'"
+        ) from err
+    named_index = any(name is not None for name in frame.index.names)
+    table = frame.reset_index() if named_index else frame.reset_index(drop=True)
+    if isinstance(table.columns, pd.MultiIndex):
+        table.columns = [" ".join(str(p) for p in col if str(p)) for col in table.columns]
+    table.columns = [str(c) for c in table.columns]
+    for column in table.columns:
+        if isinstance(table[column].dtype, pd.PeriodDtype):
+            table[column] = table[column].dt.to_timestamp(how="start")
+    with _writing(output):
+        write_bytes(output, lambda tmp: table.to_parquet(tmp, engine="pyarrow", index=False))
+    _status(f"wrote {output}")
 
 
 def _write_text(text: str, output: Path | None) -> None:
@@ -383,12 +428,14 @@ def _options(names: Sequence[str] | None) -> list[Any]:
 
 
 def _check_country(net: Any, country: str) -> str:
-    if country not in net.country_codes:
+    """The network's code for ``country``, matched without regard to case (``jp`` -> ``JP``)."""
+    codes = {str(c).upper(): str(c) for c in net.country_codes}
+    if country.upper() not in codes:
         raise UnknownNameError(
             f"unknown country {country!r} in dataset {net.name!r}: "
             f"use one of {', '.join(net.country_codes)}"
         )
-    return country
+    return codes[country.upper()]
 
 
 @contextmanager
@@ -421,13 +468,15 @@ def _atomic_folder(path: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _save_figure(ax: Any, output: Path) -> None:
+def _save_figure(ax: Any, output: Path, dpi: float | None = None) -> None:
     from rareearth.atomic import write_bytes
 
     figure = ax.get_figure()
     fmt = output.suffix.lower().lstrip(".")
     with _writing(output):
-        write_bytes(output, lambda tmp: figure.savefig(tmp, format=fmt, bbox_inches="tight"))
+        write_bytes(
+            output, lambda tmp: figure.savefig(tmp, format=fmt, bbox_inches="tight", dpi=dpi)
+        )
     import matplotlib.pyplot as plt
 
     plt.close(figure)
@@ -712,6 +761,7 @@ def dependence(
     from rareearth.indicators import dependence_table
 
     net = ree.load_network(dataset)
+    country = _check_country(net, country)
     table = dependence_table(net, country)
     _emit(table, format, output, title=f"{country}: dependence by material ({net.name})")
 
@@ -742,7 +792,7 @@ def exposure(
 
     sc = ree.load_scenario(scenario)
     net = _network(dataset, sc)
-    _check_country(net, country)
+    country = _check_country(net, country)
     score = ree.exposure(
         net, sc, country, options=_options(option), allocation=allocation.value, seed=seed
     )
@@ -757,7 +807,13 @@ def exposure(
 @app.command()
 def simulate(
     scenario: ScenarioArgument,
-    country: CountryOption,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country", "-c", metavar="CC",
+            help="Country or region code, e.g. JP (not needed with --all or --format iamc).",
+        ),
+    ] = None,
     dataset: DatasetOption = None,
     option: OptionsOption = None,
     allocation: AllocationOption = Allocation.proportional,
@@ -770,21 +826,44 @@ def simulate(
 ) -> None:
     """Simulate a scenario month by month; print the country's shortfall by commodity.
 
+    --all prints the whole timeseries (every node); --format iamc the run in the IAMC long
+    format (model, scenario, region, variable, unit, time, value), every country unless
+    --country is given.
+
     Examples:
 
       rareearth simulate china-2010 --dataset world-2009 --country JP
 
       rareearth simulate china-2010 --dataset world-2009 --country JP --format csv
 
-      rareearth simulate china-2025-heavy --dataset world-2024 --country JP --option stockpile-180d --all -o out/run.csv
+      rareearth simulate china-2025-heavy --dataset world-2024 --option stockpile-180d --all -o out/run.parquet
+
+      rareearth simulate china-2025-heavy --dataset world-2024 --format iamc -o out/run-iamc.csv
     """
     sc = ree.load_scenario(scenario)
     net = _network(dataset, sc)
-    _check_country(net, country)
+    chosen = _resolve_format(format, output)
+    iamc = chosen is Format.iamc
+    if country is not None:
+        country = _check_country(net, country)
+    elif not (all_ or iamc):
+        raise _UsageError("simulate needs --country (or --all, or --format iamc, for every country)")
     result = ree.simulate(net, sc, options=_options(option), allocation=allocation.value, seed=seed)
-    if all_:
-        _emit(result.timeseries, format, output, title=f"{sc.name} on {net.name}")
+    if iamc:
+        table = result.to_iamc()
+        if country is not None:
+            table = table[table.region.isin([country, "World"])].reset_index(drop=True)
+        if output is not None and output.suffix.lower() == ".parquet":
+            _write_parquet(table, output)
+        else:
+            _write_text(_render(table, Format.csv, None), output)
+    elif all_:
+        frame = result.timeseries
+        if country is not None:
+            frame = frame[frame.country == country].reset_index(drop=True)
+        _emit(frame, format, output, title=f"{sc.name} on {net.name}")
     else:
+        assert country is not None
         _emit(
             result.shortfall(country),
             format,
@@ -826,7 +905,7 @@ def compare(
     """
     sc = ree.load_scenario(scenario)
     net = _network(dataset, sc)
-    _check_country(net, country)
+    country = _check_country(net, country)
     runs = (len(option) if option else len(ree.options())) + 1  # every option and "none"
     with _progress_bar(draws * runs, draws >= 50) as progress:
         table = ree.compare(
@@ -932,7 +1011,7 @@ def montecarlo(
     """
     sc = ree.load_scenario(scenario)
     net = _network(dataset, sc)
-    _check_country(net, country)
+    country = _check_country(net, country)
     opts = _options(option)
     executor = _executor(scheduler)
     try:
@@ -990,14 +1069,31 @@ def plot(
     option: OptionsOption = None,
     draws: Annotated[
         int,
-        typer.Option("-n", "--draws", metavar="N", min=1, help="Monte Carlo draws (distribution)."),
+        typer.Option(
+            "-n", "--draws", metavar="N", min=1, help="Monte Carlo draws (distribution, tornado)."
+        ),
     ] = 200,
     seed: SeedOption = 0,
+    month: Annotated[
+        str | None,
+        typer.Option("--month", metavar="YYYY-MM", help="Month of the run (sankey with SCENARIO)."),
+    ] = None,
+    dpi: Annotated[
+        float,
+        typer.Option(
+            "--dpi", metavar="N", min=10, max=1200,
+            help="Resolution of a PNG (dots per inch; figures are 9-16 in wide). Default 200: "
+            "sharp on a slide.",
+        ),
+    ] = 200.0,
 ) -> None:
-    """Draw a figure to a PNG/SVG file.
+    """Draw a figure to a PNG/SVG/PDF file.
 
-    KIND is network, origins (--country, --material), shortfall, compare or distribution
-    (SCENARIO and --country).
+    KIND is network, origins (--country, --material), shortfall, compare, distribution
+    (SCENARIO and --country; with --option A --option B, one box per option and one for no
+    option), tornado (SCENARIO and --country: which uncertain inputs move the score) or sankey
+    (--material, an element or 'magnet' for the magnet chain; with a SCENARIO, its --month
+    beside the baseline).
 
     Examples:
 
@@ -1010,6 +1106,14 @@ def plot(
       rareearth plot compare china-2025-heavy --dataset world-2024 --country JP -o out/compare.png
 
       rareearth plot distribution china-2025-heavy --dataset world-2024 --country JP -n 500 -o out/dist.png
+
+      rareearth plot distribution china-2025-heavy --dataset world-2024 --country JP --option stockpile-180d --option recycling -o out/dist.png
+
+      rareearth plot sankey --dataset world-2024 --material DyTb -o out/dytb.svg
+
+      rareearth plot sankey china-2025-heavy --dataset world-2024 --material magnet --month 2025-06 -o out/magnets.png
+
+      rareearth plot tornado china-2025-heavy --dataset world-2024 --country JP -n 300 -o out/tornado.png
     """
     if output.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise typer.BadParameter(
@@ -1024,6 +1128,18 @@ def plot(
     net = _network(dataset, sc)
     if kind is PlotKind.network:
         ax = plots.network(net, material=material)
+    elif kind is PlotKind.sankey:
+        element = material or "magnet"
+        try:
+            if sc is None:
+                if month is not None:
+                    raise _UsageError("plot sankey --month needs a SCENARIO")
+                ax = plots.sankey(net, element=element)
+            else:
+                run = ree.simulate(net, sc, options=_options(option), seed=seed)
+                ax = plots.sankey(run, element=element, month=month)
+        except ValueError as err:  # unknown element, a month outside the run
+            raise _UsageError(f"plot sankey: {err}") from err
     elif country is None:
         raise _UsageError(f"plot {kind.value} needs --country")
     elif kind is PlotKind.origins:
@@ -1038,13 +1154,26 @@ def plot(
     elif kind is PlotKind.compare:
         _check_country(net, country)
         ax = plots.compare(ree.compare(net, sc, country, _options(option) or None, seed=seed))
-    else:
-        _check_country(net, country)
-        draws_table = ree.monte_carlo(
-            net, sc, country, n=draws, seed=seed, options=_options(option)
+    elif kind is PlotKind.tornado:
+        ranked = ree.sensitivity(
+            net, sc, _check_country(net, country), n=draws, seed=seed, options=_options(option)
         )
+        ax = plots.tornado(ranked)
+    else:
+        country = _check_country(net, country)
+        opts = _options(option)
+        if len(opts) == 0:
+            draws_table = ree.monte_carlo(net, sc, country, n=draws, seed=seed)
+        else:  # one box per option, and one without: the same draws for each (same seed)
+            import pandas as pd
+
+            frames = []
+            for name, config in [("none", []), *[(o.name, [o]) for o in opts]]:
+                frame = ree.monte_carlo(net, sc, country, n=draws, seed=seed, options=config)
+                frames.append(frame.assign(option=name))
+            draws_table = pd.concat(frames, ignore_index=True)
         ax = plots.distribution(draws_table)
-    _save_figure(ax, output)
+    _save_figure(ax, output, dpi)
     _status(f"wrote {output}")
 
 
@@ -1079,7 +1208,7 @@ def report(
     """
     sc = ree.load_scenario(scenario)
     net = _network(dataset, sc)
-    _check_country(net, country)
+    country = _check_country(net, country)
     opts = _options(option) if option else _options(ree.options())
     with _writing(output):  # the report is written atomically by the library
         ree.report(net, sc, country, options=opts, path=output, n=draws, seed=seed)

@@ -291,3 +291,16 @@ class SimulationResult:
         frame.index.name = "month"
         frame.columns.name = "commodity"
         return frame
+
+    def to_iamc(self) -> pd.DataFrame:
+        """The run in the IAMC long format (``model, scenario, region, variable, unit, time,
+        value``), readable by pyam; variables such as ``Shortfall|DyTb|End use``
+        (:mod:`rareearth.iamc`).
+
+        Examples
+        --------
+        >>> res.to_iamc().query("variable == 'Shortfall|DyTb|End use'")  # doctest: +SKIP
+        """
+        from rareearth.iamc import to_iamc
+
+        return to_iamc(self)
