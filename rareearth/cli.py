@@ -591,6 +591,25 @@ def scenarios_show(
     _show(ree.load_scenario(name), format, output)
 
 
+def _template(kind: str) -> str:
+    from importlib import resources
+
+    return resources.files("rareearth").joinpath("templates", f"{kind}.yaml").read_text("utf-8")
+
+
+@scenarios_app.command("new")
+def scenarios_new(output: OutputOption = None) -> None:
+    """Print (or write with -o) a commented scenario template: every event type, every field.
+
+    The format is documented in docs/scenario-format.md.
+
+    Examples:
+
+      rareearth scenarios new -o my-scenario.yaml
+    """
+    _write_text(_template("scenario"), output)
+
+
 options_app = typer.Typer(
     help=(
         "List the built-in cooperation options, or show one as YAML.\n\n"
@@ -638,16 +657,68 @@ def options_show(
     ],
     format: ShowFormatOption = ShowFormat.yaml,
     output: OutputOption = None,
+    dataset: Annotated[
+        str,
+        typer.Option(
+            "--dataset", "-d", metavar="NAME|PATH",
+            help="Dataset whose tonnes the effect is shown in (YAML comments).",
+        ),
+    ] = "world-2024",
 ) -> None:
-    """Print a cooperation option as YAML (or JSON).
+    """Print a cooperation option as YAML (or JSON), and what it does in the dataset's tonnes.
+
+    In YAML, the effect of each measure follows as comments (the file still loads): a
+    stockpile's tonnes added to the national stockpile the dataset already holds, new
+    capacity next to the existing, reserved output in t/yr, the lead time in months.
 
     Examples:
 
       rareearth options show stockpile-180d
 
+      rareearth options show stockpile-180d --dataset world-2009
+
       rareearth options show stockpile-180d --format json
     """
-    _show(ree.load_option(name), format, output)
+    option = ree.load_option(name)
+    if format is ShowFormat.json:
+        _show(option, format, output)
+        return
+    _write_text(option.to_yaml() + _effect_comments(option, dataset), output)
+
+
+def _effect_comments(option: Any, dataset: str) -> str:
+    from rareearth.errors import OptionError
+    from rareearth.option_effects import option_effects
+
+    net = ree.load_network(dataset)
+    try:
+        table = option_effects(net, option)
+    except OptionError as err:
+        first = str(err).splitlines()
+        return f"# effect in dataset {net.name}: does not fit ({'; '.join(first)})\n"
+    lines = [f"# effect in dataset {net.name} (its reference year), measure by measure:"]
+    for row in table.itertuples(index=False):
+        digits = 1 if row.unit == "months" else 0
+        lines.append(
+            f"#   measures[{row.measure}] {row.type} {row.country} {row.commodity}: "
+            f"{row.baseline:,.{digits}f} -> {row.total:,.{digits}f} {row.unit} "
+            f"({row.added:+,.{digits}f}; {row.what})"
+            + (f" [from {row.option}]" if row.option != option.name else "")
+        )
+    return "\n".join(lines) + "\n"
+
+
+@options_app.command("new")
+def options_new(output: OutputOption = None) -> None:
+    """Print (or write with -o) a commented option template: every measure type.
+
+    The format is documented in docs/option-format.md.
+
+    Examples:
+
+      rareearth options new -o my-option.yaml
+    """
+    _write_text(_template("option"), output)
 
 
 # ---------------------------------------------------------------------------- data verbs
