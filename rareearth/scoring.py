@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rareearth.errors import UnknownNameError
 from rareearth.records import MAGNET, STAGES
 
-__all__ = ["WEIGHTS", "ExposureScore", "exposure", "score_result"]
+__all__ = ["COMPONENT_NAMES", "WEIGHTS", "ExposureScore", "exposure", "score_result"]
 
 #: Points of each component (they sum to 100). Why these weights: docs/exposure.md.
 WEIGHTS: dict[str, float] = {
@@ -43,6 +43,15 @@ WEIGHTS: dict[str, float] = {
     "stock_used": 5.0,
     "price_peak": 10.0,
     "structural": 30.0,
+}
+#: Human names of the components, for tables, figures and the report.
+COMPONENT_NAMES: dict[str, str] = {
+    "shortfall_peak": "Peak shortfall",
+    "unmet_demand": "Unmet demand",
+    "recovery_time": "Time to recover",
+    "stock_used": "Stocks drawn",
+    "price_peak": "Price peak",
+    "structural": "Structural dependence",
 }
 #: A month counts as disrupted when the value-weighted shortfall exceeds this share.
 DISRUPTED_SHARE = 0.01
@@ -92,6 +101,34 @@ class ExposureScore(BaseModel):
         """Points per material (the sum of its components), largest first."""
         totals = {m: sum(c.values()) for m, c in self.by_material.items()}
         return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+
+    def to_frame(self) -> Any:
+        """The components as a table: one row per component, in the order of ``components``.
+
+        Columns ``name`` (human name), ``points``, ``max_points`` (its weight) and one column
+        of points per material (``by_material``; they add up to ``points``).
+
+        Examples
+        --------
+        >>> import rareearth as ree
+        >>> t = ree.exposure("world-2024", "china-2025-heavy", "JP").to_frame()
+        >>> list(t.columns[:3]), t.index.name
+        (['name', 'points', 'max_points'], 'component')
+        """
+        import pandas as pd
+
+        rows = []
+        for key, points in self.components.items():
+            row: dict[str, Any] = {
+                "component": key,
+                "name": COMPONENT_NAMES.get(key, key.replace("_", " ").capitalize()),
+                "points": float(points),
+                "max_points": float(WEIGHTS.get(key, float("nan"))),
+            }
+            for material, parts in self.by_material.items():
+                row[material] = float(parts.get(key, 0.0))
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("component")
 
     def explain(self) -> list[str]:
         """One sentence per component."""

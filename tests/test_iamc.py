@@ -93,3 +93,4 @@ def test_pyam_reads_it(tiny: SupplyNetwork) -> None:
     df = ree.simulate(tiny, _embargo()).to_iamc()
     frame = pyam.IamDataFrame(df)
     assert "Shortfall|magnet|End use" in frame.variable
+

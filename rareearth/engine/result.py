@@ -85,6 +85,11 @@ class SimulationResult:
         Package version, dataset name and digest, scenario, options, allocation, seed,
         parameters.
 
+    Accessors follow one rule: a table of the whole run is a property (``arrays``,
+    ``timeseries``, ``flows``, ``prices``), built on first use and cached; a view that takes an
+    argument or converts is a method (``shortfall(country)``, ``shortfall()`` for every
+    country, ``to_iamc()``).
+
     Examples
     --------
     >>> import rareearth as ree
@@ -257,8 +262,18 @@ class SimulationResult:
         return base.sort_values(["month", "rerouted", "source", "target", "commodity"],
                                 kind="stable").reset_index(drop=True)
 
-    def shortfall(self, country: str) -> pd.DataFrame:
+    @cached_property
+    def prices(self) -> pd.DataFrame:
+        """Price index P/P0 per month (index) and commodity (columns)."""
+        frame = pd.DataFrame(self.arrays["price"], index=self.periods, columns=self.commodities)
+        frame.index.name = "month"
+        frame.columns.name = "commodity"
+        return frame
+
+    def shortfall(self, country: str | None = None) -> pd.DataFrame:
         """End-use shortfall of ``country`` (t/month): index month, one column per commodity.
+
+        With no ``country``: every country with end use, columns (country, commodity).
 
         Raises
         ------
@@ -271,6 +286,13 @@ class SimulationResult:
         """
         st = self._batch.structure
         cn = st.compiled
+        if country is None:
+            e0, e1 = st.in_range[END_USE]
+            ks = sorted(set(st.in_country[e0:e1].tolist()))
+            parts = {cn.countries[k]: self.shortfall(cn.countries[k]) for k in ks}
+            both = pd.concat(parts, axis=1, names=["country", "commodity"])
+            both.index.name = "month"
+            return both
         if country not in cn.country_index:
             raise UnknownNameError(
                 f"unknown country {country!r}; this network has {', '.join(cn.countries)}"
