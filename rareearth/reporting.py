@@ -46,7 +46,11 @@ DOCS: dict[str, str] = {
     "model": "docs/model.md",
     "exposure": "docs/exposure.md",
     "dataset format": "docs/dataset-format.md",
+    "scenario format": "docs/scenario-format.md",
+    "option format": "docs/option-format.md",
 }
+#: Monte Carlo draws needed for the sensitivity (tornado) section.
+MIN_SENSITIVITY_DRAWS = 10
 #: At most this many materials get an origins figure (the ones the country depends on most).
 MAX_ORIGIN_FIGURES = 3
 
@@ -137,6 +141,10 @@ class _Context:
     scenario_sources: list[str] = field(default_factory=list)
     option_sources: list[dict[str, Any]] = field(default_factory=list)
     docs: dict[str, str] = field(default_factory=lambda: dict(DOCS))
+    timing: str = "in_place"
+    limits: list[dict[str, str]] = field(default_factory=list)
+    option_effects: list[dict[str, Any]] = field(default_factory=list)
+    sensitivity: list[dict[str, str]] = field(default_factory=list)
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -171,12 +179,42 @@ def _event_summary(event: Any) -> str:
     return " · ".join(parts)
 
 
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _rich_text(text: str) -> Markup:
+    r"""Plain text as HTML: blank lines make paragraphs, `backticks` make code; all escaped.
+
+    Examples
+    --------
+    >>> str(_rich_text("One `a<b`.\n\nTwo\nlines."))
+    '<p>One <code>a&lt;b</code>.</p>\n<p>Two lines.</p>'
+    """
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    out = []
+    for paragraph in paragraphs:
+        parts = _CODE.split(" ".join(line.strip() for line in paragraph.splitlines()))
+        html = "".join(
+            str(Markup("<code>{}</code>").format(part)) if i % 2 else str(escape(part))
+            for i, part in enumerate(parts)
+        )
+        out.append(f"<p>{html}</p>")
+    return Markup("\n".join(out))  # every piece escaped above
+
+
+def _component_label(name: str) -> str:
+    from rareearth.scoring import COMPONENT_NAMES
+
+    return COMPONENT_NAMES.get(name, name.replace("_", " ").capitalize())
+
+
 def _scenario_info(scenario: Any) -> dict[str, Any]:
     periods = getattr(scenario, "periods", None)
     return {
         "name": str(_get(scenario, "name", "")),
         "title": str(_get(scenario, "title", "") or _get(scenario, "name", "")),
         "description": str(_get(scenario, "description", "") or ""),
+        "description_html": _rich_text(str(_get(scenario, "description", "") or "")),
         "start": str(_get(scenario, "start", "")),
         "months": int(_get(scenario, "months", 0) or 0),
         "end": str(periods[-1]) if periods is not None and len(periods) else "",
@@ -340,6 +378,7 @@ def _score_section(score: Any) -> dict[str, Any]:
         components.append(
             {
                 "name": name,
+                "label": _component_label(name),
                 "points": _num(points),
                 "max": _num(top, 0),
                 "width": 0.0 if top <= 0 else round(100.0 * min(1.0, float(points) / top), 1),
@@ -382,7 +421,10 @@ def _summary(ctx: _Context, score: Any, table: pd.DataFrame | None) -> list[str]
     out = []
     if score is not None:
         comps = sorted(score.components.items(), key=lambda kv: -kv[1])
-        top = ", ".join(f"{name} ({points:.1f} points)" for name, points in comps[:2] if points > 0)
+        top = ", ".join(
+            f"{_component_label(name).lower()} ({points:.1f} points)"
+            for name, points in comps[:2] if points > 0
+        )
         out.append(
             f"Under “{ctx.scenario['title']}”, the exposure score of {ctx.country_name} is "
             f"{score.score:.1f} out of 100" + (f"; the largest parts are {top}." if top else ".")
@@ -405,10 +447,14 @@ def _summary(ctx: _Context, score: Any, table: pd.DataFrame | None) -> list[str]
         best = options["delta"].astype(float).idxmin()
         delta = float(options.loc[best, "delta"])
         if delta < 0:
+            head = (f"Of the {len(options)} options compared, {best}" if len(options) > 1
+                    else f"The one option compared, {best},")
             text = (
-                f"Of the {len(options)} options compared, {best} lowers the score most "
+                f"{head} lowers the score most "
                 f"({delta:+.1f} points, cost {usd(options.loc[best, 'cost_usd'])})"
             )
+            if len(options) == 1:
+                text = text.replace(" lowers the score most ", " lowers the score ")
             if "delta_per_busd" in options.columns:
                 per = options["delta_per_busd"].astype(float)
                 per = per[per.notna() & (per < 0)]
@@ -416,8 +462,105 @@ def _summary(ctx: _Context, score: Any, table: pd.DataFrame | None) -> list[str]
                     text += f"; per dollar, {per.idxmin()} does ({per.min():+.1f} points per $bn)"
             out.append(text + ".")
         else:
-            out.append(f"None of the {len(options)} options compared lowers the score.")
+            out.append(f"None of the {len(options)} options compared lowers the score."
+                       if len(options) > 1 else "The option compared does not lower the score.")
     return out
+
+
+def _sankey_element(net: SupplyNetwork, score: Any) -> str:
+    """The element of the Sankey figure: the material with most points, or the magnet chain."""
+    points = score.material_points() if score is not None else {}
+    for material, value in points.items():
+        if value > 0 and material in net.material_ids:
+            return str(material)
+        if value > 0:
+            break
+    return "magnet"
+
+
+def _add_sankey(ctx: _Context, net: SupplyNetwork, result: Any, score: Any) -> None:
+    from rareearth.plot.sankey import MAGNET_CHAIN, _pick_month
+
+    element = _sankey_element(net, score)
+    what = "the magnet chain" if element == MAGNET_CHAIN else element
+    month = _pick_month(result)
+    ax = plot.sankey(result, element=element)
+    ctx.figures["sankey"] = _Figure(
+        "sankey",
+        f"Flows of {what}: baseline and {month}",
+        _svg(ax, "sankey", f"Sankey diagram of {what}"),
+        f"Left, the baseline flows of {what} from mining to end use; right, the flows in "
+        f"{month}, the month with the largest end-use shortfall, on the same scale (a month's "
+        "flows × 12). Boxes are countries (height = throughput), bands t REO/yr; magnets are "
+        "counted as their rare-earth content (recipe × t of magnet). Without options.",
+    )
+
+
+def _add_sensitivity(ctx: _Context, net: SupplyNetwork, scenario: Any, country: str, n: int,
+                     seed: int) -> None:
+    from rareearth.sensitivity_analysis import sensitivity
+
+    table = sensitivity(net, scenario, country, n=n, seed=seed)
+    ctx.figures["tornado"] = _Figure(
+        "tornado",
+        "What drives the answer",
+        _svg(plot.tornado(table), "tornado", "tornado plot of the uncertain inputs"),
+        f"{n} Monte Carlo draws without options. Each bar: the mean score with the input in "
+        "the lowest fifth of its range (blue end) and in the highest fifth (orange end); ρ is "
+        "Spearman's rank correlation of the input with the score.",
+    )
+    ctx.sensitivity = [
+        {
+            "label": str(row["label"]),
+            "range": f"{_num(row['low'], 3)}–{_num(row['high'], 3)}",
+            "rho_score": _signed(row["rho_score"], 2),
+            "rho_lost": _signed(row["rho_lost_value"], 2),
+            "lost": f"{usd(row['lost_value_low_usd'])} – {usd(row['lost_value_high_usd'])}",
+        }
+        for _, row in table.iterrows()
+    ]
+
+
+def _add_option_effects(ctx: _Context, net: SupplyNetwork, options: Sequence[Any]) -> None:
+    from rareearth.cooperation import load_option
+    from rareearth.errors import OptionError
+    from rareearth.option_effects import option_effects
+
+    for option in options:
+        opt = load_option(option) if isinstance(option, (str, Path)) else option
+        try:
+            table = option_effects(net, opt)
+        except OptionError:
+            continue  # an option that does not fit the network is not ranked either
+        digits = {"months": 1}
+        ctx.option_effects.append({
+            "option": str(opt.name),
+            "rows": [
+                {
+                    "measure": f"{r.type.replace('_', ' ')}" + (
+                        f" (from {r.option})" if r.option != opt.name else ""),
+                    "where": f"{r.country} {r.commodity}",
+                    "what": str(r.what),
+                    "baseline": _num(r.baseline, digits.get(r.unit, 0)),
+                    "added": _signed(r.added, digits.get(r.unit, 0)),
+                    "total": _num(r.total, digits.get(r.unit, 0)),
+                    "unit": str(r.unit),
+                }
+                for r in table.itertuples(index=False)
+            ],
+        })
+
+
+def _add_limits(ctx: _Context, net: SupplyNetwork, scenario: Any, country: str,
+                options: Sequence[Any], draws: int) -> None:
+    from rareearth.cooperation import load_option
+    from rareearth.limits import known_limits
+
+    opts = [load_option(o) if isinstance(o, (str, Path)) else o for o in options]
+    ctx.limits = [
+        {"topic": limit.topic, "text": limit.text}
+        for limit in known_limits(net, scenario, country, opts, timing=ctx.timing, draws=draws)
+    ]
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -465,7 +608,12 @@ def report(
     (:func:`rareearth.indicators.dependence_table`), the network figure, where the country's
     main materials come from, its shortfall month by month (:func:`rareearth.simulate`), the
     ranking of ``options`` (:func:`rareearth.compare`, with ``n`` Monte Carlo draws when
-    ``n > 0``), the method and assumptions, and every data source cited. Figures are inline
+    ``n > 0``), what each option does in tonnes (:mod:`rareearth.option_effects`), the flows
+    of the material that weighs most as a Sankey diagram of the worst month beside the
+    baseline, with ``n ≥ 10`` draws the inputs that drive the score (a tornado,
+    :func:`rareearth.sensitivity`), the method and assumptions (the option timing among them),
+    the known limits that bear on this run (:mod:`rareearth.limits`), and every data source
+    cited. Figures are inline
     SVG; there is no script and nothing is loaded from the network. The page is escaped
     (jinja2 autoescaping), written atomically, and stays under :data:`MAX_BYTES`.
 
@@ -482,7 +630,7 @@ def report(
     path : str or Path
         The HTML file written.
     n : int
-        Monte Carlo draws for the ranking (0: none).
+        Monte Carlo draws for the ranking and, when ``n ≥ 10``, the sensitivity (0: none).
     seed : int
         Seed of the simulation and of the draws.
 
@@ -513,6 +661,9 @@ def report(
         f"Shortfall in {country}, month by month",
         _svg(plot.shortfall(result, country), "shortfall", "shortfall by month"),
     )
+    _add_sankey(ctx, net, result, score)
+    if n >= MIN_SENSITIVITY_DRAWS:
+        _add_sensitivity(ctx, net, scenario, country, n, seed)
 
     table: pd.DataFrame | None = None
     if options:
@@ -524,6 +675,8 @@ def report(
             "compare", "Options ranked", _svg(plot.compare(table), "compare", "options ranked")
         )
         ctx.option_sources = _option_sources(options)
+        _add_option_effects(ctx, net, options)
+    _add_limits(ctx, net, scenario, country, options, n)
     ctx.summary = _summary(ctx, score, table)
     return write_text(path, _render(ctx))
 
