@@ -38,12 +38,14 @@ def _measures(options: Sequence[Any]) -> list[Any]:
     return out
 
 
-def _estimated_share(net: Any) -> float | None:
+def _confidence_shares(net: Any) -> dict[str, float]:
+    """Share of the baseline flow tonnes by the rows' ``confidence``."""
     flows = net.flows
-    if "confidence" not in flows.columns or flows["tonnes_per_year"].sum() <= 0:
-        return None
-    estimated = flows["confidence"].isin(["estimate", "derived"])
-    return float(flows.loc[estimated, "tonnes_per_year"].sum() / flows["tonnes_per_year"].sum())
+    total = float(flows["tonnes_per_year"].sum())
+    if "confidence" not in flows.columns or total <= 0:
+        return {}
+    by = flows.groupby("confidence")["tonnes_per_year"].sum() / total
+    return {str(k): float(v) for k, v in by.items()}
 
 
 def known_limits(
@@ -86,14 +88,16 @@ def known_limits(
         "plants announced but not in an option, and changes of policy during the run are not "
         "modelled.",
     ))
-    share = _estimated_share(net)
-    if share is not None:
+    shares = _confidence_shares(net)
+    if shares:
+        reported = shares.get("exact", 0.0) + shares.get("approximate", 0.0)
         limits.append(Limit(
             "data",
-            f"{100 * share:.0f}% of the baseline flow tonnes of dataset {net.name} are derived "
-            "or estimated rather than reported (trade statistics rarely split rare-earth "
-            "oxides by element or follow them through separation); each row names its sources "
-            "and method.",
+            f"Of the baseline flow tonnes of dataset {net.name}, {100 * reported:.0f}% are as "
+            f"reported, {100 * shares.get('derived', 0.0):.0f}% derived from cited figures and "
+            f"{100 * shares.get('estimate', 0.0):.0f}% our estimates (a split or a balance "
+            "closure): trade statistics rarely split rare-earth oxides by element or follow "
+            "them through separation. Each row names its sources and method.",
         ))
     piles = net.stockpiles
     mine = piles[piles.country == country] if "country" in piles.columns else piles.iloc[0:0]

@@ -542,7 +542,7 @@ def _add_option_effects(ctx: _Context, net: SupplyNetwork, options: Sequence[Any
                     "where": f"{r.country} {r.commodity}",
                     "what": str(r.what),
                     "baseline": _num(r.baseline, digits.get(r.unit, 0)),
-                    "added": _signed(r.added, digits.get(r.unit, 0)),
+                    "added": f"{r.added:+,.{digits.get(r.unit, 0)}f}",
                     "total": _num(r.total, digits.get(r.unit, 0)),
                     "unit": str(r.unit),
                 }

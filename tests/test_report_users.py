@@ -96,7 +96,7 @@ def test_limits_follow_the_run(tiny: SupplyNetwork) -> None:
     assert "from_start" in text["timing"] and "best case" in text["allocation"]
     assert text["uncertainty"].startswith("The 5 Monte Carlo draws")
     # the dataset's share of estimated flow tonnes is computed, not a fixed sentence
-    assert text["data"].startswith("0% of the baseline flow tonnes")  # tiny rows are 'exact'
+    assert "tiny, 100% are as reported, 0% derived" in text["data"]  # tiny rows are 'exact'
 
 
 def test_no_tornado_without_enough_draws(tiny: SupplyNetwork, tmp_path: Path) -> None:
