@@ -870,8 +870,11 @@ def exposure(
     if _resolve_format(format, output) is Format.json:
         _write_text(score.model_dump_json(indent=2) + "\n", output)
         return
-    rows = [*score.components.items(), ("score", score.score)]
-    frame = pd.DataFrame(rows, columns=["component", "points"])
+    from rareearth.scoring import COMPONENT_NAMES
+
+    rows = [(k, COMPONENT_NAMES.get(k, k), v) for k, v in score.components.items()]
+    rows.append(("score", "Exposure score", score.score))
+    frame = pd.DataFrame(rows, columns=["component", "name", "points"])
     _emit(frame, format, output, title=f"{country} exposure under {sc.name} ({net.name})")
 
 
