@@ -155,6 +155,9 @@ def test_report_without_options_has_no_ranking(tiny: SupplyNetwork, tmp_path: Pa
     html = reporting.report(tiny, scenario(), "JP", path=tmp_path / "r.html").read_text()
     assert 'id="options"' not in html
     assert html.count("<svg ") == 5
+    # the flows are drawn; no option effects, and no tornado without Monte Carlo draws
+    assert 'id="flows"' in html
+    assert 'id="option-effects"' not in html and 'id="drivers"' not in html
 
 
 def test_report_monte_carlo_columns(tiny: SupplyNetwork, tmp_path: Path) -> None:

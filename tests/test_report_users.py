@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pytest
@@ -98,8 +97,3 @@ def test_limits_follow_the_run(tiny: SupplyNetwork) -> None:
     # the dataset's share of estimated flow tonnes is computed, not a fixed sentence
     assert "tiny, 100% are as reported, 0% derived" in text["data"]  # tiny rows are 'exact'
 
-
-def test_no_tornado_without_enough_draws(tiny: SupplyNetwork, tmp_path: Path) -> None:
-    text = reporting.report(tiny, _scenario(), "JP", path=tmp_path / "r.html", n=0).read_text()
-    assert 'id="drivers"' not in text and 'id="flows"' in text
-    assert 'id="option-effects"' not in text
