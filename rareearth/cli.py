@@ -1120,6 +1120,42 @@ def montecarlo(
 
 
 @app.command()
+def sensitivity(
+    scenario: ScenarioArgument,
+    country: CountryOption,
+    draws: Annotated[
+        int, typer.Option("-n", "--draws", metavar="N", min=10, help="Monte Carlo draws.")
+    ] = 200,
+    dataset: DatasetOption = None,
+    option: OptionsOption = None,
+    seed: SeedOption = 0,
+    format: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Rank the uncertain inputs by their effect on the country's score and lost value.
+
+    Spearman rank correlations over Monte Carlo draws, and the mean outcome with each input in
+    the lowest and highest fifth of its range (a tornado: rareearth plot tornado).
+
+    Examples:
+
+      rareearth sensitivity china-2025-heavy --dataset world-2024 --country JP -n 300
+
+      rareearth sensitivity japan-embargo --country JP --format csv -o out/drivers.csv
+    """
+    sc = ree.load_scenario(scenario)
+    net = _network(dataset, sc)
+    country = _check_country(net, country)
+    with _progress_bar(draws, draws >= 50) as progress:
+        draws_table = ree.monte_carlo(
+            net, sc, country, n=draws, seed=seed, options=_options(option), progress=progress
+        )
+    table = ree.sensitivity(net, sc, country, draws=draws_table)
+    _emit(table, format, output,
+          title=f"What moves {country}'s exposure under {sc.name}: {draws} draws ({net.name})")
+
+
+@app.command()
 def plot(
     kind: Annotated[
         PlotKind, typer.Argument(metavar="KIND", help="The figure.", case_sensitive=False)

@@ -132,3 +132,22 @@ def test_plot_dpi_sankey_tornado_and_distribution(
     text = dist.read_text()
     for name in ("none  (n=6)", "tiny-stock  (n=6)", "tiny-recycling  (n=6)"):
         assert name in text, name
+
+
+def test_sensitivity_verb(tiny_path: Path, scenario_file: Path) -> None:
+    result = run("sensitivity", scenario_file, "--dataset", tiny_path, "-c", "jp", "-n", "12",
+                 "-f", "csv")
+    assert_ok(result)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["input"] for r in rows} >= {"severity_scale", "duration_scale"}
+    assert all(-1 <= float(r["rho_score"]) <= 1 for r in rows)
+    assert_user_error(run("sensitivity", scenario_file, "--dataset", tiny_path, "-c", "JP",
+                          "-n", "3"), "--draws")
+
+
+@pytest.mark.parametrize("verb", [["sensitivity"], ["scenarios", "new"], ["options", "new"]],
+                         ids=" ".join)
+def test_new_verbs_have_help_with_examples(verb: list[str]) -> None:
+    result = run(*verb, "--help")
+    assert_ok(result)
+    assert "Examples" in result.stdout and f"rareearth {' '.join(verb)}" in result.stdout
