@@ -47,6 +47,7 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     "compare": ("rareearth.ranking", "compare"),
     "monte_carlo": ("rareearth.ranking", "monte_carlo"),
     "frontier": ("rareearth.portfolios", "frontier"),
+    "sensitivity": ("rareearth.sensitivity_analysis", "sensitivity"),
     "report": ("rareearth.reporting", "report"),
     "indicators": ("rareearth.indicators", None),
     "plot": ("rareearth.plot", None),
@@ -93,3 +94,4 @@ if TYPE_CHECKING:  # give type checkers and IDEs the real names
     from rareearth.reporting import report
     from rareearth.scenario import Scenario, load_scenario, scenarios
     from rareearth.scoring import ExposureScore, exposure
+    from rareearth.sensitivity_analysis import sensitivity

@@ -3,10 +3,17 @@
 Every verb is one library call that a script can make too; this module only parses arguments,
 loads the named dataset, scenario and options, and prints or writes the result:
 
-* on a terminal, a readable rich table (``--format table``, the default);
+* on a terminal, a readable rich table (``--format table``, the default); piped or redirected
+  (stdout not a terminal), the same table as CSV, so that ``rareearth ... | head`` and
+  ``> file`` give plain text without box characters;
 * ``--format csv`` or ``--format json``: plain text on stdout for machines (no markup, no
   wrapping); ``-o FILE`` writes the output to a file instead, whole or not at all
-  (:mod:`rareearth.atomic`). Without ``--format``, the suffix of ``-o`` picks the format.
+  (:mod:`rareearth.atomic`). Without ``--format``, the suffix of ``-o`` picks the format;
+  ``-o FILE.parquet`` writes Parquet (needs pyarrow: ``pip install 'rareearth[parquet]'``);
+* ``simulate --format iamc``: the run in the IAMC long format (:mod:`rareearth.iamc`), as CSV
+  or, with ``-o FILE.parquet``, Parquet.
+
+Country codes are case-insensitive (``jp`` is ``JP``).
 
 Errors a user can cause (an unknown name, a bad file, a bad option value, an unknown country)
 print one line ``error: ...`` to stderr (the problems of a dataset follow it, indented) and exit
@@ -176,6 +183,8 @@ class Format(enum.StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    parquet = "parquet"
+    iamc = "iamc"
 
 
 class ExportFormat(enum.StrEnum):
@@ -208,6 +217,8 @@ class PlotKind(enum.StrEnum):
     shortfall = "shortfall"
     compare = "compare"
     distribution = "distribution"
+    sankey = "sankey"
+    tornado = "tornado"
 
 
 FormatOption = Annotated[
@@ -216,8 +227,8 @@ FormatOption = Annotated[
         "--format",
         "-f",
         case_sensitive=False,
-        help="table (readable), csv or json (plain, for machines). "
-        "Default: from the suffix of -o, else table.",
+        help="table (readable), csv or json (plain, for machines), parquet (with -o); "
+        "iamc for simulate. Default: from the suffix of -o, else table (csv when piped).",
     ),
 ]
 OutputOption = Annotated[
@@ -274,7 +285,7 @@ TimingOption = Annotated[
 def _resolve_format(fmt: Format | None, output: Path | None) -> Format:
     if fmt is not None:
         return fmt
-    if output is not None and output.suffix.lower() in (".csv", ".json"):
+    if output is not None and output.suffix.lower() in (".csv", ".json", ".parquet"):
         return Format(output.suffix.lower().lstrip("."))
     return Format.table
 
@@ -362,6 +373,15 @@ def _emit(
 ) -> None:
     """Print ``frame`` (rich table on a terminal, csv/json plain) or write it to ``output``."""
     chosen = _resolve_format(fmt, output)
+    if chosen is Format.iamc:
+        raise _UsageError("--format iamc is for simulate (a run's timeseries); use csv or json")
+    if chosen is Format.parquet:
+        _write_parquet(frame, output)
+        return
+    if output is None and chosen is Format.table and not sys.stdout.isatty():
+        chosen = Format.csv  # piped or redirected: plain CSV, no box table
+        if note:  # the prose stays out of the CSV: on stderr, for the person at the pipe
+            typer.echo(note, err=True)
     if output is not None or chosen is not Format.table:
         _write_text(_render(frame, chosen, title), output)
     else:
@@ -373,6 +393,33 @@ def _emit(
         console.print(_rich_table(_plain(frame), title))
         if note:
             console.print(note, style="dim")
+
+
+def _write_parquet(frame: pd.DataFrame, output: Path | None) -> None:
+    """Write ``frame`` as Parquet (periods as the first day of their month), atomically."""
+    import pandas as pd
+
+    from rareearth.atomic import write_bytes
+
+    if output is None or output.suffix.lower() != ".parquet":
+        raise _UsageError("parquet is a binary format: give -o FILE.parquet")
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as err:
+        raise _UsageError(
+            "writing Parquet needs pyarrow: pip install 'rareearth[parquet]'"
+        ) from err
+    named_index = any(name is not None for name in frame.index.names)
+    table = frame.reset_index() if named_index else frame.reset_index(drop=True)
+    if isinstance(table.columns, pd.MultiIndex):
+        table.columns = [" ".join(str(p) for p in col if str(p)) for col in table.columns]
+    table.columns = [str(c) for c in table.columns]
+    for column in table.columns:
+        if isinstance(table[column].dtype, pd.PeriodDtype):
+            table[column] = table[column].dt.to_timestamp(how="start")
+    with _writing(output):
+        write_bytes(output, lambda tmp: table.to_parquet(tmp, engine="pyarrow", index=False))
+    _status(f"wrote {output}")
 
 
 def _write_text(text: str, output: Path | None) -> None:
@@ -435,12 +482,14 @@ def _check_output(path: Path) -> None:
 
 
 def _check_country(net: Any, country: str) -> str:
-    if country not in net.country_codes:
+    """The network's code for ``country``, matched without regard to case (``jp`` -> ``JP``)."""
+    codes = {str(c).upper(): str(c) for c in net.country_codes}
+    if country.upper() not in codes:
         raise UnknownNameError(
             f"unknown country {country!r} in dataset {net.name!r}: "
             f"use one of {', '.join(net.country_codes)}"
         )
-    return country
+    return codes[country.upper()]
 
 
 @contextmanager
@@ -482,13 +531,15 @@ def _atomic_folder(path: Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _save_figure(ax: Any, output: Path) -> None:
+def _save_figure(ax: Any, output: Path, dpi: float | None = None) -> None:
     from rareearth.atomic import write_bytes
 
     figure = ax.get_figure()
     fmt = output.suffix.lower().lstrip(".")
     with _writing(output):
-        write_bytes(output, lambda tmp: figure.savefig(tmp, format=fmt, bbox_inches="tight"))
+        write_bytes(
+            output, lambda tmp: figure.savefig(tmp, format=fmt, bbox_inches="tight", dpi=dpi)
+        )
     import matplotlib.pyplot as plt
 
     plt.close(figure)
@@ -603,6 +654,25 @@ def scenarios_show(
     _show(_scenario(name), format, output)
 
 
+def _template(kind: str) -> str:
+    from importlib import resources
+
+    return resources.files("rareearth").joinpath("templates", f"{kind}.yaml").read_text("utf-8")
+
+
+@scenarios_app.command("new")
+def scenarios_new(output: OutputOption = None) -> None:
+    """Print (or write with -o) a commented scenario template: every event type, every field.
+
+    The format is documented in docs/scenario-format.md.
+
+    Examples:
+
+      rareearth scenarios new -o my-scenario.yaml
+    """
+    _write_text(_template("scenario"), output)
+
+
 options_app = typer.Typer(
     help=(
         "List the built-in cooperation options, or show one as YAML.\n\n"
@@ -650,16 +720,68 @@ def options_show(
     ],
     format: ShowFormatOption = ShowFormat.yaml,
     output: OutputOption = None,
+    dataset: Annotated[
+        str,
+        typer.Option(
+            "--dataset", "-d", metavar="NAME|PATH",
+            help="Dataset whose tonnes the effect is shown in (YAML comments).",
+        ),
+    ] = "world-2024",
 ) -> None:
-    """Print a cooperation option as YAML (or JSON).
+    """Print a cooperation option as YAML (or JSON), and what it does in the dataset's tonnes.
+
+    In YAML, the effect of each measure follows as comments (the file still loads): a
+    stockpile's tonnes added to the national stockpile the dataset already holds, new
+    capacity next to the existing, reserved output in t/yr, the lead time in months.
 
     Examples:
 
       rareearth options show stockpile-180d
 
+      rareearth options show stockpile-180d --dataset world-2009
+
       rareearth options show stockpile-180d --format json
     """
-    _show(ree.load_option(_input_file(name)), format, output)
+    option = ree.load_option(_input_file(name))
+    if format is ShowFormat.json:
+        _show(option, format, output)
+        return
+    _write_text(option.to_yaml() + _effect_comments(option, dataset), output)
+
+
+def _effect_comments(option: Any, dataset: str) -> str:
+    from rareearth.errors import OptionError
+    from rareearth.option_effects import option_effects
+
+    net = ree.load_network(dataset)
+    try:
+        table = option_effects(net, option)
+    except OptionError as err:
+        first = str(err).splitlines()
+        return f"# effect in dataset {net.name}: does not fit ({'; '.join(first)})\n"
+    lines = [f"# effect in dataset {net.name} (its reference year), measure by measure:"]
+    for row in table.itertuples(index=False):
+        digits = 1 if row.unit == "months" else 0
+        lines.append(
+            f"#   measures[{row.measure}] {row.type} {row.country} {row.commodity}: "
+            f"{row.baseline:,.{digits}f} -> {row.total:,.{digits}f} {row.unit} "
+            f"({row.added:+,.{digits}f}; {row.what})"
+            + (f" [from {row.option}]" if row.option != option.name else "")
+        )
+    return "\n".join(lines) + "\n"
+
+
+@options_app.command("new")
+def options_new(output: OutputOption = None) -> None:
+    """Print (or write with -o) a commented option template: every measure type.
+
+    The format is documented in docs/option-format.md.
+
+    Examples:
+
+      rareearth options new -o my-option.yaml
+    """
+    _write_text(_template("option"), output)
 
 
 # ---------------------------------------------------------------------------- data verbs
@@ -773,6 +895,7 @@ def dependence(
     from rareearth.indicators import dependence_table
 
     net = _network(dataset)
+    country = _check_country(net, country)
     table = dependence_table(net, country)
     _emit(table, format, output, title=f"{country}: dependence by material ({net.name})")
 
@@ -804,7 +927,7 @@ def exposure(
 
     sc = _scenario(scenario)
     net = _network(dataset, sc)
-    _check_country(net, country)
+    country = _check_country(net, country)
     score = ree.exposure(
         net, sc, country, options=_options(option), allocation=allocation.value, seed=seed,
         timing=timing.value,
@@ -813,11 +936,11 @@ def exposure(
         _write_text(score.model_dump_json(indent=2) + "\n", output)
         return
     from rareearth.economics import headline
-    from rareearth.scoring import KINDS
+    from rareearth.scoring import COMPONENT_NAMES, KINDS
 
-    rows = [(name, KINDS.get(name, ""), points) for name, points in score.components.items()]
-    rows += [("score", "", score.score)]
-    frame = pd.DataFrame(rows, columns=["component", "kind", "points"])
+    rows = [(k, COMPONENT_NAMES.get(k, k), KINDS.get(k, ""), v) for k, v in score.components.items()]
+    rows.append(("score", "Exposure score", "", score.score))
+    frame = pd.DataFrame(rows, columns=["component", "name", "kind", "points"])
     notes = [headline(score.metrics, start=sc.start),
              f"harm {score.harm:.1f} points, resilience {score.resilience:.1f} points"]
     _emit(frame, format, output, title=f"{country} exposure under {sc.name} ({net.name})",
@@ -827,7 +950,13 @@ def exposure(
 @app.command()
 def simulate(
     scenario: ScenarioArgument,
-    country: CountryOption,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country", "-c", metavar="CC",
+            help="Country or region code, e.g. JP (not needed with --all or --format iamc).",
+        ),
+    ] = None,
     dataset: DatasetOption = None,
     option: OptionsOption = None,
     allocation: AllocationOption = Allocation.proportional,
@@ -841,22 +970,45 @@ def simulate(
 ) -> None:
     """Simulate a scenario month by month; print the country's shortfall by commodity.
 
+    --all prints the whole timeseries (every node); --format iamc the run in the IAMC long
+    format (model, scenario, region, variable, unit, time, value), every country unless
+    --country is given.
+
     Examples:
 
       rareearth simulate china-2010 --dataset world-2009 --country JP
 
       rareearth simulate china-2010 --dataset world-2009 --country JP --format csv
 
-      rareearth simulate china-2025-heavy --dataset world-2024 --country JP --option stockpile-180d --all -o out/run.csv
+      rareearth simulate china-2025-heavy --dataset world-2024 --option stockpile-180d --all -o out/run.parquet
+
+      rareearth simulate china-2025-heavy --dataset world-2024 --format iamc -o out/run-iamc.csv
     """
     sc = _scenario(scenario)
     net = _network(dataset, sc)
-    _check_country(net, country)
+    chosen = _resolve_format(format, output)
+    iamc = chosen is Format.iamc
+    if country is not None:
+        country = _check_country(net, country)
+    elif not (all_ or iamc):
+        raise _UsageError("simulate needs --country (or --all, or --format iamc, for every country)")
     result = ree.simulate(net, sc, options=_options(option), allocation=allocation.value, seed=seed,
                           timing=timing.value)
-    if all_:
-        _emit(result.timeseries, format, output, title=f"{sc.name} on {net.name}")
+    if iamc:
+        table = result.to_iamc()
+        if country is not None:
+            table = table[table.region.isin([country, "World"])].reset_index(drop=True)
+        if output is not None and output.suffix.lower() == ".parquet":
+            _write_parquet(table, output)
+        else:
+            _write_text(_render(table, Format.csv, None), output)
+    elif all_:
+        frame = result.timeseries
+        if country is not None:
+            frame = frame[frame.country == country].reset_index(drop=True)
+        _emit(frame, format, output, title=f"{sc.name} on {net.name}")
     else:
+        assert country is not None
         _emit(
             result.shortfall(country),
             format,
@@ -914,7 +1066,7 @@ def compare(
     """
     sc = _scenario(scenario)
     net = _network(dataset, sc)
-    _check_country(net, country)
+    country = _check_country(net, country)
     runs = (len(option) if option else len(ree.options())) + 1  # every option and "none"
     with _progress_bar(draws * runs, draws >= 50) as progress:
         table = ree.compare(
@@ -1036,7 +1188,7 @@ def montecarlo(
     """
     sc = _scenario(scenario)
     net = _network(dataset, sc)
-    _check_country(net, country)
+    country = _check_country(net, country)
     opts = _options(option)
     executor = _executor(scheduler)
     try:
@@ -1072,6 +1224,42 @@ def montecarlo(
 
 
 @app.command()
+def sensitivity(
+    scenario: ScenarioArgument,
+    country: CountryOption,
+    draws: Annotated[
+        int, typer.Option("-n", "--draws", metavar="N", min=10, help="Monte Carlo draws.")
+    ] = 200,
+    dataset: DatasetOption = None,
+    option: OptionsOption = None,
+    seed: SeedOption = 0,
+    format: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Rank the uncertain inputs by their effect on the country's score and lost value.
+
+    Spearman rank correlations over Monte Carlo draws, and the mean outcome with each input in
+    the lowest and highest fifth of its range (a tornado: rareearth plot tornado).
+
+    Examples:
+
+      rareearth sensitivity china-2025-heavy --dataset world-2024 --country JP -n 300
+
+      rareearth sensitivity japan-embargo --country JP --format csv -o out/drivers.csv
+    """
+    sc = ree.load_scenario(scenario)
+    net = _network(dataset, sc)
+    country = _check_country(net, country)
+    with _progress_bar(draws, draws >= 50) as progress:
+        draws_table = ree.monte_carlo(
+            net, sc, country, n=draws, seed=seed, options=_options(option), progress=progress
+        )
+    table = ree.sensitivity(net, sc, country, draws=draws_table)
+    _emit(table, format, output,
+          title=f"What moves {country}'s exposure under {sc.name}: {draws} draws ({net.name})")
+
+
+@app.command()
 def plot(
     kind: Annotated[
         PlotKind, typer.Argument(metavar="KIND", help="The figure.", case_sensitive=False)
@@ -1096,15 +1284,31 @@ def plot(
     draws: Annotated[
         int,
         typer.Option(
-            "-n", "--draws", metavar="N", min=1, max=MAX_DRAWS, help="Monte Carlo draws (distribution)."
+            "-n", "--draws", metavar="N", min=1, max=MAX_DRAWS,
+            help="Monte Carlo draws (distribution, tornado).",
         ),
     ] = 200,
     seed: SeedOption = 0,
+    month: Annotated[
+        str | None,
+        typer.Option("--month", metavar="YYYY-MM", help="Month of the run (sankey with SCENARIO)."),
+    ] = None,
+    dpi: Annotated[
+        float,
+        typer.Option(
+            "--dpi", metavar="N", min=10, max=1200,
+            help="Resolution of a PNG (dots per inch; figures are 9-16 in wide). Default 200: "
+            "sharp on a slide.",
+        ),
+    ] = 200.0,
 ) -> None:
-    """Draw a figure to a PNG/SVG file.
+    """Draw a figure to a PNG/SVG/PDF file.
 
-    KIND is network, origins (--country, --material), shortfall, compare or distribution
-    (SCENARIO and --country).
+    KIND is network, origins (--country, --material), shortfall, compare, distribution
+    (SCENARIO and --country; with --option A --option B, one box per option and one for no
+    option), tornado (SCENARIO and --country: which uncertain inputs move the score) or sankey
+    (--material, an element or 'magnet' for the magnet chain; with a SCENARIO, its --month
+    beside the baseline).
 
     Examples:
 
@@ -1117,6 +1321,14 @@ def plot(
       rareearth plot compare china-2025-heavy --dataset world-2024 --country JP -o out/compare.png
 
       rareearth plot distribution china-2025-heavy --dataset world-2024 --country JP -n 500 -o out/dist.png
+
+      rareearth plot distribution china-2025-heavy --dataset world-2024 --country JP --option stockpile-180d --option recycling -o out/dist.png
+
+      rareearth plot sankey --dataset world-2024 --material DyTb -o out/dytb.svg
+
+      rareearth plot sankey china-2025-heavy --dataset world-2024 --material magnet --month 2025-06 -o out/magnets.png
+
+      rareearth plot tornado china-2025-heavy --dataset world-2024 --country JP -n 300 -o out/tornado.png
     """
     if output.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise typer.BadParameter(
@@ -1131,6 +1343,18 @@ def plot(
     net = _network(dataset, sc)
     if kind is PlotKind.network:
         ax = plots.network(net, material=material)
+    elif kind is PlotKind.sankey:
+        element = material or "magnet"
+        try:
+            if sc is None:
+                if month is not None:
+                    raise _UsageError("plot sankey --month needs a SCENARIO")
+                ax = plots.sankey(net, element=element)
+            else:
+                run = ree.simulate(net, sc, options=_options(option), seed=seed)
+                ax = plots.sankey(run, element=element, month=month)
+        except ValueError as err:  # unknown element, a month outside the run
+            raise _UsageError(f"plot sankey: {err}") from err
     elif country is None:
         raise _UsageError(f"plot {kind.value} needs --country")
     elif kind is PlotKind.origins:
@@ -1143,15 +1367,28 @@ def plot(
         result = ree.simulate(net, sc, options=_options(option), seed=seed)
         ax = plots.shortfall(result, _check_country(net, country))
     elif kind is PlotKind.compare:
-        _check_country(net, country)
+        country = _check_country(net, country)
         ax = plots.compare(ree.compare(net, sc, country, _options(option) or None, seed=seed))
-    else:
-        _check_country(net, country)
-        draws_table = ree.monte_carlo(
-            net, sc, country, n=draws, seed=seed, options=_options(option)
+    elif kind is PlotKind.tornado:
+        ranked = ree.sensitivity(
+            net, sc, _check_country(net, country), n=draws, seed=seed, options=_options(option)
         )
+        ax = plots.tornado(ranked)
+    else:
+        country = _check_country(net, country)
+        opts = _options(option)
+        if len(opts) == 0:
+            draws_table = ree.monte_carlo(net, sc, country, n=draws, seed=seed)
+        else:  # one box per option, and one without: the same draws for each (same seed)
+            import pandas as pd
+
+            frames = []
+            for name, config in [("none", []), *[(o.name, [o]) for o in opts]]:
+                frame = ree.monte_carlo(net, sc, country, n=draws, seed=seed, options=config)
+                frames.append(frame.assign(option=name))
+            draws_table = pd.concat(frames, ignore_index=True)
         ax = plots.distribution(draws_table)
-    _save_figure(ax, output)
+    _save_figure(ax, output, dpi)
     _status(f"wrote {output}")
 
 
@@ -1193,7 +1430,7 @@ def report(
     """
     sc = _scenario(scenario)
     net = _network(dataset, sc)
-    _check_country(net, country)
+    country = _check_country(net, country)
     from rareearth.ranking import default_options
 
     opts = _options(option) if option else default_options(net, country)[0]
@@ -1243,7 +1480,7 @@ def frontier_(
     """
     sc = ree.load_scenario(scenario)
     net = _network(dataset, sc)
-    _check_country(net, country)
+    country = _check_country(net, country)
     with _progress_bar(max(draws, 1), draws >= 50) as progress:
         table = ree.frontier(net, sc, country, options=_options(option) or None, budgets=budget,
                              n=draws, seed=seed, timing=timing.value, by=by, progress=progress)

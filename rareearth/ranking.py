@@ -184,7 +184,9 @@ def _score_batch(
 def _flat(score: ExposureScore) -> dict[str, Any]:
     flat: dict[str, Any] = {"score": score.score, "harm_points": score.harm,
                             "resilience_points": score.resilience}
-    flat.update({m: score.metrics[m] for m in _METRICS})
+    # the product tier's metrics are NaN on a dataset without one: left out, not NaN columns
+    flat.update({m: score.metrics[m] for m in _METRICS
+                 if m in score.metrics and not math.isnan(score.metrics[m])})
     flat.update({f"points_{k}": v for k, v in score.components.items()})
     return flat
 

@@ -46,7 +46,11 @@ DOCS: dict[str, str] = {
     "model": "docs/model.md",
     "exposure": "docs/exposure.md",
     "dataset format": "docs/dataset-format.md",
+    "scenario format": "docs/scenario-format.md",
+    "option format": "docs/option-format.md",
 }
+#: Monte Carlo draws needed for the sensitivity (tornado) section.
+MIN_SENSITIVITY_DRAWS = 10
 #: At most this many materials get an origins figure (the ones the country depends on most).
 MAX_ORIGIN_FIGURES = 3
 
@@ -138,6 +142,10 @@ class _Context:
     scenario_sources: list[str] = field(default_factory=list)
     option_sources: list[dict[str, Any]] = field(default_factory=list)
     docs: dict[str, str] = field(default_factory=lambda: dict(DOCS))
+    timing: str = "in_place"
+    limits: list[dict[str, str]] = field(default_factory=list)
+    option_effects: list[dict[str, Any]] = field(default_factory=list)
+    sensitivity: list[dict[str, str]] = field(default_factory=list)
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -172,12 +180,42 @@ def _event_summary(event: Any) -> str:
     return " · ".join(parts)
 
 
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _rich_text(text: str) -> Markup:
+    r"""Plain text as HTML: blank lines make paragraphs, `backticks` make code; all escaped.
+
+    Examples
+    --------
+    >>> str(_rich_text("One `a<b`.\n\nTwo\nlines."))
+    '<p>One <code>a&lt;b</code>.</p>\n<p>Two lines.</p>'
+    """
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    out = []
+    for paragraph in paragraphs:
+        parts = _CODE.split(" ".join(line.strip() for line in paragraph.splitlines()))
+        html = "".join(
+            str(Markup("<code>{}</code>").format(part)) if i % 2 else str(escape(part))
+            for i, part in enumerate(parts)
+        )
+        out.append(f"<p>{html}</p>")
+    return Markup("\n".join(out))  # every piece escaped above
+
+
+def _component_label(name: str) -> str:
+    from rareearth.scoring import COMPONENT_NAMES
+
+    return COMPONENT_NAMES.get(name, name.replace("_", " ").capitalize())
+
+
 def _scenario_info(scenario: Any) -> dict[str, Any]:
     periods = getattr(scenario, "periods", None)
     return {
         "name": str(_get(scenario, "name", "")),
         "title": str(_get(scenario, "title", "") or _get(scenario, "name", "")),
         "description": str(_get(scenario, "description", "") or ""),
+        "description_html": _rich_text(str(_get(scenario, "description", "") or "")),
         "start": str(_get(scenario, "start", "")),
         "months": int(_get(scenario, "months", 0) or 0),
         "end": str(periods[-1]) if periods is not None and len(periods) else "",
@@ -342,6 +380,7 @@ def _score_section(score: Any, band: tuple[float, float] | None = None) -> dict[
             {
                 "name": name,
                 "kind": KINDS.get(name, ""),
+                "label": _component_label(name),
                 "points": _num(points),
                 "max": _num(top, 0),
                 "width": 0.0 if top <= 0 else round(100.0 * min(1.0, float(points) / top), 1),
@@ -427,7 +466,10 @@ def _summary(ctx: _Context, score: Any, table: pd.DataFrame | None) -> list[str]
     out = []
     if score is not None:
         comps = sorted(score.components.items(), key=lambda kv: -kv[1])
-        top = ", ".join(f"{name} ({points:.1f} points)" for name, points in comps[:2] if points > 0)
+        top = ", ".join(
+            f"{_component_label(name).lower()} ({points:.1f} points)"
+            for name, points in comps[:2] if points > 0
+        )
         out.append(
             f"Under “{ctx.scenario['title']}”, the exposure score of {ctx.country_name} is "
             f"{score.score:.1f} out of 100" + (f"; the largest parts are {top}." if top else ".")
@@ -450,14 +492,18 @@ def _summary(ctx: _Context, score: Any, table: pd.DataFrame | None) -> list[str]
         avoiders = options[options["avoids_harm"].astype(bool)] if "avoids_harm" in options else options
         if len(avoiders):
             best = str(avoiders.index[0])  # ranked by harm avoided per dollar
+            head = (f"Of the {len(options)} options compared, {best} avoids most harm per dollar"
+                    if len(options) > 1 else f"The one option compared, {best}, avoids harm")
             out.append(
-                f"Of the {len(options)} options compared, {best} avoids most harm per dollar: "
+                f"{head}: "
                 f"{usd(avoiders.loc[best, 'harm_avoided_usd'])} of lost end-use value avoided for "
                 f"{usd(avoiders.loc[best, 'cost_usd'])} (score {float(avoiders.loc[best, 'delta']):+.1f} "
                 "points)."
             )
         else:
-            out.append(f"None of the {len(options)} options compared avoids harm in this scenario.")
+            out.append(f"None of the {len(options)} options compared avoids harm in this scenario."
+                       if len(options) > 1 else
+                       "The option compared avoids no harm in this scenario.")
     return out
 
 
@@ -493,6 +539,102 @@ def _business_answer(score: Any, table: pd.DataFrame | None, scenario: Any, net:
                        f"saves {usd(cost['tariff_saving_usd'])} of tariff on the exports it replaces "
                        f"over the {scenario.months} months: a net cost of {usd(cost['net_cost_usd'])}.")
     return out
+
+
+def _sankey_element(net: SupplyNetwork, score: Any) -> str:
+    """The element of the Sankey figure: the material with most points, or the magnet chain."""
+    points = score.material_points() if score is not None else {}
+    for material, value in points.items():
+        if value > 0 and material in net.material_ids:
+            return str(material)
+        if value > 0:
+            break
+    return "magnet"
+
+
+def _add_sankey(ctx: _Context, net: SupplyNetwork, result: Any, score: Any) -> None:
+    from rareearth.plot.sankey import MAGNET_CHAIN, _pick_month
+
+    element = _sankey_element(net, score)
+    what = "the magnet chain" if element == MAGNET_CHAIN else element
+    month = _pick_month(result)
+    ax = plot.sankey(result, element=element)
+    ctx.figures["sankey"] = _Figure(
+        "sankey",
+        f"Flows of {what}: baseline and {month}",
+        _svg(ax, "sankey", f"Sankey diagram of {what}"),
+        f"Left, the baseline flows of {what} from mining to end use; right, the flows in "
+        f"{month}, the month with the largest end-use shortfall, on the same scale (a month's "
+        "flows × 12). Boxes are countries (height = throughput), bands t REO/yr; magnets are "
+        "counted as their rare-earth content (recipe × t of magnet). Without options.",
+    )
+
+
+def _add_sensitivity(ctx: _Context, net: SupplyNetwork, scenario: Any, country: str, n: int,
+                     seed: int) -> None:
+    from rareearth.sensitivity_analysis import sensitivity
+
+    table = sensitivity(net, scenario, country, n=n, seed=seed)
+    ctx.figures["tornado"] = _Figure(
+        "tornado",
+        "What drives the answer",
+        _svg(plot.tornado(table), "tornado", "tornado plot of the uncertain inputs"),
+        f"{n} Monte Carlo draws without options. Each bar: the mean score with the input in "
+        "the lowest fifth of its range (blue end) and in the highest fifth (orange end); ρ is "
+        "Spearman's rank correlation of the input with the score.",
+    )
+    ctx.sensitivity = [
+        {
+            "label": str(row["label"]),
+            "range": f"{_num(row['low'], 3)}–{_num(row['high'], 3)}",
+            "rho_score": _signed(row["rho_score"], 2),
+            "rho_lost": _signed(row["rho_lost_value"], 2),
+            "lost": f"{usd(row['lost_value_low_usd'])} – {usd(row['lost_value_high_usd'])}",
+        }
+        for _, row in table.iterrows()
+    ]
+
+
+def _add_option_effects(ctx: _Context, net: SupplyNetwork, options: Sequence[Any]) -> None:
+    from rareearth.cooperation import load_option
+    from rareearth.errors import OptionError
+    from rareearth.option_effects import option_effects
+
+    for option in options:
+        opt = load_option(option) if isinstance(option, (str, Path)) else option
+        try:
+            table = option_effects(net, opt)
+        except OptionError:
+            continue  # an option that does not fit the network is not ranked either
+        digits = {"months": 1}
+        ctx.option_effects.append({
+            "option": str(opt.name),
+            "rows": [
+                {
+                    "measure": f"{r.type.replace('_', ' ')}" + (
+                        f" (from {r.option})" if r.option != opt.name else ""),
+                    "where": f"{r.country} {r.commodity}",
+                    "what": str(r.what),
+                    "baseline": _num(r.baseline, digits.get(r.unit, 0)),
+                    "added": f"{r.added:+,.{digits.get(r.unit, 0)}f}",
+                    "total": _num(r.total, digits.get(r.unit, 0)),
+                    "unit": str(r.unit),
+                }
+                for r in table.itertuples(index=False)
+            ],
+        })
+
+
+def _add_limits(ctx: _Context, net: SupplyNetwork, scenario: Any, country: str,
+                options: Sequence[Any], draws: int) -> None:
+    from rareearth.cooperation import load_option
+    from rareearth.limitations import known_limits
+
+    opts = [load_option(o) if isinstance(o, (str, Path)) else o for o in options]
+    ctx.limits = [
+        {"topic": limit.topic, "text": limit.text}
+        for limit in known_limits(net, scenario, country, opts, timing=ctx.timing, draws=draws)
+    ]
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -542,7 +684,12 @@ def report(
     (:func:`rareearth.indicators.dependence_table`), the network figure, where the country's
     main materials come from, its shortfall month by month (:func:`rareearth.simulate`), the
     ranking of ``options`` (:func:`rareearth.compare`, with ``n`` Monte Carlo draws when
-    ``n > 0``), the method and assumptions, and every data source cited. Figures are inline
+    ``n > 0``), what each option does in tonnes (:mod:`rareearth.option_effects`), the flows
+    of the material that weighs most as a Sankey diagram of the worst month beside the
+    baseline, with ``n ≥ 10`` draws the inputs that drive the score (a tornado,
+    :func:`rareearth.sensitivity`), the method and assumptions (the option timing among them),
+    the known limits that bear on this run (:mod:`rareearth.limitations`), and every data source
+    cited. Figures are inline
     SVG; there is no script and nothing is loaded from the network. The page is escaped
     (jinja2 autoescaping), written atomically, and stays under :data:`MAX_BYTES`.
 
@@ -560,7 +707,7 @@ def report(
         The HTML file written.
     n : int
         Monte Carlo draws for the ranking (0: none); the headline score then carries its
-        5–95 % band.
+        5–95 % band; when ``n ≥ 10``, also the sensitivity.
     seed : int
         Seed of the simulation and of the draws.
     frontier : bool
@@ -594,6 +741,9 @@ def report(
         f"Shortfall in {country}, month by month",
         _svg(plot.shortfall(result, country), "shortfall", "shortfall by month"),
     )
+    _add_sankey(ctx, net, result, score)
+    if n >= MIN_SENSITIVITY_DRAWS:
+        _add_sensitivity(ctx, net, scenario, country, n, seed)
 
     table: pd.DataFrame | None = None
     if options:
@@ -622,6 +772,8 @@ def report(
                 "frontier", "Budget frontier",
                 _svg(plot.frontier(front), "frontier", "budget frontier"),
             )
+        _add_option_effects(ctx, net, options)
+    _add_limits(ctx, net, scenario, country, options, n)
     ctx.summary = [*_business_answer(score, table, scenario, net, options),
                    *_summary(ctx, score, table)]
     return write_text(path, _render(ctx))

@@ -43,7 +43,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from rareearth.errors import ArgumentError, UnknownNameError
 from rareearth.records import MAGNET, STAGES
 
-__all__ = ["KINDS", "WEIGHTS", "ExposureScore", "exposure", "score_result", "structural_indicators"]
+__all__ = [
+    "COMPONENT_NAMES", "KINDS", "WEIGHTS", "ExposureScore", "exposure", "score_result",
+    "structural_indicators",
+]
 
 #: Points of each component (they sum to 100). Why these weights: docs/exposure.md.
 WEIGHTS: dict[str, float] = {
@@ -69,6 +72,15 @@ KINDS: dict[str, str] = {
 #: national stockpiling target of 60 days of consumption (JOGMEC; Argus Media, 3 Jul 2020),
 #: i.e. 2 months. A country with no stock left at the trough gets the full 5 points.
 COVER_REFERENCE_MONTHS = 2.0
+#: Human names of the components, for tables, figures and the report.
+COMPONENT_NAMES: dict[str, str] = {
+    "shortfall_peak": "Peak shortfall",
+    "unmet_demand": "Unmet demand",
+    "recovery_time": "Time to recover",
+    "stock_cover": "Stock cover left",
+    "price_peak": "Price peak",
+    "structural": "Structural dependence",
+}
 #: A month counts as disrupted when the value-weighted shortfall exceeds this share.
 DISRUPTED_SHARE = 0.01
 #: Recovery time at which the recovery component saturates (Sprecher et al. 2017: the market
@@ -131,6 +143,34 @@ class ExposureScore(BaseModel):
         """Points per material (the sum of its components), largest first."""
         totals = {m: sum(c.values()) for m, c in self.by_material.items()}
         return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+
+    def to_frame(self) -> Any:
+        """The components as a table: one row per component, in the order of ``components``.
+
+        Columns ``name`` (human name), ``points``, ``max_points`` (its weight) and one column
+        of points per material (``by_material``; they add up to ``points``).
+
+        Examples
+        --------
+        >>> import rareearth as ree
+        >>> t = ree.exposure("world-2024", "china-2025-heavy", "JP").to_frame()
+        >>> list(t.columns[:3]), t.index.name
+        (['name', 'points', 'max_points'], 'component')
+        """
+        import pandas as pd
+
+        rows = []
+        for key, points in self.components.items():
+            row: dict[str, Any] = {
+                "component": key,
+                "name": COMPONENT_NAMES.get(key, key.replace("_", " ").capitalize()),
+                "points": float(points),
+                "max_points": float(WEIGHTS.get(key, float("nan"))),
+            }
+            for material, parts in self.by_material.items():
+                row[material] = float(parts.get(key, 0.0))
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("component")
 
     def explain(self) -> list[str]:
         """One sentence per component."""

@@ -560,7 +560,7 @@ def test_plot_builtin_issue_example(tmp_path: Path) -> None:
 
 def test_plot_bad_input(tiny_path: Path, scenario_file: Path, tmp_path: Path) -> None:
     assert_user_error(
-        run("plot", "sankey", "--dataset", tiny_path, "-o", tmp_path / "a.png"), "sankey"
+        run("plot", "hairball", "--dataset", tiny_path, "-o", tmp_path / "a.png"), "hairball"
     )
     assert_user_error(
         run("plot", "network", "--dataset", tiny_path, "-o", tmp_path / "a.jpg"), ".png"

@@ -142,13 +142,13 @@ def test_report_tiny_with_option(evil: SupplyNetwork, tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     _check_self_contained(html)
     assert "&lt;script&gt;" in html
-    # network, 2 origins, shortfall, compare, frontier
-    assert html.count("<svg ") == 6
+    # network, 2 origins, shortfall, sankey, compare, frontier
+    assert html.count("<svg ") == 7
     assert "Had it been done" in html and "Decided when the shock starts" in html
     assert 'id="frontier"' in html
     assert "Components of the score" in html
-    for component in ("shortfall_peak", "unmet_demand", "structural"):
-        assert f"<code>{component}</code>" in html
+    for component in ("Peak shortfall", "Unmet demand", "Structural dependence"):
+        assert f"<td>{component}</td>" in html
     assert "jp-stockpile" in html and "Option source &lt;script&gt;" in html
     assert not list((tmp_path / "out").glob(".*.tmp"))  # written atomically, nothing left
 
@@ -156,7 +156,10 @@ def test_report_tiny_with_option(evil: SupplyNetwork, tmp_path: Path) -> None:
 def test_report_without_options_has_no_ranking(tiny: SupplyNetwork, tmp_path: Path) -> None:
     html = reporting.report(tiny, scenario(), "JP", path=tmp_path / "r.html").read_text()
     assert 'id="options"' not in html
-    assert html.count("<svg ") == 4
+    assert html.count("<svg ") == 5
+    # the flows are drawn; no option effects, and no tornado without Monte Carlo draws
+    assert 'id="flows"' in html
+    assert 'id="option-effects"' not in html and 'id="drivers"' not in html
 
 
 def test_report_monte_carlo_columns(tiny: SupplyNetwork, tmp_path: Path) -> None:

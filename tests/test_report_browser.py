@@ -137,6 +137,7 @@ def test_static_report_in_browser(tiny: SupplyNetwork, tmp_path: Path) -> None:
 
 def test_full_report_in_browser(tiny: SupplyNetwork, tmp_path: Path) -> None:
     page = reporting.report(
-        tiny, scenario(), "JP", options=[stockpile()], path=tmp_path / "report.html", n=4
+        tiny, scenario(), "JP", options=[stockpile()], path=tmp_path / "report.html", n=12
     )
-    _check_not_blank(_show(page, tmp_path, svgs=6))
+    # network, 2 origins, shortfall, sankey, compare, frontier, tornado
+    _check_not_blank(_show(page, tmp_path, svgs=8))

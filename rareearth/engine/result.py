@@ -89,6 +89,11 @@ class SimulationResult:
         Package version, dataset name and digest, scenario, options, allocation, seed,
         parameters.
 
+    Accessors follow one rule: a table of the whole run is a property (``arrays``,
+    ``timeseries``, ``flows``, ``prices``), built on first use and cached; a view that takes an
+    argument or converts is a method (``shortfall(country)``, ``shortfall()`` for every
+    country, ``to_iamc()``).
+
     Examples
     --------
     >>> import rareearth as ree
@@ -268,8 +273,18 @@ class SimulationResult:
 
         return product_table(self)
 
-    def shortfall(self, country: str) -> pd.DataFrame:
+    @cached_property
+    def prices(self) -> pd.DataFrame:
+        """Price index P/P0 per month (index) and commodity (columns)."""
+        frame = pd.DataFrame(self.arrays["price"], index=self.periods, columns=self.commodities)
+        frame.index.name = "month"
+        frame.columns.name = "commodity"
+        return frame
+
+    def shortfall(self, country: str | None = None) -> pd.DataFrame:
         """End-use shortfall of ``country`` (t/month): index month, one column per commodity.
+
+        With no ``country``: every country with end use, columns (country, commodity).
 
         Raises
         ------
@@ -282,6 +297,13 @@ class SimulationResult:
         """
         st = self._batch.structure
         cn = st.compiled
+        if country is None:
+            e0, e1 = st.in_range[END_USE]
+            ks = sorted(set(st.in_country[e0:e1].tolist()))
+            parts = {cn.countries[k]: self.shortfall(cn.countries[k]) for k in ks}
+            both = pd.concat(parts, axis=1, names=["country", "commodity"])
+            both.index.name = "month"
+            return both
         if country not in cn.country_index:
             raise UnknownNameError(
                 f"unknown country {country!r}; this network has {', '.join(cn.countries)}"
@@ -302,3 +324,16 @@ class SimulationResult:
         frame.index.name = "month"
         frame.columns.name = "commodity"
         return frame
+
+    def to_iamc(self) -> pd.DataFrame:
+        """The run in the IAMC long format (``model, scenario, region, variable, unit, time,
+        value``), readable by pyam; variables such as ``Shortfall|DyTb|End use``
+        (:mod:`rareearth.iamc`).
+
+        Examples
+        --------
+        >>> res.to_iamc().query("variable == 'Shortfall|DyTb|End use'")  # doctest: +SKIP
+        """
+        from rareearth.iamc import to_iamc
+
+        return to_iamc(self)

@@ -7,7 +7,8 @@ Countries have the same colour in every figure: :func:`country_color`.
 
 Modules: :mod:`.style` (colours, titles, source lines), :mod:`.structure` (:func:`network`,
 :func:`origins`), :mod:`.runs` (:func:`shortfall`), :mod:`.rankings` (:func:`compare`,
-:func:`distribution`), :mod:`.portfolios` (:func:`frontier`).
+:func:`distribution`), :mod:`.portfolios` (:func:`frontier`), :mod:`.sankey` (:func:`sankey`),
+:mod:`.tornado` (:func:`tornado`).
 
 Examples
 --------
@@ -24,8 +25,10 @@ from __future__ import annotations
 from rareearth.plot.portfolios import frontier
 from rareearth.plot.rankings import compare, distribution
 from rareearth.plot.runs import shortfall
+from rareearth.plot.sankey import sankey
 from rareearth.plot.structure import network, origins
 from rareearth.plot.style import COUNTRY_COLORS, country_color
+from rareearth.plot.tornado import tornado
 
 __all__ = [
     "COUNTRY_COLORS",
@@ -35,5 +38,7 @@ __all__ = [
     "frontier",
     "network",
     "origins",
+    "sankey",
     "shortfall",
+    "tornado",
 ]
