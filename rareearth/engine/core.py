@@ -105,6 +105,8 @@ class Raw:
     rerouted: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(
         default_factory=list
     )  # (t, group id, d COO (k, j, g, s, value), take (O_ss,S) sparse, rcv (B,S) sparse)
+    #: in-slots whose Leontief coefficient input factors scale, and the factors (T, n)
+    input_factors: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class Engine:
@@ -151,6 +153,8 @@ class Engine:
         self.inv_in = self.array(n_in, st.stock_in0[:, None])
         self.inv_out = self.array(n_out, st.stock_out0[:, None])
         self.pile = levers.stockpile.reshape(k * c, n_s).copy()
+        #: Leontief coefficients of this run (the structure's, × the levers' input factors)
+        self.in_coef = st.in_coef.copy() if levers.input_slots.size else st.in_coef
         self.ramp = self.array(n_out)
         self.extra = self.array(n_out)
         # month a (commodity, country pair) of each rerouting group was first asked
@@ -196,7 +200,7 @@ class Engine:
         self._scratch: dict[str, np.ndarray] = {}
         self.recycled = self.array(e1 - e0)
         self.rate_left = np.zeros((k * c, n_s))
-        self.has_pile = bool((self.pile > 0).any())
+        self.has_pile = bool((self.pile > 0).any()) or levers.pile_add.shape[0] > 0
         # ------------------------------------------------------------ constants
         self.elasticity = st.compiled.price_elasticity[:, None] * params.elasticity_scale[None, :]
         lead = np.repeat(params.lead_time_months[None, None, :], k, axis=0).repeat(k, axis=1)
@@ -227,6 +231,8 @@ class Engine:
         self._demand_buf = np.zeros((c, n_s))
         # stockpile release looks only at in-slots whose (country, commodity) holds a stockpile
         held: np.ndarray = np.asarray((levers.stockpile > 0).any(axis=2))  # (K, C)
+        if levers.pile_add.shape[0]:  # stockpiles added later count from the start
+            held.reshape(-1)[levers.pile_add[:, 1].astype(np.int64)] = True
         self.pile_rows = [
             np.flatnonzero(held[st.in_country[i0:i1], st.in_commodity[i0:i1]]) + i0
             for i0, i1 in st.in_range
@@ -253,6 +259,21 @@ class Engine:
         self.restricted = self._restricted_operators()
         self.csr_fill_to_in = [kernels.csr(m) for m in st.fill_to_in]
         self.csr_use = [kernels.csr(m) for m in st.use]
+        #: the month's input matrices (scipy, sharing ``csr_use``'s data when input factors
+        #: change them) and where each factor's in-slot sits in them
+        self.use = list(st.use)
+        self._factor_pos: list[tuple[int, int]] = []
+        if levers.input_slots.size:
+            for stage in PRODUCING:
+                m = st.use[stage].copy()
+                m.data = self.csr_use[stage][2]
+                self.use[stage] = m
+            for slot in levers.input_slots.tolist():
+                stage = int(st.in_stage[slot])
+                indptr = self.csr_use[stage][0]
+                row = slot - st.in_range[stage][0]
+                pos = int(indptr[row]) if indptr[row + 1] > indptr[row] else -1
+                self._factor_pos.append((stage, pos))
         # order_to_out transposed (buyer in-slot rows → the stage's out-slots), rows sorted
         self.order_by_buyer = [m.T.tocsr() for m in st.order_to_out]
         for m in self.order_by_buyer:
@@ -367,6 +388,8 @@ class Engine:
             if key in self.record_keys:
                 raw.slots_out[key] = np.zeros((t_n, n_out, n_s))
         raw.price = np.zeros((t_n, st.n_commodities, n_s))
+        if self.levers.input_slots.size:
+            raw.input_factors = (self.levers.input_slots, self.levers.input_factor)
         raw.stockpile = np.zeros((t_n, st.n_countries * st.n_commodities, n_s))
         if "flows" in self.record_keys:
             raw.edge_flow = np.zeros((t_n, st.n_edges, n_s))
@@ -400,6 +423,7 @@ class Engine:
         self.t = t
         self.ev = self.schedule.at(t)
         self._track_blocked()
+        self._levers_of_month(t)
         self.capacity()
         self.demand()
         self.orders()
@@ -433,6 +457,27 @@ class Engine:
                 self.allocator.allocate(self, stage)
         self.close()
         self.record()
+
+    def _levers_of_month(self, t: int) -> None:
+        """Levers that change during the run: input coefficients (input factors), stockpiles
+        that arrive and lead times that shorten at a later month."""
+        lv, st = self.levers, self.st
+        if lv.input_slots.size:
+            coef = st.in_coef[lv.input_slots] * lv.input_factor[t]
+            self.in_coef[lv.input_slots] = coef
+            for j, (stage, pos) in enumerate(self._factor_pos):
+                if pos >= 0:
+                    self.csr_use[stage][2][pos] = coef[j]
+        if lv.pile_add.shape[0]:
+            for _month, kc, s, tonnes in lv.pile_add[lv.pile_add[:, 0] == t].tolist():
+                self.pile[int(kc), int(s)] += tonnes
+        if lv.lead_later.shape[0]:
+            now = lv.lead_later[lv.lead_later[:, 0] == t]
+            for _, a, b, s, months in now.tolist():
+                cell = (int(s), int(a), int(b))
+                self.lead[cell] = min(self.lead[cell], months)
+            if now.shape[0]:
+                self._group_lead.clear()
 
     def _track_blocked(self) -> None:
         """Bump :attr:`blocked_version` when this month's closed pairs differ from last month's.
@@ -478,7 +523,7 @@ class Engine:
             return  # recycled stays zero
         rate = np.broadcast_to(self.recycle_extra[None, :], d.shape)
         if lv.recycling is not None:
-            rate = rate + lv.recycling[self.t][self.end_country]
+            rate = rate + lv.recycling[self.t][self.end_country, self.end_commodity]
         np.multiply(rate, self.consumed_prev, out=self.recycled)
 
     # ------------------------------------------------------------------ 2. orders (backward)
@@ -536,7 +581,7 @@ class Engine:
         o0, o1 = st.out_range[stage]
         if out is None:
             out = np.empty((o1 - o0, avail.shape[1]))
-        kernels.input_limit(avail, st.in_coef[i0:i1], st.input_index[stage], i0, out, False)
+        kernels.input_limit(avail, self.in_coef[i0:i1], st.input_index[stage], i0, out, False)
         return out
 
     def produce(self, stage: int) -> None:
@@ -544,7 +589,7 @@ class Engine:
         st = self.st
         o0, o1 = st.out_range[stage]
         i0, i1 = st.in_range[stage]
-        kernels.produce_out(self.received[i0:i1], self.inv_in[i0:i1], st.in_coef[i0:i1],
+        kernels.produce_out(self.received[i0:i1], self.inv_in[i0:i1], self.in_coef[i0:i1],
                             st.input_index[stage], i0, self.plan[o0:o1], self.cap[o0:o1],
                             self.ordered[o0:o1], self.prod[o0:o1], self.beyond[o0:o1])
         indptr, indices, data = self.csr_use[stage]
@@ -583,7 +628,7 @@ class Engine:
             some = kernels.room(self.cap[o0:o1], self.prod[o0:o1], self.ramp[o0:o1], room)
             if stage != MINING and some:
                 i0, i1 = st.in_range[stage]
-                kernels.input_limit(self.inv_in[i0:i1], st.in_coef[i0:i1], st.input_index[stage],
+                kernels.input_limit(self.inv_in[i0:i1], self.in_coef[i0:i1], st.input_index[stage],
                                     i0, room, True)
             self.room_ready[stage] = True
         return room
@@ -668,7 +713,7 @@ class Engine:
                      self.asked[o0:o1], self.rerouted_out[o0:o1], self.shipped[o0:o1],
                      self.track["rerouted_out"] or self.track["shipped"],
                      self.no_allowance if sales is None else sales, sales is not None,
-                     st.in_coef[i0:i1], st.input_index[stage], i0, self.inv_in[i0:i1],
+                     self.in_coef[i0:i1], st.input_index[stage], i0, self.inv_in[i0:i1],
                      self.used[i0:i1], stage != MINING)
 
     # ------------------------------------------------------------------ 5. national stockpiles
@@ -879,6 +924,8 @@ class ProportionalAllocator:
                 continue
             first = np.zeros((edges.size, engine.n_scenarios))
             for j in np.flatnonzero(lv.offtake_slot == slot):
+                if engine.t < lv.offtake_start[j]:
+                    continue  # not started yet
                 mine = partner_of_edge[edges] == lv.offtake_partner[j]
                 if not mine.any():
                     continue

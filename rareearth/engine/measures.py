@@ -1,16 +1,22 @@
 """Cooperation options (``rareearth.cooperation``) turned into network edits and engine levers.
 
-An option is a package of measures. Most act through :class:`~rareearth.engine.levers.Levers`
-(capacity, offtake, stockpile, recycling, lead times, demand factors); two also edit the network
-before it is compiled: a ``Substitution`` of a material that a sector buys inside magnets
-(DyTb in automotive motors) lowers the recipe of the country's magnet makers, and a ``Relocate``
-to a country with no end-use node for the sector creates that node (with no baseline demand).
+An option is a package of measures. They act through :class:`~rareearth.engine.levers.Levers`
+(capacity, offtake, stockpile, recycling, lead times, demand factors, input factors); one also
+edits the network before it is compiled: a ``Relocate`` to a country with no end-use node for
+the sector creates that node (with no baseline demand). A ``Substitution`` of a material that a
+sector buys inside magnets (DyTb in automotive motors) scales the Leontief input coefficient of
+that material at the country's magnet makers (an :class:`~rareearth.engine.levers.InputFactor`),
+by the sector's share of the magnets the country uses.
 
 Timing. ``timing="in_place"`` (the default of ``simulate``, ``exposure`` and ``compare``)
 evaluates an option as already built when the scenario begins: every measure at full effect
 from month 0. This answers "how exposed would Japan be had it done this", which is how options
-are ranked. ``timing="from_start"`` starts each measure after its option's lead time and ramps
-it in: "what if it is decided when the scenario starts".
+are ranked. ``timing="from_start"`` starts each measure after its lead time (its own
+``starts_after_months`` or its option's ``lead_time_months``) and ramps it in over its ramp
+(:func:`rareearth.cooperation.measure_profile`): capacity, recycling, substitution and
+relocated demand follow that 0…1 profile; a stockpile's added tonnes arrive at its start
+month; an offtake and a trade link's shorter lead time apply from their start month.
+See ``docs/model.md``, "Cooperation options in the engine".
 """
 
 from __future__ import annotations
@@ -93,10 +99,9 @@ def apply_options(
     measures = combine(options, in_place=timing == "in_place")
     parts: dict[str, list[Any]] = {k: [] for k in (
         "capacity", "demand_factors", "demand_additions", "recycling", "offtakes",
-        "stockpiles", "lead_times")}
-    recipes = net.recipes.copy()
+        "stockpiles", "lead_times", "input_factors")}
     demand = net.demand.copy()
-    stockpile_tonnes: dict[tuple[str, str], float] = {}
+    stockpile_tonnes: dict[tuple[str, str, int], float] = {}
     base_recycling = float(net.parameters.get("recycling_rate", 0.0))
     producers = net.producers
 
@@ -110,7 +115,8 @@ def apply_options(
             for node, w in zip(nodes, weights, strict=True):
                 parts["capacity"].append(lv.CapacityAddition(
                     node, measure.commodity, float(measure.tonnes_per_year * w),
-                    start_month=start, ramp_months=ramp))
+                    start_month=start, ramp_months=ramp,
+                    profile=None if timing == "in_place" else profile))
         elif isinstance(measure, Offtake):
             nodes = measure.supplier_nodes(net)
             for node in nodes:
@@ -122,7 +128,8 @@ def apply_options(
                                if c.node == node and c.commodity == measure.commodity)
                     share = min(1.0, float(measure.tonnes_per_year or 0.0) / len(nodes) / out) \
                         if out > 0 else 0.0
-                parts["offtakes"].append(lv.Offtake(node, measure.partner, measure.commodity, share))
+                parts["offtakes"].append(lv.Offtake(node, measure.partner, measure.commodity, share,
+                                                    start_month=start))
         elif isinstance(measure, Stockpile):
             for commodity in measure.resolve_commodities(net):
                 if measure.tonnes is not None:
@@ -130,32 +137,36 @@ def apply_options(
                 else:
                     added = float(measure.days or 0.0) / 365.0 * baseline_use(
                         net, measure.country, commodity)
-                key = (measure.country, commodity)
+                key = (measure.country, commodity, start)
                 stockpile_tonnes[key] = stockpile_tonnes.get(key, 0.0) + added
         elif isinstance(measure, Recycling):
             increase = max(0.0, float(measure.rate) - base_recycling)
             if increase > 0:
-                parts["recycling"].append(lv.RecyclingIncrease(measure.country, increase * profile))
+                parts["recycling"].append(lv.RecyclingIncrease(
+                    measure.country, increase * profile,
+                    commodities=_recycled(net, measure)))
         elif isinstance(measure, Substitution):
-            recipes, _ = _substitute(net, recipes, demand, measure, profile, parts, lv)
+            _substitute(net, demand, measure, profile, parts, lv)
         elif isinstance(measure, TradeLink):
             a, b = measure.countries
-            parts["lead_times"] += [lv.LeadTime(a, b, float(measure.lead_time_months)),
-                                    lv.LeadTime(b, a, float(measure.lead_time_months))]
+            months_ = float(measure.lead_time_months)
+            parts["lead_times"] += [lv.LeadTime(a, b, months_, start_month=start),
+                                    lv.LeadTime(b, a, months_, start_month=start)]
         elif isinstance(measure, Relocate):
-            demand = _relocate(net, demand, measure, profile, parts, lv, producers)
+            demand = _relocate(net, demand, measure, profile, start, parts, lv, producers)
         else:  # pragma: no cover - MEASURE_ORDER lists every measure type
             raise OptionError(f"unsupported measure {type(measure).__name__}")
 
     existing = net.stockpiles
-    for (country, commodity), added in stockpile_tonnes.items():
+    for (country, commodity, start), added in stockpile_tonnes.items():
         rows = existing[(existing.country == country) & (existing.material == commodity)]
         held = float(rows["stock_tonnes"].sum()) if len(rows) else 0.0
-        parts["stockpiles"].append(lv.StockpileOverride(country, commodity, held + added))
+        parts["stockpiles"].append(lv.StockpileOverride(country, commodity, held + added,
+                                                        start_month=start))
 
     edited = net
-    if not recipes.equals(net.recipes) or len(demand) != len(net.demand):
-        edited = net.replace(recipes=recipes, demand=demand.drop(columns=["country", "sector"]))
+    if len(demand) != len(net.demand):
+        edited = net.replace(demand=demand.drop(columns=["country", "sector"]))
     levers = lv.Levers(
         capacity=tuple(parts["capacity"]),
         demand_factors=tuple(parts["demand_factors"]),
@@ -164,6 +175,7 @@ def apply_options(
         offtakes=tuple(parts["offtakes"]),
         stockpiles=tuple(parts["stockpiles"]),
         lead_times=tuple(parts["lead_times"]),
+        input_factors=tuple(parts["input_factors"]),
     )
     return edited, levers
 
@@ -178,48 +190,58 @@ def _output(producers: pd.DataFrame, node: str, commodity: str) -> float:
     return float(rows["output_tonnes_per_year"].sum())
 
 
-def _substitute(net: Any, recipes: pd.DataFrame, demand: pd.DataFrame, measure: Any,
-                profile: np.ndarray, parts: dict[str, list[Any]], lv: Any) -> tuple[pd.DataFrame, float]:
-    """Direct use: a demand factor. Use inside magnets: a lower recipe at the country's magnet
-    makers, scaled by the sector's share of the magnets the country uses (full effect; the
-    recipe is static, so the adoption ramp is not modelled for this case: documented)."""
-    node = f"{measure.country}:end_use:{measure.sector}"
-    direct = demand[(demand.node == node) & (demand.commodity == measure.commodity)]
+def _recycled(net: Any, measure: Any) -> tuple[str, ...]:
+    """Commodities whose end uses a recycling measure serves: those it lists, and magnets when
+    it lists every material of the country's magnet recipes (a recycled magnet gives back all
+    its materials; NdPr alone makes no magnet, so a partial list recycles no magnets)."""
+    listed = list(measure.resolve_commodities(net))
+    if MAGNET in net.commodities and MAGNET not in listed:
+        makers = [n for n in net.node_ids if parse_node_id(n).stage == "magnet"
+                  and parse_node_id(n).country == measure.country] or ["default"]
+        needed = {m for maker in makers for m, v in net.recipe(maker).items() if v > 0}
+        if needed and needed <= set(listed):
+            listed.append(MAGNET)
+    return tuple(listed)
+
+
+def _substitute(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarray,
+                parts: dict[str, list[Any]], lv: Any) -> None:
+    """Direct use: a demand factor on every end-use node of the sector (named end users
+    ``JP:end_use:automotive-x`` as well as the bare sector). Use inside magnets: the country's
+    magnet makers need ``1 − cut × share × profile`` of their coefficient of the material (an
+    input factor), ``share`` the sector's part of the magnets the country uses."""
+    sector_rows = demand[(demand.country == measure.country) & (demand.sector == measure.sector)]
+    direct = sector_rows[sector_rows.commodity == measure.commodity]
     if len(direct):
-        parts["demand_factors"].append(
-            lv.DemandFactor(node, measure.commodity, 1.0 - measure.intensity_cut * profile))
-        return recipes, 1.0
+        for node in dict.fromkeys(direct.node):
+            parts["demand_factors"].append(
+                lv.DemandFactor(str(node), measure.commodity, 1.0 - measure.intensity_cut * profile))
+        return
     magnets = demand[(demand.country == measure.country) & (demand.commodity == MAGNET)]
     total = float(magnets["demand_tonnes_per_year"].sum())
-    sector = float(magnets.loc[magnets.node == node, "demand_tonnes_per_year"].sum())
+    sector = float(sector_rows.loc[sector_rows.commodity == MAGNET, "demand_tonnes_per_year"].sum())
     if total <= 0 or sector <= 0:
         raise OptionError(
-            f"substitution: {node} uses no {measure.commodity}, directly or in magnets")
-    factor = 1.0 - measure.intensity_cut * sector / total
+            f"substitution: {measure.country}:end_use:{measure.sector} uses no "
+            f"{measure.commodity}, directly or in magnets")
+    factor = 1.0 - measure.intensity_cut * sector / total * profile
     makers = [n for n in net.node_ids
               if parse_node_id(n).country == measure.country and parse_node_id(n).stage == "magnet"]
-    rows = []
+    made = set(net.producers.loc[net.producers.commodity == MAGNET, "node"])
+    made |= set(net.flows.loc[net.flows.commodity == MAGNET, "source"])
     for maker in makers:
-        recipe = net.recipe(maker)
-        if measure.commodity not in recipe:
+        if measure.commodity not in net.recipe(maker) or maker not in made:
             continue
-        recipes = recipes[~((recipes.node == maker) & (recipes.material.isin(list(recipe))))]
-        for material, share in recipe.items():
-            value = share * factor if material == measure.commodity else share
-            rows.append({"node": maker, "material": material, "tonnes_per_tonne": value,
-                         "ref": "option", "confidence": "estimate",
-                         "method": f"substitution: {measure.commodity} × {factor:.3f}"})
-    if rows:
-        recipes = pd.concat([recipes, pd.DataFrame(rows)], ignore_index=True)
-    return recipes, factor
+        parts["input_factors"].append(lv.InputFactor(maker, measure.commodity, factor))
 
 
-def _relocate(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarray,
+def _relocate(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarray, start: int,
               parts: dict[str, list[Any]], lv: Any, producers: pd.DataFrame) -> pd.DataFrame:
-    source = f"{measure.from_country}:end_use:{measure.sector}"
     target = f"{measure.to_country}:end_use:{measure.sector}"
-    rows = demand[demand.node == source]
+    # every end-use node of the sector (the bare sector and named end users)
+    rows = demand[(demand.country == measure.from_country) & (demand.sector == measure.sector)]
     for row in rows.itertuples(index=False):
+        source = str(row.node)
         moved = float(row.demand_tonnes_per_year) * measure.share
         parts["demand_factors"].append(
             lv.DemandFactor(source, row.commodity, 1.0 - measure.share * profile))
@@ -243,6 +265,6 @@ def _relocate(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarray,
             if base > 0:
                 share = min(1.0, moved / base)
                 for node in makers.node:
-                    parts["offtakes"].append(
-                        lv.Offtake(str(node), measure.to_country, row.commodity, share))
+                    parts["offtakes"].append(lv.Offtake(
+                        str(node), measure.to_country, row.commodity, share, start_month=start))
     return demand
