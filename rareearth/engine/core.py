@@ -923,14 +923,20 @@ class ProportionalAllocator:
             if edges.size == 0:
                 continue
             first = np.zeros((edges.size, engine.n_scenarios))
+            # reserved shares per partner (offtakes of one partner add up; the rows of a batch
+            # are per scenario)
+            shares: dict[int, np.ndarray] = {}
             for j in np.flatnonzero(lv.offtake_slot == slot):
                 if engine.t < lv.offtake_start[j]:
                     continue  # not started yet
-                mine = partner_of_edge[edges] == lv.offtake_partner[j]
+                partner = int(lv.offtake_partner[j])
+                shares[partner] = shares.get(partner, 0.0) + lv.offtake_share[j]
+            for partner, share_p in shares.items():
+                mine = partner_of_edge[edges] == partner
                 if not mine.any():
                     continue
                 want = ordered[edges[mine]]
-                reserved = lv.offtake_share[j] * supply[slot - o0]
+                reserved = share_p * supply[slot - o0]
                 total = want.sum(axis=0)
                 share = np.divide(reserved, total, out=np.zeros_like(total), where=total > _TINY)
                 first[mine] = want * np.minimum(share, 1.0)

@@ -21,7 +21,9 @@ See ``docs/model.md``, "Cooperation options in the engine".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -35,9 +37,65 @@ __all__ = ["Timing", "apply_options", "baseline_use"]
 Timing = Literal["in_place", "from_start"]
 
 
+# ---------------------------------------------------------------------------- caches
+# Options are immutable and a network's tables do not change: what apply_options derives from
+# them (validation, expanded includes, node lists, baseline use) is kept per network, so that
+# hundreds of portfolios of the same options (simulate_many, the frontier) cost little.
+
+_NET_CACHE: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+_EXPANDED: dict[str, list[Any]] = {}
+
+
+def _cached(net: Any, key: Any, make: Callable[[], Any]) -> Any:
+    try:
+        per = _NET_CACHE.setdefault(net, {})
+    except TypeError:  # not weak-referenceable: no cache
+        return make()
+    if key not in per:
+        per[key] = make()
+    return per[key]
+
+
+def _key(model: Any) -> str:
+    return f"{type(model).__name__}:{model.model_dump_json()}"
+
+
+def _validate(option: Any, net: Any) -> bool:
+    option.validate_for(net)
+    return True
+
+
+def _expanded(option: Any) -> list[Any]:
+    """``option.expand()`` with each option's includes cleared (already expanded), cached."""
+    key = _key(option)
+    if key not in _EXPANDED:
+        _EXPANDED[key] = [o.model_copy(update={"includes": []}) for o in option.expand()]
+    return _EXPANDED[key]
+
+
+def _combined(net: Any, options: Sequence[Any], in_place: bool) -> list[Any]:
+    """Every option validated against ``net`` (once per network), then
+    :func:`rareearth.cooperation.combine` of them, includes expanded from the cache."""
+    from rareearth.cooperation import combine
+
+    flat: dict[str, Any] = {}
+    for option in options:
+        _cached(net, ("valid", _key(option)), partial(_validate, option, net))
+        for part in _expanded(option):
+            if part.name in flat and flat[part.name] != part:
+                raise OptionError(f"two different options are named {part.name!r}")
+            flat.setdefault(part.name, part)
+    return combine(flat.values(), in_place=in_place)
+
+
 def baseline_use(net: Any, country: str, commodity: str) -> float:
     """A country's baseline use of a commodity, t/yr: what enters its nodes from abroad plus
     what its own mines produce (each tonne counted once, where it enters the country)."""
+    return float(_cached(net, ("use", country, commodity),
+                         lambda: _baseline_use(net, country, commodity)))
+
+
+def _baseline_use(net: Any, country: str, commodity: str) -> float:
     f = net.flows
     imports = f[(f.target_country == country) & (f.source_country != country)
                 & (f.commodity == commodity)]["tonnes_per_year"].sum()
@@ -88,29 +146,25 @@ def apply_options(
         Stockpile,
         Substitution,
         TradeLink,
-        combine,
     )
     from rareearth.engine import levers as lv
 
     if timing not in ("in_place", "from_start"):
         raise OptionError(f"timing must be 'in_place' or 'from_start' (got {timing!r})")
-    for option in options:
-        option.validate_for(net)
-    measures = combine(options, in_place=timing == "in_place")
+    measures = _combined(net, options, timing == "in_place")
     parts: dict[str, list[Any]] = {k: [] for k in (
         "capacity", "demand_factors", "demand_additions", "recycling", "offtakes",
         "stockpiles", "lead_times", "input_factors")}
-    demand = net.demand.copy()
+    demand = net.demand  # replaced (not edited) when a relocation adds end-use rows
     stockpile_tonnes: dict[tuple[str, str, int], float] = {}
     base_recycling = float(net.parameters.get("recycling_rate", 0.0))
-    producers = net.producers
 
     for measure in measures:
         profile = _profile(measure, months, timing)
         start, ramp = _start(measure, timing)
         if isinstance(measure, AddCapacity):
-            nodes = measure.nodes(net)
-            caps = np.array([_capacity(producers, n, measure.commodity) for n in nodes])
+            nodes = _cached(net, ("nodes", _key(measure)), partial(measure.nodes, net))
+            caps = np.array([_capacity(net, n, measure.commodity) for n in nodes])
             weights = caps / caps.sum() if caps.sum() > 0 else np.full(len(nodes), 1 / len(nodes))
             for node, w in zip(nodes, weights, strict=True):
                 parts["capacity"].append(lv.CapacityAddition(
@@ -118,12 +172,13 @@ def apply_options(
                     start_month=start, ramp_months=ramp,
                     profile=None if timing == "in_place" else profile))
         elif isinstance(measure, Offtake):
-            nodes = measure.supplier_nodes(net)
+            nodes = _cached(net, ("suppliers", _key(measure)),
+                            partial(measure.supplier_nodes, net))
             for node in nodes:
                 if measure.share is not None:
                     share = float(measure.share)
                 else:
-                    out = _output(producers, node, measure.commodity)
+                    out = _output(net, node, measure.commodity)
                     out += sum(c.tonnes_per_year for c in parts["capacity"]
                                if c.node == node and c.commodity == measure.commodity)
                     share = min(1.0, float(measure.tonnes_per_year or 0.0) / len(nodes) / out) \
@@ -131,7 +186,8 @@ def apply_options(
                 parts["offtakes"].append(lv.Offtake(node, measure.partner, measure.commodity, share,
                                                     start_month=start))
         elif isinstance(measure, Stockpile):
-            for commodity in measure.resolve_commodities(net):
+            for commodity in _cached(net, ("coms", _key(measure)),
+                                     partial(measure.resolve_commodities, net)):
                 if measure.tonnes is not None:
                     added = float(measure.tonnes)
                 else:
@@ -144,7 +200,8 @@ def apply_options(
             if increase > 0:
                 parts["recycling"].append(lv.RecyclingIncrease(
                     measure.country, increase * profile,
-                    commodities=_recycled(net, measure)))
+                    commodities=_cached(net, ("recycled", _key(measure)),
+                                        partial(_recycled, net, measure))))
         elif isinstance(measure, Substitution):
             _substitute(net, demand, measure, profile, parts, lv)
         elif isinstance(measure, TradeLink):
@@ -153,14 +210,13 @@ def apply_options(
             parts["lead_times"] += [lv.LeadTime(a, b, months_, start_month=start),
                                     lv.LeadTime(b, a, months_, start_month=start)]
         elif isinstance(measure, Relocate):
-            demand = _relocate(net, demand, measure, profile, start, parts, lv, producers)
+            demand = _relocate(net, demand, measure, profile, start, parts, lv)
         else:  # pragma: no cover - MEASURE_ORDER lists every measure type
             raise OptionError(f"unsupported measure {type(measure).__name__}")
 
-    existing = net.stockpiles
     for (country, commodity, start), added in stockpile_tonnes.items():
-        rows = existing[(existing.country == country) & (existing.material == commodity)]
-        held = float(rows["stock_tonnes"].sum()) if len(rows) else 0.0
+        held = float(_cached(net, ("held", country, commodity),
+                             partial(_held, net, country, commodity)))
         parts["stockpiles"].append(lv.StockpileOverride(country, commodity, held + added,
                                                         start_month=start))
 
@@ -180,14 +236,28 @@ def apply_options(
     return edited, levers
 
 
-def _capacity(producers: pd.DataFrame, node: str, commodity: str) -> float:
-    rows = producers[(producers.node == node) & (producers.commodity == commodity)]
-    return float(rows["capacity_tonnes_per_year"].sum())
+def _held(net: Any, country: str, commodity: str) -> float:
+    """The national stockpile the dataset gives (t)."""
+    existing = net.stockpiles
+    rows = existing[(existing.country == country) & (existing.material == commodity)]
+    return float(rows["stock_tonnes"].sum()) if len(rows) else 0.0
 
 
-def _output(producers: pd.DataFrame, node: str, commodity: str) -> float:
-    rows = producers[(producers.node == node) & (producers.commodity == commodity)]
-    return float(rows["output_tonnes_per_year"].sum())
+def _producer_sums(producers: pd.DataFrame) -> dict[tuple[str, str], tuple[float, float]]:
+    sums = producers.groupby(["node", "commodity"], sort=False)[
+        ["capacity_tonnes_per_year", "output_tonnes_per_year"]].sum()
+    return {(str(n), str(c)): (float(cap), float(out))
+            for (n, c), cap, out in zip(sums.index, sums.iloc[:, 0], sums.iloc[:, 1], strict=True)}
+
+
+def _capacity(net: Any, node: str, commodity: str) -> float:
+    return float(_cached(net, "sums", partial(_producer_sums, net.producers)).get(
+        (node, commodity), (0.0, 0.0))[0])
+
+
+def _output(net: Any, node: str, commodity: str) -> float:
+    return float(_cached(net, "sums", partial(_producer_sums, net.producers)).get(
+        (node, commodity), (0.0, 0.0))[1])
 
 
 def _recycled(net: Any, measure: Any) -> tuple[str, ...]:
@@ -210,51 +280,86 @@ def _substitute(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarra
     ``JP:end_use:automotive-x`` as well as the bare sector). Use inside magnets: the country's
     magnet makers need ``1 − cut × share × profile`` of their coefficient of the material (an
     input factor), ``share`` the sector's part of the magnets the country uses."""
-    sector_rows = demand[(demand.country == measure.country) & (demand.sector == measure.sector)]
-    direct = sector_rows[sector_rows.commodity == measure.commodity]
-    if len(direct):
-        for node in dict.fromkeys(direct.node):
+    key = ("sector", measure.country, measure.sector, measure.commodity)
+    if demand is net.demand:
+        direct, total, sector = _cached(net, key, partial(_sector_use, demand, *key[1:]))
+    else:  # edited by a relocation in the same package
+        direct, total, sector = _sector_use(demand, *key[1:])
+    if direct:
+        for node in direct:
             parts["demand_factors"].append(
-                lv.DemandFactor(str(node), measure.commodity, 1.0 - measure.intensity_cut * profile))
+                lv.DemandFactor(node, measure.commodity, 1.0 - measure.intensity_cut * profile))
         return
-    magnets = demand[(demand.country == measure.country) & (demand.commodity == MAGNET)]
-    total = float(magnets["demand_tonnes_per_year"].sum())
-    sector = float(sector_rows.loc[sector_rows.commodity == MAGNET, "demand_tonnes_per_year"].sum())
     if total <= 0 or sector <= 0:
         raise OptionError(
             f"substitution: {measure.country}:end_use:{measure.sector} uses no "
             f"{measure.commodity}, directly or in magnets")
     factor = 1.0 - measure.intensity_cut * sector / total * profile
-    makers = [n for n in net.node_ids
-              if parse_node_id(n).country == measure.country and parse_node_id(n).stage == "magnet"]
-    made = set(net.producers.loc[net.producers.commodity == MAGNET, "node"])
-    made |= set(net.flows.loc[net.flows.commodity == MAGNET, "source"])
-    for maker in makers:
-        if measure.commodity not in net.recipe(maker) or maker not in made:
-            continue
+    for maker in _cached(net, ("makers", measure.country, measure.commodity),
+                         lambda: _magnet_makers(net, measure.country, measure.commodity)):
         parts["input_factors"].append(lv.InputFactor(maker, measure.commodity, factor))
 
 
+def _sector_use(demand: pd.DataFrame, country: str, sector_name: str,
+                commodity: str) -> tuple[list[str], float, float]:
+    """End-use nodes of the sector using ``commodity`` directly; the country's and the
+    sector's magnet demand (t/yr)."""
+    sector_rows = demand[(demand.country == country) & (demand.sector == sector_name)]
+    direct = [str(n) for n in dict.fromkeys(sector_rows.node[sector_rows.commodity == commodity])]
+    magnets = demand[(demand.country == country) & (demand.commodity == MAGNET)]
+    total = float(magnets["demand_tonnes_per_year"].sum())
+    sector = float(sector_rows.loc[sector_rows.commodity == MAGNET, "demand_tonnes_per_year"].sum())
+    return direct, total, sector
+
+
+def _magnet_makers(net: Any, country: str, commodity: str) -> list[str]:
+    """The country's magnet makers (making magnets) whose recipe has ``commodity``."""
+    made = set(net.producers.loc[net.producers.commodity == MAGNET, "node"])
+    made |= set(net.flows.loc[net.flows.commodity == MAGNET, "source"])
+    return [n for n in net.node_ids
+            if parse_node_id(n).country == country and parse_node_id(n).stage == "magnet"
+            and n in made and commodity in net.recipe(n)]
+
+
 def _relocate(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarray, start: int,
-              parts: dict[str, list[Any]], lv: Any, producers: pd.DataFrame) -> pd.DataFrame:
+              parts: dict[str, list[Any]], lv: Any) -> pd.DataFrame:
     target = f"{measure.to_country}:end_use:{measure.sector}"
-    # every end-use node of the sector (the bare sector and named end users)
+    plan = _cached(net, ("relocate", _key(measure)), partial(_relocation, net, measure))
+    present = set(zip(demand.node, demand.commodity, strict=True))
+    new_rows = []
+    for source, commodity, moved, row, makers in plan:
+        parts["demand_factors"].append(
+            lv.DemandFactor(source, commodity, 1.0 - measure.share * profile))
+        if (target, commodity) not in present:
+            new_rows.append(row)
+            present.add((target, commodity))
+        parts["demand_additions"].append(lv.DemandAddition(target, commodity, moved * profile))
+        for node, share in makers:
+            parts["offtakes"].append(lv.Offtake(node, measure.to_country, commodity, share,
+                                                start_month=start))
+    if new_rows:
+        demand = pd.concat([demand, pd.DataFrame(new_rows)], ignore_index=True)
+    return demand
+
+
+def _relocation(net: Any, measure: Any) -> list[tuple[str, str, float, dict[str, Any],
+                                                     list[tuple[str, float]]]]:
+    """Per end-use row of the sector in ``from_country`` (the bare sector and named end users):
+    its node, commodity, t/yr moved, the row that creates the target node if needed, and the
+    supplier country's producers with the share of their output reserved for the moved demand."""
+    demand, producers = net.demand, net.producers
+    target = f"{measure.to_country}:end_use:{measure.sector}"
     rows = demand[(demand.country == measure.from_country) & (demand.sector == measure.sector)]
+    plan = []
     for row in rows.itertuples(index=False):
         source = str(row.node)
         moved = float(row.demand_tonnes_per_year) * measure.share
-        parts["demand_factors"].append(
-            lv.DemandFactor(source, row.commodity, 1.0 - measure.share * profile))
-        here = demand[(demand.node == target) & (demand.commodity == row.commodity)]
-        if not len(here):
-            new = {"node": target, "country": measure.to_country, "sector": measure.sector,
-                   "commodity": row.commodity, "demand_tonnes_per_year": 0.0,
-                   "value_usd_per_tonne": float(row.value_usd_per_tonne), "ref": row.ref,
-                   "confidence": "estimate",
-                   "method": f"created by the relocation of {source} demand"}
-            demand = pd.concat([demand, pd.DataFrame([new])], ignore_index=True)
-        parts["demand_additions"].append(
-            lv.DemandAddition(target, row.commodity, moved * profile))
+        new = {"node": target, "country": measure.to_country, "sector": measure.sector,
+               "commodity": row.commodity, "demand_tonnes_per_year": 0.0,
+               "value_usd_per_tonne": float(row.value_usd_per_tonne), "ref": row.ref,
+               "confidence": "estimate",
+               "method": f"created by the relocation of {source} demand"}
+        makers_share: list[tuple[str, float]] = []
         if measure.supplier_country:
             stage = "magnet" if row.commodity == MAGNET else "separation"
             makers = producers[(producers.commodity == row.commodity)
@@ -264,7 +369,6 @@ def _relocate(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarray,
             base = out if out > 0 else cap
             if base > 0:
                 share = min(1.0, moved / base)
-                for node in makers.node:
-                    parts["offtakes"].append(lv.Offtake(
-                        str(node), measure.to_country, row.commodity, share, start_month=start))
-    return demand
+                makers_share = [(str(node), share) for node in makers.node]
+        plan.append((source, str(row.commodity), moved, new, makers_share))
+    return plan

@@ -397,7 +397,7 @@ class OptimalAllocator:
         self._cost = np.zeros(0)
         self._coef_pos = np.zeros(0, np.int64)
         self._coef_slot = np.zeros(0, np.int64)
-        self._offtake: tuple[np.ndarray, ...] | None = None
+        self._offtake: tuple[np.ndarray, ...] | None = None  # see _setup
 
     # ------------------------------------------------------------------ Allocator protocol
 
@@ -448,16 +448,20 @@ class OptimalAllocator:
         self._coef_slot = np.array(which, dtype=np.int64)
         self._offtake = None
         if lv.offtake_slot.size:
-            partner_edges = []
-            for j in range(lv.offtake_slot.size):
-                o, p = int(lv.offtake_slot[j]), int(lv.offtake_partner[j])
-                edges = np.flatnonzero((st.edge_src == o) & (st.in_country[st.edge_tgt] == p))
-                partner_edges.append(edges)
-            n_off = len(partner_edges)
-            rows_x = np.concatenate([np.full(e.size, j) for j, e in enumerate(partner_edges)])
+            # one row per (supplier out-slot, partner): offtakes of one partner add up
+            pairs = sorted({(int(o), int(p)) for o, p in
+                            zip(lv.offtake_slot, lv.offtake_partner, strict=True)})
+            row_of = {pair: r for r, pair in enumerate(pairs)}
+            row_j = np.array([row_of[(int(o), int(p))] for o, p in
+                              zip(lv.offtake_slot, lv.offtake_partner, strict=True)], np.int64)
+            partner_edges = [
+                np.flatnonzero((st.edge_src == o) & (st.in_country[st.edge_tgt] == p))
+                for o, p in pairs]
+            rows_x = np.concatenate([np.full(e.size, r) for r, e in enumerate(partner_edges)])
             cols_x = np.concatenate(partner_edges)
             self._offtake = (rows_x.astype(np.int64), cols_x.astype(np.int64),
-                             lv.offtake_slot.astype(np.int64), np.arange(n_off))
+                             np.array([o for o, _ in pairs], dtype=np.int64),
+                             np.arange(len(pairs)), row_j)
 
     def _offtake_rows(self, engine: Engine, prog: _Program, x_ub: np.ndarray, base: np.ndarray,
                       pb_ub: np.ndarray) -> tuple[list[sp.csr_matrix], np.ndarray] | None:
@@ -466,10 +470,11 @@ class OptimalAllocator:
         if self._offtake is None:
             return None
         lv = engine.levers
-        rows_x, cols_x, slot, rows_p = self._offtake
+        rows_x, cols_x, slot, rows_p, row_j = self._offtake
         n_off = slot.size
         started = (engine.t >= lv.offtake_start)[:, None]
-        share = lv.offtake_share * started  # (n_off, S)
+        share = np.zeros((n_off, engine.n_scenarios))
+        np.add.at(share, row_j, lv.offtake_share * started)
         want = np.zeros((n_off, engine.n_scenarios))
         np.add.at(want, rows_x, x_ub[cols_x])
         potential = base[slot] + pb_ub[slot] + engine.inv_out[slot]
