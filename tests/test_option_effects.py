@@ -282,6 +282,35 @@ def test_offtake_optimal_reserves_the_share_for_the_partner(tiny: Any) -> None:
         check_invariants(res, tol=1e-6)
 
 
+def test_offtake_of_new_capacity_reaches_a_partner_without_a_baseline_link(tiny: Any) -> None:
+    """Australia adds 20 t/yr of NdPr mining and separation and reserves 25 % of its
+    separation output for China, which it has never supplied. CN:separation at half capacity
+    leaves CN:metal 30 t/yr short (45 of 75) and CN:end_use:other 2 (3 of 5). AU:separation
+    makes 60 and ships its baseline 40 to JP:metal; of the 20 left, the reserved 0.25 × 60 = 15
+    go to China's buyers at once (no lead time: the contract is the link), in proportion to
+    what they miss: 15 × 30/32 to CN:metal. Without the offtake China waits for the new link
+    (2 months' lead time): nothing in month 0. The optimal LP gives China at least 15 too."""
+    caps = [AddCapacity(node="AU:mining", commodity="NdPr", tonnes_per_year=20),
+            AddCapacity(node="AU:separation", commodity="NdPr", tonnes_per_year=20)]
+    off = Offtake(supplier="AU:separation", partner="CN", commodity="NdPr", share=0.25)
+    sc = scenario(3, HALF_SEPARATION)
+    key = ("rerouted_in", "CN:metal", "NdPr")
+    for allocation in ("proportional", "optimal"):
+        without = ree.simulate(tiny, sc, [_option(*caps, country="CN")], record="all",
+                               allocation=allocation)
+        with_ = ree.simulate(tiny, sc, [_option(*caps, off, country="CN")], record="all",
+                             allocation=allocation)
+        assert node_value(without, *key)[0] == 0.0
+        to_china = (node_value(with_, *key)[0]
+                    + node_value(with_, "rerouted_in", "CN:end_use:other", "NdPr")[0]) * 12
+        assert to_china == pytest.approx(15.0, rel=1e-6)
+        if allocation == "proportional":
+            assert node_value(with_, *key)[0] * 12 == pytest.approx(15 * 30 / 32)
+            sold = with_.flows.query("source == 'AU:separation' and rerouted")
+            assert sold.tonnes.to_numpy()[:2].sum() * 12 == pytest.approx(15.0)
+        check_invariants(with_, tol=1e-6)
+
+
 # ---------------------------------------------------------------------------- trade link
 
 

@@ -213,6 +213,8 @@ class Engine:
         self.no_lead_zero = np.zeros((1, 1, 1), dtype=bool)
         self.rerouted_dirty = False
         self.released_dirty = False
+        #: per stage, the offtakes' partners and their buyers (ProportionalAllocator)
+        self.partner_buyers: dict[int, Any] = {}
         self.recycle_extra = np.maximum(params.recycling_rate - params.dataset_recycling_rate, 0.0)
         # False when nothing is ever recycled (``recycled`` stays zero all run)
         self.recycling = bool(self.recycle_extra.any()) or levers.recycling is not None
@@ -889,6 +891,8 @@ class ProportionalAllocator:
         if e0 == e1:
             np.copyto(left, supply)
             engine.shipped[o0:o1] = 0.0
+            if engine.levers.offtake_slot.size:
+                self._reserved_beyond_edges(engine, stage)
             return
         flow = engine.edge_flow[e0:e1]
         flow[:] = engine.shippable(stage)
@@ -905,6 +909,96 @@ class ProportionalAllocator:
         np.subtract(supply, shipped, out=left)
         np.maximum(left, 0.0, out=left)
         engine.received += st.flow_to_in[stage] @ flow
+        if engine.levers.offtake_slot.size:
+            self._reserved_beyond_edges(engine, stage)
+
+    def _reserved_beyond_edges(self, engine: Engine, stage: int) -> None:
+        """What an offtake reserves and the partner's baseline edges from the supplier did not
+        take (it has none: new capacity, a new or relocated buyer) goes to the partner's buyers
+        of the stage's output, from what the supplier has left, in proportion to what they
+        still miss: before rerouting and with no lead time (the contract is the link), never
+        across an export restriction. Booked as rerouted sales."""
+        st, lv, t = engine.st, engine.levers, engine.t
+        raw = engine.raw
+        blocked = engine.ev.blocked
+        for slot, partner, js, edges, buyers in self._partner_buyers(engine, stage):
+            started = [j for j in js if t >= lv.offtake_start[j]]
+            if not started or buyers.size == 0:
+                continue
+            share = lv.offtake_share[started].sum(axis=0)  # (S,)
+            supply = engine.shipped[slot] + engine.left[slot]
+            got = engine.edge_flow[edges].sum(axis=0) if edges.size else 0.0
+            unmet = np.maximum(engine.order[buyers] - engine.received[buyers], 0.0)
+            total = unmet.sum(axis=0)
+            give = np.minimum(np.minimum(np.maximum(share * supply - got, 0.0),
+                                         engine.left[slot]), total)
+            if blocked is not None:
+                com, k = int(st.out_commodity[slot]), int(st.out_country[slot])
+                give = give * ~blocked[com, :, k, partner]
+            if not (give > _TINY).any():
+                continue
+            part = unmet * np.divide(give, total, out=np.zeros_like(give), where=total > _TINY)
+            engine.left[slot] -= give
+            engine.shipped[slot] += give
+            engine.received[buyers] += part
+            # like rerouted sales: planned for again next month, and the supplier ramps up
+            engine.extra_next[slot] += give
+            engine.asked[slot] |= give > _TINY
+            if engine.track["rerouted_out"] or engine.track["shipped"]:
+                engine.rerouted_out[slot] += give
+            if engine.track["rerouted_in"]:
+                engine.rerouted_in[buyers] += part
+                engine.rerouted_dirty = True
+            if raw.edge_flow is not None:
+                self._record_reserved(engine, stage, slot, partner, buyers, part)
+
+    def _partner_buyers(self, engine: Engine,
+                        stage: int) -> list[tuple[int, int, list[int], np.ndarray, np.ndarray]]:
+        """Per (supplier out-slot of ``stage``, partner) with offtakes: the offtakes, the
+        partner's baseline edges from the out-slot and the partner's buyers of its commodity
+        from this stage (in-slots) — cached per engine."""
+        cache = engine.partner_buyers
+        if stage not in cache:
+            st, lv = engine.st, engine.levers
+            o0, o1 = st.out_range[stage]
+            pairs: dict[tuple[int, int], list[int]] = {}
+            for j, (slot, partner) in enumerate(zip(lv.offtake_slot.tolist(),
+                                                    lv.offtake_partner.tolist(), strict=True)):
+                if o0 <= slot < o1:
+                    pairs.setdefault((slot, partner), []).append(j)
+            rows = []
+            for (slot, partner), js in pairs.items():
+                edges = np.flatnonzero((st.edge_src == slot)
+                                       & (st.in_country[st.edge_tgt] == partner))
+                buyers = np.flatnonzero((st.in_country == partner) & (st.in_sstage == stage)
+                                        & (st.in_commodity == st.out_commodity[slot])
+                                        & (st.in_stage > stage))
+                rows.append((slot, partner, js, edges, buyers))
+            cache[stage] = rows
+        result: list[tuple[int, int, list[int], np.ndarray, np.ndarray]] = cache[stage]
+        return result
+
+    def _record_reserved(self, engine: Engine, stage: int, slot: int, partner: int,
+                         buyers: np.ndarray, part: np.ndarray) -> None:
+        """Reserved deliveries in the record format of rerouted flows (one entry per group)."""
+        st = engine.st
+        o0, o1 = st.out_range[stage]
+        k, com = int(st.out_country[slot]), int(st.out_commodity[slot])
+        for g in (g for stage_groups in st.groups for g in stage_groups if g.sstage == stage):
+            mine = (buyers >= g.start) & (buyers < g.stop)
+            if not mine.any():
+                continue
+            rcv = np.zeros((g.stop - g.start, engine.n_scenarios))
+            rcv[buyers[mine] - g.start] = part[mine]
+            value = rcv.sum(axis=0)
+            ss = np.flatnonzero(value > 0)
+            if ss.size == 0:
+                continue
+            take = np.zeros((o1 - o0, engine.n_scenarios))
+            take[slot - o0] = value
+            coo = np.stack([np.full(ss.size, k), np.full(ss.size, partner),
+                            np.full(ss.size, com), ss]).astype(np.int64)
+            engine.raw.rerouted.append((engine.t, g.stage * 10 + stage, coo, value[ss], take, rcv))
 
     def _offtake(self, engine: Engine, stage: int, flow: np.ndarray, supply: np.ndarray,
                  fill: np.ndarray) -> None:

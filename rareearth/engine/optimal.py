@@ -459,24 +459,60 @@ class OptimalAllocator:
                 for o, p in pairs]
             rows_x = np.concatenate([np.full(e.size, r) for r, e in enumerate(partner_edges)])
             cols_x = np.concatenate(partner_edges)
+            # beyond the baseline edges: rerouted deliveries from the supplier's pool to the
+            # partner's in-slots (new capacity, new buyers), on link rows the contract opens
+            r_country = st.in_country[prog.r_in]
+            r_rows, r_cols, link_rows, link_of, extra_rows, extra_in = [], [], [], [], [], []
+            for r, (o, p) in enumerate(pairs):
+                k, c, ss = st.out_country[o], st.out_commodity[o], st.out_stage[o]
+                pools = np.flatnonzero((prog.pool_k == k) & (prog.pool_c == c)
+                                       & (prog.pool_sstage == ss))
+                cols = np.flatnonzero(np.isin(prog.r_pool, pools) & (r_country == p))
+                r_rows.append(np.full(cols.size, r))
+                r_cols.append(cols)
+                links = np.flatnonzero(np.isin(prog.link_pool, pools) & (prog.link_j == p))
+                link_rows.append(links)
+                link_of.append(np.full(links.size, r))
+                fed = np.setdiff1d(np.unique(prog.r_in[cols]), st.edge_tgt[partner_edges[r]])
+                extra_rows.append(np.full(fed.size, r))
+                extra_in.append(fed)
+            cat = np.concatenate
             self._offtake = (rows_x.astype(np.int64), cols_x.astype(np.int64),
                              np.array([o for o, _ in pairs], dtype=np.int64),
-                             np.arange(len(pairs)), row_j)
+                             np.arange(len(pairs)), row_j,
+                             cat(r_rows).astype(np.int64), cat(r_cols).astype(np.int64),
+                             cat(link_rows).astype(np.int64), cat(link_of).astype(np.int64),
+                             cat(extra_rows).astype(np.int64), cat(extra_in).astype(np.int64),
+                             np.array([p for _, p in pairs], dtype=np.int64))
 
     def _offtake_rows(self, engine: Engine, prog: _Program, x_ub: np.ndarray, base: np.ndarray,
-                      pb_ub: np.ndarray) -> tuple[list[sp.csr_matrix], np.ndarray] | None:
-        """Per scenario, the offtake rows ``−Σ x + σ (pa + pb) ≤ −σ × inventory`` (module
-        docstring), and their right-hand sides (n_off, S)."""
+                      pb_ub: np.ndarray, link_rhs: np.ndarray,
+                      potential_pool: np.ndarray) -> tuple[list[sp.csr_matrix], np.ndarray] | None:
+        """Per scenario, the offtake rows ``−Σ x − Σ r + σ (pa + pb) ≤ −σ × inventory`` (module
+        docstring), and their right-hand sides (n_off, S); opens the link rows of active
+        offtakes in ``link_rhs`` (the contract needs no lead time)."""
         if self._offtake is None:
             return None
-        lv = engine.levers
-        rows_x, cols_x, slot, rows_p, row_j = self._offtake
-        n_off = slot.size
+        lv, st = engine.levers, engine.st
+        (rows_x, cols_x, slot, rows_p, row_j, r_rows, r_cols, link_rows, link_of, extra_rows,
+         extra_in, partner) = self._offtake
+        n_off, n_s = slot.size, engine.n_scenarios
         started = (engine.t >= lv.offtake_start)[:, None]
-        share = np.zeros((n_off, engine.n_scenarios))
+        share = np.zeros((n_off, n_s))
         np.add.at(share, row_j, lv.offtake_share * started)
-        want = np.zeros((n_off, engine.n_scenarios))
+        allowed = np.ones((n_off, n_s), dtype=bool)  # not across an export restriction
+        blocked = engine.ev.blocked
+        if blocked is not None:
+            allowed = ~blocked[st.out_commodity[slot], :, st.out_country[slot], partner]
+        want = np.zeros((n_off, n_s))
         np.add.at(want, rows_x, x_ub[cols_x])
+        beyond = np.zeros((n_off, n_s))
+        np.add.at(beyond, extra_rows, np.maximum(engine.order[extra_in], 0.0))
+        want += beyond * allowed
+        opened = (share > 0) & allowed
+        rows_open = opened[link_of]
+        link_rhs[link_rows] = np.where(rows_open, potential_pool[prog.link_pool[link_rows]],
+                                       link_rhs[link_rows])
         potential = base[slot] + pb_ub[slot] + engine.inv_out[slot]
         sigma = np.minimum(share, np.divide(want, potential, out=np.zeros_like(want),
                                             where=potential > _TINY))
@@ -486,10 +522,12 @@ class OptimalAllocator:
         over = per_slot[slot]
         sigma = np.where(over > 1.0, sigma / np.where(over > 1.0, over, 1.0), sigma)
         mats = []
-        for s in range(engine.n_scenarios):
-            data = np.concatenate([-np.ones(rows_x.size), sigma[:, s], sigma[:, s]])
-            mats.append(_csr(np.concatenate([rows_x, rows_p, rows_p]),
-                             np.concatenate([prog.x0 + cols_x, prog.pa0 + slot, prog.pb0 + slot]),
+        for s in range(n_s):
+            data = np.concatenate([-np.ones(rows_x.size), -allowed[r_rows, s].astype(float),
+                                   sigma[:, s], sigma[:, s]])
+            mats.append(_csr(np.concatenate([rows_x, r_rows, rows_p, rows_p]),
+                             np.concatenate([prog.x0 + cols_x, prog.r0 + r_cols, prog.pa0 + slot,
+                                             prog.pb0 + slot]),
                              data, (n_off, prog.n_var)))
         return mats, -sigma * engine.inv_out[slot]
 
@@ -549,7 +587,7 @@ class OptimalAllocator:
         if self._coef_pos.size:  # the month's Leontief coefficients
             a_ub = prog.a_ub.copy()
             a_ub.data[self._coef_pos] = engine.in_coef[self._coef_slot]
-        offtakes = self._offtake_rows(engine, prog, x_ub, base, pb_ub)
+        offtakes = self._offtake_rows(engine, prog, x_ub, base, pb_ub, link_rhs, potential)
         for s in range(n_s):
             lb = np.zeros(n_var)
             ub = np.full(n_var, np.inf)
