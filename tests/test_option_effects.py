@@ -111,6 +111,10 @@ def test_direct_substitution_on_named_end_users(tmp_path: Path) -> None:
     np.testing.assert_allclose(_yearly(res, "demand", "CN:end_use:other-plant", "NdPr"), 3.0)
     np.testing.assert_allclose(_yearly(res, "received", "CN:end_use:other-plant", "NdPr"), 3.0)
     check_invariants(res)
+    later = ree.simulate(net, scenario(3), [_option(sub, lead=1, country="CN")], record="all",
+                         timing="from_start")
+    np.testing.assert_allclose(_yearly(later, "demand", "CN:end_use:other-plant", "NdPr"),
+                               [5, 3, 3])
 
 
 # ---------------------------------------------------------------------------- recycling
