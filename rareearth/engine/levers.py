@@ -63,7 +63,6 @@ __all__ = [
     "compile_levers",
     "input_factor_key",
     "lever_slots",
-    "ramp_profile",
 ]
 
 TimeValue = float | Sequence[float] | np.ndarray
@@ -73,23 +72,6 @@ TimeValue = float | Sequence[float] | np.ndarray
 #: Japan's JOGMEC and the US NDS release over months, not at once).
 NEW_STOCKPILE_THRESHOLD = 0.05
 NEW_STOCKPILE_RELEASE_MONTHS = 6.0
-
-
-def ramp_profile(start: float, ramp: float, months: int) -> np.ndarray:
-    """Share 0…1 of full effect per month: nothing before ``start``, then linear to 1 over
-    ``ramp`` months, each month the mean over the month (as
-    :func:`rareearth.cooperation.measure_profile`).
-
-    >>> ramp_profile(1, 2, 4).tolist()
-    [0.0, 0.25, 0.75, 1.0]
-    """
-    edges = np.arange(months + 1, dtype=float) - float(start)
-    if ramp > 0:
-        inside = np.clip(edges, 0.0, ramp)
-        integral = inside**2 / (2 * ramp) + np.clip(edges - ramp, 0.0, None)
-    else:
-        integral = np.clip(edges, 0.0, None)
-    return np.asarray(np.diff(integral), dtype=float)
 
 
 @dataclass(frozen=True)
