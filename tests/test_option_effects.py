@@ -315,6 +315,26 @@ def test_offtake_of_new_capacity_reaches_a_partner_without_a_baseline_link(tiny:
         check_invariants(with_, tol=1e-6)
 
 
+def test_relocation_with_a_supplier_is_served_before_the_suppliers_baseline_buyers(
+        tiny: Any) -> None:
+    """20 % of Japan's automotive demand (50 t/yr) moves to Australia, buying from Japan: the
+    offtake reserves 50 / 200 = 25 % of JP:magnet's output for Australia. JP:magnet makes what
+    its baseline buyers order, 120 (automotive, 60 % of 200) + 50 (electronics) = 170; the new
+    AU:end_use:automotive, with no edge, gets 0.25 × 170 = 42.5 first and the baseline buyers
+    share the other 127.5 pro rata (75 %): electronics 37.5. Without a supplier the new node
+    waits for a new link (lead time): nothing in month 0."""
+    move = Relocate(from_country="JP", to_country="AU", sector="automotive", share=0.2,
+                    supplier_country="JP")
+    res = ree.simulate(tiny, scenario(2), [_option(move)], record="all", parameters=FIXED)
+    assert _yearly(res, "received", "AU:end_use:automotive", "magnet")[0] == pytest.approx(42.5)
+    assert _yearly(res, "received", "JP:end_use:electronics", "magnet")[0] == pytest.approx(37.5)
+    assert _yearly(res, "produced", "JP:magnet", "magnet")[0] == pytest.approx(170.0)
+    check_invariants(res)
+    plain = Relocate(from_country="JP", to_country="AU", sector="automotive", share=0.2)
+    res = ree.simulate(tiny, scenario(2), [_option(plain)], record="all", parameters=FIXED)
+    assert _yearly(res, "received", "AU:end_use:automotive", "magnet")[0] == 0.0
+
+
 # ---------------------------------------------------------------------------- trade link
 
 

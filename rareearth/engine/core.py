@@ -892,7 +892,7 @@ class ProportionalAllocator:
             np.copyto(left, supply)
             engine.shipped[o0:o1] = 0.0
             if engine.levers.offtake_slot.size:
-                self._reserved_beyond_edges(engine, stage)
+                self._reserved_beyond_edges(engine, stage, {})
             return
         flow = engine.edge_flow[e0:e1]
         flow[:] = engine.shippable(stage)
@@ -900,34 +900,44 @@ class ProportionalAllocator:
         fill = np.divide(supply, total, out=np.ones_like(supply), where=total > _TINY)
         np.minimum(fill, 1.0, out=fill)
         src = st.edge_src[e0:e1] - o0
+        pre: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if engine.levers.offtake_slot.size:
-            self._offtake(engine, stage, flow, supply, fill)
+            pre = self._offtake(engine, stage, flow, supply, fill)
         else:
             flow *= fill[src]
         shipped = engine.shipped[o0:o1]
         shipped[:] = st.flow_to_out[stage] @ flow
+        for (slot, _), (_, _, give) in pre.items():
+            shipped[slot - o0] += give
         np.subtract(supply, shipped, out=left)
         np.maximum(left, 0.0, out=left)
         engine.received += st.flow_to_in[stage] @ flow
+        for (slot, partner), (buyers, part, give) in pre.items():
+            self._deliver(engine, stage, slot, partner, buyers, part, give, shipped=False)
         if engine.levers.offtake_slot.size:
-            self._reserved_beyond_edges(engine, stage)
+            self._reserved_beyond_edges(engine, stage, pre)
 
-    def _reserved_beyond_edges(self, engine: Engine, stage: int) -> None:
-        """What an offtake reserves and the partner's baseline edges from the supplier did not
-        take (it has none: new capacity, a new or relocated buyer) goes to the partner's buyers
-        of the stage's output, from what the supplier has left, in proportion to what they
-        still miss: before rerouting and with no lead time (the contract is the link), never
-        across an export restriction. Booked as rerouted sales."""
+    def _reserved_beyond_edges(
+        self, engine: Engine, stage: int,
+        pre: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]],
+    ) -> None:
+        """What an offtake reserves and the partner did not get on the supplier's baseline
+        edges (it has none: new capacity, a new or relocated buyer) goes to the partner's buyers
+        of the stage's output in proportion to what they still miss: before rerouting and with
+        no lead time (the contract is the link), never across an export restriction, booked as
+        rerouted sales. First (``pre``, from :meth:`_offtake`) before the baseline pro rata, up
+        to what those buyers surely miss; then here from what the supplier has left."""
         st, lv, t = engine.st, engine.levers, engine.t
-        raw = engine.raw
         blocked = engine.ev.blocked
-        for slot, partner, js, edges, buyers in self._partner_buyers(engine, stage):
+        for slot, partner, js, edges, buyers, _ in self._partner_buyers(engine, stage):
             started = [j for j in js if t >= lv.offtake_start[j]]
             if not started or buyers.size == 0:
                 continue
             share = lv.offtake_share[started].sum(axis=0)  # (S,)
             supply = engine.shipped[slot] + engine.left[slot]
             got = engine.edge_flow[edges].sum(axis=0) if edges.size else 0.0
+            if (slot, partner) in pre:
+                got = got + pre[(slot, partner)][2]
             unmet = np.maximum(engine.order[buyers] - engine.received[buyers], 0.0)
             total = unmet.sum(axis=0)
             give = np.minimum(np.minimum(np.maximum(share * supply - got, 0.0),
@@ -938,25 +948,33 @@ class ProportionalAllocator:
             if not (give > _TINY).any():
                 continue
             part = unmet * np.divide(give, total, out=np.zeros_like(give), where=total > _TINY)
+            self._deliver(engine, stage, slot, partner, buyers, part, give, shipped=True)
+
+    def _deliver(self, engine: Engine, stage: int, slot: int, partner: int, buyers: np.ndarray,
+                 part: np.ndarray, give: np.ndarray, *, shipped: bool) -> None:
+        """Book a reserved delivery of ``give`` (S,) from ``slot``, ``part`` to each buyer."""
+        if shipped:  # else already in ``shipped`` and ``left``
             engine.left[slot] -= give
             engine.shipped[slot] += give
-            engine.received[buyers] += part
-            # like rerouted sales: planned for again next month, and the supplier ramps up
-            engine.extra_next[slot] += give
-            engine.asked[slot] |= give > _TINY
-            if engine.track["rerouted_out"] or engine.track["shipped"]:
-                engine.rerouted_out[slot] += give
-            if engine.track["rerouted_in"]:
-                engine.rerouted_in[buyers] += part
-                engine.rerouted_dirty = True
-            if raw.edge_flow is not None:
-                self._record_reserved(engine, stage, slot, partner, buyers, part)
+        engine.received[buyers] += part
+        # like rerouted sales: planned for again next month, and the supplier ramps up
+        engine.extra_next[slot] += give
+        engine.asked[slot] |= give > _TINY
+        if engine.track["rerouted_out"] or engine.track["shipped"]:
+            engine.rerouted_out[slot] += give
+        if engine.track["rerouted_in"]:
+            engine.rerouted_in[buyers] += part
+            engine.rerouted_dirty = True
+        if engine.raw.edge_flow is not None:
+            self._record_reserved(engine, stage, slot, partner, buyers, part)
 
-    def _partner_buyers(self, engine: Engine,
-                        stage: int) -> list[tuple[int, int, list[int], np.ndarray, np.ndarray]]:
+    def _partner_buyers(
+        self, engine: Engine, stage: int,
+    ) -> list[tuple[int, int, list[int], np.ndarray, np.ndarray, np.ndarray]]:
         """Per (supplier out-slot of ``stage``, partner) with offtakes: the offtakes, the
-        partner's baseline edges from the out-slot and the partner's buyers of its commodity
-        from this stage (in-slots) — cached per engine."""
+        partner's baseline edges from the out-slot, the partner's buyers of its commodity from
+        this stage (in-slots) and those of them without an edge from the out-slot — cached per
+        engine."""
         cache = engine.partner_buyers
         if stage not in cache:
             st, lv = engine.st, engine.levers
@@ -973,9 +991,10 @@ class ProportionalAllocator:
                 buyers = np.flatnonzero((st.in_country == partner) & (st.in_sstage == stage)
                                         & (st.in_commodity == st.out_commodity[slot])
                                         & (st.in_stage > stage))
-                rows.append((slot, partner, js, edges, buyers))
+                beyond = np.setdiff1d(buyers, st.edge_tgt[edges])
+                rows.append((slot, partner, js, edges, buyers, beyond))
             cache[stage] = rows
-        result: list[tuple[int, int, list[int], np.ndarray, np.ndarray]] = cache[stage]
+        result: list[tuple[int, int, list[int], np.ndarray, np.ndarray, np.ndarray]] = cache[stage]
         return result
 
     def _record_reserved(self, engine: Engine, stage: int, slot: int, partner: int,
@@ -1001,8 +1020,13 @@ class ProportionalAllocator:
             engine.raw.rerouted.append((engine.t, g.stage * 10 + stage, coo, value[ss], take, rcv))
 
     def _offtake(self, engine: Engine, stage: int, flow: np.ndarray, supply: np.ndarray,
-                 fill: np.ndarray) -> None:
-        """Offtakes: the partner's buyers get the reserved share first, then pro rata."""
+                 fill: np.ndarray) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray,
+                                                                  np.ndarray]]:
+        """Offtakes: the partner's buyers get the reserved share first, then pro rata.
+
+        Returns the reserved deliveries to partner buyers without an edge from the supplier,
+        made before the pro rata ((slot, partner) → (buyers, their part, total)): at most what
+        they miss even if every baseline edge of the stage delivers in full."""
         st, lv = engine.st, engine.levers
         e0, e1 = st.edge_range[stage]
         o0, o1 = st.out_range[stage]
@@ -1010,11 +1034,19 @@ class ProportionalAllocator:
         ordered = flow.copy()
         flow *= fill[src]
         partner_of_edge = st.in_country[st.edge_tgt[e0:e1]]
+        pre: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        beyond = {(row[0], row[1]): row[5] for row in self._partner_buyers(engine, stage)
+                  if row[5].size}
+        into = None
+        if beyond:  # what the stage's baseline edges bring each buyer at most
+            into = np.zeros_like(engine.order)
+            np.add.at(into, st.edge_tgt[e0:e1], ordered)
+        blocked = engine.ev.blocked
         for slot in np.unique(lv.offtake_slot):
             if not o0 <= slot < o1:
                 continue
             edges = np.flatnonzero(src == slot - o0)
-            if edges.size == 0:
+            if edges.size == 0 and not any(k[0] == slot for k in beyond):
                 continue
             first = np.zeros((edges.size, engine.n_scenarios))
             # reserved shares per partner (offtakes of one partner add up; the rows of a batch
@@ -1034,11 +1066,34 @@ class ProportionalAllocator:
                 total = want.sum(axis=0)
                 share = np.divide(reserved, total, out=np.zeros_like(total), where=total > _TINY)
                 first[mine] = want * np.minimum(share, 1.0)
-            rest_supply = np.maximum(supply[slot - o0] - first.sum(axis=0), 0.0)
+            taken = first.sum(axis=0)
+            for partner, share_p in shares.items():
+                nob = beyond.get((int(slot), partner))
+                if nob is None:
+                    continue
+                assert into is not None
+                miss = np.maximum(engine.order[nob] - engine.received[nob] - into[nob], 0.0)
+                total = miss.sum(axis=0)
+                mine = partner_of_edge[edges] == partner
+                got = first[mine].sum(axis=0)
+                give = np.minimum(np.minimum(np.maximum(share_p * supply[slot - o0] - got, 0.0),
+                                             total), np.maximum(supply[slot - o0] - taken, 0.0))
+                if blocked is not None:
+                    k = int(st.out_country[slot])
+                    give = give * ~blocked[int(st.out_commodity[slot]), :, k, partner]
+                if not (give > _TINY).any():
+                    continue
+                part = miss * np.divide(give, total, out=np.zeros_like(give), where=total > _TINY)
+                pre[(int(slot), partner)] = (nob, part, give)
+                taken = taken + give
+            if edges.size == 0:
+                continue
+            rest_supply = np.maximum(supply[slot - o0] - taken, 0.0)
             rest_order = ordered[edges] - first
             total = rest_order.sum(axis=0)
             f2 = np.divide(rest_supply, total, out=np.ones_like(total), where=total > _TINY)
             flow[edges] = first + rest_order * np.minimum(f2, 1.0)
+        return pre
 
     def reroute(self, engine: Engine, stage: int) -> None:
         """Buyers of ``stage`` short of their order ask unrestricted suppliers' spare."""
