@@ -177,19 +177,21 @@ def _batches(
     else (capacity, demand factors, offtakes, stockpiles, recycling, lead times) is a lever per
     scenario, so scenarios with different options share a batch.
     """
-    resolved: list[tuple[Any, Any, Levers, list[Any]]] = []  # (options, net, shared, dynamic)
+    # (options, network key, network, shared levers, scenario-dependent objects)
+    resolved: list[tuple[Any, Any, Any, Levers, list[Any]]] = []
     groups: dict[Any, tuple[Any, list[int], list[Levers]]] = {}
     nets: dict[Any, Any] = {}
     for s, row in enumerate(option_rows):
         match = next((r for r in resolved if r[0] is row or _same(r[0], row)), None)
         if match is None:
             run_net, shared, dynamic = _resolve_options(net, row, months, timing)
-            run_net = nets.setdefault(_network_key(net, run_net), run_net)
-            match = (row, run_net, shared, dynamic)
+            net_key = _network_key(net, run_net)
+            run_net = nets.setdefault(net_key, run_net)
+            match = (row, net_key, run_net, shared, dynamic)
             resolved.append(match)
-        _, run_net, shared, dynamic = match
+        _, net_key, run_net, shared, dynamic = match
         lev = _scenario_levers(run_net, shared, dynamic, scenarios[s])
-        key = (_network_key(net, run_net), input_factor_key(lev, months))
+        key = (net_key, input_factor_key(lev, months))
         group = groups.setdefault(key, (run_net, [], []))
         group[1].append(s)
         group[2].append(lev)
