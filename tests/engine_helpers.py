@@ -64,12 +64,18 @@ def check_invariants(res: Any, tol: float = 1e-7) -> None:
     assert (rout["produced"] <= rout["capacity"] + atol).all()
     # produced ≤ what inputs allow (received + stock at the start of the month), Leontief
     avail = rin["received"] + prev_in
+    coef = np.repeat(st.in_coef[None, :], t_n, axis=0)  # the run's coefficients per month
+    if raw.input_factors is not None:
+        slots, factor = raw.input_factors
+        coef[:, slots] *= factor[:t_n]
     for o in np.flatnonzero(st.out_stage > 0):
         inputs = np.flatnonzero((st.in_owner == o) & (st.in_coef > 0))
         if inputs.size == 0:
             assert (rout["produced"][:, o] <= atol).all()
             continue
-        allowed = (avail[:, inputs] / st.in_coef[inputs]).min(axis=1)
+        with np.errstate(divide="ignore"):
+            allowed = np.where(coef[:, inputs] > 0, avail[:, inputs] / coef[:, inputs],
+                               np.inf).min(axis=1)
         assert (rout["produced"][:, o] <= allowed + atol).all()
     # shortfall = need − received − drawn
     drawn = np.maximum(rin["used"] - rin["received"], 0.0)

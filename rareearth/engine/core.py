@@ -105,6 +105,8 @@ class Raw:
     rerouted: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(
         default_factory=list
     )  # (t, group id, d COO (k, j, g, s, value), take (O_ss,S) sparse, rcv (B,S) sparse)
+    #: in-slots whose Leontief coefficient input factors scale, and the factors (T, n)
+    input_factors: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class Engine:
@@ -151,6 +153,8 @@ class Engine:
         self.inv_in = self.array(n_in, st.stock_in0[:, None])
         self.inv_out = self.array(n_out, st.stock_out0[:, None])
         self.pile = levers.stockpile.reshape(k * c, n_s).copy()
+        #: Leontief coefficients of this run (the structure's, × the levers' input factors)
+        self.in_coef = st.in_coef.copy() if levers.input_slots.size else st.in_coef
         self.ramp = self.array(n_out)
         self.extra = self.array(n_out)
         # month a (commodity, country pair) of each rerouting group was first asked
@@ -196,7 +200,7 @@ class Engine:
         self._scratch: dict[str, np.ndarray] = {}
         self.recycled = self.array(e1 - e0)
         self.rate_left = np.zeros((k * c, n_s))
-        self.has_pile = bool((self.pile > 0).any())
+        self.has_pile = bool((self.pile > 0).any()) or levers.pile_add.shape[0] > 0
         # ------------------------------------------------------------ constants
         self.elasticity = st.compiled.price_elasticity[:, None] * params.elasticity_scale[None, :]
         lead = np.repeat(params.lead_time_months[None, None, :], k, axis=0).repeat(k, axis=1)
@@ -209,6 +213,8 @@ class Engine:
         self.no_lead_zero = np.zeros((1, 1, 1), dtype=bool)
         self.rerouted_dirty = False
         self.released_dirty = False
+        #: per stage, the offtakes' partners and their buyers (ProportionalAllocator)
+        self.partner_buyers: dict[int, Any] = {}
         self.recycle_extra = np.maximum(params.recycling_rate - params.dataset_recycling_rate, 0.0)
         # False when nothing is ever recycled (``recycled`` stays zero all run)
         self.recycling = bool(self.recycle_extra.any()) or levers.recycling is not None
@@ -227,6 +233,8 @@ class Engine:
         self._demand_buf = np.zeros((c, n_s))
         # stockpile release looks only at in-slots whose (country, commodity) holds a stockpile
         held: np.ndarray = np.asarray((levers.stockpile > 0).any(axis=2))  # (K, C)
+        if levers.pile_add.shape[0]:  # stockpiles added later count from the start
+            held.reshape(-1)[levers.pile_add[:, 1].astype(np.int64)] = True
         self.pile_rows = [
             np.flatnonzero(held[st.in_country[i0:i1], st.in_commodity[i0:i1]]) + i0
             for i0, i1 in st.in_range
@@ -253,6 +261,21 @@ class Engine:
         self.restricted = self._restricted_operators()
         self.csr_fill_to_in = [kernels.csr(m) for m in st.fill_to_in]
         self.csr_use = [kernels.csr(m) for m in st.use]
+        #: the month's input matrices (scipy, sharing ``csr_use``'s data when input factors
+        #: change them) and where each factor's in-slot sits in them
+        self.use = list(st.use)
+        self._factor_pos: list[tuple[int, int]] = []
+        if levers.input_slots.size:
+            for stage in PRODUCING:
+                m = st.use[stage].copy()
+                m.data = self.csr_use[stage][2]
+                self.use[stage] = m
+            for slot in levers.input_slots.tolist():
+                stage = int(st.in_stage[slot])
+                indptr = self.csr_use[stage][0]
+                row = slot - st.in_range[stage][0]
+                pos = int(indptr[row]) if indptr[row + 1] > indptr[row] else -1
+                self._factor_pos.append((stage, pos))
         # order_to_out transposed (buyer in-slot rows → the stage's out-slots), rows sorted
         self.order_by_buyer = [m.T.tocsr() for m in st.order_to_out]
         for m in self.order_by_buyer:
@@ -367,6 +390,8 @@ class Engine:
             if key in self.record_keys:
                 raw.slots_out[key] = np.zeros((t_n, n_out, n_s))
         raw.price = np.zeros((t_n, st.n_commodities, n_s))
+        if self.levers.input_slots.size:
+            raw.input_factors = (self.levers.input_slots, self.levers.input_factor)
         raw.stockpile = np.zeros((t_n, st.n_countries * st.n_commodities, n_s))
         if "flows" in self.record_keys:
             raw.edge_flow = np.zeros((t_n, st.n_edges, n_s))
@@ -400,6 +425,7 @@ class Engine:
         self.t = t
         self.ev = self.schedule.at(t)
         self._track_blocked()
+        self._levers_of_month(t)
         self.capacity()
         self.demand()
         self.orders()
@@ -433,6 +459,27 @@ class Engine:
                 self.allocator.allocate(self, stage)
         self.close()
         self.record()
+
+    def _levers_of_month(self, t: int) -> None:
+        """Levers that change during the run: input coefficients (input factors), stockpiles
+        that arrive and lead times that shorten at a later month."""
+        lv, st = self.levers, self.st
+        if lv.input_slots.size:
+            coef = st.in_coef[lv.input_slots] * lv.input_factor[t]
+            self.in_coef[lv.input_slots] = coef
+            for j, (stage, pos) in enumerate(self._factor_pos):
+                if pos >= 0:
+                    self.csr_use[stage][2][pos] = coef[j]
+        if lv.pile_add.shape[0]:
+            for _month, kc, s, tonnes in lv.pile_add[lv.pile_add[:, 0] == t].tolist():
+                self.pile[int(kc), int(s)] += tonnes
+        if lv.lead_later.shape[0]:
+            now = lv.lead_later[lv.lead_later[:, 0] == t]
+            for _, a, b, s, months in now.tolist():
+                cell = (int(s), int(a), int(b))
+                self.lead[cell] = min(self.lead[cell], months)
+            if now.shape[0]:
+                self._group_lead.clear()
 
     def _track_blocked(self) -> None:
         """Bump :attr:`blocked_version` when this month's closed pairs differ from last month's.
@@ -478,7 +525,7 @@ class Engine:
             return  # recycled stays zero
         rate = np.broadcast_to(self.recycle_extra[None, :], d.shape)
         if lv.recycling is not None:
-            rate = rate + lv.recycling[self.t][self.end_country]
+            rate = rate + lv.recycling[self.t][self.end_country, self.end_commodity]
         np.multiply(rate, self.consumed_prev, out=self.recycled)
 
     # ------------------------------------------------------------------ 2. orders (backward)
@@ -536,7 +583,7 @@ class Engine:
         o0, o1 = st.out_range[stage]
         if out is None:
             out = np.empty((o1 - o0, avail.shape[1]))
-        kernels.input_limit(avail, st.in_coef[i0:i1], st.input_index[stage], i0, out, False)
+        kernels.input_limit(avail, self.in_coef[i0:i1], st.input_index[stage], i0, out, False)
         return out
 
     def produce(self, stage: int) -> None:
@@ -544,7 +591,7 @@ class Engine:
         st = self.st
         o0, o1 = st.out_range[stage]
         i0, i1 = st.in_range[stage]
-        kernels.produce_out(self.received[i0:i1], self.inv_in[i0:i1], st.in_coef[i0:i1],
+        kernels.produce_out(self.received[i0:i1], self.inv_in[i0:i1], self.in_coef[i0:i1],
                             st.input_index[stage], i0, self.plan[o0:o1], self.cap[o0:o1],
                             self.ordered[o0:o1], self.prod[o0:o1], self.beyond[o0:o1])
         indptr, indices, data = self.csr_use[stage]
@@ -583,7 +630,7 @@ class Engine:
             some = kernels.room(self.cap[o0:o1], self.prod[o0:o1], self.ramp[o0:o1], room)
             if stage != MINING and some:
                 i0, i1 = st.in_range[stage]
-                kernels.input_limit(self.inv_in[i0:i1], st.in_coef[i0:i1], st.input_index[stage],
+                kernels.input_limit(self.inv_in[i0:i1], self.in_coef[i0:i1], st.input_index[stage],
                                     i0, room, True)
             self.room_ready[stage] = True
         return room
@@ -668,7 +715,7 @@ class Engine:
                      self.asked[o0:o1], self.rerouted_out[o0:o1], self.shipped[o0:o1],
                      self.track["rerouted_out"] or self.track["shipped"],
                      self.no_allowance if sales is None else sales, sales is not None,
-                     st.in_coef[i0:i1], st.input_index[stage], i0, self.inv_in[i0:i1],
+                     self.in_coef[i0:i1], st.input_index[stage], i0, self.inv_in[i0:i1],
                      self.used[i0:i1], stage != MINING)
 
     # ------------------------------------------------------------------ 5. national stockpiles
@@ -844,6 +891,8 @@ class ProportionalAllocator:
         if e0 == e1:
             np.copyto(left, supply)
             engine.shipped[o0:o1] = 0.0
+            if engine.levers.offtake_slot.size:
+                self._reserved_beyond_edges(engine, stage, {})
             return
         flow = engine.edge_flow[e0:e1]
         flow[:] = engine.shippable(stage)
@@ -851,19 +900,133 @@ class ProportionalAllocator:
         fill = np.divide(supply, total, out=np.ones_like(supply), where=total > _TINY)
         np.minimum(fill, 1.0, out=fill)
         src = st.edge_src[e0:e1] - o0
+        pre: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         if engine.levers.offtake_slot.size:
-            self._offtake(engine, stage, flow, supply, fill)
+            pre = self._offtake(engine, stage, flow, supply, fill)
         else:
             flow *= fill[src]
         shipped = engine.shipped[o0:o1]
         shipped[:] = st.flow_to_out[stage] @ flow
+        for (slot, _), (_, _, give) in pre.items():
+            shipped[slot - o0] += give
         np.subtract(supply, shipped, out=left)
         np.maximum(left, 0.0, out=left)
         engine.received += st.flow_to_in[stage] @ flow
+        for (slot, partner), (buyers, part, give) in pre.items():
+            self._deliver(engine, stage, slot, partner, buyers, part, give, shipped=False)
+        if engine.levers.offtake_slot.size:
+            self._reserved_beyond_edges(engine, stage, pre)
+
+    def _reserved_beyond_edges(
+        self, engine: Engine, stage: int,
+        pre: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]],
+    ) -> None:
+        """What an offtake reserves and the partner did not get on the supplier's baseline
+        edges (it has none: new capacity, a new or relocated buyer) goes to the partner's buyers
+        of the stage's output in proportion to what they still miss: before rerouting and with
+        no lead time (the contract is the link), never across an export restriction, booked as
+        rerouted sales. First (``pre``, from :meth:`_offtake`) before the baseline pro rata, up
+        to what those buyers surely miss; then here from what the supplier has left."""
+        st, lv, t = engine.st, engine.levers, engine.t
+        blocked = engine.ev.blocked
+        for slot, partner, js, edges, buyers, _ in self._partner_buyers(engine, stage):
+            started = [j for j in js if t >= lv.offtake_start[j]]
+            if not started or buyers.size == 0:
+                continue
+            share = lv.offtake_share[started].sum(axis=0)  # (S,)
+            supply = engine.shipped[slot] + engine.left[slot]
+            got = engine.edge_flow[edges].sum(axis=0) if edges.size else 0.0
+            if (slot, partner) in pre:
+                got = got + pre[(slot, partner)][2]
+            unmet = np.maximum(engine.order[buyers] - engine.received[buyers], 0.0)
+            total = unmet.sum(axis=0)
+            give = np.minimum(np.minimum(np.maximum(share * supply - got, 0.0),
+                                         engine.left[slot]), total)
+            if blocked is not None:
+                com, k = int(st.out_commodity[slot]), int(st.out_country[slot])
+                give = give * ~blocked[com, :, k, partner]
+            if not (give > _TINY).any():
+                continue
+            part = unmet * np.divide(give, total, out=np.zeros_like(give), where=total > _TINY)
+            self._deliver(engine, stage, slot, partner, buyers, part, give, shipped=True)
+
+    def _deliver(self, engine: Engine, stage: int, slot: int, partner: int, buyers: np.ndarray,
+                 part: np.ndarray, give: np.ndarray, *, shipped: bool) -> None:
+        """Book a reserved delivery of ``give`` (S,) from ``slot``, ``part`` to each buyer."""
+        if shipped:  # else already in ``shipped`` and ``left``
+            engine.left[slot] -= give
+            engine.shipped[slot] += give
+        engine.received[buyers] += part
+        # like rerouted sales: planned for again next month, and the supplier ramps up
+        engine.extra_next[slot] += give
+        engine.asked[slot] |= give > _TINY
+        if engine.track["rerouted_out"] or engine.track["shipped"]:
+            engine.rerouted_out[slot] += give
+        if engine.track["rerouted_in"]:
+            engine.rerouted_in[buyers] += part
+            engine.rerouted_dirty = True
+        if engine.raw.edge_flow is not None:
+            self._record_reserved(engine, stage, slot, partner, buyers, part)
+
+    def _partner_buyers(
+        self, engine: Engine, stage: int,
+    ) -> list[tuple[int, int, list[int], np.ndarray, np.ndarray, np.ndarray]]:
+        """Per (supplier out-slot of ``stage``, partner) with offtakes: the offtakes, the
+        partner's baseline edges from the out-slot, the partner's buyers of its commodity from
+        this stage (in-slots) and those of them without an edge from the out-slot — cached per
+        engine."""
+        cache = engine.partner_buyers
+        if stage not in cache:
+            st, lv = engine.st, engine.levers
+            o0, o1 = st.out_range[stage]
+            pairs: dict[tuple[int, int], list[int]] = {}
+            for j, (slot, partner) in enumerate(zip(lv.offtake_slot.tolist(),
+                                                    lv.offtake_partner.tolist(), strict=True)):
+                if o0 <= slot < o1:
+                    pairs.setdefault((slot, partner), []).append(j)
+            rows = []
+            for (slot, partner), js in pairs.items():
+                edges = np.flatnonzero((st.edge_src == slot)
+                                       & (st.in_country[st.edge_tgt] == partner))
+                buyers = np.flatnonzero((st.in_country == partner) & (st.in_sstage == stage)
+                                        & (st.in_commodity == st.out_commodity[slot])
+                                        & (st.in_stage > stage))
+                beyond = np.setdiff1d(buyers, st.edge_tgt[edges])
+                rows.append((slot, partner, js, edges, buyers, beyond))
+            cache[stage] = rows
+        result: list[tuple[int, int, list[int], np.ndarray, np.ndarray, np.ndarray]] = cache[stage]
+        return result
+
+    def _record_reserved(self, engine: Engine, stage: int, slot: int, partner: int,
+                         buyers: np.ndarray, part: np.ndarray) -> None:
+        """Reserved deliveries in the record format of rerouted flows (one entry per group)."""
+        st = engine.st
+        o0, o1 = st.out_range[stage]
+        k, com = int(st.out_country[slot]), int(st.out_commodity[slot])
+        for g in (g for stage_groups in st.groups for g in stage_groups if g.sstage == stage):
+            mine = (buyers >= g.start) & (buyers < g.stop)
+            if not mine.any():
+                continue
+            rcv = np.zeros((g.stop - g.start, engine.n_scenarios))
+            rcv[buyers[mine] - g.start] = part[mine]
+            value = rcv.sum(axis=0)
+            ss = np.flatnonzero(value > 0)
+            if ss.size == 0:
+                continue
+            take = np.zeros((o1 - o0, engine.n_scenarios))
+            take[slot - o0] = value
+            coo = np.stack([np.full(ss.size, k), np.full(ss.size, partner),
+                            np.full(ss.size, com), ss]).astype(np.int64)
+            engine.raw.rerouted.append((engine.t, g.stage * 10 + stage, coo, value[ss], take, rcv))
 
     def _offtake(self, engine: Engine, stage: int, flow: np.ndarray, supply: np.ndarray,
-                 fill: np.ndarray) -> None:
-        """Offtakes: the partner's buyers get the reserved share first, then pro rata."""
+                 fill: np.ndarray) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray,
+                                                                  np.ndarray]]:
+        """Offtakes: the partner's buyers get the reserved share first, then pro rata.
+
+        Returns the reserved deliveries to partner buyers without an edge from the supplier,
+        made before the pro rata ((slot, partner) → (buyers, their part, total)): at most what
+        they miss even if every baseline edge of the stage delivers in full."""
         st, lv = engine.st, engine.levers
         e0, e1 = st.edge_range[stage]
         o0, o1 = st.out_range[stage]
@@ -871,27 +1034,66 @@ class ProportionalAllocator:
         ordered = flow.copy()
         flow *= fill[src]
         partner_of_edge = st.in_country[st.edge_tgt[e0:e1]]
+        pre: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        beyond = {(row[0], row[1]): row[5] for row in self._partner_buyers(engine, stage)
+                  if row[5].size}
+        into = None
+        if beyond:  # what the stage's baseline edges bring each buyer at most
+            into = np.zeros_like(engine.order)
+            np.add.at(into, st.edge_tgt[e0:e1], ordered)
+        blocked = engine.ev.blocked
         for slot in np.unique(lv.offtake_slot):
             if not o0 <= slot < o1:
                 continue
             edges = np.flatnonzero(src == slot - o0)
-            if edges.size == 0:
+            if edges.size == 0 and not any(k[0] == slot for k in beyond):
                 continue
             first = np.zeros((edges.size, engine.n_scenarios))
+            # reserved shares per partner (offtakes of one partner add up; the rows of a batch
+            # are per scenario)
+            shares: dict[int, np.ndarray] = {}
             for j in np.flatnonzero(lv.offtake_slot == slot):
-                mine = partner_of_edge[edges] == lv.offtake_partner[j]
+                if engine.t < lv.offtake_start[j]:
+                    continue  # not started yet
+                partner = int(lv.offtake_partner[j])
+                shares[partner] = shares.get(partner, 0.0) + lv.offtake_share[j]
+            for partner, share_p in shares.items():
+                mine = partner_of_edge[edges] == partner
                 if not mine.any():
                     continue
                 want = ordered[edges[mine]]
-                reserved = lv.offtake_share[j] * supply[slot - o0]
+                reserved = share_p * supply[slot - o0]
                 total = want.sum(axis=0)
                 share = np.divide(reserved, total, out=np.zeros_like(total), where=total > _TINY)
                 first[mine] = want * np.minimum(share, 1.0)
-            rest_supply = np.maximum(supply[slot - o0] - first.sum(axis=0), 0.0)
+            taken = first.sum(axis=0)
+            for partner, share_p in shares.items():
+                nob = beyond.get((int(slot), partner))
+                if nob is None:
+                    continue
+                assert into is not None
+                miss = np.maximum(engine.order[nob] - engine.received[nob] - into[nob], 0.0)
+                total = miss.sum(axis=0)
+                mine = partner_of_edge[edges] == partner
+                got = first[mine].sum(axis=0)
+                give = np.minimum(np.minimum(np.maximum(share_p * supply[slot - o0] - got, 0.0),
+                                             total), np.maximum(supply[slot - o0] - taken, 0.0))
+                if blocked is not None:
+                    k = int(st.out_country[slot])
+                    give = give * ~blocked[int(st.out_commodity[slot]), :, k, partner]
+                if not (give > _TINY).any():
+                    continue
+                part = miss * np.divide(give, total, out=np.zeros_like(give), where=total > _TINY)
+                pre[(int(slot), partner)] = (nob, part, give)
+                taken = taken + give
+            if edges.size == 0:
+                continue
+            rest_supply = np.maximum(supply[slot - o0] - taken, 0.0)
             rest_order = ordered[edges] - first
             total = rest_order.sum(axis=0)
             f2 = np.divide(rest_supply, total, out=np.ones_like(total), where=total > _TINY)
             flow[edges] = first + rest_order * np.minimum(f2, 1.0)
+        return pre
 
     def reroute(self, engine: Engine, stage: int) -> None:
         """Buyers of ``stage`` short of their order ask unrestricted suppliers' spare."""

@@ -7,18 +7,25 @@ number (constant) or a sequence with one value per month of the scenario (month 
 
 =========================  ======================================================================
 ``capacity``               :class:`CapacityAddition`: t/yr added at a (node, commodity) from a
-                           month on, reaching full size linearly over ``ramp_months``; added
-                           capacity runs at full (it was built for the purpose)
+                           month on, reaching full size linearly over ``ramp_months`` (or
+                           following a given 0…1 ``profile``); added capacity runs at full (it
+                           was built for the purpose)
 ``demand_factors``         :class:`DemandFactor`: end-use demand × factor (substitution,
                            relocation out)
 ``demand_additions``       :class:`DemandAddition`: t/yr of extra end-use demand (relocation in)
 ``recycling``              :class:`RecyclingIncrease`: recycling rate above the dataset's, per
-                           country: secondary supply = increase × consumption, to its end users
+                           country and (optionally) commodity: secondary supply = increase ×
+                           consumption, to its end users of those commodities
 ``offtakes``               :class:`Offtake`: a share of a supplier node's output reserved for a
                            partner country's buyers, served before the baseline proportions
+                           (from ``start_month``)
 ``stockpiles``             :class:`StockpileOverride`: national stockpile (t) of a commodity
+                           (at the start, or from ``start_month`` on)
 ``lead_times``             :class:`LeadTime`: a shorter lead time (months) for new links from an
-                           exporter to an importer
+                           exporter to an importer (from ``start_month``)
+``input_factors``          :class:`InputFactor`: a producing node's input coefficient of a
+                           commodity (t per t of output) × factor, per month (substitution
+                           inside magnets); the same for every scenario of a batch
 ``lead_time_matrix``       optional (K, K) array in ``compiled.countries`` order (NaN = unset),
                            the same thing in bulk
 =========================  ======================================================================
@@ -46,6 +53,7 @@ __all__ = [
     "CapacityAddition",
     "DemandAddition",
     "DemandFactor",
+    "InputFactor",
     "LeadTime",
     "LeverArrays",
     "Levers",
@@ -53,6 +61,7 @@ __all__ = [
     "RecyclingIncrease",
     "StockpileOverride",
     "compile_levers",
+    "input_factor_key",
     "lever_slots",
 ]
 
@@ -67,13 +76,19 @@ NEW_STOCKPILE_RELEASE_MONTHS = 6.0
 
 @dataclass(frozen=True)
 class CapacityAddition:
-    """``tonnes_per_year`` more capacity at ``node`` for ``commodity`` from ``start_month``."""
+    """``tonnes_per_year`` more capacity at ``node`` for ``commodity`` from ``start_month``.
+
+    Without ``profile`` the addition reaches full size linearly over ``ramp_months`` (month
+    ``start_month + m`` gets ``min(1, (m + 1) / ramp_months)``); a ``profile`` (0…1 per month,
+    or a number) replaces both.
+    """
 
     node: str
     commodity: str
     tonnes_per_year: float
     start_month: int = 0
     ramp_months: float = 0.0
+    profile: TimeValue | None = None
 
 
 @dataclass(frozen=True)
@@ -96,10 +111,12 @@ class DemandAddition:
 
 @dataclass(frozen=True)
 class RecyclingIncrease:
-    """Recycling rate of ``country`` raised by ``rate`` (share of consumption)."""
+    """Recycling rate of ``country`` raised by ``rate`` (share of consumption), for its end
+    uses of ``commodities`` (None: every commodity)."""
 
     country: str
     rate: TimeValue
+    commodities: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,7 @@ class Offtake:
     partner: str
     commodity: str
     share: float
+    start_month: int = 0
 
 
 @dataclass(frozen=True)
@@ -117,7 +135,9 @@ class StockpileOverride:
     """National stockpile of ``commodity`` in ``country`` set to ``tonnes`` at the start.
 
     ``release_threshold`` and ``release_tonnes_per_month`` default to the dataset's rule, or,
-    where the dataset has none, to 5 % and ``tonnes / 6`` per month.
+    where the dataset has none, to 5 % and ``tonnes / 6`` per month. With ``start_month > 0``
+    the dataset's stockpile holds until then, and ``tonnes`` minus the dataset's holding is
+    added at the start of that month (a stockpile bought over a lead time arrives at its end).
     """
 
     country: str
@@ -125,6 +145,7 @@ class StockpileOverride:
     tonnes: float
     release_threshold: float | None = None
     release_tonnes_per_month: float | None = None
+    start_month: int = 0
 
 
 @dataclass(frozen=True)
@@ -134,6 +155,27 @@ class LeadTime:
     exporter: str
     importer: str
     months: float
+    start_month: int = 0
+
+
+@dataclass(frozen=True)
+class InputFactor:
+    """The input coefficient of ``commodity`` at producing ``node`` × ``factor`` (per month or
+    constant): t of input per t of output. Every scenario of a batch must have the same input
+    factors (the coefficients are shared by the batch)."""
+
+    node: str
+    commodity: str
+    factor: TimeValue = field(compare=False)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InputFactor):
+            return NotImplemented
+        return (self.node, self.commodity) == (other.node, other.commodity) and bool(
+            np.array_equal(np.asarray(self.factor, float), np.asarray(other.factor, float)))
+
+    def __hash__(self) -> int:
+        return hash((self.node, self.commodity))
 
 
 @dataclass(frozen=True)
@@ -148,6 +190,7 @@ class Levers:
     stockpiles: tuple[StockpileOverride, ...] = ()
     lead_times: tuple[LeadTime, ...] = ()
     lead_time_matrix: np.ndarray | None = field(default=None, compare=False)
+    input_factors: tuple[InputFactor, ...] = ()
 
     def __add__(self, other: Levers) -> Levers:
         if not isinstance(other, Levers):
@@ -176,8 +219,12 @@ class LeverArrays:
 
     ``cap_slots`` (n,) out-slots with ``cap_add`` (T, n, S); ``mult_slots``/``mult`` and
     ``add_slots``/``add`` the same for end-use in-slots (offsets into the end-use range);
-    ``recycling`` (T, K, S); offtakes as parallel arrays; stockpile start, threshold and rate
-    (K, C, S); ``lead_override`` (K, K, S) months (inf = none).
+    ``recycling`` (T, K, C, S); offtakes as parallel arrays (``offtake_start``: first month);
+    stockpile start, threshold and rate (K, C, S), ``pile_add`` later additions as rows
+    (month, country × C + commodity, scenario, tonnes); ``lead_override`` (K, K, S) months
+    (inf = none), ``lead_later`` rows (month, exporter, importer, scenario, months) of lead
+    times that apply from a later month; ``input_slots`` (n,) in-slots whose
+    coefficient is scaled by ``input_factor`` (T, n), the same for every scenario.
     """
 
     cap_slots: np.ndarray
@@ -194,6 +241,11 @@ class LeverArrays:
     release_threshold: np.ndarray
     release_rate: np.ndarray
     lead_override: np.ndarray | None
+    offtake_start: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    pile_add: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
+    lead_later: np.ndarray = field(default_factory=lambda: np.zeros((0, 5)))
+    input_slots: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    input_factor: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
 
 def _series(value: TimeValue, months: int, where: str) -> np.ndarray:
@@ -275,10 +327,13 @@ def compile_levers(structure: Any, levers: Sequence[Levers], months: int) -> Lev
                 if slot < 0 or (kind != "cap" and st.in_stage[slot] != END_USE):
                     raise OptionError(f"{where}: {item.node} has no end-use demand of {item.commodity}")
                 if kind == "cap":
-                    t = np.arange(months, dtype=float)
-                    ramp = max(float(item.ramp_months), 0.0)
-                    level = np.clip((t - item.start_month + 1) / ramp, 0.0, 1.0) if ramp > 0 else (
-                        t >= item.start_month).astype(float)
+                    if item.profile is not None:
+                        level = _series(item.profile, months, where)
+                    else:
+                        t = np.arange(months, dtype=float)
+                        ramp = max(float(item.ramp_months), 0.0)
+                        level = np.clip((t - item.start_month + 1) / ramp, 0.0, 1.0) if ramp > 0 \
+                            else (t >= item.start_month).astype(float)
                     series = level * float(item.tonnes_per_year) / 12.0
                 elif kind == "mult":
                     series = _series(item.factor, months, where)
@@ -302,17 +357,20 @@ def compile_levers(structure: Any, levers: Sequence[Levers], months: int) -> Lev
     add_slots, add = grouped("add")
 
     recycling: np.ndarray | None = None
+    n_c = st.n_commodities
     for s, lev in enumerate(levers):
         for j, rec in enumerate(lev.recycling):
             where = f"recycling[{j}]"
             if recycling is None:
-                recycling = np.zeros((months, k, n_s))
+                recycling = np.zeros((months, k, n_c, n_s))
             series = _series(rec.rate, months, where)
             if (series < 0).any():
                 raise OptionError(f"{where}: rate increase must be ≥ 0")
-            recycling[:, _country(cn, rec.country, where), s] += series
+            coms = (list(range(n_c)) if rec.commodities is None
+                    else [_commodity(cn, c, where) for c in dict.fromkeys(rec.commodities)])
+            recycling[:, _country(cn, rec.country, where), coms, s] += series[:, None]
 
-    o_slot, o_partner, o_share = [], [], []
+    o_slot, o_partner, o_share, o_start = [], [], [], []
     for s, lev in enumerate(levers):
         for j, off in enumerate(lev.offtakes):
             where = f"offtakes[{j}]"
@@ -327,10 +385,12 @@ def compile_levers(structure: Any, levers: Sequence[Levers], months: int) -> Lev
             o_slot.append(slot)
             o_partner.append(_country(cn, off.partner, where))
             o_share.append(share)
+            o_start.append(int(off.start_month))
 
     pile = np.repeat(cn.stockpile[:, :, None], n_s, axis=2).astype(float)
     thr = np.repeat(cn.release_threshold[:, :, None], n_s, axis=2).astype(float)
     rate = np.repeat(cn.release_rate[:, :, None], n_s, axis=2).astype(float)
+    pile_add: list[tuple[float, float, float, float]] = []
     for s, lev in enumerate(levers):
         for j, pil in enumerate(lev.stockpiles):
             where = f"stockpiles[{j}]"
@@ -338,7 +398,12 @@ def compile_levers(structure: Any, levers: Sequence[Levers], months: int) -> Lev
             cc = _commodity(cn, pil.commodity, where)
             if pil.tonnes < 0:
                 raise OptionError(f"{where}: tonnes must be ≥ 0")
-            pile[kk, cc, s] = pil.tonnes
+            if pil.start_month > 0:  # the dataset's holding until then, the rest added then
+                added = max(pil.tonnes - float(cn.stockpile[kk, cc]), 0.0)
+                if pil.start_month < months and added > 0:
+                    pile_add.append((int(pil.start_month), kk * n_c + cc, s, added))
+            else:
+                pile[kk, cc, s] = pil.tonnes
             if pil.release_threshold is not None:
                 thr[kk, cc, s] = pil.release_threshold
             elif cn.release_rate[kk, cc] <= 0:
@@ -349,6 +414,7 @@ def compile_levers(structure: Any, levers: Sequence[Levers], months: int) -> Lev
                 rate[kk, cc, s] = pil.tonnes / NEW_STOCKPILE_RELEASE_MONTHS
 
     lead: np.ndarray | None = None
+    lead_later: list[tuple[int, int, int, int, float]] = []
     for s, lev in enumerate(levers):
         if lev.lead_time_matrix is not None or lev.lead_times:
             if lead is None:
@@ -365,7 +431,12 @@ def compile_levers(structure: Any, levers: Sequence[Levers], months: int) -> Lev
             a, b = _country(cn, lt.exporter, where), _country(cn, lt.importer, where)
             if lt.months < 0:
                 raise OptionError(f"{where}: months must be ≥ 0")
+            if lt.start_month > 0:  # applies from its start month (the engine updates it)
+                lead_later.append((int(lt.start_month), a, b, s, float(lt.months)))
+                continue
             lead[a, b, s] = min(lead[a, b, s], lt.months)
+
+    input_slots, input_factor = _input_factors(st, levers, months)
 
     return LeverArrays(
         cap_slots=cap_slots,
@@ -382,4 +453,45 @@ def compile_levers(structure: Any, levers: Sequence[Levers], months: int) -> Lev
         release_threshold=thr,
         release_rate=rate,
         lead_override=lead,
+        offtake_start=np.array(o_start, dtype=np.int64),
+        pile_add=np.array(pile_add, dtype=float).reshape(len(pile_add), 4),
+        lead_later=np.array(lead_later, dtype=float).reshape(len(lead_later), 5),
+        input_slots=input_slots,
+        input_factor=input_factor,
     )
+
+
+def input_factor_key(levers: Levers, months: int) -> tuple[Any, ...]:
+    """What identifies a Levers' input factors: scenarios batch together only when equal."""
+    return tuple(sorted(
+        (f.node, f.commodity, _series(f.factor, months, f"input_factors[{j}]").tobytes())
+        for j, f in enumerate(levers.input_factors)))
+
+
+def _input_factors(st: Any, levers: Sequence[Levers], months: int) -> tuple[np.ndarray, np.ndarray]:
+    """In-slots and per-month factors (T, n) of the batch's input factors (equal in every
+    scenario, else EngineError)."""
+    from rareearth.engine.run import EngineError
+    from rareearth.engine.structure import END_USE, slots_of
+
+    if not any(lev.input_factors for lev in levers):
+        return np.zeros(0, np.int64), np.zeros((months, 0))
+    first = input_factor_key(levers[0], months)
+    if any(input_factor_key(lev, months) != first for lev in levers[1:]):
+        raise EngineError(
+            "input_factors: every scenario of a batch must have the same input factors (the "
+            "Leontief coefficients are shared by the batch); run them in separate batches")
+    cn = st.compiled
+    factors: dict[int, np.ndarray] = {}
+    for j, f in enumerate(levers[0].input_factors):
+        where = f"input_factors[{j}]"
+        pair = (_node(cn, f.node, where), _commodity(cn, f.commodity, where))
+        slot = int(slots_of(st, [pair], kind="in")[0])
+        if slot < 0 or st.in_stage[slot] == END_USE or st.in_owner[slot] < 0:
+            raise OptionError(f"{where}: {f.node} makes nothing from {f.commodity}")
+        series = _series(f.factor, months, where)
+        if (series < 0).any():
+            raise OptionError(f"{where}: factor must be ≥ 0")
+        factors[slot] = factors.get(slot, np.ones(months)) * series
+    slots = np.array(sorted(factors), dtype=np.int64)
+    return slots, np.stack([factors[int(x)] for x in slots], axis=1)

@@ -1,21 +1,29 @@
 """Cooperation options (``rareearth.cooperation``) turned into network edits and engine levers.
 
-An option is a package of measures. Most act through :class:`~rareearth.engine.levers.Levers`
-(capacity, offtake, stockpile, recycling, lead times, demand factors); two also edit the network
-before it is compiled: a ``Substitution`` of a material that a sector buys inside magnets
-(DyTb in automotive motors) lowers the recipe of the country's magnet makers, and a ``Relocate``
-to a country with no end-use node for the sector creates that node (with no baseline demand).
+An option is a package of measures. They act through :class:`~rareearth.engine.levers.Levers`
+(capacity, offtake, stockpile, recycling, lead times, demand factors, input factors); one also
+edits the network before it is compiled: a ``Relocate`` to a country with no end-use node for
+the sector creates that node (with no baseline demand). A ``Substitution`` of a material that a
+sector buys inside magnets (DyTb in automotive motors) scales the Leontief input coefficient of
+that material at the country's magnet makers (an :class:`~rareearth.engine.levers.InputFactor`),
+by the sector's share of the magnets the country uses.
 
 Timing. ``timing="in_place"`` (the default of ``simulate``, ``exposure`` and ``compare``)
 evaluates an option as already built when the scenario begins: every measure at full effect
 from month 0. This answers "how exposed would Japan be had it done this", which is how options
-are ranked. ``timing="from_start"`` starts each measure after its option's lead time and ramps
-it in: "what if it is decided when the scenario starts".
+are ranked. ``timing="from_start"`` starts each measure after its lead time (its own
+``starts_after_months`` or its option's ``lead_time_months``) and ramps it in over its ramp
+(:func:`rareearth.cooperation.measure_profile`): capacity, recycling, substitution and
+relocated demand follow that 0…1 profile; a stockpile's added tonnes arrive at its start
+month; an offtake and a trade link's shorter lead time apply from their start month.
+See ``docs/model.md``, "Cooperation options in the engine".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -29,9 +37,65 @@ __all__ = ["Timing", "apply_options", "baseline_use"]
 Timing = Literal["in_place", "from_start"]
 
 
+# ---------------------------------------------------------------------------- caches
+# Options are immutable and a network's tables do not change: what apply_options derives from
+# them (validation, expanded includes, node lists, baseline use) is kept per network, so that
+# hundreds of portfolios of the same options (simulate_many, the frontier) cost little.
+
+_NET_CACHE: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+_EXPANDED: dict[str, list[Any]] = {}
+
+
+def _cached(net: Any, key: Any, make: Callable[[], Any]) -> Any:
+    try:
+        per = _NET_CACHE.setdefault(net, {})
+    except TypeError:  # not weak-referenceable: no cache
+        return make()
+    if key not in per:
+        per[key] = make()
+    return per[key]
+
+
+def _key(model: Any) -> str:
+    return f"{type(model).__name__}:{model.model_dump_json()}"
+
+
+def _validate(option: Any, net: Any) -> bool:
+    option.validate_for(net)
+    return True
+
+
+def _expanded(option: Any) -> list[Any]:
+    """``option.expand()`` with each option's includes cleared (already expanded), cached."""
+    key = _key(option)
+    if key not in _EXPANDED:
+        _EXPANDED[key] = [o.model_copy(update={"includes": []}) for o in option.expand()]
+    return _EXPANDED[key]
+
+
+def _combined(net: Any, options: Sequence[Any], in_place: bool) -> list[Any]:
+    """Every option validated against ``net`` (once per network), then
+    :func:`rareearth.cooperation.combine` of them, includes expanded from the cache."""
+    from rareearth.cooperation import combine
+
+    flat: dict[str, Any] = {}
+    for option in options:
+        _cached(net, ("valid", _key(option)), partial(_validate, option, net))
+        for part in _expanded(option):
+            if part.name in flat and flat[part.name] != part:
+                raise OptionError(f"two different options are named {part.name!r}")
+            flat.setdefault(part.name, part)
+    return combine(flat.values(), in_place=in_place)
+
+
 def baseline_use(net: Any, country: str, commodity: str) -> float:
     """A country's baseline use of a commodity, t/yr: what enters its nodes from abroad plus
     what its own mines produce (each tonne counted once, where it enters the country)."""
+    return float(_cached(net, ("use", country, commodity),
+                         lambda: _baseline_use(net, country, commodity)))
+
+
+def _baseline_use(net: Any, country: str, commodity: str) -> float:
     f = net.flows
     imports = f[(f.target_country == country) & (f.source_country != country)
                 & (f.commodity == commodity)]["tonnes_per_year"].sum()
@@ -82,70 +146,73 @@ def apply_options(
         Stockpile,
         Substitution,
         TradeLink,
-        combine,
     )
     from rareearth.engine import levers as lv
     from rareearth.products import relocate_production
 
     if timing not in ("in_place", "from_start"):
         raise OptionError(f"timing must be 'in_place' or 'from_start' (got {timing!r})")
-    for option in options:
-        option.validate_for(net)
-    measures = combine(options, in_place=timing == "in_place")
+    measures = _combined(net, options, timing == "in_place")
     parts: dict[str, list[Any]] = {k: [] for k in (
         "capacity", "demand_factors", "demand_additions", "recycling", "offtakes",
-        "stockpiles", "lead_times")}
-    recipes = net.recipes.copy()
-    demand = net.demand.copy()
+        "stockpiles", "lead_times", "input_factors")}
+    demand = net.demand  # replaced (not edited) when a relocation adds end-use rows
     production = net.product_production
-    stockpile_tonnes: dict[tuple[str, str], float] = {}
+    stockpile_tonnes: dict[tuple[str, str, int], float] = {}
     base_recycling = float(net.parameters.get("recycling_rate", 0.0))
-    producers = net.producers
 
     for measure in measures:
         profile = _profile(measure, months, timing)
         start, ramp = _start(measure, timing)
         if isinstance(measure, AddCapacity):
-            nodes = measure.nodes(net)
-            caps = np.array([_capacity(producers, n, measure.commodity) for n in nodes])
+            nodes = _cached(net, ("nodes", _key(measure)), partial(measure.nodes, net))
+            caps = np.array([_capacity(net, n, measure.commodity) for n in nodes])
             weights = caps / caps.sum() if caps.sum() > 0 else np.full(len(nodes), 1 / len(nodes))
             for node, w in zip(nodes, weights, strict=True):
                 parts["capacity"].append(lv.CapacityAddition(
                     node, measure.commodity, float(measure.tonnes_per_year * w),
-                    start_month=start, ramp_months=ramp))
+                    start_month=start, ramp_months=ramp,
+                    profile=None if timing == "in_place" else profile))
         elif isinstance(measure, Offtake):
-            nodes = measure.supplier_nodes(net)
+            nodes = _cached(net, ("suppliers", _key(measure)),
+                            partial(measure.supplier_nodes, net))
             for node in nodes:
                 if measure.share is not None:
                     share = float(measure.share)
                 else:
-                    out = _output(producers, node, measure.commodity)
+                    out = _output(net, node, measure.commodity)
                     out += sum(c.tonnes_per_year for c in parts["capacity"]
                                if c.node == node and c.commodity == measure.commodity)
                     share = min(1.0, float(measure.tonnes_per_year or 0.0) / len(nodes) / out) \
                         if out > 0 else 0.0
-                parts["offtakes"].append(lv.Offtake(node, measure.partner, measure.commodity, share))
+                parts["offtakes"].append(lv.Offtake(node, measure.partner, measure.commodity, share,
+                                                    start_month=start))
         elif isinstance(measure, Stockpile):
-            for commodity in measure.resolve_commodities(net):
+            for commodity in _cached(net, ("coms", _key(measure)),
+                                     partial(measure.resolve_commodities, net)):
                 if measure.tonnes is not None:
                     added = float(measure.tonnes)
                 else:
                     added = float(measure.days or 0.0) / 365.0 * baseline_use(
                         net, measure.country, commodity)
-                key = (measure.country, commodity)
+                key = (measure.country, commodity, start)
                 stockpile_tonnes[key] = stockpile_tonnes.get(key, 0.0) + added
         elif isinstance(measure, Recycling):
             increase = max(0.0, float(measure.rate) - base_recycling)
             if increase > 0:
-                parts["recycling"].append(lv.RecyclingIncrease(measure.country, increase * profile))
+                parts["recycling"].append(lv.RecyclingIncrease(
+                    measure.country, increase * profile,
+                    commodities=_cached(net, ("recycled", _key(measure)),
+                                        partial(_recycled, net, measure))))
         elif isinstance(measure, Substitution):
-            recipes, _ = _substitute(net, recipes, demand, measure, profile, parts, lv)
+            _substitute(net, demand, measure, profile, parts, lv)
         elif isinstance(measure, TradeLink):
             a, b = measure.countries
-            parts["lead_times"] += [lv.LeadTime(a, b, float(measure.lead_time_months)),
-                                    lv.LeadTime(b, a, float(measure.lead_time_months))]
+            months_ = float(measure.lead_time_months)
+            parts["lead_times"] += [lv.LeadTime(a, b, months_, start_month=start),
+                                    lv.LeadTime(b, a, months_, start_month=start)]
         elif isinstance(measure, Relocate):
-            demand = _relocate(net, demand, measure, profile, parts, lv, producers)
+            demand = _relocate(net, demand, measure, profile, start, parts, lv)
             # the product tier moves with it, at full share (its units follow the in-place
             # semantics; a ramp applies to the magnet demand only)
             production = relocate_production(net, measure.from_country, measure.to_country,
@@ -153,15 +220,15 @@ def apply_options(
         else:  # pragma: no cover - MEASURE_ORDER lists every measure type
             raise OptionError(f"unsupported measure {type(measure).__name__}")
 
-    existing = net.stockpiles
-    for (country, commodity), added in stockpile_tonnes.items():
-        rows = existing[(existing.country == country) & (existing.material == commodity)]
-        held = float(rows["stock_tonnes"].sum()) if len(rows) else 0.0
-        parts["stockpiles"].append(lv.StockpileOverride(country, commodity, held + added))
+    for (country, commodity, start), added in stockpile_tonnes.items():
+        held = float(_cached(net, ("held", country, commodity),
+                             partial(_held, net, country, commodity)))
+        parts["stockpiles"].append(lv.StockpileOverride(country, commodity, held + added,
+                                                        start_month=start))
 
     edited = net
-    if not recipes.equals(net.recipes) or len(demand) != len(net.demand):
-        edited = net.replace(recipes=recipes, demand=demand.drop(columns=["country", "sector"]))
+    if len(demand) != len(net.demand):
+        edited = net.replace(demand=demand.drop(columns=["country", "sector"]))
     if production is not net.product_production:
         edited = edited.replace(product_production=production)
     levers = lv.Levers(
@@ -172,75 +239,135 @@ def apply_options(
         offtakes=tuple(parts["offtakes"]),
         stockpiles=tuple(parts["stockpiles"]),
         lead_times=tuple(parts["lead_times"]),
+        input_factors=tuple(parts["input_factors"]),
     )
     return edited, levers
 
 
-def _capacity(producers: pd.DataFrame, node: str, commodity: str) -> float:
-    rows = producers[(producers.node == node) & (producers.commodity == commodity)]
-    return float(rows["capacity_tonnes_per_year"].sum())
+def _held(net: Any, country: str, commodity: str) -> float:
+    """The national stockpile the dataset gives (t)."""
+    existing = net.stockpiles
+    rows = existing[(existing.country == country) & (existing.material == commodity)]
+    return float(rows["stock_tonnes"].sum()) if len(rows) else 0.0
 
 
-def _output(producers: pd.DataFrame, node: str, commodity: str) -> float:
-    rows = producers[(producers.node == node) & (producers.commodity == commodity)]
-    return float(rows["output_tonnes_per_year"].sum())
+def _producer_sums(producers: pd.DataFrame) -> dict[tuple[str, str], tuple[float, float]]:
+    sums = producers.groupby(["node", "commodity"], sort=False)[
+        ["capacity_tonnes_per_year", "output_tonnes_per_year"]].sum()
+    return {(str(n), str(c)): (float(cap), float(out))
+            for (n, c), cap, out in zip(sums.index, sums.iloc[:, 0], sums.iloc[:, 1], strict=True)}
 
 
-def _substitute(net: Any, recipes: pd.DataFrame, demand: pd.DataFrame, measure: Any,
-                profile: np.ndarray, parts: dict[str, list[Any]], lv: Any) -> tuple[pd.DataFrame, float]:
-    """Direct use: a demand factor. Use inside magnets: a lower recipe at the country's magnet
-    makers, scaled by the sector's share of the magnets the country uses (full effect; the
-    recipe is static, so the adoption ramp is not modelled for this case: documented)."""
-    node = f"{measure.country}:end_use:{measure.sector}"
-    direct = demand[(demand.node == node) & (demand.commodity == measure.commodity)]
-    if len(direct):
-        parts["demand_factors"].append(
-            lv.DemandFactor(node, measure.commodity, 1.0 - measure.intensity_cut * profile))
-        return recipes, 1.0
-    magnets = demand[(demand.country == measure.country) & (demand.commodity == MAGNET)]
-    total = float(magnets["demand_tonnes_per_year"].sum())
-    sector = float(magnets.loc[magnets.node == node, "demand_tonnes_per_year"].sum())
+def _capacity(net: Any, node: str, commodity: str) -> float:
+    return float(_cached(net, "sums", partial(_producer_sums, net.producers)).get(
+        (node, commodity), (0.0, 0.0))[0])
+
+
+def _output(net: Any, node: str, commodity: str) -> float:
+    return float(_cached(net, "sums", partial(_producer_sums, net.producers)).get(
+        (node, commodity), (0.0, 0.0))[1])
+
+
+def _recycled(net: Any, measure: Any) -> tuple[str, ...]:
+    """Commodities whose end uses a recycling measure serves: those it lists, and magnets when
+    it lists every material of the country's magnet recipes (a recycled magnet gives back all
+    its materials; NdPr alone makes no magnet, so a partial list recycles no magnets)."""
+    listed = list(measure.resolve_commodities(net))
+    if MAGNET in net.commodities and MAGNET not in listed:
+        makers = [n for n in net.node_ids if parse_node_id(n).stage == "magnet"
+                  and parse_node_id(n).country == measure.country] or ["default"]
+        needed = {m for maker in makers for m, v in net.recipe(maker).items() if v > 0}
+        if needed and needed <= set(listed):
+            listed.append(MAGNET)
+    return tuple(listed)
+
+
+def _substitute(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarray,
+                parts: dict[str, list[Any]], lv: Any) -> None:
+    """Direct use: a demand factor on every end-use node of the sector (named end users
+    ``JP:end_use:automotive-x`` as well as the bare sector). Use inside magnets: the country's
+    magnet makers need ``1 − cut × share × profile`` of their coefficient of the material (an
+    input factor), ``share`` the sector's part of the magnets the country uses."""
+    key = ("sector", measure.country, measure.sector, measure.commodity)
+    if demand is net.demand:
+        direct, total, sector = _cached(net, key, partial(_sector_use, demand, *key[1:]))
+    else:  # edited by a relocation in the same package
+        direct, total, sector = _sector_use(demand, *key[1:])
+    if direct:
+        for node in direct:
+            parts["demand_factors"].append(
+                lv.DemandFactor(node, measure.commodity, 1.0 - measure.intensity_cut * profile))
+        return
     if total <= 0 or sector <= 0:
         raise OptionError(
-            f"substitution: {node} uses no {measure.commodity}, directly or in magnets")
-    factor = 1.0 - measure.intensity_cut * sector / total
-    makers = [n for n in net.node_ids
-              if parse_node_id(n).country == measure.country and parse_node_id(n).stage == "magnet"]
-    rows = []
-    for maker in makers:
-        recipe = net.recipe(maker)
-        if measure.commodity not in recipe:
-            continue
-        recipes = recipes[~((recipes.node == maker) & (recipes.material.isin(list(recipe))))]
-        for material, share in recipe.items():
-            value = share * factor if material == measure.commodity else share
-            rows.append({"node": maker, "material": material, "tonnes_per_tonne": value,
-                         "ref": "option", "confidence": "estimate",
-                         "method": f"substitution: {measure.commodity} × {factor:.3f}"})
-    if rows:
-        recipes = pd.concat([recipes, pd.DataFrame(rows)], ignore_index=True)
-    return recipes, factor
+            f"substitution: {measure.country}:end_use:{measure.sector} uses no "
+            f"{measure.commodity}, directly or in magnets")
+    factor = 1.0 - measure.intensity_cut * sector / total * profile
+    for maker in _cached(net, ("makers", measure.country, measure.commodity),
+                         lambda: _magnet_makers(net, measure.country, measure.commodity)):
+        parts["input_factors"].append(lv.InputFactor(maker, measure.commodity, factor))
 
 
-def _relocate(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarray,
-              parts: dict[str, list[Any]], lv: Any, producers: pd.DataFrame) -> pd.DataFrame:
-    source = f"{measure.from_country}:end_use:{measure.sector}"
+def _sector_use(demand: pd.DataFrame, country: str, sector_name: str,
+                commodity: str) -> tuple[list[str], float, float]:
+    """End-use nodes of the sector using ``commodity`` directly; the country's and the
+    sector's magnet demand (t/yr)."""
+    sector_rows = demand[(demand.country == country) & (demand.sector == sector_name)]
+    direct = [str(n) for n in dict.fromkeys(sector_rows.node[sector_rows.commodity == commodity])]
+    magnets = demand[(demand.country == country) & (demand.commodity == MAGNET)]
+    total = float(magnets["demand_tonnes_per_year"].sum())
+    sector = float(sector_rows.loc[sector_rows.commodity == MAGNET, "demand_tonnes_per_year"].sum())
+    return direct, total, sector
+
+
+def _magnet_makers(net: Any, country: str, commodity: str) -> list[str]:
+    """The country's magnet makers (making magnets) whose recipe has ``commodity``."""
+    made = set(net.producers.loc[net.producers.commodity == MAGNET, "node"])
+    made |= set(net.flows.loc[net.flows.commodity == MAGNET, "source"])
+    return [n for n in net.node_ids
+            if parse_node_id(n).country == country and parse_node_id(n).stage == "magnet"
+            and n in made and commodity in net.recipe(n)]
+
+
+def _relocate(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarray, start: int,
+              parts: dict[str, list[Any]], lv: Any) -> pd.DataFrame:
     target = f"{measure.to_country}:end_use:{measure.sector}"
-    rows = demand[demand.node == source]
-    for row in rows.itertuples(index=False):
-        moved = float(row.demand_tonnes_per_year) * measure.share
+    plan = _cached(net, ("relocate", _key(measure)), partial(_relocation, net, measure))
+    present = set(zip(demand.node, demand.commodity, strict=True))
+    new_rows = []
+    for source, commodity, moved, row, makers in plan:
         parts["demand_factors"].append(
-            lv.DemandFactor(source, row.commodity, 1.0 - measure.share * profile))
-        here = demand[(demand.node == target) & (demand.commodity == row.commodity)]
-        if not len(here):
-            new = {"node": target, "country": measure.to_country, "sector": measure.sector,
-                   "commodity": row.commodity, "demand_tonnes_per_year": 0.0,
-                   "value_usd_per_tonne": float(row.value_usd_per_tonne), "ref": row.ref,
-                   "confidence": "estimate",
-                   "method": f"created by the relocation of {source} demand"}
-            demand = pd.concat([demand, pd.DataFrame([new])], ignore_index=True)
-        parts["demand_additions"].append(
-            lv.DemandAddition(target, row.commodity, moved * profile))
+            lv.DemandFactor(source, commodity, 1.0 - measure.share * profile))
+        if (target, commodity) not in present:
+            new_rows.append(row)
+            present.add((target, commodity))
+        parts["demand_additions"].append(lv.DemandAddition(target, commodity, moved * profile))
+        for node, share in makers:
+            parts["offtakes"].append(lv.Offtake(node, measure.to_country, commodity, share,
+                                                start_month=start))
+    if new_rows:
+        demand = pd.concat([demand, pd.DataFrame(new_rows)], ignore_index=True)
+    return demand
+
+
+def _relocation(net: Any, measure: Any) -> list[tuple[str, str, float, dict[str, Any],
+                                                     list[tuple[str, float]]]]:
+    """Per end-use row of the sector in ``from_country`` (the bare sector and named end users):
+    its node, commodity, t/yr moved, the row that creates the target node if needed, and the
+    supplier country's producers with the share of their output reserved for the moved demand."""
+    demand, producers = net.demand, net.producers
+    target = f"{measure.to_country}:end_use:{measure.sector}"
+    rows = demand[(demand.country == measure.from_country) & (demand.sector == measure.sector)]
+    plan = []
+    for row in rows.itertuples(index=False):
+        source = str(row.node)
+        moved = float(row.demand_tonnes_per_year) * measure.share
+        new = {"node": target, "country": measure.to_country, "sector": measure.sector,
+               "commodity": row.commodity, "demand_tonnes_per_year": 0.0,
+               "value_usd_per_tonne": float(row.value_usd_per_tonne), "ref": row.ref,
+               "confidence": "estimate",
+               "method": f"created by the relocation of {source} demand"}
+        makers_share: list[tuple[str, float]] = []
         if measure.supplier_country:
             stage = "magnet" if row.commodity == MAGNET else "separation"
             makers = producers[(producers.commodity == row.commodity)
@@ -250,7 +377,6 @@ def _relocate(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarray,
             base = out if out > 0 else cap
             if base > 0:
                 share = min(1.0, moved / base)
-                for node in makers.node:
-                    parts["offtakes"].append(
-                        lv.Offtake(str(node), measure.to_country, row.commodity, share))
-    return demand
+                makers_share = [(str(node), share) for node in makers.node]
+        plan.append((source, str(row.commodity), moved, new, makers_share))
+    return plan

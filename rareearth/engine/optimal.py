@@ -26,11 +26,19 @@ Variables (t/month, one LP per month and scenario):
 
 Constraints: an out-slot ships at most what it makes plus its inventory; an input in-slot gives
 ``coef × (pa + pb) ≤ inflow + own stock`` (Leontief: one row per recipe material, so no DyTb
-means no magnets). Objective: ``Σ w × s`` with ``w`` the end use's downstream value (USD/t)
+means no magnets; ``coef`` the month's coefficient, input factors applied); an offtake reserves
+its share of the supplier's output for the partner's buyers on the supplier's baseline edges:
+``Σ x(partner edges) ≥ σ × (pa + pb + inventory)`` with ``σ = min(share, partner's shippable
+orders / most the supplier can have)``, i.e. the partner gets at least ``min(reserved, what it
+orders)`` whenever the supplier reaches its potential (several offtakes of one supplier scaled to
+at most its whole output). Objective: ``Σ w × s`` with ``w`` the end use's downstream value (USD/t)
 over the smallest such value, plus small terms that make the solution follow the proportional
 mode's when nothing is short: a reward for filled orders and for production up to plan (so an
 empty scenario reproduces the baseline), and small costs on rerouting, ramping and stockpile
-releases (so they are used only when they help).
+releases (so they are used only when they help). With ``priority`` (a country), that
+country's shortfall weights are multiplied by ``PRIORITY_MULTIPLIER × max(w) / min(w of the
+country)``: its lost value comes first, the world's second (a lexicographic objective through a
+large multiplier).
 
 The constraint matrix is built once per :class:`~rareearth.engine.structure.Structure` (cached);
 month to month only bounds and right-hand sides change. Solved by HiGHS through
@@ -62,6 +70,7 @@ from rareearth.errors import RareEarthError
 __all__ = [
     "FILL_REWARD",
     "PLAN_REWARD",
+    "PRIORITY_MULTIPLIER",
     "RAMP_COST",
     "RELEASE_COST",
     "REROUTE_COST",
@@ -84,6 +93,11 @@ REROUTE_COST = 2e-4
 RAMP_COST = 2e-4
 #: Cost per tonne released from a national stockpile: released only to cut end-use shortfall.
 RELEASE_COST = 0.5
+#: With a priority country, one tonne of its end-use shortfall weighs this many times the
+#: world's heaviest tonne: 10^3 (lexicographic in practice: the world's shortfall in a month is
+#: far below a thousand times any one country's; large enough, and small enough for HiGHS'
+#: tolerances with weights ≤ 10^3 · max/min value).
+PRIORITY_MULTIPLIER = 1e3
 
 _TINY = 1e-12
 
@@ -138,6 +152,7 @@ class _Program:
     cell_in: sp.csr_matrix  # (cells, I)
     # rows with a monthly right-hand side
     input_slots: np.ndarray
+    input_row0: int  # first row of the input rows in a_ub
     release_keys: np.ndarray  # country * C + commodity of each release row
     # operators for applying the solution
     inflow_x: sp.csr_matrix  # (I, E)
@@ -335,7 +350,7 @@ def _build(st: Structure) -> _Program:
         link_cell=_csr(np.array(cell_of_link, dtype=np.int64), np.arange(n_link),
                        np.ones(n_link), (n_cell, n_link)),
         cell_in=_csr(cell_in_a[:, 0], cell_in_a[:, 1], np.ones(len(cell_in_a)), (n_cell, n_in)),
-        input_slots=input_slots, release_keys=release_keys,
+        input_slots=input_slots, input_row0=n_out + n_link, release_keys=release_keys,
         inflow_x=inflow_x, inflow_r=inflow_r,
         q_to_out=_csr(q_out_a, np.arange(n_q), np.ones(n_q), (n_out, n_q)),
         q_to_pool=_csr(q_pool_a, np.arange(n_q), np.ones(n_q), (n_pool, n_q)),
@@ -374,10 +389,15 @@ class OptimalAllocator:
     per engine it serves.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, priority: str | None = None) -> None:
+        self.priority = priority
         self._month: _Month | None = None
         self._engine: Engine | None = None
         self._first = np.zeros((0, 0))
+        self._cost = np.zeros(0)
+        self._coef_pos = np.zeros(0, np.int64)
+        self._coef_slot = np.zeros(0, np.int64)
+        self._offtake: tuple[np.ndarray, ...] | None = None  # see _setup
 
     # ------------------------------------------------------------------ Allocator protocol
 
@@ -388,6 +408,7 @@ class OptimalAllocator:
             if engine is not self._engine:  # a new run (or batch): a fresh lead-time clock
                 self._engine = engine
                 self._first = np.full((prog.link_pool.size, engine.n_scenarios), np.inf)
+                self._setup(engine, prog)
             self._month = self._solve(engine, prog)
             self._release(engine)
         assert self._month is not None
@@ -395,6 +416,120 @@ class OptimalAllocator:
 
     def reroute(self, engine: Engine, stage: int) -> None:
         """Nothing to do: the LP's rerouted deliveries were made by ``allocate``."""
+
+    def _setup(self, engine: Engine, prog: _Program) -> None:
+        """What a run adds to the structure's LP: the priority country's weights, the entries of
+        the input rows that input factors change, the offtake rows' sparsity."""
+        st = engine.st
+        self._cost = prog.cost
+        if self.priority is not None:
+            k = st.compiled.country_index[self.priority]
+            e0, e1 = st.in_range[END_USE]
+            mine = st.in_country[e0:e1] == k
+            if mine.any():
+                w = prog.weight
+                boost = PRIORITY_MULTIPLIER * float(w.max()) / float(w[mine].min())
+                self._cost = prog.cost.copy()
+                self._cost[prog.s0 + np.flatnonzero(mine)] *= boost
+        lv = engine.levers
+        slots = lv.input_slots[np.isin(lv.input_slots, prog.input_slots)]
+        rows = prog.input_row0 + np.searchsorted(prog.input_slots, slots)
+        owner = st.in_owner[slots]
+        pos, which = [], []
+        a = prog.a_ub
+        for j, (row, o) in enumerate(zip(rows.tolist(), owner.tolist(), strict=True)):
+            cols = a.indices[a.indptr[row]:a.indptr[row + 1]]
+            for col in (prog.pa0 + o, prog.pb0 + o):
+                hit = np.flatnonzero(cols == col)
+                if hit.size:
+                    pos.append(int(a.indptr[row] + hit[0]))
+                    which.append(int(slots[j]))
+        self._coef_pos = np.array(pos, dtype=np.int64)
+        self._coef_slot = np.array(which, dtype=np.int64)
+        self._offtake = None
+        if lv.offtake_slot.size:
+            # one row per (supplier out-slot, partner): offtakes of one partner add up
+            pairs = sorted({(int(o), int(p)) for o, p in
+                            zip(lv.offtake_slot, lv.offtake_partner, strict=True)})
+            row_of = {pair: r for r, pair in enumerate(pairs)}
+            row_j = np.array([row_of[(int(o), int(p))] for o, p in
+                              zip(lv.offtake_slot, lv.offtake_partner, strict=True)], np.int64)
+            partner_edges = [
+                np.flatnonzero((st.edge_src == o) & (st.in_country[st.edge_tgt] == p))
+                for o, p in pairs]
+            rows_x = np.concatenate([np.full(e.size, r) for r, e in enumerate(partner_edges)])
+            cols_x = np.concatenate(partner_edges)
+            # beyond the baseline edges: rerouted deliveries from the supplier's pool to the
+            # partner's in-slots (new capacity, new buyers), on link rows the contract opens
+            r_country = st.in_country[prog.r_in]
+            r_rows, r_cols, link_rows, link_of, extra_rows, extra_in = [], [], [], [], [], []
+            for r, (o, p) in enumerate(pairs):
+                k, c, ss = st.out_country[o], st.out_commodity[o], st.out_stage[o]
+                pools = np.flatnonzero((prog.pool_k == k) & (prog.pool_c == c)
+                                       & (prog.pool_sstage == ss))
+                cols = np.flatnonzero(np.isin(prog.r_pool, pools) & (r_country == p))
+                r_rows.append(np.full(cols.size, r))
+                r_cols.append(cols)
+                links = np.flatnonzero(np.isin(prog.link_pool, pools) & (prog.link_j == p))
+                link_rows.append(links)
+                link_of.append(np.full(links.size, r))
+                fed = np.setdiff1d(np.unique(prog.r_in[cols]), st.edge_tgt[partner_edges[r]])
+                extra_rows.append(np.full(fed.size, r))
+                extra_in.append(fed)
+            cat = np.concatenate
+            self._offtake = (rows_x.astype(np.int64), cols_x.astype(np.int64),
+                             np.array([o for o, _ in pairs], dtype=np.int64),
+                             np.arange(len(pairs)), row_j,
+                             cat(r_rows).astype(np.int64), cat(r_cols).astype(np.int64),
+                             cat(link_rows).astype(np.int64), cat(link_of).astype(np.int64),
+                             cat(extra_rows).astype(np.int64), cat(extra_in).astype(np.int64),
+                             np.array([p for _, p in pairs], dtype=np.int64))
+
+    def _offtake_rows(self, engine: Engine, prog: _Program, x_ub: np.ndarray, base: np.ndarray,
+                      pb_ub: np.ndarray, link_rhs: np.ndarray,
+                      potential_pool: np.ndarray) -> tuple[list[sp.csr_matrix], np.ndarray] | None:
+        """Per scenario, the offtake rows ``−Σ x − Σ r + σ (pa + pb) ≤ −σ × inventory`` (module
+        docstring), and their right-hand sides (n_off, S); opens the link rows of active
+        offtakes in ``link_rhs`` (the contract needs no lead time)."""
+        if self._offtake is None:
+            return None
+        lv, st = engine.levers, engine.st
+        (rows_x, cols_x, slot, rows_p, row_j, r_rows, r_cols, link_rows, link_of, extra_rows,
+         extra_in, partner) = self._offtake
+        n_off, n_s = slot.size, engine.n_scenarios
+        started = (engine.t >= lv.offtake_start)[:, None]
+        share = np.zeros((n_off, n_s))
+        np.add.at(share, row_j, lv.offtake_share * started)
+        allowed = np.ones((n_off, n_s), dtype=bool)  # not across an export restriction
+        blocked = engine.ev.blocked
+        if blocked is not None:
+            allowed = ~blocked[st.out_commodity[slot], :, st.out_country[slot], partner]
+        want = np.zeros((n_off, n_s))
+        np.add.at(want, rows_x, x_ub[cols_x])
+        beyond = np.zeros((n_off, n_s))
+        np.add.at(beyond, extra_rows, np.maximum(engine.order[extra_in], 0.0))
+        want += beyond * allowed
+        opened = (share > 0) & allowed
+        rows_open = opened[link_of]
+        link_rhs[link_rows] = np.where(rows_open, potential_pool[prog.link_pool[link_rows]],
+                                       link_rhs[link_rows])
+        potential = base[slot] + pb_ub[slot] + engine.inv_out[slot]
+        sigma = np.minimum(share, np.divide(want, potential, out=np.zeros_like(want),
+                                            where=potential > _TINY))
+        # several offtakes of one supplier: at most its whole output
+        per_slot = np.zeros((engine.st.n_out, engine.n_scenarios))
+        np.add.at(per_slot, slot, sigma)
+        over = per_slot[slot]
+        sigma = np.where(over > 1.0, sigma / np.where(over > 1.0, over, 1.0), sigma)
+        mats = []
+        for s in range(n_s):
+            data = np.concatenate([-np.ones(rows_x.size), -allowed[r_rows, s].astype(float),
+                                   sigma[:, s], sigma[:, s]])
+            mats.append(_csr(np.concatenate([rows_x, r_rows, rows_p, rows_p]),
+                             np.concatenate([prog.x0 + cols_x, prog.r0 + r_cols, prog.pa0 + slot,
+                                             prog.pb0 + slot]),
+                             data, (n_off, prog.n_var)))
+        return mats, -sigma * engine.inv_out[slot]
 
     # ------------------------------------------------------------------ solve
 
@@ -448,6 +583,11 @@ class OptimalAllocator:
             avail = np.zeros((prog.release_keys.size, n_s))
         n_var = prog.n_var
         sol = np.zeros((n_var, n_s))
+        a_ub = prog.a_ub
+        if self._coef_pos.size:  # the month's Leontief coefficients
+            a_ub = prog.a_ub.copy()
+            a_ub.data[self._coef_pos] = engine.in_coef[self._coef_slot]
+        offtakes = self._offtake_rows(engine, prog, x_ub, base, pb_ub, link_rhs, potential)
         for s in range(n_s):
             lb = np.zeros(n_var)
             ub = np.full(n_var, np.inf)
@@ -460,7 +600,11 @@ class OptimalAllocator:
                 engine.inv_out[:, s], link_rhs[:, s], engine.inv_in[prog.input_slots, s],
                 np.zeros(st.n_in), short_rhs[:, s], avail[:, s],
             ])
-            res = linprog(prog.cost, A_ub=prog.a_ub, b_ub=b_ub / sc, A_eq=prog.a_eq,
+            a_s = a_ub
+            if offtakes is not None:
+                a_s = sp.vstack([a_ub, offtakes[0][s]], format="csr")
+                b_ub = np.concatenate([b_ub, offtakes[1][:, s]])
+            res = linprog(self._cost, A_ub=a_s, b_ub=b_ub / sc, A_eq=prog.a_eq,
                           b_eq=np.zeros(prog.a_eq.shape[0]),
                           bounds=np.column_stack([lb / sc, ub / sc]), method="highs")
             if res.status != 0 or res.x is None:
@@ -521,7 +665,7 @@ class OptimalAllocator:
             np.minimum(prod, engine.input_limit(stage, avail), out=prod)
             np.maximum(prod, 0.0, out=prod)
             used = engine.used[i0:i1]
-            used[:] = st.use[stage] @ prod
+            used[:] = engine.use[stage] @ prod
             np.minimum(used, avail, out=used)
             np.subtract(avail, used, out=engine.inv_in[i0:i1])
             engine._shortfall(i0, i1)  # the engine's own rounding of shortfall

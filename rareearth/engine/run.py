@@ -10,7 +10,7 @@ import numpy as np
 
 from rareearth.engine.core import IN_KEYS, OUT_KEYS, Allocator, Engine, ProportionalAllocator
 from rareearth.engine.events import EventSchedule
-from rareearth.engine.levers import Levers, compile_levers, lever_slots
+from rareearth.engine.levers import Levers, compile_levers, input_factor_key, lever_slots
 from rareearth.engine.params import batch_parameters
 from rareearth.engine.result import Batch, SimulationResult
 from rareearth.engine.structure import END_USE, Structure, build_structure
@@ -43,7 +43,12 @@ def register_allocation(name: str, factory: Callable[[], Allocator]) -> None:
     ALLOCATIONS[name] = factory
 
 
-def _allocator(name: str) -> Allocator:
+def _allocator(name: str, priority: str | None = None) -> Allocator:
+    if priority is not None and name != "optimal":
+        raise EngineError(
+            f"priority: only allocation='optimal' can put one country's lost value first "
+            f"(got allocation={name!r}, priority={priority!r}); the proportional mode has no "
+            "objective")
     if name not in ALLOCATIONS and name in _OPTIONAL_MODES:
         try:
             __import__(_OPTIONAL_MODES[name])
@@ -54,6 +59,8 @@ def _allocator(name: str) -> Allocator:
     if name not in ALLOCATIONS:
         known = sorted({*ALLOCATIONS, *_OPTIONAL_MODES})
         raise EngineError(f"unknown allocation {name!r}; allowed: {', '.join(known)}")
+    if priority is not None:
+        return ALLOCATIONS[name](priority=priority)  # type: ignore[call-arg]
     return ALLOCATIONS[name]()
 
 
@@ -110,13 +117,14 @@ def _flatten(options: Any) -> list[Any]:
 
 
 def _resolve_options(
-    net: Any, options: Any, scenarios: Sequence[Any], months: int, timing: str
-) -> tuple[Any, list[Levers]]:
-    """The network to run (edited by options that change it) and one Levers per scenario.
+    net: Any, options: Any, months: int, timing: str
+) -> tuple[Any, Levers, list[Any]]:
+    """The network to run (edited by options that change it), the Levers of the options that
+    are the same for every scenario, and the objects whose levers depend on the scenario.
 
     Cooperation options go through :func:`rareearth.engine.measures.apply_options` (which may
-    edit the network: recipes, new end-use nodes); ``Levers`` are used as they are; any other
-    object must have ``to_levers(net, compiled, scenario)``.
+    edit the network: new end-use nodes); ``Levers`` are used as they are; any other object
+    must have ``to_levers(net, compiled, scenario)`` (see :func:`_scenario_levers`).
     """
     items = _flatten(options)
     coop = [x for x in items if _is_option(x)]
@@ -131,20 +139,68 @@ def _resolve_options(
     for item in items:
         if isinstance(item, Levers):
             shared = shared + item
+    dynamic = [x for x in items if not isinstance(x, Levers) and not _is_option(x)]
+    return run_net, shared, dynamic
+
+
+def _scenario_levers(run_net: Any, shared: Levers, dynamic: list[Any], scenario: Any) -> Levers:
+    """``shared`` plus the levers of the scenario-dependent option objects."""
+    if not dynamic:
+        return shared
     compiled = _compiled(run_net)
-    per: list[Levers] = []
-    for scenario in scenarios:
-        lev = shared
-        for item in items:
-            if not isinstance(item, Levers) and not _is_option(item):
-                got = item.to_levers(run_net, compiled, scenario)
-                if not isinstance(got, Levers):
-                    raise OptionError(
-                        f"{item!r}.to_levers() returned {type(got).__name__}, not Levers"
-                    )
-                lev = lev + got
-        per.append(lev)
-    return run_net, per
+    lev = shared
+    for item in dynamic:
+        got = item.to_levers(run_net, compiled, scenario)
+        if not isinstance(got, Levers):
+            raise OptionError(f"{item!r}.to_levers() returned {type(got).__name__}, not Levers")
+        lev = lev + got
+    return lev
+
+
+def _network_key(net: Any, run_net: Any) -> Any:
+    """Identifies the network a scenario runs on: the given one, or an edited copy (options
+    edit only the demand table, new end-use nodes, and a relocation the product tier's
+    production); equal edits share one network."""
+    if run_net is net:
+        return None
+    import pandas as pd
+
+    tables = [run_net.demand.drop(columns=["country", "sector"], errors="ignore"),
+              run_net.recipes]
+    production = getattr(run_net, "product_production", None)
+    if isinstance(production, pd.DataFrame) and len(production):
+        tables.append(production)
+    return tuple(pd.util.hash_pandas_object(t, index=False).to_numpy().tobytes() for t in tables)
+
+
+def _batches(
+    net: Any, option_rows: list[Any], scenarios: list[Any], months: int, timing: str
+) -> list[tuple[Any, list[int], list[Levers]]]:
+    """Scenarios grouped into batches: (network, members, one Levers per member).
+
+    A batch needs one network and one set of Leontief coefficients (input factors); everything
+    else (capacity, demand factors, offtakes, stockpiles, recycling, lead times) is a lever per
+    scenario, so scenarios with different options share a batch.
+    """
+    # (options, network key, network, shared levers, scenario-dependent objects)
+    resolved: list[tuple[Any, Any, Any, Levers, list[Any]]] = []
+    groups: dict[Any, tuple[Any, list[int], list[Levers]]] = {}
+    nets: dict[Any, Any] = {}
+    for s, row in enumerate(option_rows):
+        match = next((r for r in resolved if r[0] is row or _same(r[0], row)), None)
+        if match is None:
+            run_net, shared, dynamic = _resolve_options(net, row, months, timing)
+            net_key = _network_key(net, run_net)
+            run_net = nets.setdefault(net_key, run_net)
+            match = (row, net_key, run_net, shared, dynamic)
+            resolved.append(match)
+        _, net_key, run_net, shared, dynamic = match
+        lev = _scenario_levers(run_net, shared, dynamic, scenarios[s])
+        key = (net_key, input_factor_key(lev, months))
+        group = groups.setdefault(key, (run_net, [], []))
+        group[1].append(s)
+        group[2].append(lev)
+    return list(groups.values())
 
 
 def _per_scenario_options(options: Any, n: int) -> list[Any]:
@@ -224,6 +280,7 @@ def simulate(
     *,
     record: str | Collection[str] = "auto",
     timing: str = "in_place",
+    priority: str | None = None,
 ) -> SimulationResult:
     """Simulate one scenario month by month (MODEL.md §3).
 
@@ -246,6 +303,9 @@ def simulate(
         What to record (see :func:`simulate_many`).
     timing : {"in_place", "from_start"}
         When cooperation options take effect (see :func:`simulate_many`).
+    priority : str, optional
+        With ``allocation="optimal"``: a country whose lost value comes first (see
+        :func:`simulate_many`).
 
     Returns
     -------
@@ -256,7 +316,7 @@ def simulate(
     ScenarioError
         The scenario names a country, node, sector or commodity the network lacks.
     EngineError
-        Unknown allocation mode or record key.
+        Unknown allocation mode or record key; ``priority`` without ``allocation="optimal"``.
 
     Examples
     --------
@@ -269,7 +329,7 @@ def simulate(
     """
     return simulate_many(
         net, [scenario], options=options, allocation=allocation, seed=seed,
-        parameters=parameters, record=record, timing=timing,
+        parameters=parameters, record=record, timing=timing, priority=priority,
     )[0]
 
 
@@ -284,11 +344,15 @@ def simulate_many(
     record: str | Collection[str] = "auto",
     record_nodes: str = "all",
     timing: str = "in_place",
+    priority: str | None = None,
 ) -> list[SimulationResult]:
     """Simulate a batch of scenarios in one pass through the array core.
 
     Every month runs once for all scenarios together (arrays with a scenario axis), so a batch
-    costs far less than the same runs one by one; the results are identical.
+    costs far less than the same runs one by one; the results are identical. Scenarios with
+    different options share a batch too: only options that edit the network (a relocation
+    that creates an end-use node) or change the Leontief coefficients (substitution inside
+    magnets) need batches of their own, one per distinct edit.
 
     Parameters
     ----------
@@ -315,6 +379,14 @@ def simulate_many(
     timing : {"in_place", "from_start"}
         For cooperation options: already in place when the scenario begins, or decided at its
         start and built over their lead times (see :mod:`rareearth.engine.measures`).
+    priority : str, optional
+        A country code. With ``allocation="optimal"`` the LP puts that country's end-use lost
+        value first and the world's second: its shortfall weights are multiplied by
+        :data:`rareearth.engine.optimal.PRIORITY_MULTIPLIER` × the largest weight over its
+        smallest, so one tonne of its shortfall costs more than a thousand tonnes of anyone
+        else's (a lexicographic objective through a large multiplier). Provenance records
+        ``objective``: ``"world"`` or ``"country:JP"``. Any other allocation raises
+        EngineError.
 
     Returns
     -------
@@ -342,7 +414,7 @@ def simulate_many(
     scenarios = [_arguments.scenario(sc) for sc in scenarios]
     if not scenarios:
         return []
-    allocator = _allocator(allocation)
+    allocator = _allocator(allocation, priority)
     keys = set(RECORD_ALL) if record in ("all", "auto") else set(record)
     unknown = keys - RECORD_ALL
     if unknown or (isinstance(record, str) and record not in ("all", "auto")):
@@ -360,21 +432,10 @@ def simulate_many(
     option_rows = _per_scenario_options(options, n)
     param_rows = _param_rows(parameters, n)
     months = max(int(sc.months) for sc in scenarios)
-    # scenarios with the same options share one batch (options may edit the network)
-    batches: list[list[int]] = []
-    for s in range(n):
-        for members in batches:
-            first = option_rows[members[0]]
-            if first is option_rows[s] or _same(first, option_rows[s]):
-                members.append(s)
-                break
-        else:
-            batches.append([s])
+    if priority is not None:
+        _check_priority(net, priority)
     results: list[SimulationResult | None] = [None] * n
-    for members in batches:
-        run_net, levers = _resolve_options(
-            net, option_rows[members[0]], [scenarios[s] for s in members], months, timing
-        )
+    for run_net, members, levers in _batches(net, option_rows, scenarios, months, timing):
         compiled = _compiled(run_net)
         extra_out, extra_in = lever_slots(compiled, levers)
         structure = _structure(run_net, compiled, extra_out, extra_in)
@@ -405,8 +466,18 @@ def simulate_many(
                 "options": _describe_options(option_rows[s]),
                 "timing": timing,
                 "allocation": allocation,
+                "objective": (None if allocation != "optimal" else
+                              "world" if priority is None else f"country:{priority}"),
                 "seed": int(seed),
                 "parameters": params.row(b),
             }
             results[s] = SimulationResult(batch, b, scenario, provenance)
     return [r for r in results if r is not None]
+
+
+def _check_priority(net: Any, priority: str) -> None:
+    countries = list(getattr(net, "country_codes", []))
+    if priority not in countries:
+        raise EngineError(
+            f"priority: unknown country {priority!r} in {getattr(net, 'name', 'the network')!r}; "
+            f"its countries: {', '.join(countries)}")
