@@ -56,9 +56,9 @@ def test_scenario_examples_run(data: dict, world) -> None:  # type: ignore[no-un
     assert moved > 1e-6, sc.name
 
 
-#: Examples that the engine does not act on yet (docs/option-format.md says why): a recipe cut
-#: at a magnet maker whose input coefficients are calibrated to the baseline flows.
-INERT = {"doc-low-dy"}
+#: Examples that the engine does not act on yet (docs/option-format.md says why): none since
+#: substitution inside magnets acts through the input coefficients (issue 9).
+INERT: set[str] = set()
 
 
 @pytest.mark.parametrize("data", [
