@@ -131,6 +131,24 @@ JP_STOCKPILE_DAYS = F("japan_policy", "national stockpile target (rare metals)",
 JP_STATE_DAYS = F("japan_policy", "state share of stockpile target", "JP", 2020)
 JP_STOCKPILE_2009 = F("elasticity", "JOGMEC state stockpile actual cover, average of stockpiled metals", "JP", 2009)
 SUZUKI_HALT = F("export_controls", "Suzuki Swift production halt start", "JP", 2025)
+# stocks of other countries (facts_2025_stocks.csv)
+FORD_IDLE = F("disruptions", "Ford Chicago Assembly (Explorer) idled for magnet shortage", "US", 2025)
+CLEPA_SHUT = F("disruptions", "European supplier inventory cover before further outages (CLEPA, 4 Jun)",
+               "EU", 2025)
+CLEPA_DATE = date(2025, 6, 4)  # the date in CLEPA_SHUT's item: plants already shut on 4 Jun 2025
+AUTO_JIT = F("disruptions", "typical auto just-in-time inventory of critical components", "", 2025)
+KR_DY_Y = F("stocks", "Korea public stockpile of Dy and Y (cover)", "KR", 2025)
+KR_ND = F("stocks", "KOMIR Gunsan neodymium stock (domestic automakers' use)", "KR", 2024)
+KR_RELEASE = F("stocks", "Korea stockpile release lead time (target)", "KR", 2024)
+US_NDS_HEAVY = F("stocks", "US NDS heavy rare earths held", "US", 2025)
+US_NDS_NDPR = F("stocks", "US NDS FY2025 potential acquisition: NdPr oxide", "US", 2025)
+EU_PILOT = F("stocks", "EU pilot joint stockpiling scheme operational", "EU", 2026)
+CN_RESERVE = F("stocks", "China State Reserve Bureau rare-earth purchase in one week", "CN", 2014)
+CN_MAG_2025 = {4: F("trade_flows", "China magnet exports, month 04", "CN", 2025),
+               5: F("export_controls", "China RE magnet exports (May)", "CN", 2025),
+               6: F("trade_flows", "China magnet exports, month 06", "CN", 2025)}
+US_MAG_MAY25 = F("trade_flows", "China magnet exports to US, month 05", "US", 2025)
+US_MAG_2024 = F("trade_flows", "China magnet exports to US, monthly level", "US", 2024)
 CONTROLS_APR25 = F("export_controls", "Announcement No.18: licensing of 7 medium/heavy REEs + magnets", "CN", 2025)
 
 NEV_T = F("demand_split", "NdFeB demand, new-energy vehicles", "", YEAR)
@@ -824,41 +842,140 @@ for (node, m), t in sorted(ends.items()):
 
 # --------------------------------------------------------------------------- stocks, stockpiles
 
+# Firms' stocks, every consumer country (metal and magnet makers' inputs, end users' stocks).
+# Materials: Japan's "about three months" (Japan Times 2011) is the only stated stock of
+# materials in the facts; it is applied to every country's metal and magnet makers and end uses
+# (an estimate outside Japan). Magnets at end users: the days from China's licensing (4 Apr
+# 2025) to the first reported stoppage of a country's line for want of magnets (Japan: Suzuki,
+# 26 May; US: Ford Chicago in May, day not found: mid-May taken; EU: CLEPA said on 4 Jun that
+# plants were already shut, an upper bound); where no stoppage was reported, the typical
+# automotive just-in-time cover of 2-4 weeks (midpoint 3; a blog, weak).
 months = JP_STOCK_MONTHS.value
-for node in ("JP:magnet", "JP:metal"):
-    for m in RECIPE:
-        use = inflow(node, m)
-        b.stock(node, m, round(use * months / 12, 3), round(use * months / 12, 3), ref=[JP_STOCK_MONTHS],
-                confidence="estimate",
-                method=f"Japanese firms/traders held ~{months:g} months of use (Japan Times 2011): "
-                       f"{use:.0f} t/yr x {months:g}/12")
-halt_days = float((date.fromisoformat(str(int(SUZUKI_HALT.value)))
-                   - date.fromisoformat(str(int(CONTROLS_APR25.value)))).days)  # 4 Apr -> 26 May 2025
-for (node, m), t in sorted(ends.items()):
-    if not node.startswith("JP:"):
+controls = date.fromisoformat(str(int(CONTROLS_APR25.value)))
+ford = date.fromisoformat(f"{int(FORD_IDLE.value) // 100}-{int(FORD_IDLE.value) % 100:02d}-15")
+# The stock a user fully dependent on Chinese magnets drew from 4 Apr 2025 until its line
+# stopped: each day the share of its supply that China's exports lacked that month against the
+# 2024 mean month (cut = 1 - exports / (2024 exports / 12); to the US in May, against the US
+# 2024 level), i.e. days of full use drawn, not calendar days (supply was cut, not stopped).
+mag_month_2024 = CN_MAG_EXPORTS.value / 12
+CUT_2025 = {m: 1 - f.value / mag_month_2024 for m, f in CN_MAG_2025.items()}
+CUT_US = dict(CUT_2025)
+CUT_US[5] = 1 - US_MAG_MAY25.value / US_MAG_2024.value
+
+
+def drawn_days(stop: date, cut: dict[int, float]) -> float:
+    """Days of full use drawn between China's controls and ``stop`` (see above)."""
+    days = 0.0
+    day = controls
+    while day < stop:
+        days += cut.get(day.month, 0.0)
+        day = date.fromordinal(day.toordinal() + 1)
+    return round(days, 1)
+
+
+cut_text = ", ".join(f"{date(2025, m, 1):%b} {c:.3f}" for m, c in CUT_2025.items())
+MAGNET_DAYS: dict[str, tuple[float, list[Fact], str]] = {
+    "JP": (drawn_days(date.fromisoformat(str(int(SUZUKI_HALT.value))), CUT_2025),
+           [SUZUKI_HALT, CONTROLS_APR25, CN_MAG_EXPORTS, *CN_MAG_2025.values(), BUILD],
+           f"China's licensing from 4 Apr 2025 stopped Suzuki's Swift line on 26 May 2025; each day "
+           f"counts the month's cut of China's magnet exports vs the 2024 mean month ({cut_text})"),
+    "US": (drawn_days(ford, CUT_US),
+           [FORD_IDLE, CONTROLS_APR25, CN_MAG_EXPORTS, *CN_MAG_2025.values(), US_MAG_MAY25,
+            US_MAG_2024, BUILD],
+           f"China's licensing from 4 Apr 2025 idled Ford's Chicago plant in May 2025 (day not found: "
+           f"the 15th taken); each day counts the month's cut ({cut_text}; to the US in May "
+           f"{CUT_US[5]:.3f}: {US_MAG_MAY25.value:g} t vs ~{US_MAG_2024.value:g} t/month in 2024)"),
+    "EU": (drawn_days(CLEPA_DATE, CUT_2025),
+           [CLEPA_SHUT, CONTROLS_APR25, CN_MAG_EXPORTS, *CN_MAG_2025.values(), BUILD],
+           f"China's licensing from 4 Apr 2025 had shut several European supplier plants by 4 Jun "
+           f"(CLEPA; an upper bound, the first stoppage's day not given); each day counts the month's "
+           f"cut ({cut_text})"),
+}
+jit_days = AUTO_JIT.value * 7
+for country in ("KR", "CN", "ROW"):
+    MAGNET_DAYS[country] = (jit_days, [AUTO_JIT, BUILD],
+                            f"no stoppage reported: typical automotive just-in-time cover "
+                            f"{AUTO_JIT.value:g} weeks (published range 2-4; a blog, weak)")
+consumer_nodes = sorted({d for (_, d, _) in flows}
+                        | {s for (s, _, _) in flows})
+for node in consumer_nodes:
+    stage = node.split(":")[1]
+    if stage not in ("metal", "magnet", "end_use"):
         continue
-    if m == "magnet":
-        b.stock(node, m, round(t * halt_days / 365, 3), round(t * halt_days / 365, 3),
-                ref=[SUZUKI_HALT, CONTROLS_APR25], confidence="estimate",
-                method=f"magnet users' stock ~{halt_days:g} days: China's licensing from 4 Apr 2025 stopped "
-                       f"Suzuki's Swift line on 26 May 2025; {t:.0f} t/yr x {halt_days:g}/365")
-    else:
-        b.stock(node, m, round(t * months / 12, 3), round(t * months / 12, 3), ref=[JP_STOCK_MONTHS],
-                confidence="estimate",
-                method=f"Japanese firms/traders held ~{months:g} months of use (Japan Times 2011): "
-                       f"{t:.0f} t/yr x {months:g}/12")
-jp_use: dict[str, float] = defaultdict(float)
+    for m in (*MATERIALS, "magnet"):
+        use = inflow(node, m)
+        if use <= 0:
+            continue
+        country = node.split(":")[0]
+        where = "Japanese firms/traders" if country == "JP" else "Japan's firms/traders (applied to " + country + ")"
+        if m == "magnet":
+            days, dref, why = MAGNET_DAYS[country]
+            t = use * days / 365
+            b.stock(node, m, round(t, 3), round(t, 3), ref=dref, confidence="estimate",
+                    method=f"magnet users' stock ~{days:g} days of use: {why}; {use:.0f} t/yr x {days:g}/365")
+        else:
+            t = use * months / 12
+            b.stock(node, m, round(t, 3), round(t, 3), ref=[JP_STOCK_MONTHS], confidence="estimate",
+                    method=f"{where} held ~{months:g} months of use (Japan Times 2011): "
+                           f"{use:.0f} t/yr x {months:g}/12")
+# National stockpiles.
+use_of: dict[tuple[str, str], float] = defaultdict(float)  # (country, material) -> t/yr bought
+imports_of: dict[tuple[str, str], float] = defaultdict(float)
 for (s, d, m), v in flows.items():
-    if d.startswith("JP:") and m != "magnet" and not s.startswith("JP:"):
-        jp_use[m] += v.t
+    if m != "magnet" and ":mining" not in s and d.split(":")[1] != "separation":
+        use_of[(d.split(":")[0], m)] += v.t
+    if m != "magnet" and s.split(":")[0] != d.split(":")[0]:
+        imports_of[(d.split(":")[0], m)] += v.t
+jp_use: dict[str, float] = {m: imports_of[("JP", m)] for m in MATERIALS}
 for m in MATERIALS:
     stock = jp_use[m] * JP_STATE_DAYS.value / 365
     b.stockpile("JP", m, round(stock, 3), 0.1, round(stock / 3, 3),
                 ref=[JP_STOCKPILE_DAYS, JP_STATE_DAYS, JP_STOCKPILE_2009, BUILD], confidence="estimate",
                 method=f"JOGMEC holdings are not disclosed: the state's {JP_STATE_DAYS.value:g}-day share of the "
                        f"{JP_STOCKPILE_DAYS.value:g}-day target x Japan's imports {jp_use[m]:.0f} t/yr "
-                       f"(in 2009 it held {JP_STOCKPILE_2009.value:g} days on average: could be half); released "
+                       f"(in 2009 it held {JP_STOCKPILE_2009.value:g} days on average: could be half; in 2020 "
+                       "no rare earth was among the seven metals actually held, Argus); released "
                        "when shortfall >10% of demand, at most a third per month (estimates)")
+# Korea (KOMIR): Dy and Y "exceed six months" of use (MOTIE, Apr 2025); Nd ~180 days of
+# automakers' use at Gunsan (2024), taken as 180 days of Korea's NdPr use; release within 30 days
+# (8 in an emergency): threshold and rate as Japan's (estimates).
+for m, days, kref, what in (("DyTb", KR_DY_Y.value * 365 / 12, [KR_DY_Y],
+                             f"public Dy stocks 'exceed {KR_DY_Y.value:g} months' (MOTIE, Apr 2025)"),
+                            ("Y", KR_DY_Y.value * 365 / 12, [KR_DY_Y],
+                             f"public Y stocks 'exceed {KR_DY_Y.value:g} months' (MOTIE, Apr 2025)"),
+                            ("NdPr", KR_ND.value, [KR_ND],
+                             f"KOMIR Gunsan holds Nd for ~{KR_ND.value:g} days of automakers' use (2024), "
+                             "taken as that many days of Korea's NdPr use")):
+    use = use_of[("KR", m)]
+    stock = use * days / 365
+    b.stockpile("KR", m, round(stock, 3), 0.1, round(stock / 3, 3), ref=[*kref, KR_RELEASE, BUILD],
+                confidence="estimate",
+                method=f"{what}: {use:.0f} t/yr x {days:.0f}/365 (a lower bound); released when shortfall "
+                       f">10% of demand, at most a third per month (estimates; KOMIR's target release lead "
+                       f"time {KR_RELEASE.value:g} days, 8 in an emergency)")
+# United States: the National Defense Stockpile holds no heavy rare earths (MCS 2026); its
+# rare-earth holdings are not published, and FY2025's NdPr oxide (300 t) and magnet block (450 t)
+# are potential acquisitions, not stock: none is counted.
+for m, sref, why in (("DyTb", [US_NDS_HEAVY], "'Government Stockpile: None' for heavy rare earths (MCS 2026)"),
+                     ("NdPr", [US_NDS_NDPR, BUILD],
+                      f"holdings not published; {US_NDS_NDPR.value:g} t NdPr oxide is a FY2025 potential "
+                      "acquisition, not stock (estimate: none held)")):
+    b.stockpile("US", m, 0.0, 0.1, 0.0, ref=sref, confidence="exact" if m == "DyTb" else "estimate",
+                method=why)
+# EU: no stockpile before RESourceEU's pilot joint scheme (early 2026).
+b.stockpile("EU", "DyTb", 0.0, 0.1, 0.0, ref=[EU_PILOT, BUILD], confidence="estimate",
+            method="no EU stockpile in 2024: RESourceEU's pilot joint stockpile is due in early 2026")
+# China: the State Reserve Bureau bought 10,000 t in one week of 2014 (Bloomberg, unconfirmed);
+# no later figure: a lower bound, split over materials in proportion to China's use of each.
+cn_use = {m: use_of[("CN", m)] for m in MATERIALS}
+cn_total = sum(cn_use.values())
+for m in MATERIALS:
+    stock = CN_RESERVE.value * cn_use[m] / cn_total
+    b.stockpile("CN", m, round(stock, 3), 0.1, round(stock / 3, 3), ref=[CN_RESERVE, BUILD],
+                confidence="estimate",
+                method=f"State Reserve Bureau bought {CN_RESERVE.value:g} t in one week of 2014 (Bloomberg; no "
+                       f"later figure: a lower bound) x China's share of use {cn_use[m] / cn_total:.3f} for {m} "
+                       f"({cn_use[m]:.0f} of {cn_total:.0f} t/yr); release as Japan's (estimates)")
 
 # --------------------------------------------------------------------------- parameters
 
