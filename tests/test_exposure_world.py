@@ -33,7 +33,8 @@ def test_heavy_licensing_is_a_dytb_story(world_2024: ree.SupplyNetwork) -> None:
     assert max(dynamic, key=lambda m: dynamic[m]) == "DyTb"
     assert dynamic["DyTb"] > 0.5 * sum(dynamic.values())
     peak = {m: v["peak_shortfall_pct"] for m, v in s.material_metrics.items() if m != "magnet"}
-    assert max(peak, key=lambda m: peak[m]) == "DyTb"
+    # the deepest (with Y and Other it sits at the JOGMEC release threshold, 10%)
+    assert peak["DyTb"] >= max(peak.values()) - 1e-6
 
 
 def test_any_country_scores(world_2024: ree.SupplyNetwork) -> None:

@@ -342,8 +342,8 @@ def active_entries(keep: np.ndarray, allow: np.ndarray, has_allow: bool, ptr: np
                    scenario: np.ndarray, keep_of: np.ndarray, allow_of: np.ndarray) -> int:
     """List the (restricted edge, scenario) entries that cut anything this month.
 
-    Entry (r, s) cuts when ``keep[r, s] < 1`` or its quota allowance is finite; the others cut
-    exactly 0. Row r's entries are ``ptr[r]:ptr[r + 1]`` of ``scenario``, ``keep_of`` and
+    Entry (r, s) cuts when ``keep[r, s] ≠ 1`` (above 1: held orders released, a negative cut)
+    or its quota allowance is finite; the others cut exactly 0. Row r's entries are ``ptr[r]:ptr[r + 1]`` of ``scenario``, ``keep_of`` and
     ``allow_of`` (inf without a quota), in scenario order. Returns the number of entries, or −1
     when the buffers are too small (nothing else is then valid).
     """
@@ -354,7 +354,7 @@ def active_entries(keep: np.ndarray, allow: np.ndarray, has_allow: bool, ptr: np
         for s in range(keep.shape[1]):
             k = keep[r, s]
             q = allow[r, s] if has_allow else np.inf
-            if k < 1.0 or q < np.inf:
+            if k != 1.0 or q < np.inf:
                 if n == cap:
                     return -1
                 scenario[n] = s

@@ -78,9 +78,13 @@ class SimulationResult:
         ``node, country, stage, commodity, demand, received, produced, shortfall, stock,
         price_index``.
     flows : pandas.DataFrame
-        What moved: ``month, source, target, commodity, tonnes, rerouted``. Baseline edges
-        appear every month (0 when cut); rerouted deliveries are split over supplier and buyer
-        nodes pro rata (see ``docs/model.md``).
+        What moved: ``month, source, target, commodity, tonnes, rerouted, arrives``. ``month``
+        is when it shipped, ``arrives`` when it reaches the buyer: the same month, or for a
+        cross-border baseline edge ``transit_months`` later (a lead with a fraction splits the
+        delivery: ``arrives`` is then the month the first part arrives, see ``docs/model.md``).
+        Baseline edges appear every month (0 when cut); rerouted deliveries are split over
+        supplier and buyer nodes pro rata and arrive in the month they ship. With a transit
+        lead, the baseline shipments under way at the start appear in the months before it.
     provenance : dict
         Package version, dataset name and digest, scenario, options, allocation, seed,
         parameters.
@@ -212,7 +216,7 @@ class SimulationResult:
         cn = st.compiled
         columns = ["month", "source", "target", "commodity", "tonnes", "rerouted"]
         if b.raw.edge_flow is None:
-            return pd.DataFrame(columns=columns)
+            return pd.DataFrame(columns=[*columns, "arrives"])
         e = st.n_edges
         src_node = st.out_node[st.edge_src]
         tgt_node = st.in_node[st.edge_tgt]
@@ -250,10 +254,23 @@ class SimulationResult:
                     for i, wb in zip(buy, w_buy, strict=True):
                         rows.append((self.periods[t], ids[st.out_node[o0 + o]],
                                      ids[st.in_node[grp.start + i]], coms[cc], value * ws * wb, True))
+        lead = int(float(self.provenance["parameters"].get("transit_months", 0.0)) // 1)
+        cross_edge = st.out_country[st.edge_src] != st.in_country[st.edge_tgt]
+        if lead > 0 and cross_edge.any():
+            # baseline shipments under way when the run starts (they arrive in its first months)
+            first = self.periods[0]
+            for k in range(lead, 0, -1):
+                for edge in np.flatnonzero(cross_edge):
+                    rows.append((first - k, ids[src_node[edge]], ids[tgt_node[edge]],
+                                 coms[st.edge_commodity[edge]], float(st.edge_base[edge]), False))
         if rows:
             extra = pd.DataFrame(rows, columns=columns)
             base = pd.concat([base, extra], ignore_index=True)
         base["month"] = pd.PeriodIndex(base["month"], freq="M")
+        cross = (base["source"].str.split(":").str[0] != base["target"].str.split(":").str[0])
+        shift = np.where(cross & ~base["rerouted"].astype(bool), lead, 0)
+        ordinals = pd.PeriodIndex(base["month"]).asi8 + shift.astype(np.int64)
+        base["arrives"] = pd.PeriodIndex.from_ordinals(ordinals, freq="M")
         return base.sort_values(["month", "rerouted", "source", "target", "commodity"],
                                 kind="stable").reset_index(drop=True)
 
