@@ -173,14 +173,16 @@ def test_every_consumer_country_has_stocks(name: str) -> None:
 
 
 def test_w24_stocks_by_country_as_stated(w24: ree.SupplyNetwork) -> None:
-    """Magnet users' cover: days of use drawn from 4 Apr 2025 to each country's first stoppage
-    (JP Suzuki 26 May ~31, US Ford mid-May ~25, EU by 4 Jun ~36.5), else 3 weeks; materials
-    ~3 months. Stockpiles: Korea's Dy and Y six months, the US and the EU none, China 10,000 t."""
+    """Magnet users' cover: days of use drawn from 4 Apr 2025 to each country's first stoppage,
+    each day at the cut of the exports arriving then (shipped a month earlier): JP Suzuki 26 May
+    0.458 x 25 = 11.4, US Ford mid-May 0.458 x 14 = 6.4, EU by 4 Jun 0.458 x 31 + 0.745 x 3 =
+    16.4; else 3 weeks; materials ~3 months. Stockpiles: Korea's Dy and Y six months, the US
+    and the EU none, China 10,000 t."""
     days = _cover_days(w24)
     auto = {c: days[(f"{c}:end_use:automotive", "magnet")] for c in ("JP", "US", "EU", "KR", "CN")}
-    assert auto["JP"] == pytest.approx(31.0, abs=0.1)
-    assert auto["US"] == pytest.approx(24.8, abs=0.1)
-    assert auto["EU"] == pytest.approx(36.5, abs=0.1)
+    assert auto["JP"] == pytest.approx(11.4, abs=0.1)
+    assert auto["US"] == pytest.approx(6.4, abs=0.1)
+    assert auto["EU"] == pytest.approx(16.4, abs=0.1)
     assert auto["KR"] == pytest.approx(21.0, abs=0.1)
     assert auto["CN"] == pytest.approx(21.0, abs=0.1)
     assert days[("US:end_use:catalysts", "LaCe")] == pytest.approx(365 / 4, abs=0.5)

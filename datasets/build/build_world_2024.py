@@ -854,8 +854,8 @@ months = JP_STOCK_MONTHS.value
 controls = date.fromisoformat(str(int(CONTROLS_APR25.value)))
 ford = date.fromisoformat(f"{int(FORD_IDLE.value) // 100}-{int(FORD_IDLE.value) % 100:02d}-15")
 # The stock a user fully dependent on Chinese magnets drew from 4 Apr 2025 until its line
-# stopped: each day the share of its supply that China's exports lacked that month against the
-# 2024 mean month (cut = 1 - exports / (2024 exports / 12); to the US in May, against the US
+# stopped: each day the share of its supply that China's exports lacked in the month they
+# shipped (a month before they arrive: transit) against the 2024 mean month (cut = 1 - exports / (2024 exports / 12); to the US in May, against the US
 # 2024 level), i.e. days of full use drawn, not calendar days (supply was cut, not stopped).
 mag_month_2024 = CN_MAG_EXPORTS.value / 12
 CUT_2025 = {m: 1 - f.value / mag_month_2024 for m, f in CN_MAG_2025.items()}
@@ -863,12 +863,16 @@ CUT_US = dict(CUT_2025)
 CUT_US[5] = 1 - US_MAG_MAY25.value / US_MAG_2024.value
 
 
+TRANSIT = 1  # months from China to the buyer (the transit_months parameter below)
+
+
 def drawn_days(stop: date, cut: dict[int, float]) -> float:
-    """Days of full use drawn between China's controls and ``stop`` (see above)."""
+    """Days of full use drawn between China's controls and ``stop``: each day the cut of the
+    exports that arrive that day, those shipped ``TRANSIT`` months earlier (see above)."""
     days = 0.0
     day = controls
     while day < stop:
-        days += cut.get(day.month, 0.0)
+        days += cut.get(day.month - TRANSIT, 0.0)
         day = date.fromordinal(day.toordinal() + 1)
     return round(days, 1)
 
@@ -878,18 +882,19 @@ MAGNET_DAYS: dict[str, tuple[float, list[Fact], str]] = {
     "JP": (drawn_days(date.fromisoformat(str(int(SUZUKI_HALT.value))), CUT_2025),
            [SUZUKI_HALT, CONTROLS_APR25, CN_MAG_EXPORTS, *CN_MAG_2025.values(), BUILD],
            f"China's licensing from 4 Apr 2025 stopped Suzuki's Swift line on 26 May 2025; each day "
-           f"counts the month's cut of China's magnet exports vs the 2024 mean month ({cut_text})"),
+           f"counts the cut of China's magnet exports shipped a month earlier (transit) vs the 2024 "
+           f"mean month ({cut_text})"),
     "US": (drawn_days(ford, CUT_US),
            [FORD_IDLE, CONTROLS_APR25, CN_MAG_EXPORTS, *CN_MAG_2025.values(), US_MAG_MAY25,
             US_MAG_2024, BUILD],
            f"China's licensing from 4 Apr 2025 idled Ford's Chicago plant in May 2025 (day not found: "
-           f"the 15th taken); each day counts the month's cut ({cut_text}; to the US in May "
+           f"the 15th taken); each day counts the cut of a month earlier ({cut_text}; to the US in May "
            f"{CUT_US[5]:.3f}: {US_MAG_MAY25.value:g} t vs ~{US_MAG_2024.value:g} t/month in 2024)"),
     "EU": (drawn_days(CLEPA_DATE, CUT_2025),
            [CLEPA_SHUT, CONTROLS_APR25, CN_MAG_EXPORTS, *CN_MAG_2025.values(), BUILD],
            f"China's licensing from 4 Apr 2025 had shut several European supplier plants by 4 Jun "
-           f"(CLEPA; an upper bound, the first stoppage's day not given); each day counts the month's "
-           f"cut ({cut_text})"),
+           f"(CLEPA; an upper bound, the first stoppage's day not given); each day counts the cut of a "
+           f"month earlier ({cut_text})"),
 }
 jit_days = AUTO_JIT.value * 7
 for country in ("KR", "CN", "ROW"):
@@ -1008,7 +1013,7 @@ mof_jan = F("validation_2010", "RE imports from China, month 01", "JP", 2011)
 held_days = 60.0  # Japan-bound shipments held 21 Sep - 20 Nov 2010 (GTA; china-2010 scenario)
 held_t = mof[9].value * held_days / 30
 later = mof[12].value + mof_jan.value - 2 * mof[9].value
-b.parameter("transit_months", 1, "months", 0, 2, ref=[*mof.values(), BUILD], confidence="estimate",
+b.parameter("transit_months", TRANSIT, "months", 0, 2, ref=[*mof.values(), BUILD], confidence="estimate",
             method=f"cross-border deliveries arrive about a month after they ship (sea freight plus customs): "
                    f"with Japan-bound shipments held from 21 Sep 2010, Japan (MOF) still recorded "
                    f"{mof[10].value:,.0f} t from China in October ({mof[10].value / mof[9].value:.0%} of "

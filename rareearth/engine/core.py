@@ -99,6 +99,8 @@ class Raw:
     slots_in: dict[str, np.ndarray] = field(default_factory=dict)
     slots_out: dict[str, np.ndarray] = field(default_factory=dict)
     price: np.ndarray | None = None  # (T, C, S)
+    price_domestic: np.ndarray | None = None  # (T, C, S), restricting exporters' own market
+    restricting: np.ndarray | None = None  # (T, C, S, K) bool: who restricts what, when
     country: dict[str, np.ndarray] = field(default_factory=dict)  # (T, K*C, S) each
     stockpile: np.ndarray | None = None  # (T, K*C, S)
     edge_flow: np.ndarray | None = None  # (T, E, S), structure edge order
@@ -168,6 +170,8 @@ class Engine:
         self.level_moved = False
         self.consumed_prev = self.array(e1 - e0, st.base_demand[e0:e1, None])
         self.price = np.ones((c, n_s))
+        #: the domestic market's index of countries restricting a commodity's exports
+        self.price_dom = np.ones((c, n_s))
         # ------------------------------------------------------------ month buffers
         self.need = self.array(n_in)
         self.order = self.array(n_in)
@@ -225,6 +229,8 @@ class Engine:
         self._no_restricting = np.zeros((1, 1, 1), dtype=bool)
         self._supply_buf = np.zeros((c, n_s))
         self._demand_buf = np.zeros((c, n_s))
+        self._supply_dom = np.zeros((c, n_s))
+        self._demand_dom = np.zeros((c, n_s))
         # stockpile release looks only at in-slots whose (country, commodity) holds a stockpile
         held: np.ndarray = np.asarray((levers.stockpile > 0).any(axis=2))  # (K, C)
         self.pile_rows = [
@@ -383,6 +389,8 @@ class Engine:
             if key in self.record_keys:
                 raw.slots_out[key] = np.zeros((t_n, n_out, n_s))
         raw.price = np.zeros((t_n, st.n_commodities, n_s))
+        raw.price_domestic = np.zeros((t_n, st.n_commodities, n_s))
+        raw.restricting = np.zeros((t_n, st.n_commodities, n_s, st.n_countries), dtype=bool)
         raw.stockpile = np.zeros((t_n, st.n_countries * st.n_commodities, n_s))
         if "flows" in self.record_keys:
             raw.edge_flow = np.zeros((t_n, st.n_edges, n_s))
@@ -750,24 +758,42 @@ class Engine:
         # price index per commodity over consumers (magnet makers and end use: the last slots)
         # on the export market: without those of countries restricting that commodity's exports
         c0 = self.consumer_start
+        e0 = self.st.in_range[END_USE][0]
         restricting = self.restricting()
+        has_r = restricting is not None
+        mask = self._no_restricting if restricting is None else restricting
         supply, demand = self._supply_buf, self._demand_buf
-        kernels.price_market(self.received[c0:], self.need[c0:], self.consumer_commodity,
-                             self.consumer_country,
-                             self._no_restricting if restricting is None else restricting,
-                             restricting is not None, supply, demand)
+        kernels.price_markets(self.received[c0:], self.need[c0:], self.consumer_commodity,
+                              self.consumer_country, mask, has_r, self.level, e0 - c0,
+                              supply, demand, self._supply_dom, self._demand_dom)
+        log_p = self._log_index(supply, demand)
+        np.exp(log_p, out=self.price)
+        log_dom = log_p
+        if has_r:
+            log_dom = np.where(self._demand_dom > _TINY,
+                               self._log_index(self._supply_dom, self._demand_dom), log_p)
+        np.exp(log_dom, out=self.price_dom)
+        # demand moves toward base × P^(−η) of its own market, at most substitution_max/12 of
+        # base per month
+        if not log_p.any() and not log_dom.any() and not self.level_moved:
+            return  # prices at reference and demand at base: nothing moves
+        target = np.exp(-self.elasticity * log_p)  # (C, S)
+        step = p.substitution_max_per_year / 12.0
+        if has_r:
+            self.level_moved = kernels.demand_level_markets(
+                target, np.exp(-self.elasticity * log_dom), self.end_commodity, self.end_country,
+                mask, True, step, self.level)
+        else:
+            self.level_moved = kernels.demand_level(target, self.end_commodity, step, self.level)
+
+    def _log_index(self, supply: np.ndarray, demand: np.ndarray) -> np.ndarray:
+        """``log(P/P0) = −log(S/D) / η``, capped at ``price_cap`` (S/D within rounding of 1: 0)."""
         ratio = np.divide(supply, demand, out=np.ones_like(supply), where=demand > _TINY)
         ratio[ratio >= 1.0 - ROUNDING] = 1.0
         np.clip(ratio, 1e-300, 1.0, out=ratio)
         log_p = -np.log(ratio) / self.elasticity
-        np.minimum(log_p, np.log(p.price_cap)[None, :], out=log_p)
-        np.exp(log_p, out=self.price)
-        # demand moves toward base × P^(−η), at most substitution_max/12 of base per month
-        if not log_p.any() and not self.level_moved:
-            return  # prices at reference and demand at base: nothing moves
-        target = np.exp(-self.elasticity * log_p)  # (C, S)
-        self.level_moved = kernels.demand_level(target, self.end_commodity,
-                                                p.substitution_max_per_year / 12.0, self.level)
+        np.minimum(log_p, np.log(self.params.price_cap)[None, :], out=log_p)
+        return log_p
 
     def restricting(self) -> np.ndarray | None:
         """(C, S, K) bool: countries restricting exports of a commodity this month, or None.
@@ -815,6 +841,11 @@ class Engine:
                 buf[t] = src if ro is None else src[ro]
         assert raw.price is not None and raw.stockpile is not None
         raw.price[t] = self.price
+        assert raw.price_domestic is not None and raw.restricting is not None
+        raw.price_domestic[t] = self.price_dom
+        restricting = self.restricting()
+        if restricting is not None:
+            raw.restricting[t] = restricting
         raw.stockpile[t] = self.pile
         if raw.country:
             c = raw.country

@@ -32,7 +32,9 @@ ARRAY_KEYS: dict[str, str] = {
     "rerouted_in": "part of received that came by rerouting",
     "rerouted_out": "part of shipped that went by rerouting",
     "released": "part of received released from the national stockpile",
-    "price": "price index P/P0 per commodity, shape (T, C)",
+    "price": "price index P/P0 per commodity on the export market, shape (T, C)",
+    "price_domestic": "price index P/P0 inside the countries restricting a commodity's "
+                      "exports (the export index where none does), shape (T, C)",
     "stockpile": "national stockpile per country and commodity, shape (T, K, C), t",
     "country_demand": "end-use demand per country and commodity, (T, K, C), t/month",
     "country_shortfall": "end-use shortfall per country and commodity, (T, K, C), t/month",
@@ -168,10 +170,41 @@ class SimulationResult:
             out["stock"] = out["stock_in"] + out["stock_out"]
         assert b.raw.price is not None and b.raw.stockpile is not None
         out["price"] = b.raw.price[:t_n, :, s].copy()
+        assert b.raw.price_domestic is not None
+        out["price_domestic"] = b.raw.price_domestic[:t_n, :, s].copy()
         out["stockpile"] = b.raw.stockpile[:t_n, :, s].reshape(t_n, st.n_countries, st.n_commodities)
         for key, values in b.raw.country.items():
             out[key] = values[:t_n, :, s].reshape(t_n, st.n_countries, st.n_commodities)
         return out
+
+    def market_price(self, country: str) -> np.ndarray:
+        """(T, C) price index ``country``'s consumers pay: the domestic market's in the months
+        it restricts a commodity's exports, else the export market's.
+
+        Raises
+        ------
+        KeyError
+            ``country`` is not in the network.
+        """
+        b, t_n = self._batch, self.months
+        k = b.structure.compiled.country_index[country]
+        out = self.arrays["price"]
+        if b.raw.restricting is None:
+            return out
+        inside = b.raw.restricting[:t_n, :, self._s, k]
+        return np.where(inside, self.arrays["price_domestic"], out)
+
+    def _own_price(self, nodes: np.ndarray, coms: np.ndarray) -> np.ndarray:
+        """(T, cells) price index each node pays: its market's (domestic inside a country
+        restricting that commodity's exports that month, else the export market's)."""
+        b, t_n = self._batch, self.months
+        a = self.arrays
+        cn = b.structure.compiled
+        out = a["price"][:, coms]
+        if b.raw.restricting is None or not b.raw.restricting.any():
+            return out
+        inside = b.raw.restricting[:t_n, :, self._s, :][:, coms, cn.node_country[nodes]]
+        return np.where(inside, a["price_domestic"][:, coms], out)
 
     # ------------------------------------------------------------------ tables
 
@@ -203,7 +236,7 @@ class SimulationResult:
             "produced": pick("produced").ravel(),
             "shortfall": pick("shortfall").ravel(),
             "stock": pick("stock").ravel() if "stock" in a else (pick("stock_in") + 0).ravel(),
-            "price_index": a["price"][:, coms].ravel(),
+            "price_index": self._own_price(nodes, coms).ravel(),
         }
         frame = pd.DataFrame(columns)
         frame["month"] = pd.PeriodIndex(frame["month"], freq="M")
