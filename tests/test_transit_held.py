@@ -124,3 +124,17 @@ def test_both_modes_conserve_with_transit_and_held_orders(tiny: Any, allocation:
         res = simulate(tiny, sc, allocation=allocation, record="all",
                        parameters={"transit_months": lead, "held_order_cancellation": 0.25})
         check_invariants(res)
+
+
+def test_a_batch_with_different_leads_matches_single_runs(tiny: Any) -> None:
+    """Scenarios of a batch with their own transit leads (Monte Carlo draws them) give what each
+    gives alone."""
+    from rareearth.engine import simulate_many
+    sc = scenario(8, embargo("CN", ["JP"], severity=0.7, start="2025-02", end="2025-04"))
+    leads = [0.0, 0.4, 1.0, 1.6]
+    params = [{"transit_months": lead, "held_order_cancellation": 0.3} for lead in leads]
+    batch = simulate_many(tiny, [sc] * len(leads), parameters=params, record="all")
+    for res, p in zip(batch, params, strict=True):
+        alone = simulate(tiny, sc, parameters=p, record="all")
+        np.testing.assert_allclose(res.arrays["received"], alone.arrays["received"], atol=1e-9)
+        check_invariants(res)

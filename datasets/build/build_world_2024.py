@@ -337,13 +337,16 @@ COMPOSITION: dict[str, dict[str, float]] = {
                       "DyTb": mp_seg * 0.05, "Y": mp_seg * 0.05, "Other": mp_seg * 0.9},
     "ionic": {"NdPr": 0.22, "LaCe": 0.34, "DyTb": 0.05, "Y": 0.24, "Other": 0.15},
     "monazite": {"NdPr": 0.22, "LaCe": 0.69, "DyTb": 0.005, "Y": 0.025, "Other": 0.06},
+    # India: heavies 'not available in extractable quantities' (PIB 2023): light part only
+    "india-monazite": {"NdPr": round(0.22 / 0.91, 4), "LaCe": round(0.69 / 0.91, 4)},
     "loparite": {"NdPr": 0.20, "LaCe": 0.78, "Other": 0.02},
     "mt-weld": {"NdPr": mtweld_ndpr, "LaCe": 1 - mtweld_ndpr - 0.03, "Other": 0.03},
 }
 COMP_METHOD = {
     "rock": (f"Bayan Obo / Sichuan bastnaesite-type split (estimate within the sources' ranges): La-Nd "
-             f">{COMP_BAYAN_LREE.value:g}% and Ce ~{COMP_BAYAN_CE.value:g}% of REO; NdPr 20% (upper end of "
-             "15-20%), La+Ce 75.5%, Sm-Gd+Ho-Lu 4%, Y 0.3%, Dy+Tb 0.2%", [COMP_BAYAN_CE, COMP_BAYAN_LREE]),
+             f">{COMP_BAYAN_LREE.value:g}% and Ce ~{COMP_BAYAN_CE.value:g}% of REO; NdPr 20% (estimate: the facts "
+             "give no NdPr share for these ores, only La-Nd and Ce; 20% is what La-Nd leaves after Ce and "
+             "~25% La), La+Ce 75.5%, Sm-Gd+Ho-Lu 4%, Y 0.3%, Dy+Tb 0.2%", [COMP_BAYAN_CE, COMP_BAYAN_LREE]),
     "mountain-pass": (f"MP 10-K distribution of TREO: Ce {COMP_MP['Ce'].value:g} + La {COMP_MP['La'].value:g}"
                       f" = LaCe, NdPr {COMP_MP['NdPr'].value:g}, SEG+ {COMP_MP['SEG+'].value:g}% split "
                       "90% Other, 5% DyTb, 5% Y (estimate)", list(COMP_MP.values())),
@@ -354,6 +357,10 @@ COMP_METHOD = {
     "monazite": ("no element split for these monazites in the facts (SOURCES §19): typical monazite "
                  "assumed, Ce+La 69%, Nd+Pr 22%, Sm/Gd/others 6%, Y 2.5%, Dy+Tb 0.5% (estimate)",
                  [COMP_INDIA]),
+    "india-monazite": ("typical monazite's light part (Ce+La 69%, Nd+Pr 22%, renormalised: NdPr 0.2418, "
+                       "LaCe 0.7582; estimate): India's heavy rare earths are 'not available in "
+                       "extractable quantities' and only Nd and Pr are extracted (PIB 2023), so the "
+                       "model's Indian output carries no DyTb, Y or Other", [COMP_INDIA]),
     "loparite": (f"loparite concentrate (~{COMP_LOPARITE.value:g}% REO) is a light-RE ore: bastnaesite-like "
                  "split without heavies assumed, NdPr 20%, La+Ce 78%, Other 2% (estimate)", [COMP_LOPARITE]),
     "mt-weld": (f"no Mt Weld split published (SOURCES §13): NdPr share set so that USGS' "
@@ -384,7 +391,7 @@ MINES.append(("AU:mining:mt-weld", "mt-weld", USGS["AU"].value, mtweld_cap, [LYN
               f"capacity = Mt Weld expansion target {LYNAS_MTWELD_CAP.value:g} t/yr NdPr / {SEP_YIELD} / "
               f"NdPr share {mtweld_ndpr:.3f} = {mtweld_cap:.0f} t REO"))
 india_cap = USGS["IN"].value * 10000 / 4000
-MINES.append(("IN:mining", "monazite", USGS["IN"].value, india_cap, [INDIA_MONAZITE],
+MINES.append(("IN:mining", "india-monazite", USGS["IN"].value, india_cap, [INDIA_MONAZITE],
               f"India ~10,000 t/yr monazite capacity vs ~4,000 t/yr output (PIB 2023): "
               f"{USGS['IN'].value:g} x 10/4 = {india_cap:.0f}"))
 for c, ore, cap_year in (("NG", "monazite", None), ("TH", "monazite", None), ("MG", "monazite", 2021),
@@ -422,39 +429,48 @@ for node, ore, t, cap, cref, cmeth in MINES:
 
 # mining destinations
 US_SEP_FEED = MP_NDPR.value / SEP_YIELD / COMPOSITION["mountain-pass"]["NdPr"]
+ORE = {node: ore for node, ore, *_ in MINES}
+
+
+def mconf(node: str, m: str) -> str:
+    """A mine's flow of ``m`` is derived where its tonnes rest on a published split (Mountain
+    Pass' NdPr and La+Ce), else an estimate (the split is; nodes.csv gives it)."""
+    return "derived" if ORE[node] == "mountain-pass" and m in ("NdPr", "LaCe") else "estimate"
+
+
 for node in mine_out:
     country = node.split(":")[0]
     for m, t in mine_out[node].items():
         if country == "CN":
-            flow(node, "CN:separation", m, t, [USGS["CN"]], "derived",
+            flow(node, "CN:separation", m, t, [USGS["CN"]], mconf(node, m),
                  "all Chinese ore is separated in China (export of concentrate negligible)")
         elif country == "US":
             share_us = US_SEP_FEED / USGS["US"].value
-            flow(node, "US:separation:mountain-pass", m, t * share_us, [MP_NDPR, COMP_MP["NdPr"]], "derived",
+            flow(node, "US:separation:mountain-pass", m, t * share_us, [MP_NDPR, COMP_MP["NdPr"]], mconf(node, m),
                  f"feed separated in California = {MP_NDPR.value:g} t NdPr oxide / {SEP_YIELD} yield / "
                  f"{COMPOSITION['mountain-pass']['NdPr']:.3f} NdPr share = {US_SEP_FEED:.0f} t REO, "
                  "by composition")
             flow(node, "CN:separation", m, t * (1 - share_us), [MP_CHINA_REV, US_CONC_EXPORTS, USGS["US"]],
-                 "derived",
+                 mconf(node, m),
                  f"rest of the {USGS['US'].value:g} t REO concentrate ({USGS['US'].value - US_SEP_FEED:.0f} t) "
                  f"to China (Shenghe; >{MP_CHINA_REV.value:g}% of MP revenue; US exports "
                  f"{US_CONC_EXPORTS.value:g} t REO per MCS)")
         elif country == "AU":
-            flow(node, "MY:separation:lynas", m, t, [LYNAS_NDPR, USGS["AU"]], "derived",
+            flow(node, "MY:separation:lynas", m, t, [LYNAS_NDPR, USGS["AU"]], mconf(node, m),
                  "all Mt Weld concentrate is cracked and separated at Lynas Malaysia (LAMP)")
         elif country == "IN":
-            flow(node, "IN:separation", m, t, [USGS["IN"], COMP_INDIA], "derived",
+            flow(node, "IN:separation", m, t, [USGS["IN"], COMP_INDIA], mconf(node, m),
                  "Indian monazite is processed in India (IREL)")
         elif country == "RU":
-            flow(node, "RU:separation", m, t, [USGS["RU"], COMP_LOPARITE], "derived",
+            flow(node, "RU:separation", m, t, [USGS["RU"], COMP_LOPARITE], mconf(node, m),
                  "loparite concentrate processed at Solikamsk (Russia)")
         elif country == "MM":
-            flow(node, "CN:separation", m, t, [USGS["MM"], MM_OXIDES], "derived",
+            flow(node, "CN:separation", m, t, [USGS["MM"], MM_OXIDES], mconf(node, m),
                  f"USGS estimates Myanmar's output from China's imports: all of it to Chinese separation; "
                  f"China imported {MM_OXIDES.value:g} t of oxides from Myanmar in Jan-Sep 2024 alone "
                  "(74.9% of its oxide imports), so USGS' full-year figure may be low")
         else:
-            flow(node, "CN:separation", m, t, [USGS.get(country, USGS_OTHER)], "derived",
+            flow(node, "CN:separation", m, t, [USGS.get(country, USGS_OTHER)], mconf(node, m),
                  "USGS estimates this country's output from China's import statistics: all of it goes "
                  "to Chinese separation" if country != "ROW" else
                  "other countries' output assumed separated in China (estimate)")
@@ -486,7 +502,9 @@ flow("MY:separation:lynas", "CN:metal", "NdPr", LYNAS_TO_CN.value, [LYNAS_TO_CN]
 lynas_jp = lynas_out["NdPr"] - LYNAS_TO_CN.value
 flow("MY:separation:lynas", "JP:metal", "NdPr", lynas_jp, [LYNAS_NDPR, LYNAS_TO_CN, LYNAS_JP_2018], "estimate",
      f"Lynas NdPr {lynas_out['NdPr']:.0f} t less {LYNAS_TO_CN.value:g} t to China, all to Japan (Sojitz "
-     "offtake; 'most of output sold to Japan' 2018); other non-China buyers not split out")
+     "offtake); an estimate: the 2018 fact says 'most of its output is sold to Japanese customers' "
+     "without a share (this flow is Lynas' NdPr only, a minority of its REO; La/Ce go elsewhere) and "
+     "other non-China buyers are not split out")
 # MP NdPr: 232 t to China (exact), rest Japan (estimate)
 mp_cn = F("trade_flows", "China imports of NdPr from Lynas", "AU", YEAR)  # note carries MP's 232 t
 flow("US:separation:mountain-pass", "CN:metal", "NdPr", 232.0, [mp_cn], "approximate",
@@ -494,7 +512,8 @@ flow("US:separation:mountain-pass", "CN:metal", "NdPr", 232.0, [mp_cn], "approxi
 mp_rest = MP_NDPR.value - 232.0
 flow("US:separation:mountain-pass", "JP:metal", "NdPr", mp_rest, [MP_NDPR, mp_cn, MP_HALT], "estimate",
      f"MP's {MP_NDPR.value:g} t NdPr oxide less 232 t to China = {mp_rest:.0f} t to Japanese metal makers "
-     "(estimate: Japan was MP's non-China oxide market)")
+     "(estimate: no fact gives MP's oxide buyers outside China; all of the rest is put on Japan, "
+     "its likeliest market, which may overstate Japan's non-Chinese NdPr)")
 # India: Toyota Tsusho deal ~2,500 t/yr to Japan, NdPr first
 in_out = {m: inflow("IN:separation", m) * SEP_YIELD for m in MATERIALS}
 flow("IN:separation", "JP:metal", "NdPr", in_out["NdPr"], [JP_INDIA, COMP_INDIA], "estimate",
@@ -723,8 +742,10 @@ for c, t in cn_mag_dest.items():
     elif c == "JP":
         magnet_to("CN:magnet", "JP", t, CN_MAG_JP_2025, "estimate",
                   f"China's magnet exports to Japan: mean of 2025 months (Jul {CN_MAG_JP_2025[0].value:g}, "
-                  f"Nov {CN_MAG_JP_2025[2].value:g}, Dec {CN_MAG_JP_2025[1].value:g} t) x 12 = {t:.0f} t "
-                  "(no 2024 destination data)")
+                  f"Nov {CN_MAG_JP_2025[2].value:g}, Dec {CN_MAG_JP_2025[1].value:g} t) x 12 = {t:.0f} t; "
+                  "an estimate: no 2024 figure for Japan is in the facts, and these are months after "
+                  "China's April-2025 controls standing in for 2024 (Reuters put Dec 2025 at +31% y/y, "
+                  "so 2024 may be lower)")
     elif c == "ROW":
         magnet_to("CN:magnet", "ROW", t, [CN_MAG_EXPORTS, CN_MAG_2020_TOTAL], "estimate",
                   f"China's magnet exports {CN_MAG_EXPORTS.value:g} t (2024) less EU, US, KR (2020 shares "

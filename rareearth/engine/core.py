@@ -989,9 +989,9 @@ class Transit:
         # by shipments of months −L…−1: slot k < whole gets full months, slot whole the part
         # shipped whole + 1 months before
         self.now = 1.0 - np.where(self.whole == 0, self.frac, 1.0)[None, :]  # same month
-        leads = sorted({(int(w), float(f)) for w, f in zip(self.whole, self.frac, strict=True)})
-        self.groups = [(w, f, np.flatnonzero((self.whole == w) & (self.frac == f)))
-                       for w, f in leads if w > 0 or f > 0]
+        #: scenarios with a part of their cross-border deliveries arriving in a later month
+        self.later_whole = np.flatnonzero(self.whole > 0)
+        self.later_frac = np.flatnonzero(self.frac > 0)
 
     def arrive(self) -> None:
         """This month's arrivals into ``received`` (the month's first receipts)."""
@@ -1011,11 +1011,15 @@ class Transit:
         eng.received -= later
         np.maximum(eng.received, 0.0, out=eng.received)
         t = eng.t
-        for w, f, cols in self.groups:  # scenarios sharing a lead (usually one group)
-            if w > 0:
-                self.pipe[(t + w) % self.size][:, cols] += moving[:, cols] * (1.0 - f)
-            if f > 0:
-                self.pipe[(t + w + 1) % self.size][:, cols] += moving[:, cols] * f
+        # one (slot, scenario) pair per scenario: a vectorised scatter, whatever the leads
+        cols = self.later_whole  # the 1 − frac part, floor(L) ≥ 1 months on
+        if cols.size:
+            w, f = self.whole[cols], self.frac[cols]
+            self.pipe[(t + w) % self.size, :, cols] += (moving[:, cols] * (1.0 - f)).T
+        cols = self.later_frac  # the frac part, floor(L) + 1 months on
+        if cols.size:
+            w, f = self.whole[cols], self.frac[cols]
+            self.pipe[(t + w + 1) % self.size, :, cols] += (moving[:, cols] * f).T
 
 
 # ====================================================================== proportional mode
