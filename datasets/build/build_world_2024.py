@@ -703,7 +703,12 @@ MAGNETS["CN:magnet"] = (cn_mag, JSNM_CN_MAG.value, [JSNM_CN_MAG, IEA_MAG, BUILD]
 # magnet flows to end uses ---------------------------------------------------------------
 jp_from_cn = sum(v.value for v in CN_MAG_JP_2025) / 3 * 12
 exp_2020 = {c: f.value / CN_MAG_2020_TOTAL.value for c, f in CN_MAG_2020.items()}
-cn_mag_dest = {"EU": (exp_2020["DE"] + exp_2020["IT"]) * CN_MAG_EXPORTS.value,
+# the EU: its share of China's H1-2025 exports (the 2020 split names only Germany and Italy, 20%;
+# Europe took 37-41% in 2025: Rare Earth Exchanges, SMM)
+EU_MAG_H1_25 = F("trade_flows", "China magnet exports to EU, Jan-Jun", "EU", 2025)
+CN_MAG_H1_25 = F("trade_flows", "China magnet exports Jan-Jun", "CN", 2025)
+eu_share_25 = EU_MAG_H1_25.value / CN_MAG_H1_25.value
+cn_mag_dest = {"EU": eu_share_25 * CN_MAG_EXPORTS.value,
                "US": exp_2020["US"] * CN_MAG_EXPORTS.value,
                "KR": exp_2020["KR"] * CN_MAG_EXPORTS.value,
                "JP": jp_from_cn}
@@ -748,10 +753,17 @@ for c, t in cn_mag_dest.items():
                   "so 2024 may be lower)")
     elif c == "ROW":
         magnet_to("CN:magnet", "ROW", t, [CN_MAG_EXPORTS, CN_MAG_2020_TOTAL], "estimate",
-                  f"China's magnet exports {CN_MAG_EXPORTS.value:g} t (2024) less EU, US, KR (2020 shares "
-                  f"scaled) and Japan = {t:.0f} t to the rest (Vietnam, Thailand, India, Mexico ...)")
+                  f"China's magnet exports {CN_MAG_EXPORTS.value:g} t (2024) less the EU (2025 share), US, KR "
+                  f"(2020 shares scaled) and Japan = {t:.0f} t to the rest (Vietnam, Thailand, India, "
+                  "Mexico ...)")
+    elif c == "EU":
+        magnet_to("CN:magnet", "EU", t, [CN_MAG_EXPORTS, EU_MAG_H1_25, CN_MAG_H1_25], "estimate",
+                  f"China's 2024 magnet exports {CN_MAG_EXPORTS.value:g} t x the EU's share of China's "
+                  f"H1-2025 exports ({EU_MAG_H1_25.value:g} / {CN_MAG_H1_25.value:g} = {eu_share_25:.3f}) = "
+                  f"{t:.0f} t; an estimate: no 2024 split, and the EU's share fell a little in 2025 (-22.4% "
+                  "y/y against -18.9% for all); the 2020 split (Germany + Italy, 20%) missed most of the EU")
     else:
-        who = "Germany+Italy" if c == "EU" else c
+        who = c
         magnet_to("CN:magnet", c, t, [CN_MAG_EXPORTS, CN_MAG_2020_TOTAL, *CN_MAG_2020.values()], "estimate",
                   f"China's 2024 magnet exports {CN_MAG_EXPORTS.value:g} t x {who}'s 2020 share of "
                   f"China's magnet exports (Argus 2020 split, scaled; no 2024 split) = {t:.0f} t")
