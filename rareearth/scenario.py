@@ -20,7 +20,9 @@ profile is :meth:`intensity`: per month of a horizon, the mean over the month's 
 trapezoid that rises from 0 at ``start`` to 1 after ``ramp_in_months``, and falls back to 0 at
 the end of ``end`` over the last ``ramp_out_months`` (0 = a step). The engine applies it as
 
-* restriction: flow cut = ``severity × intensity``;
+* restriction: flow cut = ``severity × intensity``; a restriction may carry an approval path,
+  ``profile`` (month → share cut, one value per month from ``start`` to ``end``), which
+  multiplies its intensity month by month (licensing read off a monthly record);
 * capacity and demand shocks: ``factor_eff = 1 − (1 − factor) × intensity``;
 * quota: the cap applies in proportion to ``intensity`` (see :class:`ExportQuota`).
 
