@@ -13,7 +13,8 @@ What is compared (``docs/validation.md`` explains each choice):
 
 - Japan's imports from China = the model's flows of materials (t REO, magnets excluded: the MOF
   series counts rare-earth compounds and metals) from Chinese nodes into Japanese nodes, per
-  month, rerouted deliveries included.
+  month of arrival (shipped a month earlier: the dataset's transit), rerouted deliveries
+  included.
 - Japan's stocks = end-of-month stocks of materials at Japanese nodes, in months of baseline
   imports.
 - Prices = the engine's price index P/P0 per material (1 = the 2009 baseline).
@@ -107,13 +108,14 @@ def materials(net: ree.SupplyNetwork) -> list[str]:
 
 
 def imports_by_origin(res: ree.SimulationResult, country: str = COUNTRY) -> pd.DataFrame:
-    """Materials (t REO/month) entering ``country``'s nodes from other countries, by origin."""
+    """Materials (t REO/month) entering ``country``'s nodes from other countries, by origin and
+    month of arrival (MOF books imports when they clear customs; the dataset's transit)."""
     flows = res.flows
     source = flows["source"].str.split(":").str[0]
     target = flows["target"].str.split(":").str[0]
     keep = (target == country) & (source != country) & (flows["commodity"] != "magnet")
     table = flows[keep].assign(origin=source[keep]).pivot_table(
-        index="month", columns="origin", values="tonnes", aggfunc="sum", fill_value=0.0
+        index="arrives", columns="origin", values="tonnes", aggfunc="sum", fill_value=0.0
     )
     return table.reindex(res.periods, fill_value=0.0)
 

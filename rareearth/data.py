@@ -125,6 +125,12 @@ PARAMETERS: dict[str, tuple[str, float]] = {
     "recycling_rate": ("1", 0.01),
     # Sprecher et al. 2017: substitution peaked at 10% of demand per year
     "substitution_max_per_year": ("1/yr", 0.10),
+    # months from shipment to arrival on cross-border flows; 0 (arrive in the month shipped)
+    # where a dataset is silent: the built-in datasets state one month
+    "transit_months": ("months", 0.0),
+    # share of orders held by an export restriction that is cancelled each month; 1 (nothing
+    # held: blocked orders are lost) where a dataset is silent
+    "held_order_cancellation": ("1/month", 1.0),
     # relative tolerance of the baseline balance check
     "balance_tolerance": ("1", 0.01),
 }
@@ -137,6 +143,8 @@ PARAMETER_BOUNDS: dict[str, tuple[float, float]] = {
     "recycling_rate": (0.0, 1.0),  # a share of consumption
     "substitution_max_per_year": (0.0, 1.0),  # a share of demand
     "balance_tolerance": (0.0, 0.5),  # above 50% the balance check checks nothing
+    "transit_months": (0.0, 24.0),  # sea freight takes weeks; two years is no transit
+    "held_order_cancellation": (0.0, 1.0),  # a share of the held orders, per month
 }
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

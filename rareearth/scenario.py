@@ -20,7 +20,9 @@ profile is :meth:`intensity`: per month of a horizon, the mean over the month's 
 trapezoid that rises from 0 at ``start`` to 1 after ``ramp_in_months``, and falls back to 0 at
 the end of ``end`` over the last ``ramp_out_months`` (0 = a step). The engine applies it as
 
-* restriction: flow cut = ``severity × intensity``;
+* restriction: flow cut = ``severity × intensity``; a restriction may carry an approval path,
+  ``profile`` (month → share cut, one value per month from ``start`` to ``end``), which
+  multiplies its intensity month by month (licensing read off a monthly record);
 * capacity and demand shocks: ``factor_eff = 1 − (1 − factor) × intensity``;
 * quota: the cap applies in proportion to ``intensity`` (see :class:`ExportQuota`).
 
@@ -177,9 +179,19 @@ class _Event(FrozenModel):
             if self.ramp_out_months > 0:
                 level = np.minimum(level, (t1 - tau) / self.ramp_out_months)
         level = np.where((tau > t0) & (tau < t1), np.clip(level, 0.0, 1.0), 0.0)
+        profile = self._profile_values()
+        if profile is not None:
+            # each day takes its calendar month's value (the profile covers start…end)
+            first = pd.Period(self.start_date, freq="M")
+            at = index - ((first.year - horizon.year) * 12 + (first.month - horizon.month))
+            level = level * profile[np.clip(at, 0, profile.size - 1)]
         total = np.bincount(index, weights=level, minlength=months)
         count = np.bincount(index, minlength=months)
         return np.asarray(total / count, dtype=float)
+
+    def _profile_values(self) -> np.ndarray | None:
+        """The monthly profile as an array in month order, or None (a trapezoid only)."""
+        return None
 
     def with_duration(self, scale: float) -> _Event:
         """The same event lasting ``scale`` times as long (same start; ramps scaled too).
@@ -261,6 +273,12 @@ class ExportRestriction(_WithCommodities):
     exporter: CountryCode
     targets: Targets = Field("all", description="destination countries or 'all'")
     severity: float = Field(ge=0, le=1, description="share of each matching flow cut")
+    profile: dict[MonthText, float] | None = Field(
+        None,
+        description="approval path: month (YYYY-MM) -> share of the flow cut that month, one "
+        "entry for every month from start to end; the cut is severity × profile × the share of "
+        "the month's days inside [start, end] (and any ramps)",
+    )
 
     @model_validator(mode="after")
     def _not_domestic(self) -> ExportRestriction:
@@ -270,8 +288,56 @@ class ExportRestriction(_WithCommodities):
             )
         return self
 
+    @model_validator(mode="after")
+    def _profile_months(self) -> ExportRestriction:
+        if self.profile is None:
+            return self
+        first = pd.Period(self.start_date, freq="M")
+        last = pd.Period(self.end_date, freq="M")
+        want = [str(p) for p in pd.period_range(first, last, freq="M")]
+        have = sorted(self.profile)
+        if have != want:
+            missing = sorted(set(want) - set(have))
+            extra = sorted(set(have) - set(want))
+            parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
+                [f"outside start…end: {', '.join(extra)}"] if extra else [])
+            raise FieldError(
+                "profile", f"must give one value for each month {want[0]}…{want[-1]} "
+                f"({'; '.join(parts)})")
+        bad = {m: v for m, v in self.profile.items() if not (0.0 <= v <= 1.0)}
+        if bad:
+            month, value = sorted(bad.items())[0]
+            raise FieldError("profile", f"{month}: must be within 0…1 (got {value})")
+        return self
+
+    def _profile_values(self) -> np.ndarray | None:
+        if self.profile is None:
+            return None
+        return np.array([self.profile[m] for m in sorted(self.profile)], dtype=float)
+
+    def with_duration(self, scale: float) -> ExportRestriction:
+        """As :meth:`_Event.with_duration`; a profile is stretched over the new months (each new
+        month takes the old profile's value at its middle, in stretched time)."""
+        out = super().with_duration(scale)
+        assert isinstance(out, ExportRestriction)
+        if self.profile is None:
+            return out
+        old = self._profile_values()
+        assert old is not None
+        months = [str(p) for p in pd.period_range(pd.Period(out.start_date, freq="M"),
+                                                   pd.Period(out.end_date, freq="M"), freq="M")]
+        n_new = len(months)
+        at = [min(old.size - 1, int((k + 0.5) * old.size / n_new)) for k in range(n_new)]
+        return out.model_copy(update={"profile": {m: float(old[i]) for m, i in zip(months, at,
+                                                                                    strict=True)}})
+
     def with_severity(self, scale: float) -> ExportRestriction:
-        """Severity × ``scale``, capped at 1."""
+        """Severity × ``scale``, capped at 1 (with a profile: each month's value × ``scale``,
+        capped at 1, so that a severity of 1 can still be scaled up)."""
+        if self.profile is not None and self.severity > 0:
+            cut = {m: round(float(min(1.0, v * self.severity * scale)), 12)
+                   for m, v in self.profile.items()}
+            return self.model_copy(update={"severity": 1.0, "profile": cut})
         return self.model_copy(update={"severity": float(min(1.0, self.severity * scale))})
 
     def _check(self, look: NetworkIndex, where: str) -> list[str | None]:

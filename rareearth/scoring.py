@@ -306,7 +306,8 @@ def score_result(
     k = ca["k"]
     value = compiled.value[end_use]  # (n, C) USD/t
     base_value = (compiled.demand[end_use] * value).sum() / 12.0  # USD/month
-    price = arrays["price"]  # (T, C) price index P/P0
+    # (T, C) price index P/P0 of the country's own market (domestic while it restricts exports)
+    price = result.market_price(country) if hasattr(result, "market_price") else arrays["price"]
     if "country_shortfall_value" in arrays:  # the engine's per-country aggregates (always kept)
         lost_value = arrays["country_shortfall_value"][:, k, :]  # (T, C) USD/month
         demand_value = arrays["country_demand_value"][:, k, :]

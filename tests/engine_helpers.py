@@ -82,10 +82,23 @@ def check_invariants(res: Any, tol: float = 1e-7) -> None:
     np.testing.assert_allclose(
         rin["shortfall"], np.maximum(rin["demand"] - rin["received"] - drawn, 0.0), atol=atol
     )
-    # received = baseline flows in + rerouted + stockpile releases (+ recycling at end use)
+    # received = baseline flows arriving + rerouted + stockpile releases (+ recycling at end
+    # use); cross-border flows arrive ``transit_months`` after they ship (the months before the
+    # run shipped the baseline)
     if raw.edge_flow is not None:
+        lead = float(res.provenance["parameters"].get("transit_months", 0.0))
+        whole, frac = int(np.floor(lead)), lead - np.floor(lead)
+        cross = st.out_country[st.edge_src] != st.in_country[st.edge_tgt]
+        shipped = raw.edge_flow[:t_n, :, s]
+        past = np.vstack([np.repeat(st.edge_base[None, :], whole + 1, axis=0), shipped])
+
+        def lagged(k: int) -> np.ndarray:
+            return past[whole + 1 - k : whole + 1 - k + t_n]
+
+        arriving = np.where(cross[None, :], (1 - frac) * lagged(whole) + frac * lagged(whole + 1),
+                            shipped)
         flows_in = np.zeros_like(rin["received"])
-        np.add.at(flows_in, (slice(None), st.edge_tgt), raw.edge_flow[:t_n, :, s])
+        np.add.at(flows_in, (slice(None), st.edge_tgt), arriving)
         extra = rin["received"] - flows_in - rin["rerouted_in"] - rin["released"]
         e0 = st.in_range[END_USE][0]
         np.testing.assert_allclose(extra[:, :e0], 0.0, atol=atol)

@@ -152,6 +152,51 @@ def test_w24_japan_has_stocks_and_stockpile(w24: ree.SupplyNetwork) -> None:
     assert set(w24.parameter_ranges) >= {"lead_time_months", "ramp_rate_per_month", "price_cap"}
 
 
+def _cover_days(net: ree.SupplyNetwork) -> pd.Series:
+    """Days of use each stock row holds: stock / the node's baseline inflow x 365."""
+    f = net.flows
+    received = f.groupby(["target", "commodity"])["tonnes_per_year"].sum()
+    stocks = net.stocks.set_index(["node", "commodity"])["stock_tonnes"]
+    return stocks / received.reindex(stocks.index) * 365
+
+
+@pytest.mark.parametrize("name", ["world-2024", "world-2009"])
+def test_every_consumer_country_has_stocks(name: str) -> None:
+    """Every country with end uses holds stocks at each of its metal, magnet and end-use nodes
+    that receive anything (not only Japan), each with its method (the provenance test)."""
+    net = ree.load_network(name)
+    f = net.flows
+    stage = f["target"].str.split(":").str[1]
+    fed = f[stage.isin(["metal", "magnet", "end_use"])].groupby(["target", "commodity"]).size().index
+    held = set(zip(net.stocks["node"], net.stocks["commodity"], strict=True))
+    assert set(fed) <= held
+    consumers = {n.split(":")[0] for n in net.demand["node"]}
+    assert {n.split(":")[0] for n in net.stocks["node"]} >= consumers
+    assert (_cover_days(net).dropna() > 0).all()
+
+
+def test_w24_stocks_by_country_as_stated(w24: ree.SupplyNetwork) -> None:
+    """Magnet users' cover: days of use drawn from 4 Apr 2025 to each country's first stoppage,
+    each day at the cut of the exports arriving then (shipped a month earlier): JP Suzuki 26 May
+    0.458 x 25 = 11.4, US Ford mid-May 0.458 x 14 = 6.4, EU by 4 Jun 0.458 x 31 + 0.745 x 3 =
+    16.4; else 3 weeks; materials ~3 months. Stockpiles: Korea's Dy and Y six months, the US
+    and the EU none, China 10,000 t."""
+    days = _cover_days(w24)
+    auto = {c: days[(f"{c}:end_use:automotive", "magnet")] for c in ("JP", "US", "EU", "KR", "CN")}
+    assert auto["JP"] == pytest.approx(11.4, abs=0.1)
+    assert auto["US"] == pytest.approx(6.4, abs=0.1)
+    assert auto["EU"] == pytest.approx(16.4, abs=0.1)
+    assert auto["KR"] == pytest.approx(21.0, abs=0.1)
+    assert auto["CN"] == pytest.approx(21.0, abs=0.1)
+    assert days[("US:end_use:catalysts", "LaCe")] == pytest.approx(365 / 4, abs=0.5)
+    pile = w24.stockpiles.set_index(["country", "material"])["stock_tonnes"]
+    assert pile[("US", "DyTb")] == pile[("EU", "DyTb")] == 0
+    assert pile.xs("CN", level="country").sum() == pytest.approx(10_000, abs=0.01)
+    f = w24.flows
+    f_use = f[(f["target_country"] == "KR") & (f["commodity"] == "DyTb")]
+    assert pile[("KR", "DyTb")] / f_use["tonnes_per_year"].sum() == pytest.approx(0.5, rel=0.01)
+
+
 # =====================================================================================
 # world-2009 (appended by its author)
 # =====================================================================================
@@ -285,11 +330,16 @@ def test_w09_japan_stocks_and_stockpile(w09: ree.SupplyNetwork) -> None:
     assert set(w09.parameter_ranges) >= {"lead_time_months", "ramp_rate_per_month", "price_cap"}
 
 
+def _facts_file(root: Path) -> Path:
+    """The facts file the build scripts read (``RAREEARTH_FACTS`` or ../shared/reference)."""
+    env = os.environ.get("RAREEARTH_FACTS")
+    return Path(env) if env else root.parent / "shared" / "reference" / "rare_earth_facts.csv"
+
+
 def test_w09_build_script_reproduces_the_files(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
     script = root / "datasets" / "build" / "build_world_2009.py"
-    facts = Path(os.environ.get("RAREEARTH_FACTS")
-                 or root.parent / "shared" / "reference" / "rare_earth_facts.csv")
+    facts = _facts_file(root)
     if not script.is_file() or not facts.is_file():
         pytest.skip("build script or facts file not available")
     sys.path.insert(0, str(script.parent))
@@ -309,8 +359,7 @@ def test_w09_build_script_reproduces_the_files(tmp_path: Path) -> None:
 def test_w24_build_script_reproduces_the_files(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
     script = root / "datasets" / "build" / "build_world_2024.py"
-    facts = Path(os.environ.get("RAREEARTH_FACTS")
-                 or root.parent / "shared" / "reference" / "rare_earth_facts.csv")
+    facts = _facts_file(root)
     if not script.is_file() or not facts.is_file():
         pytest.skip("build script or facts file not available")
     out = tmp_path / "world-2024"

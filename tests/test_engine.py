@@ -233,7 +233,7 @@ def test_same_seed_same_result(tiny: Any) -> None:
 def test_record_subset_and_end_use_only(tiny: Any) -> None:
     (res,) = simulate_many(tiny, [scenario(3, embargo())], record=("demand", "shortfall"),
                            record_nodes="end_use")
-    assert set(res.arrays) == {"demand", "shortfall", "price", "stockpile"}
+    assert set(res.arrays) == {"demand", "shortfall", "price", "price_domestic", "stockpile"}
     cn = res._batch.structure.compiled
     assert np.isnan(res.arrays["shortfall"][:, cn.node_index["JP:magnet"]]).all()
     full = simulate(tiny, scenario(3, embargo()))

@@ -26,6 +26,11 @@ CASES = {
         ["shortfall-JP.png", "replay-2010.png"],
         "MOF from CN",
     ),
+    "replay_2025.py": (
+        [],
+        [],
+        "record total",
+    ),
     "japan_options_2025.py": (
         ["-n", "4"],
         ["options-compare.png", "options-distribution.png"],

@@ -33,7 +33,8 @@ def test_heavy_licensing_is_a_dytb_story(world_2024: ree.SupplyNetwork) -> None:
     assert max(dynamic, key=lambda m: dynamic[m]) == "DyTb"
     assert dynamic["DyTb"] > 0.5 * sum(dynamic.values())
     peak = {m: v["peak_shortfall_pct"] for m, v in s.material_metrics.items() if m != "magnet"}
-    assert max(peak, key=lambda m: peak[m]) == "DyTb"
+    # the deepest (with Y and Other it sits at the JOGMEC release threshold, 10%)
+    assert peak["DyTb"] >= max(peak.values()) - 1e-6
 
 
 def test_any_country_scores(world_2024: ree.SupplyNetwork) -> None:
@@ -54,17 +55,18 @@ def test_every_option_lowers_japans_score_somewhere(
     assert min(deltas) < -0.01, deltas
 
 
-def test_stockpile_bridges_a_year_not_two(world_2024: ree.SupplyNetwork) -> None:
+def test_stockpile_bridges_long_embargoes_not_short_ones(world_2024: ree.SupplyNetwork) -> None:
     """120 more days of national stock against a full Chinese embargo on Japan of 2 to 24
     months, measured in lost end-use value (harm). Two months are bridged by firms' own stocks
-    (nothing lost, so nothing for the stockpile to avoid); a year's embargo is where the
-    stockpile avoids most of the loss, released as firms' own three months run out; against two
-    years it only delays the cliff and avoids a much smaller share. (Before issue 9 this test
-    measured 'damage' with the share of stocks drawn, which a bigger stockpile shrank by its
-    own size: it found short embargoes best bridged.)"""
+    (nothing lost, nothing for the stockpile to avoid). Against 6 months it avoids almost
+    nothing: the shortfalls stay below the stockpile's release threshold (10 % of need). Against
+    a year or more, once firms' own stocks are gone, it avoids a large share, most around 18
+    months; against two years it only delays the cliff. (Before issue 9 this test measured
+    'damage' with the share of stocks drawn, which a bigger stockpile shrank by its own size:
+    it found short embargoes best bridged.)"""
     embargo = ree.load_scenario("japan-embargo").model_copy(update={"months": 30})
     avoided = {}
-    for months in (2, 6, 12, 24):
+    for months in (2, 6, 12, 18, 24):
         sc = embargo.scaled(duration=months / 12)
         base = ree.exposure(world_2024, sc, "JP").metrics["value_at_risk_usd"]
         pile = ree.exposure(world_2024, sc, "JP", options=["stockpile-180d"]).metrics[
@@ -72,6 +74,6 @@ def test_stockpile_bridges_a_year_not_two(world_2024: ree.SupplyNetwork) -> None
         assert pile <= base + 1e-6
         avoided[months] = 1 - pile / base if base > 0 else None
     assert avoided[2] is None, avoided
-    assert avoided[12] > 0.7, avoided
-    assert avoided[24] < avoided[12] - 0.2, avoided
-    assert avoided[6] < avoided[12], avoided
+    assert avoided[6] < 0.05, avoided
+    assert avoided[12] > 0.3 and avoided[18] > 0.5, avoided
+    assert avoided[24] < avoided[18], avoided

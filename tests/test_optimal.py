@@ -328,7 +328,12 @@ def test_optimal_never_worse_than_proportional_over_a_run() -> None:
 
 
 BUILT_IN = [("world-2024", "china-2025-heavy"), ("world-2024", "japan-embargo"),
-            ("world-2024", "myanmar-outage"), ("world-2024", "china-2010"),
+            pytest.param("world-2024", "myanmar-outage", marks=pytest.mark.xfail(
+                strict=True, raises=AssertionError,
+                reason="with stocks at every consumer (issue 10) the month LP spends them early "
+                "and ends myanmar-outage with 2.0 t of end-use shortfall where proportional has "
+                "none (the myopic case of docs/model.md)")),
+            ("world-2024", "china-2010"),
             ("world-2009", "china-2010"), ("world-2009", "china-2025-heavy"),
             ("world-2009", "japan-embargo")]
 
@@ -336,10 +341,13 @@ BUILT_IN = [("world-2024", "china-2025-heavy"), ("world-2024", "japan-embargo"),
 @pytest.mark.slow
 @pytest.mark.parametrize(("dataset", "name"), BUILT_IN)
 def test_optimal_never_worse_than_proportional_on_built_in_scenarios(dataset: str, name: str) -> None:
+    """Without transit: the month LP plans cross-border shipments as if they arrived in the
+    month they ship, so with the datasets' one-month transit it is no longer a lower bound
+    (world-2024 china-2025-heavy: 5.59e9 against 4.90e9 value-weighted; docs/model.md)."""
     net = ree.load_network(dataset)
     sc = ree.load_scenario(name)
-    opt = simulate(net, sc, allocation="optimal", record="all")
-    prop = simulate(net, sc, record="all")
+    opt = simulate(net, sc, allocation="optimal", record="all", parameters={"transit_months": 0})
+    prop = simulate(net, sc, record="all", parameters={"transit_months": 0})
     o, p = end_use_shortfall(opt), end_use_shortfall(prop)
     assert o[1] <= p[1] * (1 + 1e-9)
     assert o[0] <= p[0] * (1 + 1e-9)  # tonnes too, on the built-in data

@@ -118,3 +118,47 @@ def test_capacity_shock_alone_prices_over_every_consumer(tiny: Any) -> None:
         np.testing.assert_allclose(price(res, commodity), index_over(res, commodity))
     assert price(res, "NdPr")[1:].max() > 1.0
     assert not np.allclose(price(res, "NdPr")[1:], index_over(res, "NdPr", ("CN",))[1:])
+
+
+# ---------------------------------------------------------------------------- two markets
+
+
+def test_the_restricting_country_has_its_own_market(tiny: Any) -> None:
+    """CN stops magnet exports to JP: CN's consumers are supplied, so the domestic magnet index
+    stays 1 (over CN's consumers only, hand-computed: 150/150), while importers pay the export
+    index; each node's ``price_index`` is its own market's, and the score's price uses it."""
+    res = simulate(tiny, scenario(4, restriction()), record="all", parameters=FIXED)
+    m = res.compiled.commodity_index["magnet"]
+    dom = res.arrays["price_domestic"][:, m]
+    np.testing.assert_allclose(dom, 1.0)
+    assert price(res, "magnet")[1] > 2.0
+    ts = res.timeseries
+    row = ts[(ts["month"] == ts["month"].unique()[1]) & (ts["commodity"] == "magnet")]
+    own = row.set_index("node")["price_index"]
+    assert own["CN:end_use:automotive"] == pytest.approx(1.0)
+    assert own["JP:end_use:automotive"] == pytest.approx(price(res, "magnet")[1])
+    np.testing.assert_allclose(res.market_price("CN")[:, m], dom)
+    np.testing.assert_allclose(res.market_price("JP")[:, m], price(res, "magnet"))
+
+
+def test_each_consumer_responds_to_its_own_market(tiny: Any) -> None:
+    """With the price response on, JP's magnet demand falls with the export index while CN's,
+    priced at home at 1, stays at base."""
+    res = simulate(tiny, scenario(6, restriction(targets="all")), record="all",
+                   parameters={"price_cap": 1e6})
+    cn_auto = res.timeseries.query("node == 'CN:end_use:automotive' and commodity == 'magnet'")
+    jp_auto = res.timeseries.query("node == 'JP:end_use:automotive' and commodity == 'magnet'")
+    np.testing.assert_allclose(cn_auto["demand"].to_numpy(), 150 / 12)
+    assert jp_auto["demand"].to_numpy()[3] < 0.99 * jp_auto["demand"].to_numpy()[0]
+
+
+def test_the_index_relaxes_as_demand_falls(tiny: Any) -> None:
+    """A steady cut: demand the price has already cut counts as served, so the export index
+    falls back month by month as importers' demand adapts (with the response off it stays)."""
+    sc = scenario(8, {**restriction(targets="all"), "severity": 0.5, "end": "2025-08"})
+    on = simulate(tiny, sc, record="all", parameters={"price_cap": 1e6})
+    off = simulate(tiny, sc, record="all", parameters=FIXED)
+    p_on, p_off = price(on, "magnet"), price(off, "magnet")
+    assert p_on[1] == pytest.approx(p_off[1])  # first month: demand still at base
+    assert p_on[6] < p_on[2] < p_on[1]
+    assert p_off[6] == pytest.approx(p_off[2], rel=0.05)

@@ -28,7 +28,8 @@ from rareearth.scenario import (
 )
 from tests.factory import stand_in
 
-BUILT_IN = ["china-2010", "china-2025-heavy", "japan-embargo", "myanmar-outage"]
+BUILT_IN = ["china-2010", "china-2025-heavy", "china-2025-october", "japan-embargo",
+            "myanmar-outage"]
 
 
 def event(**fields: Any) -> dict[str, Any]:
@@ -314,18 +315,60 @@ def test_china_2010_quota_and_holds() -> None:
 
 def test_china_2025_heavy_severities_as_stated() -> None:
     sc = load_scenario("china-2025-heavy")
-    magnets, heavy = sc.events
-    assert isinstance(magnets, ExportRestriction) and isinstance(heavy, ExportRestriction)
-    assert magnets.commodities == ["magnet"] and heavy.commodities == ["heavy"]
-    assert magnets.targets == heavy.targets == "all"
-    cut = magnets.severity * magnets.intensity(sc.periods[0], sc.months)
-    # the description states Apr 0.67, May 0.74, Jun 0.49, Jul 0.06
-    assert [round(float(x), 2) for x in cut[3:7]] == [0.67, 0.74, 0.49, 0.06]
-    assert cut[7:].sum() == 0
-    heavy_cut = heavy.severity * heavy.intensity(sc.periods[0], sc.months)
-    assert heavy_cut[4] == heavy_cut[5] == pytest.approx(0.74)
-    assert heavy_cut[11] > 0 and heavy_cut[12:].sum() == 0
+    magnets, us, heavy = sc.events
+    assert all(isinstance(e, ExportRestriction) for e in sc.events)
+    assert magnets.commodities == us.commodities == ["magnet"] and heavy.commodities == ["heavy"]
+    assert magnets.targets == heavy.targets == "all" and us.targets == ["US"]
+    months = sc.periods[0], sc.months
+    cut = magnets.severity * magnets.intensity(*months)
+    # the description: magnet exports -45%, -74%, -38% y/y in Apr-Jun 2025, +6% in July
+    assert [round(float(x), 2) for x in cut[3:6]] == [0.45, 0.74, 0.38]
+    assert cut[:3].sum() == cut[6:].sum() == 0
+    # exports to the US: kept 46/603 of H1-2024 in May, 353/603 in June
+    keep_us = (1 - cut) * (1 - us.severity * us.intensity(*months))
+    assert keep_us[4] == pytest.approx(46 / 603, abs=0.005)
+    assert keep_us[5] == pytest.approx(353 / 603, abs=0.005)
+    heavy_cut = heavy.severity * heavy.intensity(*months)
+    assert [round(float(x), 2) for x in heavy_cut[3:12]] == [0.75, 0.75, 0.58] + [0.5] * 6
+    assert heavy_cut[12:].sum() == 0
     assert heavy.resolve_commodities(stand_in()) == ["DyTb"]
+
+
+def test_china_2025_october_is_suspended_then_back() -> None:
+    sc = load_scenario("china-2025-october")
+    cuts = sc.intensity() * np.array([[e.severity] for e in sc.events])  # type: ignore[union-attr]
+    total = cuts.sum(axis=0)
+    assert total[:3].min() > 0  # the April regime, Oct-Dec 2025
+    assert total[3:14].sum() == 0  # suspended to 10 Nov 2026
+    assert total[14] > 0  # back in force from December 2026
+
+
+def test_profile_gives_the_monthly_cut() -> None:
+    ev = ExportRestriction(exporter="CN", targets="all", commodities=["magnet"], severity=0.5,
+                           start="2025-04-16", end="2025-06",
+                           profile={"2025-04": 0.8, "2025-05": 1.0, "2025-06": 0.2})
+    cut = ev.severity * ev.intensity("2025-03", 5)
+    # April: half the month's days in force, at 0.8 of severity 0.5
+    assert cut == pytest.approx([0.0, 0.5 * 0.8 * 15 / 30, 0.5, 0.1, 0.0])
+    # scaled severity scales each month (capped at 1), and a profile of severity 1 can grow
+    up = ev.with_severity(3.0)
+    assert up.severity == 1.0 and up.profile == {"2025-04": 1.0, "2025-05": 1.0, "2025-06": 0.3}
+    # scaled duration stretches the profile over the new months, and it still validates
+    long = ev.with_duration(2.0)
+    assert long.profile is not None and sorted(long.profile)[0] == "2025-04"
+    ExportRestriction.model_validate(long.model_dump())
+
+
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [({"2025-04": 0.5}, "missing 2025-05"),
+     ({"2025-04": 0.5, "2025-05": 0.5, "2025-07": 0.1}, "outside start…end: 2025-07"),
+     ({"2025-04": 0.5, "2025-05": 1.5}, "2025-05: must be within 0…1")],
+)
+def test_profile_must_cover_the_event_months(profile: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ExportRestriction(exporter="CN", targets="all", severity=1.0, start="2025-04",
+                          end="2025-05", profile=profile)
 
 
 def test_other_built_ins() -> None:

@@ -142,6 +142,7 @@ STOCK_MONTHS = F("elasticity", "typical inventory held by Japanese firms and tra
                  2011)
 JOGMEC_DAYS = F("elasticity", "JOGMEC state stockpile actual cover, average of stockpiled metals",
                 "JP", 2009)
+KORES_2010 = F("stocks", "Korea (KORES) rare-earth stockpile", "KR", 2010)
 SUBST = F("elasticity", "peak annual substitution rate after 2010 disruption", "", 2012)
 RAMP = F("elasticity", "ramp-up speed of non-Chinese primary production", "", 2012)
 RECYCLING = F("substitution_recycling", "end-of-life REE recycling rate", "", 2024)
@@ -836,12 +837,18 @@ def finish(b: Builder, L: Ledger, node_meta: dict[tuple[str, str], tuple[list[Fa
         b.demand(node, c, round(tot, 3), round(value, 0), ref=vref, confidence="estimate",
                  method=f"demand = what the node receives in the reference year ({parts}; see "
                         f"flows.csv); {vhow}")
-    # ------------------------------------------------------------------ stocks (Japan)
+    # ------------------------------------------------------------------ stocks (firms)
+    # Japan's ~3 months (Japan Times, Jan 2011) at every Japanese node; elsewhere the same
+    # figure, the only stated cover of the period, at every consumer's metal, magnet and
+    # end-use node (an estimate outside Japan).
     months = STOCK_MONTHS.value
     jp_in: dict[tuple[str, str], float] = {}
+    other_in: dict[tuple[str, str], float] = {}
     for (_s, tg, c), v in L.flows.items():
         if country_of(tg) == "JP":
             jp_in[(tg, c)] = jp_in.get((tg, c), 0.0) + v
+        elif tg.split(":")[1] in ("metal", "magnet", "end_use"):
+            other_in[(tg, c)] = other_in.get((tg, c), 0.0) + v
     for (node, c), v in sorted(jp_in.items()):
         st = v * months / 12
         b.stock(node, c, round(st, 3), round(st, 3), ref=[STOCK_MONTHS, SCRIPT],
@@ -849,6 +856,13 @@ def finish(b: Builder, L: Ledger, node_meta: dict[tuple[str, str], tuple[list[Fa
                 method=f"Japanese users and traders held ~{months:g} months of supply (Japan "
                        f"Times, Jan 2011): {v:,.1f} t/yr received x {months:g}/12; target = the "
                        "same level")
+    for (node, c), v in sorted(other_in.items()):
+        st = v * months / 12
+        b.stock(node, c, round(st, 3), round(st, 3), ref=[STOCK_MONTHS, SCRIPT],
+                confidence="estimate",
+                method=f"no stated cover for {country_of(node)}: Japanese users' and traders' ~"
+                       f"{months:g} months of supply (Japan Times, Jan 2011) applied: {v:,.1f} t/yr "
+                       f"received x {months:g}/12; target = the same level")
     # ------------------------------------------------------------------ stockpiles (JOGMEC)
     days = JOGMEC_DAYS.value
     jp_imports = {m: sum(v for (s, tg, c), v in L.flows.items()
@@ -864,6 +878,23 @@ def finish(b: Builder, L: Ledger, node_meta: dict[tuple[str, str], tuple[list[Fa
                            "it held is not disclosed); released when Japan's shortfall exceeds "
                            "10% of demand, at most a third of the stock per month (estimates: "
                            "JOGMEC sells to Japanese firms in emergencies or tight markets)")
+    # Korea: KORES held ~62 t of rare earths around 2010 (Japan Metal Bulletin, estimated),
+    # split over materials in proportion to Korea's use of each. No other country's state
+    # stockpile of rare earths in 2009 is in the facts (the US NDS had none; China's state
+    # purchases are reported from 2014).
+    kr_use = {m: sum(v for (_s, tg, c), v in L.flows.items() if c == m and country_of(tg) == "KR")
+              for m in MATERIALS}
+    kr_total = sum(kr_use.values())
+    for m in MATERIALS:
+        if kr_use[m] <= 0:
+            continue
+        st = KORES_2010.value * kr_use[m] / kr_total
+        b.stockpile("KR", m, round(st, 3), 0.10, round(st / 3, 3), ref=[KORES_2010, SCRIPT],
+                    confidence="estimate",
+                    method=f"KORES held ~{KORES_2010.value:g} t of rare earths c. 2010 (Japan Metal "
+                           f"Bulletin, estimated) x Korea's share of use {kr_use[m] / kr_total:.3f} "
+                           f"for {m} ({kr_use[m]:,.1f} of {kr_total:,.1f} t/yr); release as Japan's "
+                           "(estimates)")
     # ------------------------------------------------------------------ parameters
     spare = sum(r["capacity_tonnes_per_year"] - r["output_tonnes_per_year"]
                 for r in b.tables["nodes"] if ":mining" in r["node"])
@@ -896,6 +927,24 @@ def finish(b: Builder, L: Ledger, node_meta: dict[tuple[str, str], tuple[list[Fa
                 ref=[SUBST, SCRIPT], confidence="derived",
                 method="substitution peaked at 10% of total demand per year after 2010 (Sprecher "
                        "et al. 2017); range 5-15% (estimate)")
+    # transit and held orders, checked against Japan's imports from China in 2010 (MOF)
+    mof = {m: F("validation_2010", f"RE imports from China, month {m:02d}", "JP", 2010) for m in (9, 10, 11, 12)}
+    mof_jan = F("validation_2010", "RE imports from China, month 01", "JP", 2011)
+    held_days = 60.0  # Japan-bound shipments held 21 Sep - 20 Nov 2010 (GTA; china-2010 scenario)
+    held_t = mof[9].value * held_days / 30
+    later = mof[12].value + mof_jan.value - 2 * mof[9].value
+    b.parameter("transit_months", 1, "months", 0, 2, ref=[*mof.values(), SCRIPT], confidence="estimate",
+                method=f"cross-border deliveries arrive about a month after they ship (sea freight plus customs): "
+                       f"with Japan-bound shipments held from 21 Sep 2010, Japan (MOF) still recorded "
+                       f"{mof[10].value:,.0f} t from China in October ({mof[10].value / mof[9].value:.0%} of "
+                       f"September's {mof[9].value:,.0f} t, near the 2/3 of September shipped before the hold) and "
+                       f"its low in November ({mof[11].value:,.0f} t); low 0, high 2 (estimate; no route figures)")
+    b.parameter("held_order_cancellation", 0.5, "1/month", 0.25, 1, ref=[*mof.values(), mof_jan, SCRIPT],
+                confidence="estimate",
+                method=f"no figure found: half of the orders an export restriction holds is cancelled or "
+                       f"bought elsewhere each month (assumption); 2010 check: Dec 2010 + Jan 2011 imports from "
+                       f"China exceeded two Septembers by {later:,.0f} t against ~{held_t:,.0f} t held "
+                       f"({held_days:g} days at September's rate): {later / held_t:.0%} shipped later; range 0.25-1")
     b.parameter("balance_tolerance", 0.01, "1", ref=[SCRIPT], confidence="estimate",
                 method="relative tolerance of the baseline balance check (format default)")
     return b

@@ -132,6 +132,24 @@ JP_STOCKPILE_DAYS = F("japan_policy", "national stockpile target (rare metals)",
 JP_STATE_DAYS = F("japan_policy", "state share of stockpile target", "JP", 2020)
 JP_STOCKPILE_2009 = F("elasticity", "JOGMEC state stockpile actual cover, average of stockpiled metals", "JP", 2009)
 SUZUKI_HALT = F("export_controls", "Suzuki Swift production halt start", "JP", 2025)
+# stocks of other countries (facts_2025_stocks.csv)
+FORD_IDLE = F("disruptions", "Ford Chicago Assembly (Explorer) idled for magnet shortage", "US", 2025)
+CLEPA_SHUT = F("disruptions", "European supplier inventory cover before further outages (CLEPA, 4 Jun)",
+               "EU", 2025)
+CLEPA_DATE = date(2025, 6, 4)  # the date in CLEPA_SHUT's item: plants already shut on 4 Jun 2025
+AUTO_JIT = F("disruptions", "typical auto just-in-time inventory of critical components", "", 2025)
+KR_DY_Y = F("stocks", "Korea public stockpile of Dy and Y (cover)", "KR", 2025)
+KR_ND = F("stocks", "KOMIR Gunsan neodymium stock (domestic automakers' use)", "KR", 2024)
+KR_RELEASE = F("stocks", "Korea stockpile release lead time (target)", "KR", 2024)
+US_NDS_HEAVY = F("stocks", "US NDS heavy rare earths held", "US", 2025)
+US_NDS_NDPR = F("stocks", "US NDS FY2025 potential acquisition: NdPr oxide", "US", 2025)
+EU_PILOT = F("stocks", "EU pilot joint stockpiling scheme operational", "EU", 2026)
+CN_RESERVE = F("stocks", "China State Reserve Bureau rare-earth purchase in one week", "CN", 2014)
+CN_MAG_2025 = {4: F("trade_flows", "China magnet exports, month 04", "CN", 2025),
+               5: F("export_controls", "China RE magnet exports (May)", "CN", 2025),
+               6: F("trade_flows", "China magnet exports, month 06", "CN", 2025)}
+US_MAG_MAY25 = F("trade_flows", "China magnet exports to US, month 05", "US", 2025)
+US_MAG_2024 = F("trade_flows", "China magnet exports to US, monthly level", "US", 2024)
 CONTROLS_APR25 = F("export_controls", "Announcement No.18: licensing of 7 medium/heavy REEs + magnets", "CN", 2025)
 
 NEV_T = F("demand_split", "NdFeB demand, new-energy vehicles", "", YEAR)
@@ -320,13 +338,16 @@ COMPOSITION: dict[str, dict[str, float]] = {
                       "DyTb": mp_seg * 0.05, "Y": mp_seg * 0.05, "Other": mp_seg * 0.9},
     "ionic": {"NdPr": 0.22, "LaCe": 0.34, "DyTb": 0.05, "Y": 0.24, "Other": 0.15},
     "monazite": {"NdPr": 0.22, "LaCe": 0.69, "DyTb": 0.005, "Y": 0.025, "Other": 0.06},
+    # India: heavies 'not available in extractable quantities' (PIB 2023): light part only
+    "india-monazite": {"NdPr": round(0.22 / 0.91, 4), "LaCe": round(0.69 / 0.91, 4)},
     "loparite": {"NdPr": 0.20, "LaCe": 0.78, "Other": 0.02},
     "mt-weld": {"NdPr": mtweld_ndpr, "LaCe": 1 - mtweld_ndpr - 0.03, "Other": 0.03},
 }
 COMP_METHOD = {
     "rock": (f"Bayan Obo / Sichuan bastnaesite-type split (estimate within the sources' ranges): La-Nd "
-             f">{COMP_BAYAN_LREE.value:g}% and Ce ~{COMP_BAYAN_CE.value:g}% of REO; NdPr 20% (upper end of "
-             "15-20%), La+Ce 75.5%, Sm-Gd+Ho-Lu 4%, Y 0.3%, Dy+Tb 0.2%", [COMP_BAYAN_CE, COMP_BAYAN_LREE]),
+             f">{COMP_BAYAN_LREE.value:g}% and Ce ~{COMP_BAYAN_CE.value:g}% of REO; NdPr 20% (estimate: the facts "
+             "give no NdPr share for these ores, only La-Nd and Ce; 20% is what La-Nd leaves after Ce and "
+             "~25% La), La+Ce 75.5%, Sm-Gd+Ho-Lu 4%, Y 0.3%, Dy+Tb 0.2%", [COMP_BAYAN_CE, COMP_BAYAN_LREE]),
     "mountain-pass": (f"MP 10-K distribution of TREO: Ce {COMP_MP['Ce'].value:g} + La {COMP_MP['La'].value:g}"
                       f" = LaCe, NdPr {COMP_MP['NdPr'].value:g}, SEG+ {COMP_MP['SEG+'].value:g}% split "
                       "90% Other, 5% DyTb, 5% Y (estimate)", list(COMP_MP.values())),
@@ -337,6 +358,10 @@ COMP_METHOD = {
     "monazite": ("no element split for these monazites in the facts (SOURCES §19): typical monazite "
                  "assumed, Ce+La 69%, Nd+Pr 22%, Sm/Gd/others 6%, Y 2.5%, Dy+Tb 0.5% (estimate)",
                  [COMP_INDIA]),
+    "india-monazite": ("typical monazite's light part (Ce+La 69%, Nd+Pr 22%, renormalised: NdPr 0.2418, "
+                       "LaCe 0.7582; estimate): India's heavy rare earths are 'not available in "
+                       "extractable quantities' and only Nd and Pr are extracted (PIB 2023), so the "
+                       "model's Indian output carries no DyTb, Y or Other", [COMP_INDIA]),
     "loparite": (f"loparite concentrate (~{COMP_LOPARITE.value:g}% REO) is a light-RE ore: bastnaesite-like "
                  "split without heavies assumed, NdPr 20%, La+Ce 78%, Other 2% (estimate)", [COMP_LOPARITE]),
     "mt-weld": (f"no Mt Weld split published (SOURCES §13): NdPr share set so that USGS' "
@@ -367,7 +392,7 @@ MINES.append(("AU:mining:mt-weld", "mt-weld", USGS["AU"].value, mtweld_cap, [LYN
               f"capacity = Mt Weld expansion target {LYNAS_MTWELD_CAP.value:g} t/yr NdPr / {SEP_YIELD} / "
               f"NdPr share {mtweld_ndpr:.3f} = {mtweld_cap:.0f} t REO"))
 india_cap = USGS["IN"].value * 10000 / 4000
-MINES.append(("IN:mining", "monazite", USGS["IN"].value, india_cap, [INDIA_MONAZITE],
+MINES.append(("IN:mining", "india-monazite", USGS["IN"].value, india_cap, [INDIA_MONAZITE],
               f"India ~10,000 t/yr monazite capacity vs ~4,000 t/yr output (PIB 2023): "
               f"{USGS['IN'].value:g} x 10/4 = {india_cap:.0f}"))
 for c, ore, cap_year in (("NG", "monazite", None), ("TH", "monazite", None), ("MG", "monazite", 2021),
@@ -405,39 +430,48 @@ for node, ore, t, cap, cref, cmeth in MINES:
 
 # mining destinations
 US_SEP_FEED = MP_NDPR.value / SEP_YIELD / COMPOSITION["mountain-pass"]["NdPr"]
+ORE = {node: ore for node, ore, *_ in MINES}
+
+
+def mconf(node: str, m: str) -> str:
+    """A mine's flow of ``m`` is derived where its tonnes rest on a published split (Mountain
+    Pass' NdPr and La+Ce), else an estimate (the split is; nodes.csv gives it)."""
+    return "derived" if ORE[node] == "mountain-pass" and m in ("NdPr", "LaCe") else "estimate"
+
+
 for node in mine_out:
     country = node.split(":")[0]
     for m, t in mine_out[node].items():
         if country == "CN":
-            flow(node, "CN:separation", m, t, [USGS["CN"]], "derived",
+            flow(node, "CN:separation", m, t, [USGS["CN"]], mconf(node, m),
                  "all Chinese ore is separated in China (export of concentrate negligible)")
         elif country == "US":
             share_us = US_SEP_FEED / USGS["US"].value
-            flow(node, "US:separation:mountain-pass", m, t * share_us, [MP_NDPR, COMP_MP["NdPr"]], "derived",
+            flow(node, "US:separation:mountain-pass", m, t * share_us, [MP_NDPR, COMP_MP["NdPr"]], mconf(node, m),
                  f"feed separated in California = {MP_NDPR.value:g} t NdPr oxide / {SEP_YIELD} yield / "
                  f"{COMPOSITION['mountain-pass']['NdPr']:.3f} NdPr share = {US_SEP_FEED:.0f} t REO, "
                  "by composition")
             flow(node, "CN:separation", m, t * (1 - share_us), [MP_CHINA_REV, US_CONC_EXPORTS, USGS["US"]],
-                 "derived",
+                 mconf(node, m),
                  f"rest of the {USGS['US'].value:g} t REO concentrate ({USGS['US'].value - US_SEP_FEED:.0f} t) "
                  f"to China (Shenghe; >{MP_CHINA_REV.value:g}% of MP revenue; US exports "
                  f"{US_CONC_EXPORTS.value:g} t REO per MCS)")
         elif country == "AU":
-            flow(node, "MY:separation:lynas", m, t, [LYNAS_NDPR, USGS["AU"]], "derived",
+            flow(node, "MY:separation:lynas", m, t, [LYNAS_NDPR, USGS["AU"]], mconf(node, m),
                  "all Mt Weld concentrate is cracked and separated at Lynas Malaysia (LAMP)")
         elif country == "IN":
-            flow(node, "IN:separation", m, t, [USGS["IN"], COMP_INDIA], "derived",
+            flow(node, "IN:separation", m, t, [USGS["IN"], COMP_INDIA], mconf(node, m),
                  "Indian monazite is processed in India (IREL)")
         elif country == "RU":
-            flow(node, "RU:separation", m, t, [USGS["RU"], COMP_LOPARITE], "derived",
+            flow(node, "RU:separation", m, t, [USGS["RU"], COMP_LOPARITE], mconf(node, m),
                  "loparite concentrate processed at Solikamsk (Russia)")
         elif country == "MM":
-            flow(node, "CN:separation", m, t, [USGS["MM"], MM_OXIDES], "derived",
+            flow(node, "CN:separation", m, t, [USGS["MM"], MM_OXIDES], mconf(node, m),
                  f"USGS estimates Myanmar's output from China's imports: all of it to Chinese separation; "
                  f"China imported {MM_OXIDES.value:g} t of oxides from Myanmar in Jan-Sep 2024 alone "
                  "(74.9% of its oxide imports), so USGS' full-year figure may be low")
         else:
-            flow(node, "CN:separation", m, t, [USGS.get(country, USGS_OTHER)], "derived",
+            flow(node, "CN:separation", m, t, [USGS.get(country, USGS_OTHER)], mconf(node, m),
                  "USGS estimates this country's output from China's import statistics: all of it goes "
                  "to Chinese separation" if country != "ROW" else
                  "other countries' output assumed separated in China (estimate)")
@@ -469,7 +503,9 @@ flow("MY:separation:lynas", "CN:metal", "NdPr", LYNAS_TO_CN.value, [LYNAS_TO_CN]
 lynas_jp = lynas_out["NdPr"] - LYNAS_TO_CN.value
 flow("MY:separation:lynas", "JP:metal", "NdPr", lynas_jp, [LYNAS_NDPR, LYNAS_TO_CN, LYNAS_JP_2018], "estimate",
      f"Lynas NdPr {lynas_out['NdPr']:.0f} t less {LYNAS_TO_CN.value:g} t to China, all to Japan (Sojitz "
-     "offtake; 'most of output sold to Japan' 2018); other non-China buyers not split out")
+     "offtake); an estimate: the 2018 fact says 'most of its output is sold to Japanese customers' "
+     "without a share (this flow is Lynas' NdPr only, a minority of its REO; La/Ce go elsewhere) and "
+     "other non-China buyers are not split out")
 # MP NdPr: 232 t to China (exact), rest Japan (estimate)
 mp_cn = F("trade_flows", "China imports of NdPr from Lynas", "AU", YEAR)  # note carries MP's 232 t
 flow("US:separation:mountain-pass", "CN:metal", "NdPr", 232.0, [mp_cn], "approximate",
@@ -477,7 +513,8 @@ flow("US:separation:mountain-pass", "CN:metal", "NdPr", 232.0, [mp_cn], "approxi
 mp_rest = MP_NDPR.value - 232.0
 flow("US:separation:mountain-pass", "JP:metal", "NdPr", mp_rest, [MP_NDPR, mp_cn, MP_HALT], "estimate",
      f"MP's {MP_NDPR.value:g} t NdPr oxide less 232 t to China = {mp_rest:.0f} t to Japanese metal makers "
-     "(estimate: Japan was MP's non-China oxide market)")
+     "(estimate: no fact gives MP's oxide buyers outside China; all of the rest is put on Japan, "
+     "its likeliest market, which may overstate Japan's non-Chinese NdPr)")
 # India: Toyota Tsusho deal ~2,500 t/yr to Japan, NdPr first
 in_out = {m: inflow("IN:separation", m) * SEP_YIELD for m in MATERIALS}
 flow("IN:separation", "JP:metal", "NdPr", in_out["NdPr"], [JP_INDIA, COMP_INDIA], "estimate",
@@ -667,7 +704,12 @@ MAGNETS["CN:magnet"] = (cn_mag, JSNM_CN_MAG.value, [JSNM_CN_MAG, IEA_MAG, BUILD]
 # magnet flows to end uses ---------------------------------------------------------------
 jp_from_cn = sum(v.value for v in CN_MAG_JP_2025) / 3 * 12
 exp_2020 = {c: f.value / CN_MAG_2020_TOTAL.value for c, f in CN_MAG_2020.items()}
-cn_mag_dest = {"EU": (exp_2020["DE"] + exp_2020["IT"]) * CN_MAG_EXPORTS.value,
+# the EU: its share of China's H1-2025 exports (the 2020 split names only Germany and Italy, 20%;
+# Europe took 37-41% in 2025: Rare Earth Exchanges, SMM)
+EU_MAG_H1_25 = F("trade_flows", "China magnet exports to EU, Jan-Jun", "EU", 2025)
+CN_MAG_H1_25 = F("trade_flows", "China magnet exports Jan-Jun", "CN", 2025)
+eu_share_25 = EU_MAG_H1_25.value / CN_MAG_H1_25.value
+cn_mag_dest = {"EU": eu_share_25 * CN_MAG_EXPORTS.value,
                "US": exp_2020["US"] * CN_MAG_EXPORTS.value,
                "KR": exp_2020["KR"] * CN_MAG_EXPORTS.value,
                "JP": jp_from_cn}
@@ -706,14 +748,23 @@ for c, t in cn_mag_dest.items():
     elif c == "JP":
         magnet_to("CN:magnet", "JP", t, CN_MAG_JP_2025, "estimate",
                   f"China's magnet exports to Japan: mean of 2025 months (Jul {CN_MAG_JP_2025[0].value:g}, "
-                  f"Nov {CN_MAG_JP_2025[2].value:g}, Dec {CN_MAG_JP_2025[1].value:g} t) x 12 = {t:.0f} t "
-                  "(no 2024 destination data)")
+                  f"Nov {CN_MAG_JP_2025[2].value:g}, Dec {CN_MAG_JP_2025[1].value:g} t) x 12 = {t:.0f} t; "
+                  "an estimate: no 2024 figure for Japan is in the facts, and these are months after "
+                  "China's April-2025 controls standing in for 2024 (Reuters put Dec 2025 at +31% y/y, "
+                  "so 2024 may be lower)")
     elif c == "ROW":
         magnet_to("CN:magnet", "ROW", t, [CN_MAG_EXPORTS, CN_MAG_2020_TOTAL], "estimate",
-                  f"China's magnet exports {CN_MAG_EXPORTS.value:g} t (2024) less EU, US, KR (2020 shares "
-                  f"scaled) and Japan = {t:.0f} t to the rest (Vietnam, Thailand, India, Mexico ...)")
+                  f"China's magnet exports {CN_MAG_EXPORTS.value:g} t (2024) less the EU (2025 share), US, KR "
+                  f"(2020 shares scaled) and Japan = {t:.0f} t to the rest (Vietnam, Thailand, India, "
+                  "Mexico ...)")
+    elif c == "EU":
+        magnet_to("CN:magnet", "EU", t, [CN_MAG_EXPORTS, EU_MAG_H1_25, CN_MAG_H1_25], "estimate",
+                  f"China's 2024 magnet exports {CN_MAG_EXPORTS.value:g} t x the EU's share of China's "
+                  f"H1-2025 exports ({EU_MAG_H1_25.value:g} / {CN_MAG_H1_25.value:g} = {eu_share_25:.3f}) = "
+                  f"{t:.0f} t; an estimate: no 2024 split, and the EU's share fell a little in 2025 (-22.4% "
+                  "y/y against -18.9% for all); the 2020 split (Germany + Italy, 20%) missed most of the EU")
     else:
-        who = "Germany+Italy" if c == "EU" else c
+        who = c
         magnet_to("CN:magnet", c, t, [CN_MAG_EXPORTS, CN_MAG_2020_TOTAL, *CN_MAG_2020.values()], "estimate",
                   f"China's 2024 magnet exports {CN_MAG_EXPORTS.value:g} t x {who}'s 2020 share of "
                   f"China's magnet exports (Argus 2020 split, scaled; no 2024 split) = {t:.0f} t")
@@ -825,41 +876,145 @@ for (node, m), t in sorted(ends.items()):
 
 # --------------------------------------------------------------------------- stocks, stockpiles
 
+# Firms' stocks, every consumer country (metal and magnet makers' inputs, end users' stocks).
+# Materials: Japan's "about three months" (Japan Times 2011) is the only stated stock of
+# materials in the facts; it is applied to every country's metal and magnet makers and end uses
+# (an estimate outside Japan). Magnets at end users: the days from China's licensing (4 Apr
+# 2025) to the first reported stoppage of a country's line for want of magnets (Japan: Suzuki,
+# 26 May; US: Ford Chicago in May, day not found: mid-May taken; EU: CLEPA said on 4 Jun that
+# plants were already shut, an upper bound); where no stoppage was reported, the typical
+# automotive just-in-time cover of 2-4 weeks (midpoint 3; a blog, weak).
 months = JP_STOCK_MONTHS.value
-for node in ("JP:magnet", "JP:metal"):
-    for m in RECIPE:
-        use = inflow(node, m)
-        b.stock(node, m, round(use * months / 12, 3), round(use * months / 12, 3), ref=[JP_STOCK_MONTHS],
-                confidence="estimate",
-                method=f"Japanese firms/traders held ~{months:g} months of use (Japan Times 2011): "
-                       f"{use:.0f} t/yr x {months:g}/12")
-halt_days = float((date.fromisoformat(str(int(SUZUKI_HALT.value)))
-                   - date.fromisoformat(str(int(CONTROLS_APR25.value)))).days)  # 4 Apr -> 26 May 2025
-for (node, m), t in sorted(ends.items()):
-    if not node.startswith("JP:"):
+controls = date.fromisoformat(str(int(CONTROLS_APR25.value)))
+ford = date.fromisoformat(f"{int(FORD_IDLE.value) // 100}-{int(FORD_IDLE.value) % 100:02d}-15")
+# The stock a user fully dependent on Chinese magnets drew from 4 Apr 2025 until its line
+# stopped: each day the share of its supply that China's exports lacked in the month they
+# shipped (a month before they arrive: transit) against the 2024 mean month (cut = 1 - exports / (2024 exports / 12); to the US in May, against the US
+# 2024 level), i.e. days of full use drawn, not calendar days (supply was cut, not stopped).
+mag_month_2024 = CN_MAG_EXPORTS.value / 12
+CUT_2025 = {m: 1 - f.value / mag_month_2024 for m, f in CN_MAG_2025.items()}
+CUT_US = dict(CUT_2025)
+CUT_US[5] = 1 - US_MAG_MAY25.value / US_MAG_2024.value
+
+
+TRANSIT = 1  # months from China to the buyer (the transit_months parameter below)
+
+
+def drawn_days(stop: date, cut: dict[int, float]) -> float:
+    """Days of full use drawn between China's controls and ``stop``: each day the cut of the
+    exports that arrive that day, those shipped ``TRANSIT`` months earlier (see above)."""
+    days = 0.0
+    day = controls
+    while day < stop:
+        days += cut.get(day.month - TRANSIT, 0.0)
+        day = date.fromordinal(day.toordinal() + 1)
+    return round(days, 1)
+
+
+cut_text = ", ".join(f"{date(2025, m, 1):%b} {c:.3f}" for m, c in CUT_2025.items())
+MAGNET_DAYS: dict[str, tuple[float, list[Fact], str]] = {
+    "JP": (drawn_days(date.fromisoformat(str(int(SUZUKI_HALT.value))), CUT_2025),
+           [SUZUKI_HALT, CONTROLS_APR25, CN_MAG_EXPORTS, *CN_MAG_2025.values(), BUILD],
+           f"China's licensing from 4 Apr 2025 stopped Suzuki's Swift line on 26 May 2025; each day "
+           f"counts the cut of China's magnet exports shipped a month earlier (transit) vs the 2024 "
+           f"mean month ({cut_text})"),
+    "US": (drawn_days(ford, CUT_US),
+           [FORD_IDLE, CONTROLS_APR25, CN_MAG_EXPORTS, *CN_MAG_2025.values(), US_MAG_MAY25,
+            US_MAG_2024, BUILD],
+           f"China's licensing from 4 Apr 2025 idled Ford's Chicago plant in May 2025 (day not found: "
+           f"the 15th taken); each day counts the cut of a month earlier ({cut_text}; to the US in May "
+           f"{CUT_US[5]:.3f}: {US_MAG_MAY25.value:g} t vs ~{US_MAG_2024.value:g} t/month in 2024)"),
+    "EU": (drawn_days(CLEPA_DATE, CUT_2025),
+           [CLEPA_SHUT, CONTROLS_APR25, CN_MAG_EXPORTS, *CN_MAG_2025.values(), BUILD],
+           f"China's licensing from 4 Apr 2025 had shut several European supplier plants by 4 Jun "
+           f"(CLEPA; an upper bound, the first stoppage's day not given); each day counts the cut of a "
+           f"month earlier ({cut_text})"),
+}
+jit_days = AUTO_JIT.value * 7
+for country in ("KR", "CN", "ROW"):
+    MAGNET_DAYS[country] = (jit_days, [AUTO_JIT, BUILD],
+                            f"no stoppage reported: typical automotive just-in-time cover "
+                            f"{AUTO_JIT.value:g} weeks (published range 2-4; a blog, weak)")
+consumer_nodes = sorted({d for (_, d, _) in flows}
+                        | {s for (s, _, _) in flows})
+for node in consumer_nodes:
+    stage = node.split(":")[1]
+    if stage not in ("metal", "magnet", "end_use"):
         continue
-    if m == "magnet":
-        b.stock(node, m, round(t * halt_days / 365, 3), round(t * halt_days / 365, 3),
-                ref=[SUZUKI_HALT, CONTROLS_APR25], confidence="estimate",
-                method=f"magnet users' stock ~{halt_days:g} days: China's licensing from 4 Apr 2025 stopped "
-                       f"Suzuki's Swift line on 26 May 2025; {t:.0f} t/yr x {halt_days:g}/365")
-    else:
-        b.stock(node, m, round(t * months / 12, 3), round(t * months / 12, 3), ref=[JP_STOCK_MONTHS],
-                confidence="estimate",
-                method=f"Japanese firms/traders held ~{months:g} months of use (Japan Times 2011): "
-                       f"{t:.0f} t/yr x {months:g}/12")
-jp_use: dict[str, float] = defaultdict(float)
+    for m in (*MATERIALS, "magnet"):
+        use = inflow(node, m)
+        if use <= 0:
+            continue
+        country = node.split(":")[0]
+        where = "Japanese firms/traders" if country == "JP" else "Japan's firms/traders (applied to " + country + ")"
+        if m == "magnet":
+            days, dref, why = MAGNET_DAYS[country]
+            t = use * days / 365
+            b.stock(node, m, round(t, 3), round(t, 3), ref=dref, confidence="estimate",
+                    method=f"magnet users' stock ~{days:g} days of use: {why}; {use:.0f} t/yr x {days:g}/365")
+        else:
+            t = use * months / 12
+            b.stock(node, m, round(t, 3), round(t, 3), ref=[JP_STOCK_MONTHS], confidence="estimate",
+                    method=f"{where} held ~{months:g} months of use (Japan Times 2011): "
+                           f"{use:.0f} t/yr x {months:g}/12")
+# National stockpiles.
+use_of: dict[tuple[str, str], float] = defaultdict(float)  # (country, material) -> t/yr bought
+imports_of: dict[tuple[str, str], float] = defaultdict(float)
 for (s, d, m), v in flows.items():
-    if d.startswith("JP:") and m != "magnet" and not s.startswith("JP:"):
-        jp_use[m] += v.t
+    if m != "magnet" and ":mining" not in s and d.split(":")[1] != "separation":
+        use_of[(d.split(":")[0], m)] += v.t
+    if m != "magnet" and s.split(":")[0] != d.split(":")[0]:
+        imports_of[(d.split(":")[0], m)] += v.t
+jp_use: dict[str, float] = {m: imports_of[("JP", m)] for m in MATERIALS}
 for m in MATERIALS:
     stock = jp_use[m] * JP_STATE_DAYS.value / 365
     b.stockpile("JP", m, round(stock, 3), 0.1, round(stock / 3, 3),
                 ref=[JP_STOCKPILE_DAYS, JP_STATE_DAYS, JP_STOCKPILE_2009, BUILD], confidence="estimate",
                 method=f"JOGMEC holdings are not disclosed: the state's {JP_STATE_DAYS.value:g}-day share of the "
                        f"{JP_STOCKPILE_DAYS.value:g}-day target x Japan's imports {jp_use[m]:.0f} t/yr "
-                       f"(in 2009 it held {JP_STOCKPILE_2009.value:g} days on average: could be half); released "
+                       f"(in 2009 it held {JP_STOCKPILE_2009.value:g} days on average: could be half; in 2020 "
+                       "no rare earth was among the seven metals actually held, Argus); released "
                        "when shortfall >10% of demand, at most a third per month (estimates)")
+# Korea (KOMIR): Dy and Y "exceed six months" of use (MOTIE, Apr 2025); Nd ~180 days of
+# automakers' use at Gunsan (2024), taken as 180 days of Korea's NdPr use; release within 30 days
+# (8 in an emergency): threshold and rate as Japan's (estimates).
+for m, days, kref, what in (("DyTb", KR_DY_Y.value * 365 / 12, [KR_DY_Y],
+                             f"public Dy stocks 'exceed {KR_DY_Y.value:g} months' (MOTIE, Apr 2025)"),
+                            ("Y", KR_DY_Y.value * 365 / 12, [KR_DY_Y],
+                             f"public Y stocks 'exceed {KR_DY_Y.value:g} months' (MOTIE, Apr 2025)"),
+                            ("NdPr", KR_ND.value, [KR_ND],
+                             f"KOMIR Gunsan holds Nd for ~{KR_ND.value:g} days of automakers' use (2024), "
+                             "taken as that many days of Korea's NdPr use")):
+    use = use_of[("KR", m)]
+    stock = use * days / 365
+    b.stockpile("KR", m, round(stock, 3), 0.1, round(stock / 3, 3), ref=[*kref, KR_RELEASE, BUILD],
+                confidence="estimate",
+                method=f"{what}: {use:.0f} t/yr x {days:.0f}/365 (a lower bound); released when shortfall "
+                       f">10% of demand, at most a third per month (estimates; KOMIR's target release lead "
+                       f"time {KR_RELEASE.value:g} days, 8 in an emergency)")
+# United States: the National Defense Stockpile holds no heavy rare earths (MCS 2026); its
+# rare-earth holdings are not published, and FY2025's NdPr oxide (300 t) and magnet block (450 t)
+# are potential acquisitions, not stock: none is counted.
+for m, sref, why in (("DyTb", [US_NDS_HEAVY], "'Government Stockpile: None' for heavy rare earths (MCS 2026)"),
+                     ("NdPr", [US_NDS_NDPR, BUILD],
+                      f"holdings not published; {US_NDS_NDPR.value:g} t NdPr oxide is a FY2025 potential "
+                      "acquisition, not stock (estimate: none held)")):
+    b.stockpile("US", m, 0.0, 0.1, 0.0, ref=sref, confidence="exact" if m == "DyTb" else "estimate",
+                method=why)
+# EU: no stockpile before RESourceEU's pilot joint scheme (early 2026).
+b.stockpile("EU", "DyTb", 0.0, 0.1, 0.0, ref=[EU_PILOT, BUILD], confidence="estimate",
+            method="no EU stockpile in 2024: RESourceEU's pilot joint stockpile is due in early 2026")
+# China: the State Reserve Bureau bought 10,000 t in one week of 2014 (Bloomberg, unconfirmed);
+# no later figure: a lower bound, split over materials in proportion to China's use of each.
+cn_use = {m: use_of[("CN", m)] for m in MATERIALS}
+cn_total = sum(cn_use.values())
+for m in MATERIALS:
+    stock = CN_RESERVE.value * cn_use[m] / cn_total
+    b.stockpile("CN", m, round(stock, 3), 0.1, round(stock / 3, 3), ref=[CN_RESERVE, BUILD],
+                confidence="estimate",
+                method=f"State Reserve Bureau bought {CN_RESERVE.value:g} t in one week of 2014 (Bloomberg; no "
+                       f"later figure: a lower bound) x China's share of use {cn_use[m] / cn_total:.3f} for {m} "
+                       f"({cn_use[m]:.0f} of {cn_total:.0f} t/yr); release as Japan's (estimates)")
 
 # --------------------------------------------------------------------------- parameters
 
@@ -886,6 +1041,24 @@ b.parameter("recycling_rate", pct(RECYCLING), "1", 0.0, 0.03, ref=[RECYCLING], c
 b.parameter("substitution_max_per_year", pct(SPRECHER_SUBST), "1/yr", 0.05, 0.15, ref=[SPRECHER_SUBST],
             confidence="derived",
             method="Sprecher 2017: substitution peaked at 10% of demand per year; range +-5 points (estimate)")
+# transit and held orders, checked against Japan's imports from China in 2010 (MOF)
+mof = {m: F("validation_2010", f"RE imports from China, month {m:02d}", "JP", 2010) for m in (9, 10, 11, 12)}
+mof_jan = F("validation_2010", "RE imports from China, month 01", "JP", 2011)
+held_days = 60.0  # Japan-bound shipments held 21 Sep - 20 Nov 2010 (GTA; china-2010 scenario)
+held_t = mof[9].value * held_days / 30
+later = mof[12].value + mof_jan.value - 2 * mof[9].value
+b.parameter("transit_months", TRANSIT, "months", 0, 2, ref=[*mof.values(), BUILD], confidence="estimate",
+            method=f"cross-border deliveries arrive about a month after they ship (sea freight plus customs): "
+                   f"with Japan-bound shipments held from 21 Sep 2010, Japan (MOF) still recorded "
+                   f"{mof[10].value:,.0f} t from China in October ({mof[10].value / mof[9].value:.0%} of "
+                   f"September's {mof[9].value:,.0f} t, near the 2/3 of September shipped before the hold) and "
+                   f"its low in November ({mof[11].value:,.0f} t); low 0, high 2 (estimate; no route figures)")
+b.parameter("held_order_cancellation", 0.5, "1/month", 0.25, 1, ref=[*mof.values(), mof_jan, BUILD],
+            confidence="estimate",
+            method=f"no figure found: half of the orders an export restriction holds is cancelled or "
+                   f"bought elsewhere each month (assumption); 2010 check: Dec 2010 + Jan 2011 imports from "
+                   f"China exceeded two Septembers by {later:,.0f} t against ~{held_t:,.0f} t held "
+                   f"({held_days:g} days at September's rate): {later / held_t:.0%} shipped later; range 0.25-1")
 b.parameter("balance_tolerance", 0.01, "1", ref=[BUILD], confidence="estimate",
             method="format default: 1% relative tolerance")
 

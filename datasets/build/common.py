@@ -2,7 +2,9 @@
 
 The facts live in ``../shared/reference/rare_earth_facts.csv`` (relative to the repository root;
 override with the environment variable ``RAREEARTH_FACTS``), one row per sourced figure:
-``topic,item,country,year,value,unit,source,confidence,note``.
+``topic,item,country,year,value,unit,source,confidence,note``. The packs that complement it in
+the same folder (``EXTRA_FACTS``: ``facts_2025_stocks.csv``, 2025 trade, prices and stocks; same
+columns, no row repeated) are read with it as one table, where present.
 
 A build script:
 
@@ -45,6 +47,8 @@ from rareearth.network import PRODUCT_COLUMNS
 REPO = Path(__file__).resolve().parents[2]
 FACTS_ENV = "RAREEARTH_FACTS"
 DEFAULT_FACTS = REPO.parent / "shared" / "reference" / "rare_earth_facts.csv"
+#: Fact packs read with the main file, from its folder (same columns).
+EXTRA_FACTS = ("facts_2025_stocks.csv",)
 
 CONFIDENCE = ("exact", "approximate", "derived", "estimate")
 
@@ -114,7 +118,12 @@ class Fact:
 
 @lru_cache(maxsize=4)
 def _facts(path: str) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    parts = [pd.read_csv(path, dtype=str, keep_default_na=False)]
+    for name in EXTRA_FACTS:
+        extra = Path(path).parent / name
+        if extra.is_file() and extra.resolve() != Path(path).resolve():  # a pack read alone
+            parts.append(pd.read_csv(extra, dtype=str, keep_default_na=False))
+    df = pd.concat(parts, ignore_index=True)
     df["value"] = df["value"].astype(float)
     df["year"] = df["year"].astype(int)
     return df

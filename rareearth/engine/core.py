@@ -99,6 +99,8 @@ class Raw:
     slots_in: dict[str, np.ndarray] = field(default_factory=dict)
     slots_out: dict[str, np.ndarray] = field(default_factory=dict)
     price: np.ndarray | None = None  # (T, C, S)
+    price_domestic: np.ndarray | None = None  # (T, C, S), restricting exporters' own market
+    restricting: np.ndarray | None = None  # (T, C, S, K) bool: who restricts what, when
     country: dict[str, np.ndarray] = field(default_factory=dict)  # (T, K*C, S) each
     stockpile: np.ndarray | None = None  # (T, K*C, S)
     edge_flow: np.ndarray | None = None  # (T, E, S), structure edge order
@@ -172,6 +174,8 @@ class Engine:
         self.level_moved = False
         self.consumed_prev = self.array(e1 - e0, st.base_demand[e0:e1, None])
         self.price = np.ones((c, n_s))
+        #: the domestic market's index of countries restricting a commodity's exports
+        self.price_dom = np.ones((c, n_s))
         # ------------------------------------------------------------ month buffers
         self.need = self.array(n_in)
         self.order = self.array(n_in)
@@ -231,6 +235,8 @@ class Engine:
         self._no_restricting = np.zeros((1, 1, 1), dtype=bool)
         self._supply_buf = np.zeros((c, n_s))
         self._demand_buf = np.zeros((c, n_s))
+        self._supply_dom = np.zeros((c, n_s))
+        self._demand_dom = np.zeros((c, n_s))
         # stockpile release looks only at in-slots whose (country, commodity) holds a stockpile
         held: np.ndarray = np.asarray((levers.stockpile > 0).any(axis=2))  # (K, C)
         if levers.pile_add.shape[0]:  # stockpiles added later count from the start
@@ -289,7 +295,13 @@ class Engine:
         n_r = self.schedule.edges.size
         self._active = (np.zeros(n_r + 1, np.int64), np.empty(0, np.int64), np.empty(0),
                         np.empty(0))
-        self._active_at = -1
+        self._active_at: Any = -1
+        self.held = HeldOrders(self) if (
+            n_r and (params.held_order_cancellation < 1.0).any()) else None
+        self.transit = Transit(self) if (params.transit_months > 0).any() else None
+        if self.transit is not None:
+            # cross-border deliveries are split off edge flows: every stage ships edge by edge
+            self.explicit = [True] * len(PRODUCING)
 
     def array(self, rows: int, value: Any = 0.0, dtype: Any = np.float64) -> np.ndarray:
         """A new (rows, S) state or work array filled with ``value`` (None: uninitialised),
@@ -359,22 +371,32 @@ class Engine:
         that cut anything (:func:`kernels.active_entries`), listed again when the events change.
         """
         ev = self.ev
-        if ev.keep is None:
+        keep = self.keep_now
+        if keep is None:
             empty = np.zeros(0)
             return False, np.zeros(1, np.int64), np.zeros(0, np.int64), empty, empty, False
         has_allow = ev.allowance is not None
-        if self._active_at != self.schedule.version:
+        version = (self.schedule.version, self.held.version if self.held is not None else 0)
+        if self._active_at != version:
             allow = self.no_allowance if ev.allowance is None else ev.allowance
             while True:
                 ptr, scenario, keep_of, allow_of = self._active
-                n = kernels.active_entries(ev.keep, allow, has_allow, ptr, scenario, keep_of,
+                n = kernels.active_entries(keep, allow, has_allow, ptr, scenario, keep_of,
                                            allow_of)
                 if n >= 0:
                     break
-                size = max(2 * scenario.size, ev.keep.size // 8, 1024)
+                size = max(2 * scenario.size, keep.size // 8, 1024)
                 self._active = (ptr, np.empty(size, np.int64), np.empty(size), np.empty(size))
-            self._active_at = self.schedule.version
+            self._active_at = version
         return (True, *self._active, has_allow)
+
+    @property
+    def keep_now(self) -> np.ndarray | None:
+        """Share of each restricted edge's order that may ship this month (R, S): the events'
+        ``keep``, raised above 1 where held orders are released (:class:`HeldOrders`)."""
+        if self.held is not None and self.held.active:
+            return self.held.keep
+        return self.ev.keep
 
     # ================================================================== record buffers
 
@@ -392,6 +414,8 @@ class Engine:
         raw.price = np.zeros((t_n, st.n_commodities, n_s))
         if self.levers.input_slots.size:
             raw.input_factors = (self.levers.input_slots, self.levers.input_factor)
+        raw.price_domestic = np.zeros((t_n, st.n_commodities, n_s))
+        raw.restricting = np.zeros((t_n, st.n_commodities, n_s, st.n_countries), dtype=bool)
         raw.stockpile = np.zeros((t_n, st.n_countries * st.n_commodities, n_s))
         if "flows" in self.record_keys:
             raw.edge_flow = np.zeros((t_n, st.n_edges, n_s))
@@ -446,8 +470,12 @@ class Engine:
         self.room_ready = [False] * len(PRODUCING)
         if self.has_pile:
             np.copyto(self.rate_left, self.levers.release_rate.reshape(self.rate_left.shape))
+        if self.transit is not None:
+            self.transit.arrive()
         self.produce_mining()
         self.allocator.allocate(self, MINING)
+        if self.transit is not None:
+            self.transit.ship(MINING)
         for stage in range(1, END_USE + 1):
             self.allocator.reroute(self, stage)
             if self.has_pile:
@@ -457,6 +485,8 @@ class Engine:
             else:
                 self.produce(stage)
                 self.allocator.allocate(self, stage)
+                if self.transit is not None:
+                    self.transit.ship(stage)
         self.close()
         self.record()
 
@@ -544,8 +574,12 @@ class Engine:
         kernels.order_from_need(st.target_in[e0:e1], self.inv_in[e0:e1], self.demand_now,
                                 self.recycled, self.recycling, 1.0 / REFILL_MONTHS,
                                 self.order[e0:e1])
+        if self.held is not None:
+            self.held.start_month()
         for stage in range(END_USE - 1, MINING - 1, -1):
             o0, o1 = st.out_range[stage]
+            if self.held is not None and self.held.release(stage):
+                has_cut, ptr, scenario, keep, allow, has_allow = self.cuts()
             indptr, indices, data = self.csr_order_by_buyer[stage]
             kernels.plan(indptr, indices, data, self.order, self.cap[o0:o1], self.ramp[o0:o1],
                          self.extra[o0:o1], self.added[o0:o1], st.target_out[o0:o1],
@@ -678,13 +712,14 @@ class Engine:
         e0, e1 = st.edge_range[stage]
         cap = self.order[st.edge_tgt[e0:e1]] * st.edge_share[e0:e1, None]
         restricted = self.restricted[stage]
-        if restricted is not None and self.ev.keep is not None:
+        keep = self.keep_now
+        if restricted is not None and keep is not None:
             r0, r1 = restricted[0], restricted[1]
             local = self.schedule.edges[r0:r1] - e0
             capped = cap[local]
             if self.ev.allowance is not None:
                 np.minimum(capped, self.ev.allowance[r0:r1], out=capped)
-            capped *= self.ev.keep[r0:r1]
+            capped *= keep[r0:r1]
             cap[local] = capped
         return cap
 
@@ -770,24 +805,42 @@ class Engine:
         # price index per commodity over consumers (magnet makers and end use: the last slots)
         # on the export market: without those of countries restricting that commodity's exports
         c0 = self.consumer_start
+        e0 = self.st.in_range[END_USE][0]
         restricting = self.restricting()
+        has_r = restricting is not None
+        mask = self._no_restricting if restricting is None else restricting
         supply, demand = self._supply_buf, self._demand_buf
-        kernels.price_market(self.received[c0:], self.need[c0:], self.consumer_commodity,
-                             self.consumer_country,
-                             self._no_restricting if restricting is None else restricting,
-                             restricting is not None, supply, demand)
+        kernels.price_markets(self.received[c0:], self.need[c0:], self.consumer_commodity,
+                              self.consumer_country, mask, has_r, self.level, e0 - c0,
+                              supply, demand, self._supply_dom, self._demand_dom)
+        log_p = self._log_index(supply, demand)
+        np.exp(log_p, out=self.price)
+        log_dom = log_p
+        if has_r:
+            log_dom = np.where(self._demand_dom > _TINY,
+                               self._log_index(self._supply_dom, self._demand_dom), log_p)
+        np.exp(log_dom, out=self.price_dom)
+        # demand moves toward base × P^(−η) of its own market, at most substitution_max/12 of
+        # base per month
+        if not log_p.any() and not log_dom.any() and not self.level_moved:
+            return  # prices at reference and demand at base: nothing moves
+        target = np.exp(-self.elasticity * log_p)  # (C, S)
+        step = p.substitution_max_per_year / 12.0
+        if has_r:
+            self.level_moved = kernels.demand_level_markets(
+                target, np.exp(-self.elasticity * log_dom), self.end_commodity, self.end_country,
+                mask, True, step, self.level)
+        else:
+            self.level_moved = kernels.demand_level(target, self.end_commodity, step, self.level)
+
+    def _log_index(self, supply: np.ndarray, demand: np.ndarray) -> np.ndarray:
+        """``log(P/P0) = −log(S/D) / η``, capped at ``price_cap`` (S/D within rounding of 1: 0)."""
         ratio = np.divide(supply, demand, out=np.ones_like(supply), where=demand > _TINY)
         ratio[ratio >= 1.0 - ROUNDING] = 1.0
         np.clip(ratio, 1e-300, 1.0, out=ratio)
         log_p = -np.log(ratio) / self.elasticity
-        np.minimum(log_p, np.log(p.price_cap)[None, :], out=log_p)
-        np.exp(log_p, out=self.price)
-        # demand moves toward base × P^(−η), at most substitution_max/12 of base per month
-        if not log_p.any() and not self.level_moved:
-            return  # prices at reference and demand at base: nothing moves
-        target = np.exp(-self.elasticity * log_p)  # (C, S)
-        self.level_moved = kernels.demand_level(target, self.end_commodity,
-                                                p.substitution_max_per_year / 12.0, self.level)
+        np.minimum(log_p, np.log(self.params.price_cap)[None, :], out=log_p)
+        return log_p
 
     def restricting(self) -> np.ndarray | None:
         """(C, S, K) bool: countries restricting exports of a commodity this month, or None.
@@ -835,6 +888,11 @@ class Engine:
                 buf[t] = src if ro is None else src[ro]
         assert raw.price is not None and raw.stockpile is not None
         raw.price[t] = self.price
+        assert raw.price_domestic is not None and raw.restricting is not None
+        raw.price_domestic[t] = self.price_dom
+        restricting = self.restricting()
+        if restricting is not None:
+            raw.restricting[t] = restricting
         raw.stockpile[t] = self.pile
         if raw.country:
             c = raw.country
@@ -847,6 +905,168 @@ class Engine:
                                  c["country_stock"][t], stock_out)
         if raw.edge_flow is not None:
             raw.edge_flow[t] = self.edge_flow
+
+
+# ====================================================================== held orders, transit
+
+
+class HeldOrders:
+    """Orders that an export restriction blocks wait, and ship as the block lifts (MODEL.md §3.3).
+
+    Per restricted edge and scenario (the schedule's ``edges``), ``backlog`` holds the blocked
+    part of past orders, t: each month a share ``c`` (``held_order_cancellation``) of what waits
+    is cancelled (filled elsewhere, or given up), then the share of the block that lifts this
+    month, ``ρ = clip((keep − keep_prev) / (1 − keep_prev), 0, 1)``, ships on top of the edge's
+    order (an edge whose keep is 1 again ships all of it), and this month's blocked part
+    ``(1 − keep) × share × order`` joins the queue. A block that holds steady (a licensing
+    regime at a constant approval share) releases nothing; one that eases releases in
+    proportion. Released orders ship through the edge's ``keep``, raised above 1 (so the
+    allocation's fill rule still shares out scarcity). Under an export quota only what the
+    quota let ship is held (``(1 − keep) × min(share × order, allowance)``: licensed cargo
+    stopped at the border), and it ships when released even beyond that month's allowance (its
+    quota was counted when it was held). Quota cuts are not held. With ``c = 1`` nothing waits
+    (the engine without held orders).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        st = engine.st
+        edges = engine.schedule.edges
+        n_r, n_s = edges.size, engine.n_scenarios
+        self.share = st.edge_share[edges][:, None]  # (R, 1)
+        self.target = st.edge_tgt[edges]
+        self.cancel = engine.params.held_order_cancellation[None, :]  # (1, S)
+        self.backlog = np.zeros((n_r, n_s))
+        self.keep = np.ones((n_r, n_s))
+        self.keep_prev = np.ones((n_r, n_s))
+        self.lift = np.zeros((n_r, n_s))
+        self.active = False
+        self.version = 0
+
+    def start_month(self) -> None:
+        """Cancel a share of what waits; the share of each block that lifts this month."""
+        keep = self.engine.ev.keep
+        assert keep is not None
+        self.backlog *= 1.0 - self.cancel
+        closed = 1.0 - self.keep_prev
+        np.divide(keep - self.keep_prev, closed, out=self.lift, where=closed > ROUNDING)
+        self.lift[closed <= ROUNDING] = 1.0
+        np.clip(self.lift, 0.0, 1.0, out=self.lift)
+        np.copyto(self.keep, keep)
+        was, self.active = self.active, bool((self.backlog > 0).any()) or self.active
+        if self.active or was:
+            self.version += 1
+
+    def release(self, stage: int) -> bool:
+        """Raise the keep of ``stage``'s restricted edges by their released orders (this
+        month's buyer orders are known once the backward pass reaches ``stage``), queue this
+        month's blocked orders; True when the cuts must be listed again."""
+        eng = self.engine
+        rows = eng.restricted[stage]
+        if rows is None:
+            return False
+        r0, r1 = rows
+        keep = eng.ev.keep
+        assert keep is not None
+        ordered = self.share[r0:r1] * eng.order[self.target[r0:r1]]
+        if eng.ev.allowance is not None:  # what the quota lets ship: the base of keep
+            np.minimum(ordered, eng.ev.allowance[r0:r1], out=ordered)
+        waiting = self.backlog[r0:r1]
+        out = waiting * self.lift[r0:r1]
+        np.copyto(out, 0.0, where=ordered <= _TINY)  # nothing ordered on the edge: wait
+        raised = keep[r0:r1] + np.divide(out, ordered, out=np.zeros_like(out),
+                                         where=ordered > _TINY)
+        self.keep[r0:r1] = raised
+        waiting -= out
+        waiting += (1.0 - keep[r0:r1]) * ordered
+        np.maximum(waiting, 0.0, out=waiting)
+        self.keep_prev[r0:r1] = keep[r0:r1]
+        if not self.active and (raised != keep[r0:r1]).any():
+            self.active = True
+        if self.active:
+            self.version += 1
+        return self.active
+
+
+class Transit:
+    """Cross-border deliveries arrive ``transit_months`` after they ship (MODEL.md §3.3).
+
+    After a stage ships (edge flows, any allocator), the part of each buyer's receipts that came
+    over a border on a baseline edge is taken out of ``received`` and put in a pipeline; a lead
+    of ``L`` months (per scenario, a real number) delivers ``1 − frac(L)`` of it ``floor(L)``
+    months later and ``frac(L)`` a month after that (``L < 1``: part arrives in the month it
+    ships). Arrivals count as received at the start of their month. The pipeline starts full
+    of baseline shipments, so an empty scenario reproduces the baseline. Rerouted deliveries
+    arrive in the month they are made (a simplification: a new supplier is often nearer).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        st = engine.st
+        lead = engine.params.transit_months
+        self.whole = np.floor(lead).astype(np.int64)  # (S,)
+        self.frac = lead - self.whole
+        self.size = int(self.whole.max()) + 2
+        n_s = engine.n_scenarios
+        self.pipe = np.zeros((self.size, st.n_in, n_s))
+        # per stage: cross-border part of flow_to_in, and the buyers' rows it touches
+        self.cross = []
+        cross_edge = st.out_country[st.edge_src] != st.in_country[st.edge_tgt]
+        for stage in PRODUCING:
+            e0, e1 = st.edge_range[stage]
+            m = st.flow_to_in[stage].tocsc().copy()
+            mask = np.repeat(cross_edge[e0:e1], np.diff(m.indptr))
+            m.data = m.data * mask
+            m.eliminate_zeros()
+            self.cross.append(m.tocsr())
+        # baseline shipments already under way at the start (shipped before month 0)
+        base = np.zeros(st.n_in)
+        for stage in PRODUCING:
+            e0, e1 = st.edge_range[stage]
+            base += self.cross[stage] @ st.edge_base[e0:e1]
+        for s in range(n_s):
+            for k in range(int(self.whole[s]) + 1):
+                share = 0.0
+                if k < self.whole[s]:
+                    share = 1.0
+                elif k == self.whole[s]:
+                    share = self.frac[s]
+                self.pipe[k % self.size, :, s] += base * share
+        # ``pipe[k]`` holds what arrives in a month ≡ k (mod size); the month-0 slot is filled
+        # by shipments of months −L…−1: slot k < whole gets full months, slot whole the part
+        # shipped whole + 1 months before
+        self.now = 1.0 - np.where(self.whole == 0, self.frac, 1.0)[None, :]  # same month
+        #: scenarios with a part of their cross-border deliveries arriving in a later month
+        self.later_whole = np.flatnonzero(self.whole > 0)
+        self.later_frac = np.flatnonzero(self.frac > 0)
+
+    def arrive(self) -> None:
+        """This month's arrivals into ``received`` (the month's first receipts)."""
+        eng = self.engine
+        slot = self.pipe[eng.t % self.size]
+        eng.received += slot
+        slot.fill(0.0)
+
+    def ship(self, stage: int) -> None:
+        """Take this stage's cross-border deliveries out of ``received`` into the pipeline."""
+        eng = self.engine
+        e0, e1 = eng.st.edge_range[stage]
+        if e0 == e1:
+            return
+        moving = self.cross[stage] @ eng.edge_flow[e0:e1]  # (n_in, S)
+        later = moving * (1.0 - self.now)
+        eng.received -= later
+        np.maximum(eng.received, 0.0, out=eng.received)
+        t = eng.t
+        # one (slot, scenario) pair per scenario: a vectorised scatter, whatever the leads
+        cols = self.later_whole  # the 1 − frac part, floor(L) ≥ 1 months on
+        if cols.size:
+            w, f = self.whole[cols], self.frac[cols]
+            self.pipe[(t + w) % self.size, :, cols] += (moving[:, cols] * (1.0 - f)).T
+        cols = self.later_frac  # the frac part, floor(L) + 1 months on
+        if cols.size:
+            w, f = self.whole[cols], self.frac[cols]
+            self.pipe[(t + w + 1) % self.size, :, cols] += (moving[:, cols] * f).T
 
 
 # ====================================================================== proportional mode

@@ -20,9 +20,9 @@ import numpy as np
 
 __all__ = [
     "active_entries", "agg_rows", "allocate_fill", "allocate_receive", "consume", "country_sums",
-    "csr", "demand_level", "fill_column", "group_unmet", "headroom", "headroom_split",
+    "csr", "demand_level", "demand_level_markets", "fill_column", "group_unmet", "headroom", "headroom_split",
     "input_limit", "need_order", "order_from_need", "plan", "pool_rationing", "price_market",
-    "produce_in", "produce_out", "ramp_step", "receive_rerouted", "release_apply",
+    "price_markets", "produce_in", "produce_out", "ramp_step", "receive_rerouted", "release_apply",
     "release_sums", "room", "scale_column", "scaled_rows", "shortfall", "signal", "spare", "take",
 ]
 
@@ -342,8 +342,8 @@ def active_entries(keep: np.ndarray, allow: np.ndarray, has_allow: bool, ptr: np
                    scenario: np.ndarray, keep_of: np.ndarray, allow_of: np.ndarray) -> int:
     """List the (restricted edge, scenario) entries that cut anything this month.
 
-    Entry (r, s) cuts when ``keep[r, s] < 1`` or its quota allowance is finite; the others cut
-    exactly 0. Row r's entries are ``ptr[r]:ptr[r + 1]`` of ``scenario``, ``keep_of`` and
+    Entry (r, s) cuts when ``keep[r, s] ≠ 1`` (above 1: held orders released, a negative cut)
+    or its quota allowance is finite; the others cut exactly 0. Row r's entries are ``ptr[r]:ptr[r + 1]`` of ``scenario``, ``keep_of`` and
     ``allow_of`` (inf without a quota), in scenario order. Returns the number of entries, or −1
     when the buffers are too small (nothing else is then valid).
     """
@@ -354,7 +354,7 @@ def active_entries(keep: np.ndarray, allow: np.ndarray, has_allow: bool, ptr: np
         for s in range(keep.shape[1]):
             k = keep[r, s]
             q = allow[r, s] if has_allow else np.inf
-            if k < 1.0 or q < np.inf:
+            if k != 1.0 or q < np.inf:
                 if n == cap:
                     return -1
                 scenario[n] = s
@@ -524,6 +524,66 @@ def price_market(received: np.ndarray, need: np.ndarray, commodity: np.ndarray,
                 nd *= w
             supply[c, s] += m
             demand[c, s] += nd
+
+
+@_jit
+def price_markets(received: np.ndarray, need: np.ndarray, commodity: np.ndarray,
+                  country: np.ndarray, restricting: np.ndarray, has_restricting: bool,
+                  level: np.ndarray, level_from: int, supply: np.ndarray, demand: np.ndarray,
+                  supply_dom: np.ndarray, demand_dom: np.ndarray) -> None:
+    """Per commodity, the two markets' sums of consumers' served and base demand.
+
+    A consumer's base demand is its need before the price response (``need / level``, ``level``
+    of the consumers from row ``level_from`` on, the end uses; magnet makers' need has no price
+    response); it is served by ``min(received, need)`` plus the demand the price has already cut
+    (``base − need``), so that an index falls back as demand adapts. Consumers in a country
+    restricting that commodity's exports (``restricting[c, s, k]``) count in the domestic
+    market, the others in the export market.
+    """
+    supply[:] = 0.0
+    demand[:] = 0.0
+    supply_dom[:] = 0.0
+    demand_dom[:] = 0.0
+    for i in range(need.shape[0]):
+        c = commodity[i]
+        k = country[i]
+        for s in range(need.shape[1]):
+            nd = need[i, s]
+            base = nd
+            if i >= level_from:
+                lv = level[i - level_from, s]
+                if lv > 0.0:
+                    base = nd / lv
+            served = _min(received[i, s], nd) + _max(base - nd, 0.0)
+            if has_restricting and restricting[c, s, k]:
+                supply_dom[c, s] += served
+                demand_dom[c, s] += base
+            else:
+                supply[c, s] += served
+                demand[c, s] += base
+
+
+@_jit
+def demand_level_markets(target: np.ndarray, target_dom: np.ndarray, commodity: np.ndarray,
+                         country: np.ndarray, restricting: np.ndarray, has_restricting: bool,
+                         step_max: np.ndarray, level: np.ndarray) -> bool:
+    """:func:`demand_level` with each end use moving toward its own market's target: the
+    domestic one (``target_dom``) where its country restricts the commodity's exports."""
+    off = 0
+    for i in range(level.shape[0]):
+        c = commodity[i]
+        k = country[i]
+        row = level[i]
+        for s in range(level.shape[1]):
+            tg = target[c, s]
+            if has_restricting and restricting[c, s, k]:
+                tg = target_dom[c, s]
+            lv = row[s]
+            st = _max(_min(tg - lv, step_max[s]), -step_max[s])
+            lv += st
+            row[s] = lv
+            off += (st != 0.0) | (lv != 1.0)
+    return off > 0
 
 
 @_jit

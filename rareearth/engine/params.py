@@ -23,6 +23,8 @@ OVERRIDABLE: tuple[str, ...] = (
     "recycling_rate",
     "substitution_max_per_year",
     "elasticity_scale",
+    "transit_months",
+    "held_order_cancellation",
 )
 
 
@@ -47,6 +49,8 @@ class BatchParameters:
     recycling_rate: np.ndarray
     substitution_max_per_year: np.ndarray
     elasticity_scale: np.ndarray
+    transit_months: np.ndarray
+    held_order_cancellation: np.ndarray
     dataset_recycling_rate: float
 
     def row(self, s: int) -> dict[str, float]:
@@ -75,7 +79,8 @@ def batch_parameters(
                 f"parameters: got {len(rows)} override dicts for {n_scenarios} scenarios; "
                 "give one dict for all, or one per scenario"
             )
-    base = {name: float(dataset.get(name, 1.0 if name == "elasticity_scale" else 0.0)) for name in OVERRIDABLE}
+    ones = ("elasticity_scale", "held_order_cancellation")
+    base = {name: float(dataset.get(name, 1.0 if name in ones else 0.0)) for name in OVERRIDABLE}
     base["elasticity_scale"] = 1.0
     values = {name: np.full(n_scenarios, base[name]) for name in OVERRIDABLE}
     for s, row in enumerate(rows):
@@ -104,4 +109,7 @@ def batch_parameters(
         raise ParameterError("parameters: price_cap must be ≥ 1 (it caps P/P0)")
     if (values["elasticity_scale"] <= 0).any():
         raise ParameterError("parameters: elasticity_scale must be > 0")
+    if (values["held_order_cancellation"] > 1).any():
+        raise ParameterError("parameters: held_order_cancellation must be within 0…1 (a share "
+                             "of held orders cancelled per month)")
     return BatchParameters(**values, dataset_recycling_rate=float(dataset.get("recycling_rate", 0.0)))

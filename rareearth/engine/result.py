@@ -32,7 +32,9 @@ ARRAY_KEYS: dict[str, str] = {
     "rerouted_in": "part of received that came by rerouting",
     "rerouted_out": "part of shipped that went by rerouting",
     "released": "part of received released from the national stockpile",
-    "price": "price index P/P0 per commodity, shape (T, C)",
+    "price": "price index P/P0 per commodity on the export market, shape (T, C)",
+    "price_domestic": "price index P/P0 inside the countries restricting a commodity's "
+                      "exports (the export index where none does), shape (T, C)",
     "stockpile": "national stockpile per country and commodity, shape (T, K, C), t",
     "country_demand": "end-use demand per country and commodity, (T, K, C), t/month",
     "country_shortfall": "end-use shortfall per country and commodity, (T, K, C), t/month",
@@ -78,9 +80,13 @@ class SimulationResult:
         ``node, country, stage, commodity, demand, received, produced, shortfall, stock,
         price_index``.
     flows : pandas.DataFrame
-        What moved: ``month, source, target, commodity, tonnes, rerouted``. Baseline edges
-        appear every month (0 when cut); rerouted deliveries are split over supplier and buyer
-        nodes pro rata (see ``docs/model.md``).
+        What moved: ``month, source, target, commodity, tonnes, rerouted, arrives``. ``month``
+        is when it shipped, ``arrives`` when it reaches the buyer: the same month, or for a
+        cross-border baseline edge ``transit_months`` later (a lead with a fraction splits the
+        delivery: ``arrives`` is then the month the first part arrives, see ``docs/model.md``).
+        Baseline edges appear every month (0 when cut); rerouted deliveries are split over
+        supplier and buyer nodes pro rata and arrive in the month they ship. With a transit
+        lead, the baseline shipments under way at the start appear in the months before it.
     products : pandas.DataFrame
         The product tier (``rareearth.products``): ``month, country, owner, product,
         demand_units, built_units, lost_units, lost_output_usd``; empty when the dataset
@@ -173,10 +179,41 @@ class SimulationResult:
             out["stock"] = out["stock_in"] + out["stock_out"]
         assert b.raw.price is not None and b.raw.stockpile is not None
         out["price"] = b.raw.price[:t_n, :, s].copy()
+        assert b.raw.price_domestic is not None
+        out["price_domestic"] = b.raw.price_domestic[:t_n, :, s].copy()
         out["stockpile"] = b.raw.stockpile[:t_n, :, s].reshape(t_n, st.n_countries, st.n_commodities)
         for key, values in b.raw.country.items():
             out[key] = values[:t_n, :, s].reshape(t_n, st.n_countries, st.n_commodities)
         return out
+
+    def market_price(self, country: str) -> np.ndarray:
+        """(T, C) price index ``country``'s consumers pay: the domestic market's in the months
+        it restricts a commodity's exports, else the export market's.
+
+        Raises
+        ------
+        KeyError
+            ``country`` is not in the network.
+        """
+        b, t_n = self._batch, self.months
+        k = b.structure.compiled.country_index[country]
+        out = self.arrays["price"]
+        if b.raw.restricting is None:
+            return out
+        inside = b.raw.restricting[:t_n, :, self._s, k]
+        return np.where(inside, self.arrays["price_domestic"], out)
+
+    def _own_price(self, nodes: np.ndarray, coms: np.ndarray) -> np.ndarray:
+        """(T, cells) price index each node pays: its market's (domestic inside a country
+        restricting that commodity's exports that month, else the export market's)."""
+        b, t_n = self._batch, self.months
+        a = self.arrays
+        cn = b.structure.compiled
+        out = a["price"][:, coms]
+        if b.raw.restricting is None or not b.raw.restricting.any():
+            return out
+        inside = b.raw.restricting[:t_n, :, self._s, :][:, coms, cn.node_country[nodes]]
+        return np.where(inside, a["price_domestic"][:, coms], out)
 
     # ------------------------------------------------------------------ tables
 
@@ -208,7 +245,7 @@ class SimulationResult:
             "produced": pick("produced").ravel(),
             "shortfall": pick("shortfall").ravel(),
             "stock": pick("stock").ravel() if "stock" in a else (pick("stock_in") + 0).ravel(),
-            "price_index": a["price"][:, coms].ravel(),
+            "price_index": self._own_price(nodes, coms).ravel(),
         }
         frame = pd.DataFrame(columns)
         frame["month"] = pd.PeriodIndex(frame["month"], freq="M")
@@ -221,7 +258,7 @@ class SimulationResult:
         cn = st.compiled
         columns = ["month", "source", "target", "commodity", "tonnes", "rerouted"]
         if b.raw.edge_flow is None:
-            return pd.DataFrame(columns=columns)
+            return pd.DataFrame(columns=[*columns, "arrives"])
         e = st.n_edges
         src_node = st.out_node[st.edge_src]
         tgt_node = st.in_node[st.edge_tgt]
@@ -259,10 +296,23 @@ class SimulationResult:
                     for i, wb in zip(buy, w_buy, strict=True):
                         rows.append((self.periods[t], ids[st.out_node[o0 + o]],
                                      ids[st.in_node[grp.start + i]], coms[cc], value * ws * wb, True))
+        lead = int(float(self.provenance["parameters"].get("transit_months", 0.0)) // 1)
+        cross_edge = st.out_country[st.edge_src] != st.in_country[st.edge_tgt]
+        if lead > 0 and cross_edge.any():
+            # baseline shipments under way when the run starts (they arrive in its first months)
+            first = self.periods[0]
+            for k in range(lead, 0, -1):
+                for edge in np.flatnonzero(cross_edge):
+                    rows.append((first - k, ids[src_node[edge]], ids[tgt_node[edge]],
+                                 coms[st.edge_commodity[edge]], float(st.edge_base[edge]), False))
         if rows:
             extra = pd.DataFrame(rows, columns=columns)
             base = pd.concat([base, extra], ignore_index=True)
         base["month"] = pd.PeriodIndex(base["month"], freq="M")
+        cross = (base["source"].str.split(":").str[0] != base["target"].str.split(":").str[0])
+        shift = np.where(cross & ~base["rerouted"].astype(bool), lead, 0)
+        ordinals = pd.PeriodIndex(base["month"]).asi8 + shift.astype(np.int64)
+        base["arrives"] = pd.PeriodIndex.from_ordinals(ordinals, freq="M")
         return base.sort_values(["month", "rerouted", "source", "target", "commodity"],
                                 kind="stable").reset_index(drop=True)
 

@@ -1,0 +1,80 @@
+"""The 2025 episode: ``china-2025-heavy`` on ``world-2024`` against the record.
+
+The record (shared/reference/facts_2025_stocks.csv, rare_earth_facts.csv): China's magnet
+exports fell to 2,627 t in April 2025, 1,238 t in May (-74% y/y, the trough) and 3,188 t in June,
+and were back above their year-earlier level in July (5,577 t, +6%); exports to the US fell to
+46 t in May (from ~600 t/month), a deeper cut than the total; European suppliers' plants shut by
+4 June (CLEPA); Suzuki stopped its Swift line in Japan from 26 May to 16 June; the European Dy
+oxide price was 3.6x the 2025 FOB China average in May and 3.3x in July while Chinese domestic
+prices held. docs/validation-2025.md sets the model's numbers against each and says what was
+calibrated on what (the magnet cut of April-June and the US cut are read off the same export
+series, so the first and third tests check the mechanics, not an independent fit).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import rareearth as ree
+from examples.replay_2025 import MEAN_2024, magnet_exports, magnet_shortfall, prices
+
+
+@pytest.fixture(scope="module")
+def result() -> ree.SimulationResult:
+    return ree.simulate(ree.load_network("world-2024"), ree.load_scenario("china-2025-heavy"))
+
+
+@pytest.fixture(scope="module")
+def exports(result: ree.SimulationResult) -> pd.DataFrame:
+    table = magnet_exports(result)
+    table.index = table.index.astype(str)
+    return table
+
+
+def test_may_is_the_trough(exports: pd.DataFrame) -> None:
+    year = exports.loc["2025-01":"2025-12", "total"]
+    assert year.idxmin() == "2025-05", year.round(0).to_dict()
+    assert year["2025-05"] < 0.3 * MEAN_2024  # recorded 1,238 t, -74% y/y
+
+
+def test_exports_back_near_the_year_earlier_level_by_july(exports: pd.DataFrame) -> None:
+    """July at least 90% of 2024's mean month (recorded +15% over it; +6% y/y)."""
+    assert exports.loc["2025-07", "total"] >= 0.9 * MEAN_2024
+
+
+def test_us_and_europe_cut_deeper_than_japan(result: ree.SimulationResult) -> None:
+    """End users' magnet shortfall at its worst (Apr-Aug 2025): the US and the EU above Japan."""
+    peak = magnet_shortfall(result).loc["2025-04":"2025-08"].max()
+    assert peak["US"] > peak["JP"] + 0.1, peak.round(3).to_dict()
+    assert peak["EU"] > peak["JP"] + 0.1, peak.round(3).to_dict()
+
+
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError,
+    reason="Japan's magnet end uses are supplied mostly by Japanese magnet makers (3,264 of "
+    "~13,300 t/yr from China in world-2024), which hold ~3 months of NdPr and DyTb and the "
+    "JOGMEC estimate; an aggregate automotive node cannot reproduce one firm (Suzuki) running "
+    "out: the model's JP automotive magnet shortfall is 0 in every month (docs/validation-2025.md)",
+)
+def test_some_japanese_automotive_magnet_shortfall_late_may_june(result: ree.SimulationResult) -> None:
+    auto = magnet_shortfall(result, "automotive")
+    assert auto.loc["2025-05":"2025-06", "JP"].max() > 0.01
+
+
+def test_dy_outside_china_above_inside_and_inside_flat(result: ree.SimulationResult) -> None:
+    p = prices(result).loc["2025-04":"2025-12"]
+    assert (p[("DyTb", "inside China")] < 1.05).all()  # China's domestic prices held
+    assert p[("DyTb", "outside China")].max() > 2.0
+
+
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError,
+    reason="the export-market DyTb index reaches the dataset's cap of 10 in May-June 2025 (S/D "
+    "~0.25 with eta calibrated on 2010-11), against 3.6x recorded in May and 3.3x in July; it "
+    "falls to 3.2-3.9 in Aug-Nov (docs/validation-2025.md)",
+)
+def test_dy_outside_china_two_to_four_times_inside_at_peak(result: ree.SimulationResult) -> None:
+    p = prices(result).loc["2025-04":"2025-12"]
+    ratio = (p[("DyTb", "outside China")] / p[("DyTb", "inside China")]).max()
+    assert 2.0 <= ratio <= 4.0, ratio
