@@ -148,6 +148,7 @@ def frontier(
     allocation: str = "proportional",
     objective: str = "world",
     by: str = "harm",
+    min_step: float = 0.01,
     progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """The best portfolio of options for each budget (see the module docstring).
@@ -160,14 +161,19 @@ def frontier(
         Default: the built-in options as templates for ``country``
         (:func:`rareearth.ranking.default_options`).
     budgets : sequence of float, optional
-        USD. Default: the cost of each portfolio on the cost–harm Pareto front (every step
-        of the frontier).
+        USD. Default: the cost of each portfolio on the cost–harm Pareto front that avoids
+        more than the previous step by at least ``min_step`` of the harm without options
+        (the steps of the frontier a reader can tell apart).
     n : int
         With ``n > 0``, Monte Carlo draws (the same for every chosen portfolio and for no
         option) give ``p_beats_none``, ``score_p05``/``score_p95`` and the paired
         ``harm_avoided_p05``/``harm_avoided_p95``.
     timing, executor, allocation, objective
         As for :func:`rareearth.compare`.
+    min_step : float
+        For the default budgets: the least gain, as a share of the harm without options
+        (``by="harm"``) or in score points × 100 (``by="score"``: 0.01 = 1 point), that makes
+        a new step; 0 lists every Pareto step.
     by : {"harm", "score"}
         Choose, within each budget, the portfolio that avoids most harm (ties: lower score,
         then lower cost) or the one with the lowest score (ties: more harm avoided).
@@ -248,11 +254,15 @@ def frontier(
                 ["score", "_h", "cost_usd"], kind="stable")
         return ranked.iloc[0].drop("_h")
 
+    if not (isinstance(min_step, int | float) and 0 <= min_step <= 1):
+        raise OptionError(f"min_step must be a share within 0…1 (got {min_step!r})")
     if budgets is None:
         best, points = -math.inf, []
+        step = (max(tol, min_step * none_row["value_at_risk_usd"]) if by == "harm"
+                else max(1e-9, 100 * min_step))
         for row in table.itertuples(index=False):  # sorted by cost: the Pareto steps
             value = row.harm_avoided_usd if by == "harm" else -row.score
-            if value > best + (tol if by == "harm" else 1e-9):
+            if value > best + step or not points:
                 best = value
                 points.append(float(row.cost_usd))
         budgets = points

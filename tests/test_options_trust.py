@@ -243,3 +243,17 @@ def test_cli_frontier(tmp_path, subset) -> None:
     assert text.splitlines()[0].startswith("budget_usd,options")
     bad = CliRunner().invoke(app, [*args[:6], "--budget", "-5"])
     assert bad.exit_code == 2
+
+
+def test_optimal_with_the_country_first_is_its_best_case(net) -> None:
+    """Issue 9: the optimal mode minimised the world's lost value, so it was no best case for
+    the country studied (Japan scored worse under optimal than proportional). With
+    objective="country" Japan's lost value comes first: never more than under the world's
+    objective, and the table says which objective each row used."""
+    world = ree.exposure(net, "china-2025-heavy", "JP", allocation="optimal")
+    first = ree.exposure(net, "china-2025-heavy", "JP", allocation="optimal", objective="country")
+    assert first.metrics["value_at_risk_usd"] <= world.metrics["value_at_risk_usd"] + 1.0
+    assert first.metrics["value_at_risk_usd"] < 0.9 * world.metrics["value_at_risk_usd"]
+    t = ree.compare(net, "china-2025-heavy", "JP", ["stockpile-180d"], allocation="optimal",
+                    objective="country")
+    assert set(t.objective) == {"country"} and t.attrs["objective"] == "country"
