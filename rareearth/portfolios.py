@@ -257,7 +257,8 @@ def frontier(
     if not (isinstance(min_step, int | float) and 0 <= min_step <= 1):
         raise OptionError(f"min_step must be a share within 0…1 (got {min_step!r})")
     if budgets is None:
-        best, points = -math.inf, []
+        best: float = -math.inf
+        points: list[float] = []
         step = (max(tol, min_step * none_row["value_at_risk_usd"]) if by == "harm"
                 else max(1e-9, 100 * min_step))
         for row in table.itertuples(index=False):  # sorted by cost: the Pareto steps
