@@ -27,8 +27,9 @@ def usd(value: Any, *, bn_digits: int = 2, missing: str = "–", dollar: str = "
         return missing
     if abs(x) < 0.5:  # no "$-0" for a rounding-size negative
         x = 0.0
-    if abs(x) >= 1e9:
-        return f"{dollar}{x / 1e9:,.{bn_digits}f} bn"
-    if abs(x) >= 1e6:
-        return f"{dollar}{x / 1e6:,.0f} m"
-    return f"{dollar}{x:,.0f}"
+    sign, x = ("−", -x) if x < 0 else ("", x)  # −$4.01 bn, not $-4.01 bn
+    if x >= 1e9:
+        return f"{sign}{dollar}{x / 1e9:,.{bn_digits}f} bn"
+    if x >= 1e6:
+        return f"{sign}{dollar}{x / 1e6:,.0f} m"
+    return f"{sign}{dollar}{x:,.0f}"
