@@ -127,8 +127,9 @@ def headline(metrics: Mapping[str, Any], *, unit: str = "vehicles",
              start: Any = None) -> str | None:
     """The business answer in one sentence, from a score's metrics; None without a product tier.
 
-    "The first line runs short in 2025-11; 114,538 vehicles are not built: $3.86 bn of output
-    and $2.69 bn of GDP (range $0.51 bn–$4.60 bn, 0.065% of GDP)."
+    "The first line runs short in 2025-08; 757,651 vehicles are not built: $25.5 bn of output
+    and $17.8 bn of GDP (range $3.4 bn–$30.4 bn, 0.430% of GDP)." (Japan under
+    ``japan-embargo`` on world-2024; docs/economics.md.)
 
     Examples
     --------

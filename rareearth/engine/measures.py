@@ -213,10 +213,14 @@ def apply_options(
                                     lv.LeadTime(b, a, months_, start_month=start)]
         elif isinstance(measure, Relocate):
             demand = _relocate(net, demand, measure, profile, start, parts, lv)
-            # the product tier moves with it, at full share (its units follow the in-place
-            # semantics; a ramp applies to the magnet demand only)
-            production = relocate_production(net, measure.from_country, measure.to_country,
-                                             measure.sector, measure.share, production=production)
+            # the product tier moves with it. Its production table has no time axis, so it
+            # moves the share times the measure's mean effect over the run: all of it in
+            # place; with from_start only as much as is built within the horizon (none when the
+            # lead time outlasts the scenario) — an approximation of the ramp, documented
+            moved = float(measure.share) * (float(np.mean(profile)) if len(profile) else 1.0)
+            if moved > 0:
+                production = relocate_production(net, measure.from_country, measure.to_country,
+                                                 measure.sector, moved, production=production)
         else:  # pragma: no cover - MEASURE_ORDER lists every measure type
             raise OptionError(f"unsupported measure {type(measure).__name__}")
 
