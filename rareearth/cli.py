@@ -463,8 +463,12 @@ def _scenario(name: str) -> Any:
     return ree.load_scenario(_input_file(name))
 
 
-def _options(names: Sequence[str] | None) -> list[Any]:
-    return [ree.load_option(_input_file(name)) for name in names or ()]
+def _options(names: Sequence[str] | None, country: str | None = None) -> list[Any]:
+    """Options by name or file; with ``country``, a built-in name is taken as the template for
+    that country (``--country US --option stockpile-180d`` is the US's stockpile)."""
+    builtins = set(ree.options()) if country else set()
+    return [ree.load_option(name, country=country) if name in builtins
+            else ree.load_option(_input_file(name)) for name in names or ()]
 
 
 def _check_output(path: Path) -> None:
@@ -929,7 +933,7 @@ def exposure(
     net = _network(dataset, sc)
     country = _check_country(net, country)
     score = ree.exposure(
-        net, sc, country, options=_options(option), allocation=allocation.value, seed=seed,
+        net, sc, country, options=_options(option, country), allocation=allocation.value, seed=seed,
         timing=timing.value,
     )
     if _resolve_format(format, output) is Format.json:
@@ -1070,7 +1074,7 @@ def compare(
     runs = (len(option) if option else len(ree.options())) + 1  # every option and "none"
     with _progress_bar(draws * runs, draws >= 50) as progress:
         table = ree.compare(
-            net, sc, country, _options(option) or None, n=draws, seed=seed, progress=progress,
+            net, sc, country, _options(option, country) or None, n=draws, seed=seed, progress=progress,
             timing=timing.value, allocation=allocation.value, objective=objective,
         )
     title = (f"Options for {country} under {sc.name} ({net.name}, {timing.value}), "
@@ -1189,7 +1193,7 @@ def montecarlo(
     sc = _scenario(scenario)
     net = _network(dataset, sc)
     country = _check_country(net, country)
-    opts = _options(option)
+    opts = _options(option, country)
     executor = _executor(scheduler)
     try:
         with _progress_bar(draws, draws >= 50) as progress:
@@ -1252,7 +1256,7 @@ def sensitivity(
     country = _check_country(net, country)
     with _progress_bar(draws, draws >= 50) as progress:
         draws_table = ree.monte_carlo(
-            net, sc, country, n=draws, seed=seed, options=_options(option), progress=progress
+            net, sc, country, n=draws, seed=seed, options=_options(option, country), progress=progress
         )
     table = ree.sensitivity(net, sc, country, draws=draws_table)
     _emit(table, format, output,
@@ -1368,7 +1372,7 @@ def plot(
         ax = plots.shortfall(result, _check_country(net, country))
     elif kind is PlotKind.compare:
         country = _check_country(net, country)
-        ax = plots.compare(ree.compare(net, sc, country, _options(option) or None, seed=seed))
+        ax = plots.compare(ree.compare(net, sc, country, _options(option, country) or None, seed=seed))
     elif kind is PlotKind.tornado:
         ranked = ree.sensitivity(
             net, sc, _check_country(net, country), n=draws, seed=seed, options=_options(option)
@@ -1433,7 +1437,7 @@ def report(
     country = _check_country(net, country)
     from rareearth.ranking import default_options
 
-    opts = _options(option) if option else default_options(net, country)[0]
+    opts = _options(option, country) if option else default_options(net, country)[0]
     with _writing(output):  # the report is written atomically by the library
         ree.report(net, sc, country, options=opts, path=output, n=draws, seed=seed,
                    frontier=frontier)
@@ -1482,7 +1486,7 @@ def frontier_(
     net = _network(dataset, sc)
     country = _check_country(net, country)
     with _progress_bar(max(draws, 1), draws >= 50) as progress:
-        table = ree.frontier(net, sc, country, options=_options(option) or None, budgets=budget,
+        table = ree.frontier(net, sc, country, options=_options(option, country) or None, budgets=budget,
                              n=draws, seed=seed, timing=timing.value, by=by, progress=progress)
     title = (f"Best portfolio per budget for {country} under {sc.name} ({net.name}, "
              f"{timing.value}, {table.attrs['method']}, by {by})")

@@ -79,7 +79,10 @@ def contracted_network(net: Any, options: Sequence[Any]) -> Any:
         the swaps (new rows cite ``option:<measure>`` with confidence ``estimate``).
     """
     measures = _measures(options)
-    offtakes = [m for m in measures if m.type == "offtake"]
+    # a portfolio is a set: contracts are written in one canonical order, whatever the order
+    # the options came in (a later contract sees the flows of earlier ones)
+    offtakes = sorted((m for m in measures if m.type == "offtake"),
+                      key=lambda m: m.model_dump_json(exclude={"note", "starts_after_months"}))
     if not offtakes:
         return net
     key = _key(measures)

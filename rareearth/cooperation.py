@@ -542,7 +542,8 @@ class Option(Document):
         substitution's ``country``, an offtake's ``partner``, a relocation's ``from_country``,
         one side of a trade link. Where new capacity is built and whose output is reserved stay
         as they are (an Australian offtake for the US still reserves Lynas output). Included
-        options are expanded and retargeted too; each measure keeps its own start. Costs and
+        options stay included (so a package and its parts still count once in a portfolio)
+        and act for the package's beneficiary: :meth:`expand` retargets each to it. Costs and
         lead times are the template's (estimated for Japan): the title says so.
 
         Raises
@@ -563,27 +564,28 @@ class Option(Document):
             return self
         measures: list[Any] = []
         problems: list[str] = []
-        for option in self.expand():
-            prefix = "" if option is self else f"includes {option.name!r}: "
-            for i, measure in enumerate(option.measures):
-                update = _retargeted(measure, old, country)
-                if measure.starts_after_months is None:
-                    update["starts_after_months"] = float(option.lead_time_months)
-                data = {**measure.model_dump(), **update}
-                try:
-                    measures.append(_MEASURE_TYPES[measure.type].model_validate(data))
-                except (ValueError, RareEarthError) as err:
-                    problems.append(f"{prefix}measures[{i}]: {_first_error(err)}")
+        for i, measure in enumerate(self.measures):
+            data = {**measure.model_dump(), **_retargeted(measure, old, country)}
+            try:
+                measures.append(_MEASURE_TYPES[measure.type].model_validate(data))
+            except (ValueError, RareEarthError) as err:
+                problems.append(f"measures[{i}]: {_first_error(err)}")
+        title = self.title or self.name
+        option = self.model_copy(update={
+            "country": country, "measures": measures,
+            "title": f"{title} [template for {country}; cost and lead time as estimated for {old}]",
+        })
+        if not problems:  # included options are retargeted as they are expanded (_expand)
+            try:
+                option.expand()
+            except OptionError as err:
+                problems.append(str(err).split(": ", 1)[-1] if "includes[" in str(err) else str(err))
         if problems:
             raise OptionError(
                 f"option {self.name!r} cannot be retargeted from {old} to {country}:\n  "
                 + "\n  ".join(problems)
             )
-        title = self.title or self.name
-        return self.model_copy(update={
-            "country": country, "measures": measures, "includes": [],
-            "title": f"{title} [template for {country}; cost and lead time as estimated for {old}]",
-        })
+        return option
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "<data>") -> Option:
@@ -631,6 +633,11 @@ def _expand(option: Option, seen: dict[str, Option], stack: tuple[str, ...]) -> 
             included = load_option(name)
         except UnknownNameError as err:
             raise OptionError(f"option {option.name!r}: includes[{i}]: {err}") from err
+        if included.country != option.country:  # a package's parts act for its beneficiary
+            try:
+                included = included.retarget(option.country)
+            except OptionError as err:
+                raise OptionError(f"option {option.name!r}: includes[{i}]: {err}") from err
         _expand(included, seen, (*stack, option.name))
 
 
@@ -735,15 +742,15 @@ def load_option(name_or_path: str | os.PathLike[str], country: str | None = None
     'US'
     """
     builtin = isinstance(name_or_path, str) and name_or_path in _BUILT_IN
-    if builtin:  # built-ins are frozen models read from the package: parse each once
-        option = _BUILT_IN[str(name_or_path)]
+    if builtin:  # built-ins are read from the package once; each caller gets its own copy
+        option = _BUILT_IN[str(name_or_path)].model_copy(deep=True)
     else:
         option = load_document(
             name_or_path, kind="options", what="option", model=Option, error=OptionError,
             tags=_MEASURE_TYPES,
         )
         if isinstance(name_or_path, str) and name_or_path in catalog_names("options"):
-            _BUILT_IN[name_or_path] = option
+            _BUILT_IN[name_or_path] = option.model_copy(deep=True)
     if country is not None:
         option = option.retarget(country)
     return option

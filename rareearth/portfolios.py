@@ -47,8 +47,9 @@ def _expanded(option: Any) -> list[Any]:
 def portfolio_cost(options: Sequence[Any]) -> float:
     """Cost of options taken together, USD: each option (includes expanded) counted once.
 
-    A package's cost beyond the sum of the options it includes is its own; the built-in
-    ``combined`` states exactly the sum of its parts.
+    A package's stated cost covers the options it includes (an option's cost is stated, not
+    summed: the built-in ``combined`` states exactly the sum of its parts, a user's package may
+    state less or more), so a part taken with its package adds nothing.
 
     Examples
     --------
@@ -61,12 +62,12 @@ def portfolio_cost(options: Sequence[Any]) -> float:
     for option in options:
         for o in _expanded(option):
             seen.setdefault(str(getattr(o, "name", id(o))), o)
-    total = 0.0
+    covered: set[str] = set()  # parts of a package in the set: the package's stated cost covers them
     for o in seen.values():
-        includes = [seen[name] for name in getattr(o, "includes", []) if name in seen]
-        own = float(getattr(o, "cost_usd", 0.0)) - sum(float(i.cost_usd) for i in includes)
-        total += max(own, 0.0)
-    return total
+        for inner in _expanded(o)[1:]:
+            covered.add(str(getattr(inner, "name", id(inner))))
+    return float(sum(float(getattr(o, "cost_usd", 0.0)) for name, o in seen.items()
+                     if name not in covered))
 
 
 def _label(options: Sequence[Any]) -> str:
@@ -218,9 +219,15 @@ def frontier(
         net, scenario, _ = _resolve(net, scenario, ())
         opts, skipped = default_options(net, country)
     else:
-        net, scenario, opts = _resolve(net, scenario, options)
+        from rareearth.ranking import resolve_options
+
+        net, scenario, _ = _resolve(net, scenario, ())
+        opts = resolve_options(net, country, options)
         for o in opts:
             o.validate_for(net)
+    if budgets is not None and len(budgets) == 0:
+        raise OptionError("budgets: give at least one budget in USD, or None for every step "
+                          "of the frontier")
     if budgets is not None and any(not (isinstance(b, int | float) and b >= 0 and math.isfinite(b))
                                    for b in budgets):
         raise OptionError("budgets must be finite amounts of USD ≥ 0")

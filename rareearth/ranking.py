@@ -276,12 +276,41 @@ def default_options(net: Any, country: str) -> tuple[list[Any], dict[str, str]]:
         except OptionError as err:
             skipped[name] = str(err).split("\n", 1)[-1].strip()
             continue
-        why = _fits(option, net)
+        why = _fits(option, net) or _acts(option, net)
         if why is None:
             chosen.append(option)
         else:
             skipped[name] = why
     return chosen, skipped
+
+
+def _acts(option: Any, net: Any) -> str | None:
+    """Why ``option`` cannot act in ``net`` (None: it can), e.g. a substitution inside magnets
+    for a country that makes none of the magnets its sector uses."""
+    from rareearth.engine.measures import apply_options
+    from rareearth.errors import OptionError
+
+    try:
+        apply_options(net, [option], 1)
+    except OptionError as err:
+        return str(err).split("\n", 1)[0]
+    return None
+
+
+def resolve_options(net: Any, country: str, options: Sequence[Any]) -> list[Any]:
+    """``options`` as objects, a built-in name taken as the template for ``country``
+    (:meth:`rareearth.cooperation.Option.retarget`); paths and objects as they are."""
+    from rareearth import _arguments
+    from rareearth.cooperation import load_option
+    from rareearth.cooperation import options as builtins
+    from rareearth.errors import ArgumentError
+
+    if isinstance(options, str | bytes) or not isinstance(options, Sequence):
+        raise ArgumentError(
+            f"options: must be a list of options or names (got {type(options).__name__})")
+    names = set(builtins())
+    return [load_option(o, country=country) if isinstance(o, str) and o in names
+            else _arguments.option(o) for o in options]
 
 
 def _structure_for(net: Any, options: Sequence[Any], countries: Sequence[str]) -> dict[str, dict[str, dict[str, float]]]:
@@ -460,9 +489,10 @@ def compare(
     ----------
     options : sequence of Option or str, optional
         Default: every built-in option as a template for ``country``
-        (:func:`default_options`: retargeted, and kept where it fits the network; the table's
-        ``attrs["skipped"]`` says why the others were left out). Options given explicitly must
-        fit, or :class:`OptionError` names what is missing.
+        (:func:`default_options`: retargeted, and kept where it fits the network and can act
+        in it; the table's ``attrs["skipped"]`` says why the others were left out). Options
+        given explicitly must fit, or :class:`OptionError` names what is missing; a built-in
+        name given as a string is taken as the template for ``country``.
     n : int
         With ``n > 0``, also run ``n`` Monte Carlo draws per option (the same draws for every
         option) and add ``p_beats_none`` (share of draws in which the option scores below
@@ -507,7 +537,8 @@ def compare(
         net, scenario, _ = _resolve(net, scenario, ())
         opts, skipped = default_options(net, country)
     else:
-        net, scenario, opts = _resolve(net, scenario, options)
+        net, scenario, _ = _resolve(net, scenario, ())
+        opts = resolve_options(net, country, options)
         for opt in opts:  # misfits name what is missing before anything runs
             opt.validate_for(net)
     partners = [c for c in _relocation_partners(opts, country) if c in net.country_codes]

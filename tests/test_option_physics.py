@@ -54,28 +54,29 @@ DYTB_EMBARGO = embargo(commodities=["DyTb"], start="2025-01", end="2026-12")
 
 
 def test_substitution_in_magnets_lowers_the_makers_coefficient(tiny: Any) -> None:
-    """Automotive is 250 of Japan's 300 t of magnets: a 60 % cut of its DyTb lowers JP:magnet's
-    DyTb coefficient by 0.6 × 5/6 = 50 %, 0.02 → 0.01 t/t. In a calm month JP:magnet still
-    makes 200 t/yr but needs 2 t/yr of DyTb, JP:metal makes 2 instead of 4 and CN:separation
-    7 instead of 9."""
+    """JP:magnet ships 150 of its 200 t/yr to Japan's automotive end use: a 60 % cut of that
+    sector's DyTb redesigns 150/200 of the maker's output, so its DyTb coefficient falls by
+    0.6 × 0.75 = 45 %, 0.02 → 0.011 t/t (its exports and other sectors keep the recipe). In a
+    calm month JP:magnet still makes 200 t/yr but needs 2.2 t/yr of DyTb, JP:metal makes 2.2
+    instead of 4 and CN:separation 7.2 instead of 9."""
     sub = Substitution(country="JP", sector="automotive", commodity="DyTb", intensity_cut=0.6)
     res = ree.simulate(tiny, scenario(3), [_option(sub)], record="all")
-    np.testing.assert_allclose(_yearly(res, "demand", "JP:magnet", "DyTb"), 2.0)
+    np.testing.assert_allclose(_yearly(res, "demand", "JP:magnet", "DyTb"), 2.2)
     np.testing.assert_allclose(_yearly(res, "produced", "JP:magnet", "magnet"), 200.0)
-    np.testing.assert_allclose(_yearly(res, "produced", "JP:metal", "DyTb"), 2.0)
-    np.testing.assert_allclose(_yearly(res, "produced", "CN:separation", "DyTb"), 7.0)
+    np.testing.assert_allclose(_yearly(res, "produced", "JP:metal", "DyTb"), 2.2)
+    np.testing.assert_allclose(_yearly(res, "produced", "CN:separation", "DyTb"), 7.2)
     check_invariants(res)
 
 
 def test_substitution_in_magnets_makes_the_same_dytb_last_twice_as_long(tiny: Any) -> None:
     """Under a two-year DyTb embargo on Japan, JP:magnet has only its 1 t stock and the 0.5 t
-    stockpile: 1.5 / 0.02 = 75 t of magnets without the substitution, 1.5 / 0.01 = 150 t
+    stockpile: 1.5 / 0.02 = 75 t of magnets without the substitution, 1.5 / 0.011 = 136.4 t
     with it; Japan's shortfall falls."""
     sc = scenario(24, DYTB_EMBARGO)
     sub = Substitution(country="JP", sector="automotive", commodity="DyTb", intensity_cut=0.6)
     base = ree.simulate(tiny, sc, record="all")
     helped = ree.simulate(tiny, sc, [_option(sub)], record="all")
-    for res, magnets in ((base, 75.0), (helped, 150.0)):
+    for res, magnets in ((base, 75.0), (helped, 1.5 / 0.011)):
         assert node_value(res, "used", "JP:magnet", "DyTb").sum() == pytest.approx(1.5)
         assert node_value(res, "produced", "JP:magnet", "magnet").sum() == pytest.approx(magnets)
         check_invariants(res)
@@ -86,15 +87,15 @@ def test_substitution_in_magnets_makes_the_same_dytb_last_twice_as_long(tiny: An
 
 def test_substitution_in_magnets_from_start_waits_and_ramps(tiny: Any) -> None:
     """Lead 2 months, adoption over 2 months: the coefficient is 0.02 in months 0–1, then the
-    month means of the ramp (0.02 × (1 − 0.5 × 0.25), × (1 − 0.5 × 0.75)), then 0.01."""
+    month means of the ramp (0.02 × (1 − 0.45 × 0.25), × (1 − 0.45 × 0.75)), then 0.011."""
     sub = Substitution(country="JP", sector="automotive", commodity="DyTb", intensity_cut=0.6,
                        adoption_months=2)
     res = ree.simulate(tiny, scenario(6), [_option(sub, lead=2)], record="all",
                        timing="from_start")
     need = _yearly(res, "demand", "JP:magnet", "DyTb")
-    np.testing.assert_allclose(need, [4, 4, 4 * (1 - 0.125), 4 * (1 - 0.375), 2, 2])
+    np.testing.assert_allclose(need, [4, 4, 4 * (1 - 0.45 * 0.25), 4 * (1 - 0.45 * 0.75), 2.2, 2.2])
     in_place = ree.simulate(tiny, scenario(6), [_option(sub, lead=2)], record="all")
-    np.testing.assert_allclose(_yearly(in_place, "demand", "JP:magnet", "DyTb"), 2.0)
+    np.testing.assert_allclose(_yearly(in_place, "demand", "JP:magnet", "DyTb"), 2.2)
 
 
 def test_direct_substitution_on_named_end_users(tmp_path: Path) -> None:

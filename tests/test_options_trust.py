@@ -257,3 +257,66 @@ def test_optimal_with_the_country_first_is_its_best_case(net) -> None:
     t = ree.compare(net, "china-2025-heavy", "JP", ["stockpile-180d"], allocation="optimal",
                     objective="country")
     assert set(t.objective) == {"country"} and t.attrs["objective"] == "country"
+
+
+# ---------------------------------------------------------------------------- review findings
+
+
+def test_a_retargeted_package_still_counts_its_parts_once() -> None:
+    from rareearth.cooperation import combine, load_option
+
+    for country in ("JP", "KR"):
+        both = [load_option("combined", country=country),
+                load_option("stockpile-180d", country=country)]
+        assert portfolio_cost(both) == pytest.approx(load_option("combined").cost_usd)
+        stockpiles = [m for m in combine(both) if m.type == "stockpile"]
+        assert len(stockpiles) == 1 and stockpiles[0].country == country
+
+
+def test_contracts_do_not_depend_on_the_order_of_the_options(net) -> None:
+    from rareearth import contracts
+
+    a, b = ree.load_option("australia-offtake"), ree.load_option("diversify-vn-in")
+    contracts._CACHE.clear()
+    ab = ree.exposure(net, "china-2025-heavy", "JP", [a, b]).score
+    contracts._CACHE.clear()
+    ba = ree.exposure(net, "china-2025-heavy", "JP", [b, a]).score
+    assert ab == ba
+
+
+def test_a_substitution_with_nothing_to_act_on_is_refused_and_left_out(net) -> None:
+    """The US makes none of the magnets its car makers use (world-2024): a cut of DyTb inside
+    magnets made abroad is not modelled, so the template cannot act there and is left out."""
+    us = ree.load_option("dy-free-magnets", country="US")
+    with pytest.raises(OptionError, match="buys no magnets from US's own magnet makers"):
+        ree.simulate(net, "china-2025-heavy", options=[us])
+    _, skipped = default_options(net, "US")
+    assert "dy-free-magnets" in skipped
+
+
+def test_a_package_cheaper_than_its_parts_costs_what_it_states() -> None:
+    pack = Option(name="my-pack", country="JP", cost_usd=300e6, lead_time_months=0,
+                  includes=["stockpile-180d", "recycling"],
+                  measures=[{"type": "stockpile", "country": "JP", "commodities": ["LaCe"],
+                             "days": 30}])
+    assert portfolio_cost([pack]) == pytest.approx(300e6)
+
+
+def test_built_in_options_are_copies() -> None:
+    from rareearth.cooperation import Stockpile, load_option
+
+    load_option("stockpile-180d").measures.append(Stockpile(country="JP", days=999))
+    load_option("combined").includes.clear()
+    assert len(load_option("stockpile-180d").measures) == 1
+    assert load_option("combined").includes
+
+
+def test_a_built_in_name_is_the_template_for_the_country_studied(net) -> None:
+    t = ree.compare(net, "china-2025-heavy", "US", ["stockpile-180d"])
+    assert "template for US" in t.loc["stockpile-180d", "title"]
+    assert t.loc["stockpile-180d", "stock_cover_months"] > t.loc["none", "stock_cover_months"]
+
+
+def test_frontier_needs_a_budget_when_budgets_are_given(net) -> None:
+    with pytest.raises(OptionError, match="at least one budget"):
+        ree.frontier(net, "japan-embargo", "JP", options=["stockpile-180d"], budgets=[])

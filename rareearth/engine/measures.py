@@ -6,7 +6,7 @@ edits the network before it is compiled: a ``Relocate`` to a country with no end
 the sector creates that node (with no baseline demand). A ``Substitution`` of a material that a
 sector buys inside magnets (DyTb in automotive motors) scales the Leontief input coefficient of
 that material at the country's magnet makers (an :class:`~rareearth.engine.levers.InputFactor`),
-by the sector's share of the magnets the country uses.
+by the share of each maker's magnet output that goes to that sector of the country.
 
 Timing. ``timing="in_place"`` (the default of ``simulate``, ``exposure`` and ``compare``)
 evaluates an option as already built when the scenario begins: every measure at full effect
@@ -306,10 +306,35 @@ def _substitute(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarra
         raise OptionError(
             f"substitution: {measure.country}:end_use:{measure.sector} uses no "
             f"{measure.commodity}, directly or in magnets")
-    factor = 1.0 - measure.intensity_cut * sector / total * profile
-    for maker in _cached(net, ("makers", measure.country, measure.commodity),
-                         lambda: _magnet_makers(net, measure.country, measure.commodity)):
+    shares = _cached(net, ("maker-shares", measure.country, measure.sector, measure.commodity),
+                     lambda: _maker_shares(net, measure.country, measure.sector, measure.commodity))
+    if not shares:
+        raise OptionError(
+            f"substitution: {measure.country}:end_use:{measure.sector} buys no magnets from "
+            f"{measure.country}'s own magnet makers; a cut of {measure.commodity} inside magnets "
+            "made abroad is not modelled (the importer does not set the exporter's recipe)")
+    for maker, share in shares:
+        factor = 1.0 - measure.intensity_cut * share * profile
         parts["input_factors"].append(lv.InputFactor(maker, measure.commodity, factor))
+
+
+def _maker_shares(net: Any, country: str, sector_name: str, commodity: str) -> list[tuple[str, float]]:
+    """The country's magnet makers with ``commodity`` in their recipe, each with the share of
+    its magnet output that goes to the sector's end-use nodes of the country (baseline
+    flows): the part of its output the substitution redesigns (exports and other sectors keep
+    the recipe). Makers that ship nothing to the sector are left out."""
+    f = net.flows
+    out: list[tuple[str, float]] = []
+    for maker in _magnet_makers(net, country, commodity):
+        sold = f[(f.source == maker) & (f.commodity == MAGNET)]
+        total = float(sold.tonnes_per_year.sum())
+        to_sector = sold[sold.target.map(
+            lambda n: parse_node_id(n).country == country and parse_node_id(n).stage == "end_use"
+            and str(parse_node_id(n).facility or "").split("-", 1)[0] == sector_name)]
+        share = float(to_sector.tonnes_per_year.sum()) / total if total > 0 else 0.0
+        if share > 0:
+            out.append((maker, share))
+    return out
 
 
 def _sector_use(demand: pd.DataFrame, country: str, sector_name: str,
