@@ -204,27 +204,16 @@ def frontier(
         RunSpec,
         _check_spec,
         _monte_carlo_configs,
-        default_options,
         harm_tolerance,
+        options_for,
     )
-    from rareearth.scoring import _resolve
 
     n = check_count(n, "n", low=0, high=MAX_DRAWS)
     spec = RunSpec(allocation, objective, timing, seed)
     _check_spec(spec)
     if by not in ("harm", "score"):
         raise OptionError(f"by must be 'harm' or 'score' (got {by!r})")
-    skipped: dict[str, str] = {}
-    if options is None:
-        net, scenario, _ = _resolve(net, scenario, ())
-        opts, skipped = default_options(net, country)
-    else:
-        from rareearth.ranking import resolve_options
-
-        net, scenario, _ = _resolve(net, scenario, ())
-        opts = resolve_options(net, country, options)
-        for o in opts:
-            o.validate_for(net)
+    net, scenario, opts, skipped = options_for(net, scenario, country, options)
     if budgets is not None and len(budgets) == 0:
         raise OptionError("budgets: give at least one budget in USD, or None for every step "
                           "of the frontier")

@@ -313,6 +313,24 @@ def resolve_options(net: Any, country: str, options: Sequence[Any]) -> list[Any]
             else _arguments.option(o) for o in options]
 
 
+def options_for(net: Any, scenario: Any, country: str,
+                options: Sequence[Any] | None) -> tuple[Any, Any, list[Any], dict[str, str]]:
+    """Network and scenario resolved, and the options a ranking runs: the built-in templates
+    for ``country`` that fit and act (``None``), or the options given, checked against the
+    network (misfits name what is missing before anything runs); with the reasons the
+    built-ins left out were left out."""
+    from rareearth.scoring import _resolve
+
+    net, scenario, _ = _resolve(net, scenario, ())
+    if options is None:
+        opts, skipped = default_options(net, country)
+        return net, scenario, opts, skipped
+    opts = resolve_options(net, country, options)
+    for opt in opts:
+        opt.validate_for(net)
+    return net, scenario, opts, {}
+
+
 def _structure_for(net: Any, options: Sequence[Any], countries: Sequence[str]) -> dict[str, dict[str, dict[str, float]]]:
     from rareearth.contracts import contracted_network
 
@@ -527,20 +545,11 @@ def compare(
     True
     """
     from rareearth.engine import simulate_many
-    from rareearth.scoring import _resolve
 
     n = check_count(n, "n", low=0, high=MAX_DRAWS)
     spec = RunSpec(allocation, objective, timing, seed)
     _check_spec(spec)
-    skipped: dict[str, str] = {}
-    if options is None:
-        net, scenario, _ = _resolve(net, scenario, ())
-        opts, skipped = default_options(net, country)
-    else:
-        net, scenario, _ = _resolve(net, scenario, ())
-        opts = resolve_options(net, country, options)
-        for opt in opts:  # misfits name what is missing before anything runs
-            opt.validate_for(net)
+    net, scenario, opts, skipped = options_for(net, scenario, country, options)
     partners = [c for c in _relocation_partners(opts, country) if c in net.country_codes]
     everyone = [country, *partners]
     configs: dict[str, list[Any]] = {"none": []}
