@@ -33,15 +33,12 @@ import numpy as np
 import pandas as pd
 
 from rareearth.errors import OptionError
+from rareearth.ranking import expanded
 
 __all__ = ["MAX_EXHAUSTIVE", "frontier", "portfolio_cost"]
 
 #: Options beyond which the search is greedy instead of exhaustive (2^12 = 4,096 runs).
 MAX_EXHAUSTIVE = 12
-
-
-def _expanded(option: Any) -> list[Any]:
-    return list(option.expand()) if hasattr(option, "expand") else [option]
 
 
 def portfolio_cost(options: Sequence[Any]) -> float:
@@ -60,11 +57,11 @@ def portfolio_cost(options: Sequence[Any]) -> float:
     """
     seen: dict[str, Any] = {}
     for option in options:
-        for o in _expanded(option):
+        for o in expanded(option):
             seen.setdefault(str(getattr(o, "name", id(o))), o)
     covered: set[str] = set()  # parts of a package in the set: the package's stated cost covers them
     for o in seen.values():
-        for inner in _expanded(o)[1:]:
+        for inner in expanded(o)[1:]:
             covered.add(str(getattr(inner, "name", id(inner))))
     return float(sum(float(getattr(o, "cost_usd", 0.0)) for name, o in seen.items()
                      if name not in covered))
@@ -75,7 +72,7 @@ def _label(options: Sequence[Any]) -> str:
 
 
 def _key(options: Sequence[Any]) -> frozenset[str]:
-    return frozenset(str(getattr(o, "name", id(o))) for option in options for o in _expanded(option))
+    return frozenset(str(getattr(o, "name", id(o))) for option in options for o in expanded(option))
 
 
 def _evaluate(
@@ -118,7 +115,7 @@ def _merit(base: dict[str, Any], row: dict[str, Any]) -> float:
 
 
 def _greedy(net: Any, scenario: Any, country: str, opts: list[Any], spec: Any,
-            cache: dict[frozenset[str], dict[str, Any]], none_lost: float) -> list[list[Any]]:
+            cache: dict[frozenset[str], dict[str, Any]]) -> list[list[Any]]:
     chosen: list[Any] = []
     evaluated: list[list[Any]] = [[]]
     remaining = list(opts)
@@ -131,7 +128,6 @@ def _greedy(net: Any, scenario: Any, country: str, opts: list[Any], spec: Any,
         best = max(range(len(rows)), key=lambda i: (_merit(base, rows[i]), -rows[i]["cost_usd"]))
         chosen = candidates[best]
         remaining.pop(best)
-    del none_lost
     return evaluated
 
 
@@ -201,12 +197,11 @@ def frontier(
     from rareearth.limits import MAX_DRAWS, check_count
     from rareearth.ranking import (
         BATCH_SIZE,
-        RunSpec,
-        _check_spec,
         _monte_carlo_configs,
         harm_tolerance,
         options_for,
     )
+    from rareearth.scoring import RunSpec, _check_spec
 
     n = check_count(n, "n", low=0, high=MAX_DRAWS)
     spec = RunSpec(allocation, objective, timing, seed)
@@ -228,7 +223,7 @@ def frontier(
         portfolios = [list(c) for r in range(len(opts) + 1) for c in itertools.combinations(opts, r)]
     else:
         method = "greedy"
-        portfolios = _greedy(net, scenario, country, opts, spec, cache, none_row["value_at_risk_usd"])
+        portfolios = _greedy(net, scenario, country, opts, spec, cache)
     rows = _evaluate(net, scenario, country, portfolios, spec, cache)
     if progress:
         progress(len(portfolios))

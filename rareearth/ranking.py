@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,9 +20,17 @@ import pandas as pd
 
 from rareearth.economics import ECONOMY_DRAWS
 from rareearth.limits import MAX_DRAWS, check_count
-from rareearth.scoring import ExposureScore, score_result, structural_indicators
+from rareearth.scoring import (
+    ExposureScore,
+    RunSpec,
+    _check_spec,
+    resolve_options,
+    score_result,
+    structural_indicators,
+)
 
-__all__ = ["RunSpec", "compare", "default_options", "draw_parameters", "monte_carlo", "rank_options"]
+__all__ = ["compare", "default_options", "draw_parameters", "monte_carlo", "options_for",
+           "rank_options"]
 
 #: Draws per task: large tasks (≥ 1 s of work) keep scheduling overhead small on Dask.
 BATCH_SIZE = 250
@@ -106,31 +113,6 @@ def _draw_inputs(net: Any, scenario: Any, draws: pd.DataFrame) -> tuple[list[Any
     return scenarios, parameters
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    """How every run of a ranking is made: allocation, objective, timing and seed.
-
-    ``objective`` ``"country"`` with ``allocation="optimal"`` puts the studied country's lost
-    value first in the month LP (its best case); ``"world"`` minimises the world's.
-    """
-
-    allocation: str = "proportional"
-    objective: str = "world"
-    timing: str = "in_place"
-    seed: int = 0
-
-    def simulate_kwargs(self, country: str) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"allocation": self.allocation, "seed": self.seed,
-                                  "timing": self.timing}
-        if self.objective == "country":
-            kwargs["priority"] = country
-        return kwargs
-
-    @property
-    def label(self) -> str:
-        return self.objective if self.allocation == "optimal" else "proportional"
-
-
 def score_record(net: Any) -> dict[str, Any]:
     """What a run must record to be scored: the per-country aggregates and prices, and, where
     the dataset has a product tier, the end uses' demand and shortfall it is computed from."""
@@ -139,31 +121,19 @@ def score_record(net: Any) -> dict[str, Any]:
     return {"record": ("country",)}
 
 
-def _check_spec(spec: RunSpec) -> None:
-    from rareearth.errors import OptionError
-
-    if spec.timing not in ("in_place", "from_start"):
-        raise OptionError(f"timing must be 'in_place' or 'from_start' (got {spec.timing!r})")
-    if spec.objective not in ("world", "country"):
-        raise OptionError(f"objective must be 'world' or 'country' (got {spec.objective!r})")
-    if spec.objective == "country" and spec.allocation != "optimal":
-        raise OptionError("objective='country' needs allocation='optimal' (the proportional "
-                          "rule has no objective)")
-
-
 def _score_batch(
     net: Any,
     scenarios: list[Any],
     parameters: list[dict[str, float]],
     options: list[Any],
     countries: list[str],
-    structural: dict[str, dict[str, dict[str, float]]] | list[dict[str, dict[str, dict[str, float]]]],
+    structural: dict[str, dict[str, dict[str, float]]],
     spec: RunSpec,
 ) -> list[dict[str, dict[str, Any]]]:
     """Run one batch through the engine and score each run for every country.
 
-    ``options`` is one option list for every run, or one list per run (then ``structural`` is
-    one dict per run too). A module-level function of plain inputs, so executors can pickle it.
+    ``structural`` holds each country's static indicators with ``options``' contracts in force.
+    A module-level function of plain inputs, so executors can pickle it.
     """
     from rareearth.engine import simulate_many
 
@@ -174,9 +144,8 @@ def _score_batch(
         **score_record(net), **spec.simulate_kwargs(countries[0]),
     )
     out = []
-    for i, (result, draws) in enumerate(zip(results, economy, strict=True)):
-        struct = structural[i] if isinstance(structural, list) else structural
-        out.append({c: _flat(score_result(net, result, c, structural=struct[c],
+    for result, draws in zip(results, economy, strict=True):
+        out.append({c: _flat(score_result(net, result, c, structural=structural[c],
                                           economy=draws or None)) for c in countries})
     return out
 
@@ -297,22 +266,6 @@ def _acts(option: Any, net: Any) -> str | None:
     return None
 
 
-def resolve_options(net: Any, country: str, options: Sequence[Any]) -> list[Any]:
-    """``options`` as objects, a built-in name taken as the template for ``country``
-    (:meth:`rareearth.cooperation.Option.retarget`); paths and objects as they are."""
-    from rareearth import _arguments
-    from rareearth.cooperation import load_option
-    from rareearth.cooperation import options as builtins
-    from rareearth.errors import ArgumentError
-
-    if isinstance(options, str | bytes) or not isinstance(options, Sequence):
-        raise ArgumentError(
-            f"options: must be a list of options or names (got {type(options).__name__})")
-    names = set(builtins())
-    return [load_option(o, country=country) if isinstance(o, str) and o in names
-            else _arguments.option(o) for o in options]
-
-
 def options_for(net: Any, scenario: Any, country: str,
                 options: Sequence[Any] | None) -> tuple[Any, Any, list[Any], dict[str, str]]:
     """Network and scenario resolved, and the options a ranking runs: the built-in templates
@@ -387,13 +340,12 @@ def monte_carlo(
     >>> len(draws), bool(draws.score.between(0, 100).all())
     (20, True)
     """
-    from rareearth.scoring import _resolve
 
     n = check_count(n, "n", low=1, high=MAX_DRAWS)
     batch_size = check_count(batch_size, "batch_size", low=1, high=MAX_DRAWS)
     spec = RunSpec(allocation, objective, timing, seed)
     _check_spec(spec)
-    net, scenario, opts = _resolve(net, scenario, options)
+    net, scenario, opts, _ = options_for(net, scenario, country, options)
     table = _monte_carlo_configs(
         net, scenario, country, {"options": opts}, n, spec, executor, batch_size, progress,
     )
@@ -436,19 +388,20 @@ def _monte_carlo_configs(
 def _tariff_saving(net: Any, option: Any, scenario: Any, timing: str) -> float:
     """The tariff an option's relocations save over the scenario (0 without; docs/economics.md)."""
     if option is None or not any(getattr(m, "type", "") == "relocate"
-                                 for o in _expanded(option) for m in getattr(o, "measures", [])):
+                                 for o in expanded(option) for m in getattr(o, "measures", [])):
         return 0.0
     if not len(getattr(net, "tariffs", ())):
         return 0.0
     from rareearth.economics import relocation_net_cost_usd
 
     saving = 0.0
-    for o in _expanded(option):
+    for o in expanded(option):
         saving += float(relocation_net_cost_usd(net, o, scenario, timing=timing)["tariff_saving_usd"])
     return saving
 
 
-def _expanded(option: Any) -> list[Any]:
+def expanded(option: Any) -> list[Any]:
+    """``option`` and every option it includes (``Option.expand``); other objects alone."""
     return list(option.expand()) if hasattr(option, "expand") else [option]
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -44,8 +45,8 @@ from rareearth.errors import ArgumentError, UnknownNameError
 from rareearth.records import MAGNET, STAGES
 
 __all__ = [
-    "COMPONENT_NAMES", "KINDS", "WEIGHTS", "ExposureScore", "exposure", "score_result",
-    "structural_indicators",
+    "COMPONENT_NAMES", "KINDS", "WEIGHTS", "ExposureScore", "RunSpec", "exposure",
+    "resolve_options", "score_result", "structural_indicators",
 ]
 
 #: Points of each component (they sum to 100). Why these weights: docs/exposure.md.
@@ -464,6 +465,59 @@ def structural_indicators(net: Any, country: str) -> dict[str, dict[str, float]]
     return out
 
 
+@dataclass(frozen=True)
+class RunSpec:
+    """How every run of a ranking is made: allocation, objective, timing and seed.
+
+    ``objective`` ``"country"`` with ``allocation="optimal"`` puts the studied country's lost
+    value first in the month LP (its best case); ``"world"`` minimises the world's.
+    """
+
+    allocation: str = "proportional"
+    objective: str = "world"
+    timing: str = "in_place"
+    seed: int = 0
+
+    def simulate_kwargs(self, country: str) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"allocation": self.allocation, "seed": self.seed,
+                                  "timing": self.timing}
+        if self.objective == "country":
+            kwargs["priority"] = country
+        return kwargs
+
+    @property
+    def label(self) -> str:
+        return self.objective if self.allocation == "optimal" else "proportional"
+
+
+def _check_spec(spec: RunSpec) -> None:
+    from rareearth.errors import OptionError
+
+    if spec.timing not in ("in_place", "from_start"):
+        raise OptionError(f"timing must be 'in_place' or 'from_start' (got {spec.timing!r})")
+    if spec.objective not in ("world", "country"):
+        raise OptionError(f"objective must be 'world' or 'country' (got {spec.objective!r})")
+    if spec.objective == "country" and spec.allocation != "optimal":
+        raise OptionError("objective='country' needs allocation='optimal' (the proportional "
+                          "rule has no objective)")
+
+
+def resolve_options(net: Any, country: str, options: Sequence[Any]) -> list[Any]:
+    """``options`` as objects, a built-in name taken as the template for ``country``
+    (:meth:`rareearth.cooperation.Option.retarget`); paths and objects as they are."""
+    from rareearth import _arguments
+    from rareearth.cooperation import load_option
+    from rareearth.cooperation import options as builtins
+    from rareearth.errors import ArgumentError
+
+    if isinstance(options, str | bytes) or not isinstance(options, Sequence):
+        raise ArgumentError(
+            f"options: must be a list of options or names (got {type(options).__name__})")
+    names = set(builtins())
+    return [load_option(o, country=country) if isinstance(o, str) and o in names
+            else _arguments.option(o) for o in options]
+
+
 def exposure(
     net: Any,
     scenario: Any,
@@ -486,7 +540,8 @@ def exposure(
     country : str
         Any country or region code of the network.
     options : sequence of Option or str
-        Cooperation options (objects, built-in names or paths), applied together. The
+        Cooperation options (objects, built-in names or paths), applied together; a built-in
+        name is the template for ``country`` (:meth:`rareearth.cooperation.Option.retarget`). The
         structural component is computed with their contracts in force
         (:mod:`rareearth.contracts`).
     allocation : {"proportional", "optimal"}
@@ -510,11 +565,11 @@ def exposure(
     """
     from rareearth.contracts import contracted_structure
     from rareearth.engine import simulate
-    from rareearth.ranking import RunSpec, _check_spec
 
     spec = RunSpec(allocation, objective, timing, seed)
     _check_spec(spec)
-    net, scenario, options = _resolve(net, scenario, options)
+    net, scenario, _ = _resolve(net, scenario, ())
+    options = resolve_options(net, country, options)
     result = simulate(net, scenario, options=options, **spec.simulate_kwargs(country))
     structural = contracted_structure(net, options, country) if options else None
     return score_result(net, result, country, structural=structural)
