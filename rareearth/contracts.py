@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["contracted_network", "contracted_structure"]
+__all__ = ["contracted_network"]
 
 _CACHE: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], Any]] = weakref.WeakKeyDictionary()
 
@@ -178,11 +178,3 @@ def _swap(flows: pd.DataFrame, node: str, m: Any, added: float,
         flows.loc[others, "tonnes_per_year"] -= cut_others
     flows.loc[elsewhere, "tonnes_per_year"] -= cut_partner
     return flows, rows
-
-
-def contracted_structure(net: Any, options: Sequence[Any], country: str) -> dict[str, dict[str, float]]:
-    """The structural indicators of ``country`` (:func:`rareearth.scoring.structural_indicators`)
-    on the network with ``options``' contracts in force."""
-    from rareearth.scoring import structural_indicators
-
-    return structural_indicators(contracted_network(net, options), country)

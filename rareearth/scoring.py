@@ -563,7 +563,7 @@ def exposure(
     >>> round(sum(s.components.values()), 6) == round(s.score, 6)
     True
     """
-    from rareearth.contracts import contracted_structure
+    from rareearth.contracts import contracted_network
     from rareearth.engine import simulate
 
     spec = RunSpec(allocation, objective, timing, seed)
@@ -571,7 +571,8 @@ def exposure(
     net, scenario, _ = _resolve(net, scenario, ())
     options = resolve_options(net, country, options)
     result = simulate(net, scenario, options=options, **spec.simulate_kwargs(country))
-    structural = contracted_structure(net, options, country) if options else None
+    structural = (structural_indicators(contracted_network(net, options), country)
+                  if options else None)
     return score_result(net, result, country, structural=structural)
 
 
