@@ -248,23 +248,19 @@ def relocation_net_cost_usd(net: Any, option: Any, scenario: Any, *,
     """An option's cost net of the tariff its ``Relocate`` measures save over the scenario.
 
     Returns ``cost_usd`` (the option's), ``tariff_saving_usd`` (summed over its relocate
-    measures, months of the scenario, each measure's profile: full from month 0 with
+    measures and those of the options it includes, months of the scenario, each measure's profile: full from month 0 with
     ``timing="in_place"``) and ``net_cost_usd`` = cost − saving.
     """
-    from rareearth.cooperation import Relocate, measure_profile
+    from rareearth.cooperation import Relocate, combine, measure_profile
 
     periods = pd.period_range(start=scenario.start, periods=int(scenario.months), freq="M")
     saving = 0.0
-    for measure in getattr(option, "measures", []):
+    # combine() expands included options and fills each measure's start, as the engine sees them
+    for measure in combine([option], in_place=timing == "in_place"):
         if not isinstance(measure, Relocate):
             continue
-        if timing == "in_place":
-            profile = np.ones(len(periods))
-        else:
-            if measure.starts_after_months is None:  # the option's lead time, as combine() does
-                measure = measure.model_copy(
-                    update={"starts_after_months": float(getattr(option, "lead_time_months", 0.0))})
-            profile = measure_profile(measure, len(periods))
+        profile = (np.ones(len(periods)) if timing == "in_place"
+                   else measure_profile(measure, len(periods)))
         saving += relocation_tariff_saving_usd(net, measure.from_country, measure.to_country,
                                                measure.sector, measure.share, periods,
                                                profile=profile)

@@ -387,17 +387,11 @@ def _monte_carlo_configs(
 
 def _tariff_saving(net: Any, option: Any, scenario: Any, timing: str) -> float:
     """The tariff an option's relocations save over the scenario (0 without; docs/economics.md)."""
-    if option is None or not any(getattr(m, "type", "") == "relocate"
-                                 for o in expanded(option) for m in getattr(o, "measures", [])):
-        return 0.0
-    if not len(getattr(net, "tariffs", ())):
+    if option is None or not len(getattr(net, "tariffs", ())):
         return 0.0
     from rareearth.economics import relocation_net_cost_usd
 
-    saving = 0.0
-    for o in expanded(option):
-        saving += float(relocation_net_cost_usd(net, o, scenario, timing=timing)["tariff_saving_usd"])
-    return saving
+    return float(relocation_net_cost_usd(net, option, scenario, timing=timing)["tariff_saving_usd"])
 
 
 def expanded(option: Any) -> list[Any]:

@@ -531,9 +531,7 @@ def _business_answer(score: Any, table: pd.DataFrame | None, scenario: Any, net:
                        f"for {usd(cost[best])} ({per[best]:,.1f} USD of output per USD).")
     for option in options:
         option = load_option(option) if isinstance(option, str) else option
-        if not any(getattr(m, "type", "") == "relocate" for m in getattr(option, "measures", [])):
-            continue
-        cost = relocation_net_cost_usd(net, option, scenario)
+        cost = relocation_net_cost_usd(net, option, scenario)  # 0 saved without a relocation
         if cost["tariff_saving_usd"] > 0:
             out.append(f"{option.name} costs {usd(cost['cost_usd'])}, and the production it moves "
                        f"saves {usd(cost['tariff_saving_usd'])} of tariff on the exports it replaces "

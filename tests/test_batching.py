@@ -73,13 +73,17 @@ def test_per_scenario_options_share_batches_and_equal_separate_runs(
         for key, arr in alone.arrays.items():
             np.testing.assert_allclose(got.arrays[key], arr, rtol=1e-12, atol=1e-12,
                                        err_msg=f"{[o.name for o in options]}: {key}")
-    # batches: the base network without substitution, with it, and the AU relocation's network
-    # with and without it ("move-cn" edits nothing: China has the sector already? no: China has
-    # no electronics end use, so it is a network of its own too)
-    batches = {id(r._batch) for r in together}
-    expected = {(any(o.name == "sub" for o in p), tuple(sorted(
-        o.name for o in p if o.name.startswith("move")))) for p in portfolios}
-    assert len(batches) == len(expected)
+    # a batch per (substitution or not, network edits by relocations that create end-use
+    # nodes): portfolios with the same key share one batch, different keys never do
+    def key(p: Any) -> tuple[bool, tuple[str, ...]]:
+        return (any(o.name == "sub" for o in p),
+                tuple(sorted(o.name for o in p if o.name.startswith("move"))))
+
+    groups: dict[Any, set[int]] = {}
+    for r, p in zip(together, portfolios, strict=True):
+        groups.setdefault(key(p), set()).add(id(r._batch))
+    assert all(len(ids) == 1 for ids in groups.values()), groups
+    assert len({next(iter(ids)) for ids in groups.values()}) == len(groups)
 
 
 def test_input_factors_must_agree_within_a_batch(tiny: Any) -> None:

@@ -125,3 +125,13 @@ def test_relocation_decided_at_the_start_moves_no_vehicle_within_the_run() -> No
         "units_lost"]
     assert late == pytest.approx(plain)
     assert now < 0.7 * plain
+
+
+def test_a_package_saves_the_tariff_of_the_relocation_it_includes() -> None:
+    """combined includes us-production-shift: its relocation saves the same tariff (the saving
+    once read only an option's own measures, so a package saved nothing)."""
+    net, sc = ree.load_network("world-2024"), ree.load_scenario("japan-embargo")
+    shift = relocation_net_cost_usd(net, ree.load_option("us-production-shift"), sc)
+    package = relocation_net_cost_usd(net, ree.load_option("combined"), sc)
+    assert shift["tariff_saving_usd"] > 0
+    assert package["tariff_saving_usd"] == pytest.approx(shift["tariff_saving_usd"])

@@ -227,7 +227,7 @@ class Engine:
         self.consumer_start = int(consumers[0]) if consumers.size else st.n_in
         assert consumers.size == 0 or (consumers == np.arange(self.consumer_start, st.n_in)).all()
         # the export market: commodity and country of each consumer, to leave out the consumers
-        # of countries restricting exports of their commodity (see :meth:`price_market`)
+        # of countries restricting exports of their commodity (see :meth:`close`)
         self.consumer_commodity = st.in_commodity[self.consumer_start :]
         self.consumer_country = st.in_country[self.consumer_start :]
         self._restricting: np.ndarray | None = None

@@ -21,7 +21,7 @@ import numpy as np
 __all__ = [
     "active_entries", "agg_rows", "allocate_fill", "allocate_receive", "consume", "country_sums",
     "csr", "demand_level", "demand_level_markets", "fill_column", "group_unmet", "headroom", "headroom_split",
-    "input_limit", "need_order", "order_from_need", "plan", "pool_rationing", "price_market",
+    "input_limit", "need_order", "order_from_need", "plan", "pool_rationing",
     "price_markets", "produce_in", "produce_out", "ramp_step", "receive_rerouted", "release_apply",
     "release_sums", "room", "scale_column", "scaled_rows", "shortfall", "signal", "spare", "take",
 ]
@@ -499,31 +499,6 @@ def ramp_step(ramp: np.ndarray, asked: np.ndarray, rate: np.ndarray) -> None:
             r = rate[s]
             v = ramp[o, s] + (r if asked[o, s] else -r)
             ramp[o, s] = _min(_max(v, 0.0), 1.0)
-
-
-@_jit
-def price_market(received: np.ndarray, need: np.ndarray, commodity: np.ndarray,
-                 country: np.ndarray, restricting: np.ndarray, has_restricting: bool,
-                 supply: np.ndarray, demand: np.ndarray) -> None:
-    """Export-market sums per commodity: ``min(received, need)`` and ``need`` of consumers.
-
-    A consumer whose country restricts its commodity's exports (``restricting[c, s, k]``)
-    counts zero.
-    """
-    supply[:] = 0.0
-    demand[:] = 0.0
-    for i in range(need.shape[0]):
-        c = commodity[i]
-        k = country[i]
-        for s in range(need.shape[1]):
-            nd = need[i, s]
-            m = _min(received[i, s], nd)
-            if has_restricting:
-                w = 0.0 if restricting[c, s, k] else 1.0
-                m *= w
-                nd *= w
-            supply[c, s] += m
-            demand[c, s] += nd
 
 
 @_jit
