@@ -996,7 +996,8 @@ def simulate(
         country = _check_country(net, country)
     elif not (all_ or iamc):
         raise _UsageError("simulate needs --country (or --all, or --format iamc, for every country)")
-    result = ree.simulate(net, sc, options=_options(option), allocation=allocation.value, seed=seed,
+    result = ree.simulate(net, sc, options=_options(option, country), allocation=allocation.value,
+                          seed=seed,
                           timing=timing.value)
     if iamc:
         table = result.to_iamc()
@@ -1251,7 +1252,7 @@ def sensitivity(
 
       rareearth sensitivity japan-embargo --country JP --format csv -o out/drivers.csv
     """
-    sc = ree.load_scenario(scenario)
+    sc = _scenario(scenario)
     net = _network(dataset, sc)
     country = _check_country(net, country)
     with _progress_bar(draws, draws >= 50) as progress:
@@ -1482,7 +1483,7 @@ def frontier_(
 
       rareearth frontier japan-embargo --dataset world-2024 --country JP --budget 1e8 --budget 1e9 -n 100 --format csv
     """
-    sc = ree.load_scenario(scenario)
+    sc = _scenario(scenario)
     net = _network(dataset, sc)
     country = _check_country(net, country)
     with _progress_bar(max(draws, 1), draws >= 50) as progress:

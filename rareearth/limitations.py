@@ -151,16 +151,16 @@ def known_limits(
         if any(isinstance(m, Stockpile) for m in measures):
             limits.append(Limit(
                 "stockpile options",
-                "A stockpile measure is full from the first month under either timing: its "
-                "lead time (buying the material) does not delay it.",
+                "A stockpile is not bought through the market: in place it is full from the "
+                "first month, and decided at the start its added tonnes arrive when its lead "
+                "time ends; the purchases never raise demand or prices on the way.",
             ))
         if any(isinstance(m, Substitution) for m in measures):
             limits.append(Limit(
                 "substitution in magnets",
-                "A cut of a material inside magnets (e.g. DyTb in car motors) edits the recipe "
-                "but not what existing magnet makers draw, whose input coefficients are "
-                "calibrated to the baseline flows: it changes the score's material value "
-                "shares but no flow (docs/option-format.md).",
+                "A cut of a material inside magnets (e.g. DyTb in car motors) redesigns only the "
+                "magnets the country's own makers ship to that sector: magnets bought from "
+                "abroad keep the exporter's recipe (docs/option-format.md).",
             ))
         limits.append(Limit(
             "costs",

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from rareearth.records import MAGNET
+from rareearth.engine.measures import _maker_shares, _recycled
 
 __all__ = ["EFFECT_COLUMNS", "option_effects"]
 
@@ -41,6 +41,7 @@ def _row(option: str, i: int, measure: Any, country: str, commodity: str, what: 
         "commodity": commodity, "what": what, "unit": unit, "baseline": float(baseline),
         "added": float(added), "total": float(baseline + added if total is None else total),
     }
+
 
 
 def _end_use(net: Any, country: str, sector: str | None = None) -> pd.DataFrame:
@@ -139,7 +140,10 @@ def option_effects(net: Any, option: Any) -> pd.DataFrame:
                                      0.0, reserved))
             elif isinstance(m, Recycling):
                 extra = max(0.0, float(m.rate) - base_rate)
+                served = set(_recycled(net, m))  # the engine's rule: its commodities only
                 for c, use in _end_use(net, m.country).items():
+                    if c not in served:
+                        continue
                     rows.append(_row(name, i, m, m.country, str(c),
                                      f"secondary supply at {m.rate:.0%} of end use", "t/yr",
                                      base_rate * float(use), extra * float(use)))
@@ -148,15 +152,17 @@ def option_effects(net: Any, option: Any) -> pd.DataFrame:
                 if m.commodity in direct.index:
                     use = float(direct[m.commodity])
                     what = f"direct use in {m.sector}"
-                else:  # embodied in the sector's magnets: t of magnet × recipe share
-                    magnets = float(direct.get(MAGNET, 0.0))
-                    makers = [n for n in net.node_ids if n.startswith(f"{m.country}:magnet")]
-                    share = (sum(net.recipe(n).get(m.commodity, 0.0) for n in makers)
-                             / len(makers)) if makers else net.recipe("default").get(m.commodity, 0.0)
-                    use = magnets * share
-                    what = f"use in {m.sector}'s magnets ({magnets:,.0f} t × {share:g} t/t)"
-                rows.append(_row(name, i, m, m.country, m.commodity, what, "t/yr", use,
-                                 -float(m.intensity_cut) * use))
+                    rows.append(_row(name, i, m, m.country, m.commodity, what, "t/yr", use,
+                                     -float(m.intensity_cut) * use))
+                else:  # inside magnets: what the engine changes, the makers' draw (measures)
+                    f = net.flows
+                    for maker, share in _maker_shares(net, m.country, m.sector, m.commodity):
+                        use = float(f[(f.target == maker) & (f.commodity == m.commodity)]
+                                    .tonnes_per_year.sum())
+                        what = (f"{maker}'s use, {share:.0%} of its magnets going to "
+                                f"{m.sector}")
+                        rows.append(_row(name, i, m, m.country, m.commodity, what, "t/yr", use,
+                                         -float(m.intensity_cut) * share * use))
             elif isinstance(m, TradeLink):
                 lead = float(net.parameters.get("lead_time_months", 3.0))
                 a, b = m.countries

@@ -723,10 +723,13 @@ def report(
         If the country is not in the network.
     """
     from rareearth.engine import simulate
+    from rareearth.portfolios import MAX_EXHAUSTIVE
     from rareearth.ranking import compare
-    from rareearth.scoring import exposure
+    from rareearth.scoring import exposure, resolve_options
 
     net, scenario = _resolve(net, scenario)
+    # once, for every section: a built-in name is the template for the report's country
+    options = resolve_options(net, country, list(options))
     ctx = _static_context(net, scenario, country, seed=seed, draws=n)
     score = exposure(net, scenario, country, seed=seed)
     ctx.score = _score_section(score)
@@ -761,7 +764,7 @@ def report(
             "compare", "Options ranked", _svg(plot.compare(table), "compare", "options ranked")
         )
         ctx.option_sources = _option_sources(options)
-        if frontier and len(options) <= 12:
+        if frontier and len(options) <= MAX_EXHAUSTIVE:
             from rareearth.portfolios import frontier as budget_frontier
 
             front = budget_frontier(net, scenario, country, list(options), seed=seed)

@@ -56,17 +56,7 @@ def test_scenario_examples_run(data: dict, world) -> None:  # type: ignore[no-un
     assert moved > 1e-6, sc.name
 
 
-#: Examples that the engine does not act on yet (docs/option-format.md says why): none since
-#: substitution inside magnets acts through the input coefficients (issue 9).
-INERT: set[str] = set()
-
-
-@pytest.mark.parametrize("data", [
-    pytest.param(d, marks=pytest.mark.xfail(
-        strict=True, reason="recipe edits do not reach calibrated magnet makers"))
-    if d["name"] in INERT else d
-    for d in OPTIONS
-], ids=[d["name"] for d in OPTIONS])
+@pytest.mark.parametrize("data", OPTIONS, ids=[d["name"] for d in OPTIONS])
 def test_option_examples_run(data: dict, world) -> None:  # type: ignore[no-untyped-def,type-arg]
     opt = Option.from_dict(data, "docs/option-format.md")
     opt.validate_for(world)

@@ -48,8 +48,10 @@ def test_each_measure_in_tonnes(tiny: SupplyNetwork) -> None:
     rec = e.loc[("recycling", "magnet")]  # JP end use takes 300 t/yr of magnet
     base = tiny.parameters["recycling_rate"]  # the dataset's (default) rate, raised to 0.2
     assert (rec.baseline, rec.added) == (pytest.approx(base * 300), pytest.approx((0.2 - base) * 300))
-    sub = e.loc[("substitution", "DyTb")]  # 250 t of automotive magnets × 0.02 t DyTb/t
-    assert (sub.baseline, sub.added) == (pytest.approx(5.0), pytest.approx(-2.5))
+    # JP:magnet draws 4 t/yr of DyTb and ships 150 of its 200 t/yr of magnets to automotive:
+    # the 50 % cut redesigns that 75 %, 0.5 × 0.75 × 4 = 1.5 t/yr less (the engine's factor)
+    sub = e.loc[("substitution", "DyTb")]
+    assert (sub.baseline, sub.added) == (pytest.approx(4.0), pytest.approx(-1.5))
     link = e.loc[("trade_link", "all")]
     assert (link.baseline, link.total, link.unit) == (2, 1, "months")
     moved = e.loc[("relocate", "magnet")]
