@@ -33,6 +33,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Val
 from pydantic._internal._model_construction import ModelMetaclass
 
 from rareearth.atomic import write_text
+from rareearth.data import _no_duplicate_keys
 from rareearth.errors import RareEarthError, ScenarioError, UnknownNameError
 from rareearth.limits import FIRST_YEAR, LAST_YEAR, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NODES
 from rareearth.records import MAGNET, parse_node_id, sector_of
@@ -571,15 +572,6 @@ class _Loader(yaml.SafeLoader):
                     None, None, f"key {_short(key)} appears twice in one mapping", key_node.start_mark
                 )
         return super().construct_mapping(node, deep=deep)
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"key {_short(key)} appears twice in one object")
-        out[key] = value
-    return out
 
 
 def _parse(text: str, source: str, suffix: str, error: type[RareEarthError]) -> Any:
