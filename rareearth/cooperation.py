@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from collections.abc import Iterable
@@ -515,9 +516,12 @@ class Option(Document):
             Listing every problem: ``measures[1].stage: MY has no separation node in this
             network (its nodes: ...)``.
         """
-        look = NetworkIndex(net)
+        from rareearth.scenario import network_index
+
+        look = copy.copy(network_index(net))  # shared: ``made`` is copied before it grows
         expanded = self.expand()
         if look.made is not None:  # what new capacity will make counts as made
+            look.made = set(look.made)
             for option in expanded:
                 for m in option.measures:
                     if isinstance(m, AddCapacity):

@@ -48,6 +48,7 @@ import functools
 import math
 import numbers
 import os
+import weakref
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
@@ -324,8 +325,7 @@ class ExportRestriction(_WithCommodities):
             return out
         old = self._profile_values()
         assert old is not None
-        months = [str(p) for p in pd.period_range(pd.Period(out.start_date, freq="M"),
-                                                   pd.Period(out.end_date, freq="M"), freq="M")]
+        months = _month_texts(out.start_date, out.end_date)
         n_new = len(months)
         at = [min(old.size - 1, int((k + 0.5) * old.size / n_new)) for k in range(n_new)]
         return out.model_copy(update={"profile": {m: float(old[i]) for m, i in zip(months, at,
@@ -502,6 +502,13 @@ def _day_grid(horizon: str, months: int) -> tuple[np.ndarray, np.ndarray]:
     return index, tau
 
 
+def _month_texts(first: pd.Timestamp, last: pd.Timestamp) -> list[str]:
+    """``YYYY-MM`` of every month from ``first``'s to ``last``'s, as ``pd.period_range`` gives
+    them (Monte Carlo stretches thousands of profiles: this is the arithmetic without pandas)."""
+    start = first.year * 12 + first.month - 1
+    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(start, last.year * 12 + last.month)]
+
+
 def _month_time(day: pd.Timestamp, horizon: pd.Period) -> float:
     """Start of ``day`` in months since the start of ``horizon`` (each month of length 1)."""
     index = (day.year - horizon.year) * 12 + (day.month - horizon.month)
@@ -551,6 +558,23 @@ class Uncertainty(FrozenModel):
     duration_scale: Range = (0.75, 1.25)
     elasticity_scale: Range = (0.5, 1.5)
     lead_time_scale: Range = (0.5, 1.5)
+
+
+_INDEXES: weakref.WeakKeyDictionary[Any, NetworkIndex] = weakref.WeakKeyDictionary()
+
+
+def network_index(net: Any) -> NetworkIndex:
+    """The name index of ``net`` (:class:`~rareearth.catalog.NetworkIndex`), built once per
+    network: validating a batch of scenarios against a 10^4-node network costs one index, not
+    one per scenario. Callers must not change it (copy a set before adding to it)."""
+    try:
+        look = _INDEXES.get(net)
+    except TypeError:  # not weak-referenceable (a stand-in): no cache
+        return NetworkIndex(net)
+    if look is None:
+        look = NetworkIndex(net)
+        _INDEXES[net] = look
+    return look
 
 
 class Scenario(Document):
@@ -657,7 +681,7 @@ class Scenario(Document):
             Listing every problem, each with the event index and field, e.g.
             ``events[1].targets[0]: unknown country 'XX'``.
         """
-        look = NetworkIndex(net)
+        look = network_index(net)
         problems: list[str] = []
         for i, event in enumerate(self.events):
             problems += [p for p in event._check(look, f"events[{i}]") if p]

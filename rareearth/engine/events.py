@@ -71,6 +71,23 @@ class _Compiled:
     base: float = 0.0  # quota: baseline exports t/month
 
 
+def _selection_key(event: Any) -> tuple[Any, ...] | None:
+    """The fields that choose an event's slots (not its strength or timing), or None for an
+    event type the engine does not know (compiled each time, to raise)."""
+    kind = getattr(event, "type", "")
+    spec = getattr(event, "commodities", None)
+    coms = spec if isinstance(spec, str) or spec is None else tuple(spec)
+    if kind in ("export_restriction", "export_quota"):
+        targets = getattr(event, "targets", "all")
+        targets = targets if isinstance(targets, str) else tuple(targets)
+        return (kind, event.exporter, targets, coms)
+    if kind == "capacity_shock":
+        return (kind, event.node, event.country, event.stage, coms)
+    if kind == "demand_shock":
+        return (kind, event.country, event.sector)
+    return None
+
+
 class EventSchedule:
     """Per-month event arrays of a batch of scenarios (see module docstring).
 
@@ -93,6 +110,7 @@ class EventSchedule:
         self.events: list[_Compiled] = []
         self._sectors: np.ndarray | None = None
         self._commodity_cache: dict[Any, np.ndarray] = {}
+        self._selection_cache: dict[tuple[Any, ...], _Compiled] = {}
         for s, scenario in enumerate(scenarios):
             start = pd.Period(scenario.start, freq="M")
             try:
@@ -136,6 +154,21 @@ class EventSchedule:
         return self._sectors
 
     def _compile(self, event: Any, s: int, net: Any, where: str) -> _Compiled:
+        """The event's slots, from the cache when an event of the batch selected the same ones
+        (Monte Carlo draws differ only in severity and timing, which select nothing)."""
+        key = _selection_key(event)
+        hit = self._selection_cache.get(key) if key is not None else None
+        if hit is None:
+            hit = self._compile_new(event, s, net, where)
+            if key is not None:
+                self._selection_cache[key] = hit
+        value = (float(event.severity) if hit.kind == "restriction"
+                 else float(event.tonnes_per_year) / 12.0 if hit.kind == "quota"
+                 else float(event.factor))
+        return _Compiled(hit.kind, s, np.zeros(self.months), hit.slots, value, hit.exporter,
+                         hit.importers, hit.commodities, hit.base)
+
+    def _compile_new(self, event: Any, s: int, net: Any, where: str) -> _Compiled:
         st = self.structure
         cn = st.compiled
         level = np.zeros(self.months)

@@ -148,7 +148,6 @@ def apply_options(
         TradeLink,
     )
     from rareearth.engine import levers as lv
-    from rareearth.products import relocate_production
 
     if timing not in ("in_place", "from_start"):
         raise OptionError(f"timing must be 'in_place' or 'from_start' (got {timing!r})")
@@ -157,7 +156,8 @@ def apply_options(
         "capacity", "demand_factors", "demand_additions", "recycling", "offtakes",
         "stockpiles", "lead_times", "input_factors")}
     demand = net.demand  # replaced (not edited) when a relocation adds end-use rows
-    production = net.product_production
+    moves: list[tuple[str, str, str, float]] = []  # the product tier's relocations, in order
+    relocations: list[str] = []  # the Relocate measures, in order (they make ``demand``)
     stockpile_tonnes: dict[tuple[str, str, int], float] = {}
     base_recycling = float(net.parameters.get("recycling_rate", 0.0))
 
@@ -213,14 +213,14 @@ def apply_options(
                                     lv.LeadTime(b, a, months_, start_month=start)]
         elif isinstance(measure, Relocate):
             demand = _relocate(net, demand, measure, profile, start, parts, lv)
+            relocations.append(_key(measure))
             # the product tier moves with it. Its production table has no time axis, so it
             # moves the share times the measure's mean effect over the run: all of it in
             # place; with from_start only as much as is built within the horizon (none when the
             # lead time outlasts the scenario) — an approximation of the ramp, documented
             moved = float(measure.share) * (float(np.mean(profile)) if len(profile) else 1.0)
             if moved > 0:
-                production = relocate_production(net, measure.from_country, measure.to_country,
-                                                 measure.sector, moved, production=production)
+                moves.append((measure.from_country, measure.to_country, measure.sector, moved))
         else:  # pragma: no cover - MEASURE_ORDER lists every measure type
             raise OptionError(f"unsupported measure {type(measure).__name__}")
 
@@ -231,10 +231,11 @@ def apply_options(
                                                         start_month=start))
 
     edited = net
-    if len(demand) != len(net.demand):
-        edited = net.replace(demand=demand.drop(columns=["country", "sector"]))
-    if production is not net.product_production:
-        edited = edited.replace(product_production=production)
+    if len(demand) != len(net.demand) or moves:
+        # the edited network depends only on the relocations (in order) and what they move:
+        # built once per network and kept, so portfolios sharing a relocation share it
+        edited = _cached(net, ("edited", tuple(relocations), tuple(moves)),
+                         partial(_edited, net, demand, moves))
     levers = lv.Levers(
         capacity=tuple(parts["capacity"]),
         demand_factors=tuple(parts["demand_factors"]),
@@ -246,6 +247,23 @@ def apply_options(
         input_factors=tuple(parts["input_factors"]),
     )
     return edited, levers
+
+
+def _edited(net: Any, demand: pd.DataFrame, moves: list[tuple[str, str, str, float]]) -> Any:
+    """``net`` with the end-use rows a relocation created and the product tier's production
+    moved (:func:`rareearth.products.relocate_production`, each move in turn)."""
+    from rareearth.products import relocate_production
+
+    edited = net
+    if len(demand) != len(net.demand):
+        edited = net.replace(demand=demand.drop(columns=["country", "sector"]))
+    production = net.product_production
+    for from_country, to_country, sector, moved in moves:
+        production = relocate_production(net, from_country, to_country, sector, moved,
+                                         production=production)
+    if production is not net.product_production:
+        edited = edited.replace(product_production=production)
+    return edited
 
 
 def _held(net: Any, country: str, commodity: str) -> float:

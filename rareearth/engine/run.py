@@ -163,6 +163,21 @@ def _network_key(net: Any, run_net: Any) -> Any:
     production); equal edits share one network."""
     if run_net is net:
         return None
+    try:
+        known = _NETWORK_KEYS.get(run_net)
+    except TypeError:  # not weak-referenceable: hash it each time
+        return _hash_tables(run_net)
+    if known is None:
+        known = _NETWORK_KEYS[run_net] = _hash_tables(run_net)
+    return known
+
+
+#: An edited network's key, kept per network object (apply_options reuses one edited network
+#: for every portfolio that makes the same edit, so the hash is computed once).
+_NETWORK_KEYS: weakref.WeakKeyDictionary[Any, tuple[bytes, ...]] = weakref.WeakKeyDictionary()
+
+
+def _hash_tables(run_net: Any) -> tuple[bytes, ...]:
     import pandas as pd
 
     tables = [run_net.demand.drop(columns=["country", "sector"], errors="ignore"),
