@@ -12,6 +12,8 @@ any ``concurrent.futures.Executor``, or a ``dask.distributed.Client``.
 from __future__ import annotations
 
 import math
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -352,6 +354,50 @@ def monte_carlo(
     return table.drop(columns="option")
 
 
+#: Draws a network's Monte Carlo cache keeps (oldest runs dropped first): a report scores the
+#: same draws without options in its sensitivity, both rankings and the frontier.
+CACHE_DRAWS = 100_000
+_CACHE: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], list[dict[str, dict[str, Any]]]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _cache_key(scenario: Any, opts: Sequence[Any], n: int, spec: RunSpec,
+               everyone: Sequence[str]) -> tuple[Any, ...] | None:
+    """What a configuration's rows depend on, or None when it cannot be told (objects that
+    are not documents). Without options the timing changes nothing and is left out."""
+    from pydantic import BaseModel
+
+    if not isinstance(scenario, BaseModel) or not all(isinstance(o, BaseModel) for o in opts):
+        return None
+    options = tuple(f"{type(o).__name__}:{o.model_dump_json()}" for o in opts)
+    return (scenario.model_dump_json(), options, n, spec.allocation, spec.objective,
+            spec.timing if opts else None, spec.seed, tuple(everyone))
+
+
+def _cached_rows(net: Any, key: tuple[Any, ...] | None,
+                 run: Callable[[], list[dict[str, dict[str, Any]]]],
+                 progress: Callable[[int], None] | None) -> list[dict[str, dict[str, Any]]]:
+    """``run()``'s rows, from the network's cache when ``key`` was run before (a copy:
+    callers may edit theirs); ``progress`` hears of the draws a cache hit finished."""
+    if key is None:
+        return run()
+    try:
+        per = _CACHE.setdefault(net, OrderedDict())
+    except TypeError:  # not weak-referenceable: no cache
+        return run()
+    rows = per.get(key)
+    if rows is None:
+        rows = run()
+        per[key] = rows
+        while sum(len(r) for r in per.values()) > CACHE_DRAWS and len(per) > 1:
+            per.popitem(last=False)
+    else:
+        per.move_to_end(key)
+        if progress:
+            progress(len(rows))
+    return [{c: dict(v) for c, v in row.items()} for row in rows]
+
+
 def _monte_carlo_configs(
     net: Any,
     scenario: Any,
@@ -373,8 +419,14 @@ def _monte_carlo_configs(
     ]
     frames = []
     for name, opts in configs.items():
-        structural = _structure_for(net, opts, everyone)
-        rows = _run(executor, net, batches, opts, everyone, structural, spec, progress)
+        def run(opts: list[Any] = opts) -> list[dict[str, dict[str, Any]]]:
+            structural = _structure_for(net, opts, everyone)
+            return _run(executor, net, batches, opts, everyone, structural, spec, progress)
+
+        # runs in the calling process are kept and shared (the same draws of the same
+        # configuration give the same rows); an executor's runs are always made
+        key = _cache_key(scenario, opts, n, spec, everyone) if executor is None else None
+        rows = _cached_rows(net, key, run, progress)
         frame = draws.copy()
         frame.insert(0, "option", name)
         main = pd.DataFrame([r[country] for r in rows], index=draws.index)
