@@ -447,8 +447,22 @@ def _tariff_saving(net: Any, option: Any, scenario: Any, timing: str) -> float:
 
 
 def expanded(option: Any) -> list[Any]:
-    """``option`` and every option it includes (``Option.expand``); other objects alone."""
-    return list(option.expand()) if hasattr(option, "expand") else [option]
+    """``option`` and every option it includes (``Option.expand``); other objects alone.
+
+    Kept per option object (options are immutable; expanding loads the included built-ins,
+    and the frontier asks for every portfolio's parts many times)."""
+    if not hasattr(option, "expand"):
+        return [option]
+    hit = _EXPANDED.get(id(option))
+    if hit is None or hit[0] is not option:
+        if len(_EXPANDED) >= 4096:
+            _EXPANDED.clear()
+        hit = _EXPANDED[id(option)] = (option, tuple(option.expand()))
+    return list(hit[1])
+
+
+#: id(option) -> (option, its expansion): the option is kept, so its id is not reused.
+_EXPANDED: dict[int, tuple[Any, tuple[Any, ...]]] = {}
 
 
 def harm_tolerance(lost_value_usd: float) -> float:

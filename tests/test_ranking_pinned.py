@@ -43,7 +43,13 @@ def _cases() -> dict[str, Callable[[], pd.DataFrame]]:
         def cmp(d: str = dataset, s: str = scenario) -> pd.DataFrame:
             return ree.compare(d, s, "JP", n=6, seed=2)
 
-        out.update({f"mc/{dataset}": mc, f"mc-opt/{dataset}": mc_opt, f"compare/{dataset}": cmp})
+        def front(d: str = dataset) -> pd.DataFrame:
+            s = "china-2025-heavy" if d == "world-2024" else "china-2010"
+            return ree.frontier(d, s, "JP", timing="from_start",
+                                options=["stockpile-180d", "us-production-shift", "recycling"])
+
+        out.update({f"mc/{dataset}": mc, f"mc-opt/{dataset}": mc_opt, f"compare/{dataset}": cmp,
+                    f"frontier/{dataset}": front})
     return out
 
 
@@ -54,6 +60,8 @@ PINNED = {
     "mc/world-2009": "a113d4acb74c5cb3",
     "mc-opt/world-2009": "be0504e12e554f60",
     "compare/world-2009": "e30fe7e08087328c",
+    "frontier/world-2024": "75b1a6a9e485b388",
+    "frontier/world-2009": "f9a52c12198f4ac2",
 }
 
 
