@@ -204,7 +204,7 @@ def _material_shares(compiled: Any, end_use: np.ndarray) -> np.ndarray:
     """
     c_magnet = compiled.commodity_index[MAGNET]
     value = (compiled.demand[end_use] * compiled.value[end_use]).sum(axis=0)
-    shares = value.copy()
+    shares: np.ndarray = value.copy()
     shares[c_magnet] = 0.0
     recipe = compiled.recipe[compiled.node_stage == _MAGNET_STAGE]
     recipe = recipe.mean(axis=0) if len(recipe) else np.zeros(len(compiled.commodities))
