@@ -18,8 +18,11 @@ from typing import TYPE_CHECKING, Any
 from rareearth.errors import (
     ArgumentError,
     DataError,
+    EngineError,
+    OptimalError,
     OptionError,
     OutputError,
+    ParameterError,
     RareEarthError,
     ScenarioError,
     UnknownNameError,
@@ -57,8 +60,11 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
 __all__ = [
     "ArgumentError",
     "DataError",
+    "EngineError",
+    "OptimalError",
     "OptionError",
     "OutputError",
+    "ParameterError",
     "RareEarthError",
     "ScenarioError",
     "UnknownNameError",

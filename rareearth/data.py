@@ -37,7 +37,9 @@ from rareearth.product_records import (
     Tariff,
 )
 from rareearth.records import (
+    END_USE_SECTORS,
     MAGNET,
+    STAGES,
     Country,
     Demand,
     Flow,
@@ -161,6 +163,8 @@ class Dataset:
     tables: dict[str, list[Any]]
     parameters: dict[str, float]
     digest: str
+    stages: tuple[str, ...] = STAGES
+    sectors: tuple[str, ...] = END_USE_SECTORS
 
 
 # --------------------------------------------------------------------------- locating
@@ -243,7 +247,8 @@ def _format_validation(file: str, line: int, err: ValidationError) -> list[str]:
     return out
 
 
-def _read_table(path: Path, spec: TableSpec, problems: list[str]) -> list[Any]:
+def _read_table(path: Path, spec: TableSpec, problems: list[str],
+                context: dict[str, tuple[str, ...]] | None = None) -> list[Any]:
     file = path.name
     size = path.stat().st_size
     if size > MAX_TABLE_BYTES:
@@ -280,7 +285,7 @@ def _read_table(path: Path, spec: TableSpec, problems: list[str]) -> list[Any]:
                     continue
                 values = {k: v for k, v in raw.items() if v is not None and v.strip() != ""}
                 try:
-                    record = spec.record.model_validate(values)
+                    record = spec.record.model_validate(values, context=context)
                 except ValidationError as err:
                     problems.extend(_format_validation(file, line, err))
                     continue
@@ -384,6 +389,67 @@ def _check_package(folder: Path, package: Any, problems: list[str]) -> dict[str,
         if spec.required and spec.name not in named and isinstance(resources, list):
             problems.append(f"{where}: missing resource {spec.name!r} ({spec.name}.csv)")
     return paths
+
+
+_STAGE_RE = re.compile(r"^[a-z][a-z_]*$")
+_SECTOR_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _names(package: dict[str, Any], key: str, pattern: re.Pattern[str], what: str,
+           problems: list[str]) -> list[str] | None:
+    """``package[key]`` as a list of distinct names matching ``pattern``, or None (a problem)."""
+    raw = package[key]
+    where = f"datapackage.json: {key}"
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
+        problems.append(f"{where}: must be a non-empty list of {what} names "
+                        f"(got {_short(raw)})")
+        return None
+    bad = [x for x in raw if not pattern.match(x)]
+    if bad:
+        problems.append(f"{where}: {_short(bad[0])} is not a {what} name "
+                        f"({pattern.pattern}: lower-case letters{', digits' if 'a-z0-9' in pattern.pattern else ''} and _)")
+        return None
+    twice = sorted({x for x in raw if raw.count(x) > 1})
+    if twice:
+        problems.append(f"{where}: {', '.join(twice)} listed more than once")
+        return None
+    return list(raw)
+
+
+def declared_stages(package: dict[str, Any], problems: list[str]) -> tuple[str, ...]:
+    """The stages ``datapackage.json`` declares (``stages``), checked; :data:`STAGES` when it
+    declares none. A dataset may add processing stages (a material in, the same material out,
+    with a yield, as separation and metal) between ``mining`` and ``magnet``; the five
+    built-in stages keep their order and ``magnet``, ``end_use`` stay last."""
+    if "stages" not in package:
+        return STAGES
+    names = _names(package, "stages", _STAGE_RE, "stage", problems)
+    if names is None:
+        return STAGES
+    where = "datapackage.json: stages"
+    missing = [s for s in STAGES if s not in names]
+    if missing:
+        problems.append(f"{where}: missing {', '.join(missing)}; the stages must include "
+                        f"{', '.join(STAGES)} (in that order)")
+        return STAGES
+    if [s for s in names if s in STAGES] != list(STAGES):
+        problems.append(f"{where}: {', '.join(STAGES)} must come in that order "
+                        f"(got {', '.join(names)})")
+        return STAGES
+    if names[0] != "mining" or names[-2:] != ["magnet", "end_use"]:
+        problems.append(f"{where}: an added stage must lie between mining and magnet "
+                        f"(got {', '.join(names)}); mining comes first, magnet and end_use last")
+        return STAGES
+    return tuple(names)
+
+
+def declared_sectors(package: dict[str, Any], problems: list[str]) -> tuple[str, ...]:
+    """The end-use sectors ``datapackage.json`` declares (``sectors``), checked;
+    :data:`~rareearth.records.END_USE_SECTORS` when it declares none."""
+    if "sectors" not in package:
+        return END_USE_SECTORS
+    names = _names(package, "sectors", _SECTOR_RE, "sector", problems)
+    return END_USE_SECTORS if names is None else tuple(names)
 
 
 def _sources(package: dict[str, Any], problems: list[str]) -> list[Source]:
@@ -651,7 +717,7 @@ def check_balance(tables: dict[str, list[Any]], tolerance: float) -> list[str]:
         node, c, out = row.node, row.commodity, row.output_tonnes_per_year
         stage = parse_node_id(node).stage
         check(node, c, "output", out, outflow[(node, c)], "outgoing flows sum to")
-        if stage in ("separation", "metal"):
+        if stage not in ("mining", "magnet"):  # a processing stage (separation, metal, ...)
             check(node, c, "incoming flows × yield", inflow[(node, c)] * row.yield_, out, "output is")
         elif stage == "magnet":
             recipe = recipes.get(node) or recipes.get("default", {})
@@ -732,7 +798,11 @@ def read_dataset(name_or_path: str | Path) -> Dataset:
     package = _read_package(folder / "datapackage.json")
     problems: list[str] = []
     paths = _check_package(folder, package, problems)
-    sources = _sources(package if isinstance(package, dict) else {}, problems)
+    declared = package if isinstance(package, dict) else {}
+    sources = _sources(declared, problems)
+    stages = declared_stages(declared, problems)
+    sectors = declared_sectors(declared, problems)
+    context = {"stages": stages, "sectors": sectors}
     tables: dict[str, list[Any]] = {}
     for spec in TABLES:
         path = paths.get(spec.name)
@@ -747,7 +817,7 @@ def read_dataset(name_or_path: str | Path) -> Dataset:
             problems.append(f"{path.name}: listed in datapackage.json but not a regular file")
             tables[spec.name] = []
             continue
-        tables[spec.name] = _read_table(path, spec, problems)
+        tables[spec.name] = _read_table(path, spec, problems, context)
     if not problems:
         _check_references(tables, sources, problems)
         _check_products(tables, sources, problems)
@@ -771,4 +841,6 @@ def read_dataset(name_or_path: str | Path) -> Dataset:
         tables={name: [record for _, record in rows] for name, rows in tables.items()},
         parameters=parameters,
         digest=_digest(folder, paths.values()),
+        stages=stages,
+        sectors=sectors,
     )

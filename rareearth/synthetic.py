@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from rareearth.data import PARAMETERS
+from rareearth.errors import ArgumentError
 from rareearth.network import SupplyNetwork
 from rareearth.records import MAGNET, STAGES
 from rareearth.scenario import CapacityShock, ExportRestriction, Scenario
@@ -187,18 +188,18 @@ def _countries(countries: int | Sequence[str] | None) -> list[_Country]:
         return list(_COUNTRIES)
     if isinstance(countries, int):
         if not 2 <= countries <= len(_COUNTRIES):
-            raise ValueError(
+            raise ArgumentError(
                 f"countries={countries}: give 2…{len(_COUNTRIES)} (the built-in list), "
                 "or a list of codes"
             )
         return list(_COUNTRIES[:countries])
     codes = list(countries)
     if len(codes) < 2 or len(set(codes)) != len(codes):
-        raise ValueError(f"countries: give at least two distinct codes (got {codes!r})")
+        raise ArgumentError(f"countries: give at least two distinct codes (got {codes!r})")
     out = []
     for code in codes:
         if not (code.isalpha() and code.isupper() and 2 <= len(code) <= 4):
-            raise ValueError(f"countries: {code!r} is not an upper-case country or region code")
+            raise ArgumentError(f"countries: {code!r} is not an upper-case country or region code")
         out.append(_BY_CODE.get(code) or _Country(code, code, 0.0, **_OTHER))
     return out
 
@@ -273,7 +274,7 @@ def _link(
     eligible = np.flatnonzero(weight > 0)
     if len(buyers) == 0 or len(eligible) == 0:
         if len(buyers):
-            raise ValueError("buyers but no eligible supplier")  # a bug in the stage shares
+            raise RuntimeError("buyers but no eligible supplier")  # a bug in the stage shares
         return _Links(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     k = rng.integers(k_range[0], k_range[1] + 1, size=len(buyers))
     k = np.minimum(k, len(eligible))
@@ -345,7 +346,7 @@ def network(
 
     Raises
     ------
-    ValueError
+    ArgumentError
         On too few nodes, unknown or repeated countries, or no magnet material.
 
     Examples
@@ -360,17 +361,17 @@ def network(
     ('CN', True)
     """
     if nodes < _MIN_NODES:
-        raise ValueError(f"nodes={nodes}: a synthetic network needs at least {_MIN_NODES} nodes")
+        raise ArgumentError(f"nodes={nodes}: a synthetic network needs at least {_MIN_NODES} nodes")
     materials = list(materials)
     if len(set(materials)) != len(materials) or not materials:
-        raise ValueError(f"materials: give distinct material ids (got {materials!r})")
+        raise ArgumentError(f"materials: give distinct material ids (got {materials!r})")
     for m in materials:
         if not (m[:1].isalpha() and m.isalnum()) or m == MAGNET:
-            raise ValueError(f"materials: {m!r} is not a material id (letters and digits)")
+            raise ArgumentError(f"materials: {m!r} is not a material id (letters and digits)")
     info = {m: _MATERIALS.get(m, _GENERIC) for m in materials}
     magnet_materials = [m for m in materials if info[m].recipe > 0]
     if not magnet_materials:
-        raise ValueError("materials: include NdPr or DyTb (the magnet materials)")
+        raise ArgumentError("materials: include NdPr or DyTb (the magnet materials)")
     chosen = _countries(countries)
     codes = [c.code for c in chosen]
     k_countries = len(chosen)
@@ -385,7 +386,7 @@ def network(
     n_stage = {s: max(_STAGE_MIN[s], round(nodes * _STAGE_SHARE[s])) for s in producing}
     n_end = nodes - sum(n_stage.values())
     if n_end < len(magnet_materials) + 2:
-        raise ValueError(f"nodes={nodes}: too few nodes for the end-use stage")
+        raise ArgumentError(f"nodes={nodes}: too few nodes for the end-use stage")
     shares = {s: _stage_shares(chosen, s) for s in STAGES}
     stage = {s: _stage_nodes(rng, n_stage[s], shares[s]) for s in producing}
     dominant = {s: int(np.argmax(shares[s])) for s in STAGES}
@@ -740,9 +741,9 @@ def scenario(
     True
     """
     if months < 1:
-        raise ValueError(f"months={months}: give at least 1")
+        raise ArgumentError(f"months={months}: give at least 1")
     if n_events < 0:
-        raise ValueError(f"n_events={n_events}: give 0 or more")
+        raise ArgumentError(f"n_events={n_events}: give 0 or more")
     rng = np.random.default_rng(seed)
     start = pd.Period("2025-01", freq="M")
     flows = net.flows
@@ -753,7 +754,7 @@ def scenario(
     leaders = [str(by_stage[s].idxmax()) for s in STAGES[:-1] if s in by_stage.index]
     exporters = sorted(set(leaders) & set(trade["source_country"]))
     if not exporters:
-        raise ValueError(f"{net.name}: no dominant producer exports anything to restrict")
+        raise ArgumentError(f"{net.name}: no dominant producer exports anything to restrict")
     lead_count = np.array([leaders.count(c) for c in exporters], dtype=float)
     plants = made[["country", "stage"]].drop_duplicates()
 

@@ -55,7 +55,6 @@ True
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,7 +64,7 @@ from scipy.optimize import linprog
 from rareearth.engine.core import Engine
 from rareearth.engine.run import register_allocation
 from rareearth.engine.structure import END_USE, MINING, PRODUCING, Structure
-from rareearth.errors import RareEarthError
+from rareearth.errors import OptimalError
 
 __all__ = [
     "FILL_REWARD",
@@ -100,10 +99,6 @@ RELEASE_COST = 0.5
 PRIORITY_MULTIPLIER = 1e3
 
 _TINY = 1e-12
-
-
-class OptimalError(RareEarthError, RuntimeError):
-    """The month's linear program could not be solved (a numerical failure of HiGHS)."""
 
 
 # ====================================================================== the program
@@ -163,9 +158,6 @@ class _Program:
     scale: float  # t/month per LP unit
 
 
-_PROGRAMS: weakref.WeakKeyDictionary[Structure, _Program] = weakref.WeakKeyDictionary()
-
-
 def _csr(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
     m = sp.csr_matrix((vals, (rows, cols)), shape=shape)
     m.sum_duplicates()
@@ -193,10 +185,9 @@ def _weights(st: Structure) -> np.ndarray:
 
 def _program(st: Structure) -> _Program:
     """The month LP of ``st`` (built on first use, then cached with the structure)."""
-    prog = _PROGRAMS.get(st)
-    if prog is None:
-        prog = _build(st)
-        _PROGRAMS[st] = prog
+    prog = st.extra.get("optimal.program")  # kept with the structure, itself with its network
+    if not isinstance(prog, _Program):
+        prog = st.extra["optimal.program"] = _build(st)
     return prog
 
 

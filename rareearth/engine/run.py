@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from rareearth.compiled import CompiledNetwork
 from rareearth.engine.core import IN_KEYS, OUT_KEYS, Allocator, Engine, ProportionalAllocator
 from rareearth.engine.events import EventSchedule
 from rareearth.engine.levers import Levers, compile_levers, input_factor_key, lever_slots
 from rareearth.engine.params import batch_parameters
 from rareearth.engine.result import Batch, SimulationResult
 from rareearth.engine.structure import END_USE, Structure, build_structure
-from rareearth.errors import ArgumentError, OptionError, RareEarthError
+from rareearth.errors import ArgumentError, EngineError, OptionError
 from rareearth.limits import check_count
+from rareearth.protocols import NetworkArg, NetworkLike, OptionsArg, ScenarioArg
 
 __all__ = ["ALLOCATIONS", "RECORD_ALL", "EngineError", "register_allocation", "simulate", "simulate_many"]
 
@@ -26,10 +27,6 @@ RECORD_ALL: frozenset[str] = frozenset({*IN_KEYS, *OUT_KEYS, "flows", "country"}
 #: only the per-country aggregates above it (a 10^4-node network, 100 scenarios and 120 months
 #: would need about 10 GB for every node-level array).
 AUTO_RECORD_BYTES = 1 << 30
-
-
-class EngineError(RareEarthError, ValueError):
-    """A bad argument to the engine: unknown allocation mode, record key, options."""
 
 
 #: Allocation modes: name -> factory of an :class:`~rareearth.engine.core.Allocator`.
@@ -66,33 +63,15 @@ def _allocator(name: str, priority: str | None = None) -> Allocator:
 
 # ---------------------------------------------------------------------------- caching
 
-_COMPILED: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-_STRUCTURES: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Structure]] = (
-    weakref.WeakKeyDictionary()
-)
+def _compiled(net: NetworkLike) -> CompiledNetwork:
+    return net.compile()  # built once, kept with the network
 
 
-def _compiled(net: Any) -> Any:
-    try:
-        cached = _COMPILED.get(net)
-    except TypeError:
-        return net.compile()
-    if cached is None:
-        cached = net.compile()
-        _COMPILED[net] = cached
-    return cached
-
-
-def _structure(net: Any, compiled: Any, extra_out: list[tuple[int, int]],
+def _structure(net: NetworkLike, compiled: CompiledNetwork, extra_out: list[tuple[int, int]],
                extra_in: list[tuple[int, int]]) -> Structure:
     key = (tuple(sorted(set(extra_out))), tuple(sorted(set(extra_in))))
-    try:
-        per_net = _STRUCTURES.setdefault(net, {})
-    except TypeError:
-        return build_structure(compiled, extra_out=extra_out, extra_in=extra_in)
-    if key not in per_net:
-        per_net[key] = build_structure(compiled, extra_out=extra_out, extra_in=extra_in)
-    return per_net[key]
+    return net.cached("engine.structure", key, lambda: build_structure(
+        compiled, extra_out=extra_out, extra_in=extra_in))
 
 
 # ---------------------------------------------------------------------------- options
@@ -271,9 +250,9 @@ def _describe_options(options: Any) -> Any:
 
 
 def simulate(
-    net: Any,
-    scenario: Any,
-    options: Any = (),
+    net: NetworkArg,
+    scenario: ScenarioArg,
+    options: OptionsArg = (),
     allocation: str = "proportional",
     seed: int = 0,
     parameters: Mapping[str, float] | None = None,
@@ -334,9 +313,9 @@ def simulate(
 
 
 def simulate_many(
-    net: Any,
-    scenarios: Sequence[Any],
-    options: Any = (),
+    net: NetworkArg,
+    scenarios: Sequence[ScenarioArg],
+    options: OptionsArg = (),
     allocation: str = "proportional",
     seed: int = 0,
     parameters: Mapping[str, float] | Sequence[Mapping[str, float] | None] | None = None,
@@ -411,7 +390,7 @@ def simulate_many(
         raise ArgumentError(
             f"scenarios: must be a list of scenarios (got {type(scenarios).__name__})"
         )
-    scenarios = [_arguments.scenario(sc) for sc in scenarios]
+    scenarios = loaded = [_arguments.scenario(sc) for sc in scenarios]
     if not scenarios:
         return []
     allocator = _allocator(allocation, priority)
@@ -431,7 +410,7 @@ def simulate_many(
     n = len(scenarios)
     option_rows = _per_scenario_options(options, n)
     param_rows = _param_rows(parameters, n)
-    months = max(int(sc.months) for sc in scenarios)
+    months = max(int(sc.months) for sc in loaded)
     if priority is not None:
         _check_priority(net, priority)
     results: list[SimulationResult | None] = [None] * n

@@ -15,12 +15,12 @@ import pandas as pd
 
 from rareearth.indicators.checks import _check_query
 from rareearth.indicators.tracing import _arrays, _consumed, _per_country, _shares, _trace
-from rareearth.network import SupplyNetwork
+from rareearth.protocols import NetworkLike
 
 __all__ = ["consumption", "import_reliance", "origin_shares", "supplier_shares"]
 
 
-def consumption(net: SupplyNetwork, country: str, material: str) -> float:
+def consumption(net: NetworkLike, country: str, material: str) -> float:
     """What a country consumes of a material: what its end-use nodes receive (t REO/yr).
 
     Counts the material delivered to the country's ``end_use`` nodes, directly and embedded in
@@ -59,7 +59,7 @@ def consumption(net: SupplyNetwork, country: str, material: str) -> float:
 
 
 def import_reliance(
-    net: SupplyNetwork,
+    net: NetworkLike,
     country: str,
     material: str,
     stage: str = "mining",
@@ -148,7 +148,7 @@ def import_reliance(
 
 
 def supplier_shares(
-    net: SupplyNetwork, country: str, material: str, stage: str | None = None
+    net: NetworkLike, country: str, material: str, stage: str | None = None
 ) -> pd.Series:
     """Direct suppliers of a country's material, by supplying country (shares summing to 1).
 
@@ -205,7 +205,7 @@ def supplier_shares(
 
 
 def origin_shares(
-    net: SupplyNetwork, country: str, material: str, stage: str = "mining"
+    net: NetworkLike, country: str, material: str, stage: str = "mining"
 ) -> pd.Series:
     """Ultimate origin of a country's material: where what it consumes was mined (or separated).
 
