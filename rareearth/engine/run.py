@@ -13,7 +13,7 @@ from rareearth.engine.events import EventSchedule
 from rareearth.engine.levers import Levers, compile_levers, input_factor_key, lever_slots
 from rareearth.engine.params import batch_parameters
 from rareearth.engine.result import Batch, SimulationResult
-from rareearth.engine.structure import END_USE, Structure, build_structure
+from rareearth.engine.structure import Structure, build_structure
 from rareearth.errors import ArgumentError, EngineError, OptionError
 from rareearth.limits import check_count
 from rareearth.protocols import NetworkArg, NetworkLike, OptionsArg, ScenarioArg
@@ -426,7 +426,7 @@ def simulate_many(
         if record == "auto" and _record_bytes(structure, keys_b, months, len(members)) > AUTO_RECORD_BYTES:
             keys_b = {"country"}
         if record_nodes == "end_use":
-            record_in = np.arange(*structure.in_range[END_USE])
+            record_in = np.arange(*structure.in_range[structure.end_use])
             record_out = np.zeros(0, dtype=np.int64)
             keys_b.discard("flows")
         engine = Engine(structure, schedule, lever_arrays, params, months, keys_b, allocator,
