@@ -28,15 +28,19 @@ moves demand, not sourcing.
 
 Examples
 --------
->>> import rareearth as ree
->>> net = ree.load_network("world-2024")
->>> edited = contracted_network(net, [ree.load_option("australia-offtake")])
->>> f, g = net.flows, edited.flows
->>> def from_my(t):
-...     return t[(t.target_country == "JP") & (t.source_country == "MY")
-...              & (t.commodity == "DyTb")].tonnes_per_year.sum()
->>> bool(from_my(g) > from_my(f))
-True
+JP reserves half of CN:separation's 100 t/yr NdPr; it buys 20 t there and 40 t from
+AU:separation, so 30 t/yr swap: JP takes 50 t from CN, 10 t from AU, and AU's other 30 t go to
+CN's former buyers (CN:metal and CN:end_use:other, in proportion 75 : 5):
+
+>>> from rareearth import examples
+>>> net = examples.tiny()
+>>> g = contracted_network(net, [examples.offtake(share=0.5)]).flows
+>>> into_jp = g[(g.target == "JP:metal") & (g.commodity == "NdPr")]
+>>> into_jp.set_index("source").tonnes_per_year.to_dict()
+{'AU:separation': 10.0, 'CN:separation': 50.0}
+>>> from_au = g[(g.source == "AU:separation")]
+>>> from_au.set_index("target").tonnes_per_year.to_dict()
+{'JP:metal': 10.0, 'CN:end_use:other': 1.875, 'CN:metal': 28.125}
 """
 
 from __future__ import annotations

@@ -79,9 +79,13 @@ def loss_metrics(result: Any, country: str, *,
     Examples
     --------
     >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")
-    >>> res = ree.simulate(net, ree.load_scenario("japan-embargo"))  # doctest: +SKIP
-    >>> loss_metrics(res, "JP")["gdp_loss_pct"]             # doctest: +SKIP
+    >>> from rareearth import examples
+    >>> res = ree.simulate(examples.tiny(), examples.embargo())  # CN stops exports to JP
+    >>> m = loss_metrics(res, "JP")
+    >>> round(m["units_lost"])  # cars not built for want of magnets, over six months
+    21007
+    >>> m["output_lost_usd"] / m["units_lost"], m["gdp_loss_usd"] / m["output_lost_usd"]
+    (30000.0, 0.7)
     """
     draws = draws or {}
     p = plan(result.net, result.compiled)
@@ -173,11 +177,11 @@ def tariff_rate(net: Any, importer: str, exporter: str, sector: str,
 
     Examples
     --------
-    >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")
-    >>> months = pd.period_range("2025-03", periods=8, freq="M")
-    >>> tariff_rate(net, "US", "JP", "automotive", months).round(3).tolist()
-    [0.025, 0.258, 0.275, 0.275, 0.275, 0.275, 0.213, 0.15]
+    >>> from rareearth import examples
+    >>> net = examples.tiny()  # CN: 10% on JP's cars, 25% from 1 June 2025
+    >>> months = pd.period_range("2025-04", periods=4, freq="M")
+    >>> tariff_rate(net, "CN", "JP", "automotive", months).round(3).tolist()
+    [0.1, 0.1, 0.25, 0.25]
     """
     t = net.tariffs
     rows = t[(t["importer"] == importer) & (t["exporter"] == exporter) & (t["sector"] == sector)]
@@ -225,12 +229,12 @@ def relocation_tariff_saving_usd(net: Any, from_country: str, to_country: str, s
 
     Examples
     --------
-    >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")
-    >>> months = pd.period_range("2025-10", periods=12, freq="M")
-    >>> saved = relocation_tariff_saving_usd(net, "JP", "US", "automotive", 0.1, months)
-    >>> round(saved / 1e9, 2)  # 10% of Japan's output, all replacing exports to the US, at 15%
-    4.16
+    >>> from rareearth import examples
+    >>> net = examples.tiny()
+    >>> months = pd.period_range("2025-03", periods=6, freq="M")
+    >>> saved = relocation_tariff_saving_usd(net, "JP", "CN", "automotive", 0.1, months)
+    >>> round(saved / 1e6, 2)  # 10% of 3 bn USD/yr: 25 M a month at 10% (3 months), 25% (3)
+    26.25
     """
     owner = owner or from_country
     rows = product_rows(net)

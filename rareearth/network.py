@@ -617,8 +617,9 @@ def load_network(name_or_path: str | Path) -> SupplyNetwork:
     Examples
     --------
     >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")
-    >>> "JP" in net.country_codes
-    True
+    >>> from rareearth import examples
+    >>> net = ree.load_network(examples.tiny_path())  # a folder; or a name of ree.datasets()
+    >>> net.country_codes, net.stages
+    (['CN', 'AU', 'JP'], ('mining', 'separation', 'metal', 'magnet', 'end_use'))
     """
     return SupplyNetwork.from_dataset(read_dataset(name_or_path))

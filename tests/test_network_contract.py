@@ -257,28 +257,34 @@ def test_synthetic_raises_rareearth_errors() -> None:
 
 # ---------------------------------------------------------------------------- 8. doctests
 
-#: Modules whose docstring examples run here, on rareearth.examples.tiny() (the engine's and
-#: the report's are converted by their owners).
-DOCTEST_MODULES = [
-    "rareearth", "rareearth.compiled", "rareearth.contracts", "rareearth.data",
-    "rareearth.economics", "rareearth.errors", "rareearth.examples", "rareearth.network",
-    "rareearth.product_records", "rareearth.products", "rareearth.protocols",
-    "rareearth.records", "rareearth.synthetic", "rareearth.indicators",
-    "rareearth.indicators.concentration", "rareearth.indicators.sourcing",
-    "rareearth.indicators.tables", "rareearth.indicators.tracing", "rareearth.indicators.checks",
-]
+def _modules() -> list[str]:
+    names = ["rareearth"]
+    for info in pkgutil.walk_packages(ree.__path__, "rareearth."):
+        if not info.name.endswith("__main__"):
+            names.append(info.name)
+    return sorted(names)
 
 
-@pytest.mark.parametrize("name", DOCTEST_MODULES)
+#: Modules whose examples other engineers convert (issue 13; the report's runs world-2024 for
+#: 15 s): not run here yet. Every other module's examples run, on rareearth.examples.tiny().
+CONVERTED_ELSEWHERE = ("rareearth.engine", "rareearth.cli", "rareearth.reporting")
+
+
+@pytest.mark.parametrize("name", _modules())
 def test_docstring_examples_run_on_the_tiny_network(name: str) -> None:
+    if name.startswith(CONVERTED_ELSEWHERE):
+        pytest.skip("docstring examples converted in another branch (issue 13)")
+    import matplotlib
+
+    matplotlib.use("Agg")
     module = importlib.import_module(name)
     started = time.perf_counter()
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     for test in finder.find(module, name):
         source = "\n".join(ex.source for ex in test.examples)
-        assert "doctest: +SKIP" not in source, f"{test.name} skips an example"
-        assert "world-20" not in source, f"{test.name} runs on a built-in world dataset"
+        assert all(doctest.SKIP not in ex.options for ex in test.examples), f"{test.name} skips"
+        assert 'load_network("world' not in source, f"{test.name} runs on a world dataset"
         runner.run(test)
     assert runner.failures == 0, f"{runner.failures} docstring example(s) of {name} failed"
     assert time.perf_counter() - started < 20

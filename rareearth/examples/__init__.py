@@ -16,6 +16,14 @@ magnets t/yr; recipe 0.3 t NdPr and 0.02 t DyTb per t of magnet::
 JP's magnet maker holds 1 t of DyTb in stock; JP's stockpile holds 0.5 t DyTb (released at
 0.25 t/month once supply falls 10% short); new trade links take 2 months (1-4 in Monte Carlo).
 
+A product tier: cars (automotive, 30,000 USD, value added 20%, 4 weeks of magnets in stock,
+2 kg of magnet each), 100,000 a year built in JP and 75,000 in CN; GDP per USD of car output
+not built JP 0.7, CN 0.5; JP exports 1 bn USD of cars a year to CN, which levies 10% on them,
+25% from 1 June 2025.
+
+:func:`embargo` is a scenario on it: CN stops every export to JP for the first half of 2025;
+:func:`offtake` an option: JP reserves half of CN:separation's NdPr (50 t/yr).
+
 Examples
 --------
 >>> from rareearth import examples
@@ -29,10 +37,15 @@ Examples
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rareearth.network import SupplyNetwork, load_network
 
-__all__ = ["tiny", "tiny_path"]
+if TYPE_CHECKING:
+    from rareearth.cooperation import Option
+    from rareearth.scenario import Scenario
+
+__all__ = ["embargo", "offtake", "tiny", "tiny_path"]
 
 
 def tiny_path() -> Path:
@@ -52,3 +65,46 @@ def tiny() -> SupplyNetwork:
     np.float64(200.0)
     """
     return load_network(tiny_path())
+
+
+def embargo(months: int = 6) -> Scenario:
+    """CN stops every export to JP from January 2025, for ``months`` months (a scenario of
+    ``months`` months).
+
+    Examples
+    --------
+    >>> import rareearth as ree
+    >>> res = ree.simulate(tiny(), embargo())
+    >>> res.shortfall("JP")["magnet"].gt(0).any()  # JP's automotive buys 100 t/yr CN magnets
+    np.True_
+    """
+    import pandas as pd
+
+    from rareearth.scenario import Scenario
+
+    end = str(pd.Period("2025-01", freq="M") + (months - 1))
+    return Scenario.from_dict({
+        "name": "tiny-embargo", "start": "2025-01", "months": months,
+        "description": "illustrative: CN stops every export to JP",
+        "events": [{"type": "export_restriction", "exporter": "CN", "targets": ["JP"],
+                    "commodities": "all", "severity": 1.0, "start": "2025-01", "end": end}],
+    })
+
+
+def offtake(share: float = 0.5) -> Option:
+    """JP reserves ``share`` of CN:separation's NdPr output (100 t/yr), in place from month 0,
+    at no stated cost (illustrative).
+
+    Examples
+    --------
+    >>> offtake().measures[0].share
+    0.5
+    """
+    from rareearth.cooperation import Option
+
+    return Option.from_dict({
+        "name": "tiny-offtake", "title": "JP reserves CN separation's NdPr (illustrative)",
+        "country": "JP", "cost_usd": 0, "lead_time_months": 0,
+        "measures": [{"type": "offtake", "supplier": "CN:separation", "partner": "JP",
+                      "commodity": "NdPr", "share": share}],
+    })

@@ -49,8 +49,8 @@ def dependence_table(net: NetworkLike, country: str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import rareearth as ree
-    >>> table = dependence_table(ree.load_network("world-2024"), "JP")
+    >>> from rareearth import examples
+    >>> table = dependence_table(examples.tiny(), "JP")
     >>> table.loc["DyTb", "top_separation_origin"]
     'CN'
     """
