@@ -27,9 +27,10 @@ def positions(values: pd.Series, index: dict[str, int]) -> np.ndarray:
     """``values.map(index)`` as int64 positions, via one hash look-up per distinct value."""
     keys = pd.unique(np.asarray(values, dtype=object))
     lookup = pd.Series([index.get(k, -1) for k in keys], index=keys, dtype=np.int64)
-    found = lookup.reindex(np.asarray(values, dtype=object)).to_numpy()
+    found: np.ndarray = lookup.reindex(np.asarray(values, dtype=object)).to_numpy()
     if (found < 0).any():  # an unknown label: fail as the plain map does
-        return values.map(index).to_numpy(dtype=np.int64)
+        mapped: np.ndarray = values.map(index).to_numpy(dtype=np.int64)
+        return mapped
     return found
 
 

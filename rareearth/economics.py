@@ -29,12 +29,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from rareearth.products import lost_units, plan, product_rows, relocate_production
+from rareearth.protocols import NetworkLike
+
+if TYPE_CHECKING:
+    from rareearth.cooperation import Option
+    from rareearth.engine.result import SimulationResult
+    from rareearth.scenario import Scenario
 
 __all__ = [
     "BASES",
@@ -56,11 +62,11 @@ BASES = ("territory", "owner")
 ECONOMY_DRAWS = ("gdp_per_output_quantile", "inventory_weeks_quantile")
 
 
-def _between(low: Any, high: Any, q: float) -> float:
+def _between(low: float, high: float, q: float) -> float:
     return float(low) + float(q) * (float(high) - float(low))
 
 
-def loss_metrics(result: Any, country: str, *,
+def loss_metrics(result: SimulationResult, country: str, *,
                  draws: Mapping[str, float] | None = None) -> dict[str, float]:
     """Units, output and GDP lost by ``country`` over a run (see the module docstring).
 
@@ -127,8 +133,8 @@ def loss_metrics(result: Any, country: str, *,
     return out
 
 
-def headline(metrics: Mapping[str, Any], *, unit: str = "vehicles",
-             start: Any = None) -> str | None:
+def headline(metrics: Mapping[str, float], *, unit: str = "vehicles",
+             start: str | pd.Period | None = None) -> str | None:
     """The business answer in one sentence, from a score's metrics; None without a product tier.
 
     "The first line runs short in 2025-08; 757,651 vehicles are not built: $25.5 bn of output
@@ -169,7 +175,7 @@ def headline(metrics: Mapping[str, Any], *, unit: str = "vehicles",
 # --------------------------------------------------------------------------- tariffs
 
 
-def tariff_rate(net: Any, importer: str, exporter: str, sector: str,
+def tariff_rate(net: NetworkLike, importer: str, exporter: str, sector: str,
                 periods: pd.PeriodIndex) -> np.ndarray:
     """All-in tariff rate (share) per month: the mean of the rates in force on its days.
 
@@ -199,13 +205,13 @@ def tariff_rate(net: Any, importer: str, exporter: str, sector: str,
     return out
 
 
-def _trade(net: Any, exporter: str, importer: str, sector: str) -> float:
+def _trade(net: NetworkLike, exporter: str, importer: str, sector: str) -> float:
     t = net.product_trade
     rows = t[(t["exporter"] == exporter) & (t["importer"] == importer) & (t["sector"] == sector)]
     return float(rows["value_usd_per_year"].sum())
 
 
-def tariff_bill_usd(net: Any, importer: str, exporter: str, sector: str,
+def tariff_bill_usd(net: NetworkLike, importer: str, exporter: str, sector: str,
                     periods: pd.PeriodIndex, *, share: float | np.ndarray = 1.0) -> float:
     """Tariff paid on ``share`` of the baseline exports over ``periods`` (USD)."""
     monthly = _trade(net, exporter, importer, sector) / 12.0
@@ -216,7 +222,7 @@ def tariff_bill_usd(net: Any, importer: str, exporter: str, sector: str,
 # --------------------------------------------------------------------------- relocation
 
 
-def relocation_tariff_saving_usd(net: Any, from_country: str, to_country: str, sector: str,
+def relocation_tariff_saving_usd(net: NetworkLike, from_country: str, to_country: str, sector: str,
                                  share: float, periods: pd.PeriodIndex, *,
                                  profile: Sequence[float] | np.ndarray | None = None,
                                  owner: str | None = None) -> float:
@@ -247,7 +253,7 @@ def relocation_tariff_saving_usd(net: Any, from_country: str, to_country: str, s
     return float(np.sum(replaced / 12.0 * shape * rate))
 
 
-def relocation_net_cost_usd(net: Any, option: Any, scenario: Any, *,
+def relocation_net_cost_usd(net: NetworkLike, option: Option, scenario: Scenario, *,
                             timing: str = "in_place") -> dict[str, float]:
     """An option's cost net of the tariff its ``Relocate`` measures save over the scenario.
 

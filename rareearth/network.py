@@ -23,7 +23,7 @@ from rareearth.atomic import atomic_path, write_text
 from rareearth.compiled import CompiledNetwork, compile_network
 from rareearth.data import Dataset, read_dataset
 from rareearth.errors import ArgumentError
-from rareearth.records import _NODE_RE, END_USE_SECTORS, MAGNET, STAGES, parse_node_id
+from rareearth.records import _NODE_RE, END_USE_SECTORS, MAGNET, STAGES, Parameter, parse_node_id
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -388,7 +388,7 @@ class SupplyNetwork:
             parameter_ranges={
                 p.name: (float(p.low), float(p.high))
                 for p in dataset.tables["parameters"]
-                if p.low is not None and p.high is not None
+                if isinstance(p, Parameter) and p.low is not None and p.high is not None
             },
             digest=dataset.digest,
             path=dataset.path,
@@ -523,9 +523,9 @@ class SupplyNetwork:
             nx.write_graphml(self.graph, tmp)
         return Path(path)
 
-    def to_node_link(self) -> dict[str, Any]:
+    def to_node_link(self) -> dict[str, object]:
         """The graph as node-link data (JSON-ready dict)."""
-        return cast("dict[str, Any]", nx.node_link_data(self.graph, edges="links"))
+        return cast("dict[str, object]", nx.node_link_data(self.graph, edges="links"))
 
     def to_json(self, path: str | Path) -> Path:
         """Write node-link JSON (atomically)."""

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,9 @@ import pandas as pd
 from rareearth.compiled import CompiledNetwork
 from rareearth.protocols import NetworkLike
 from rareearth.records import sector_of
+
+if TYPE_CHECKING:
+    from rareearth.engine.result import SimulationResult
 
 __all__ = [
     "PRODUCT_COLUMNS",
@@ -203,7 +206,7 @@ def _plan(net: NetworkLike, compiled: CompiledNetwork) -> Plan:
     return made
 
 
-def _availability(result: Any, p: Plan) -> np.ndarray:
+def _availability(result: SimulationResult, p: Plan) -> np.ndarray:
     """(T, R, I): share of need delivered to each row's (country, sector) for each input."""
     arrays = result.arrays
     t_n = result.months
@@ -233,7 +236,7 @@ def _availability(result: Any, p: Plan) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)[:, p.group, :]
 
 
-def lost_units(result: Any, *, inventory_weeks: float | None = None) -> tuple[Plan, np.ndarray]:
+def lost_units(result: SimulationResult, *, inventory_weeks: float | None = None) -> tuple[Plan, np.ndarray]:
     """The plan and the units lost per month and row, ``(T, R)`` (the arrays behind
     :func:`product_table`; Monte Carlo scores use them without building the table)."""
     p = plan(result.net, result.compiled)
@@ -244,7 +247,7 @@ def lost_units(result: Any, *, inventory_weeks: float | None = None) -> tuple[Pl
     return p, np.maximum(p.demand[None, :] - built, 0.0)
 
 
-def product_table(result: Any, *, inventory_weeks: float | None = None) -> pd.DataFrame:
+def product_table(result: SimulationResult, *, inventory_weeks: float | None = None) -> pd.DataFrame:
     """The tidy product table of a result (``SimulationResult.products``).
 
     Parameters
@@ -280,12 +283,12 @@ def product_table(result: Any, *, inventory_weeks: float | None = None) -> pd.Da
     return frame
 
 
-def _sector_products(net: Any, sector: str) -> list[str]:
+def _sector_products(net: NetworkLike, sector: str) -> list[str]:
     p = net.products
     return [str(x) for x in p.loc[p["sector"] == sector, "product"]]
 
 
-def relocate_production(net: Any, from_country: str, to_country: str, sector: str, share: float,
+def relocate_production(net: NetworkLike, from_country: str, to_country: str, sector: str, share: float,
                         *, owner: str | None = None,
                         production: pd.DataFrame | None = None) -> pd.DataFrame:
     """``product_production`` with ``share`` of ``owner``'s output of ``sector`` products in
