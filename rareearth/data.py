@@ -16,7 +16,7 @@ import csv
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -284,7 +284,7 @@ _STAGE_RE = re.compile(r"^[a-z][a-z_]*$")
 _SECTOR_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def _names(package: dict[str, Any], key: str, pattern: re.Pattern[str], what: str,
+def _names(package: Mapping[str, object], key: str, pattern: re.Pattern[str], what: str,
            problems: list[str]) -> list[str] | None:
     """``package[key]`` as a list of distinct names matching ``pattern``, or None (a problem)."""
     raw = package[key]
@@ -305,7 +305,7 @@ def _names(package: dict[str, Any], key: str, pattern: re.Pattern[str], what: st
     return list(raw)
 
 
-def declared_stages(package: dict[str, Any], problems: list[str]) -> tuple[str, ...]:
+def declared_stages(package: Mapping[str, object], problems: list[str]) -> tuple[str, ...]:
     """The stages ``datapackage.json`` declares (``stages``), checked; :data:`STAGES` when it
     declares none. A dataset may add processing stages (a material in, the same material out,
     with a yield, as separation and metal) between ``mining`` and ``magnet``; the five
@@ -332,7 +332,7 @@ def declared_stages(package: dict[str, Any], problems: list[str]) -> tuple[str, 
     return tuple(names)
 
 
-def declared_sectors(package: dict[str, Any], problems: list[str]) -> tuple[str, ...]:
+def declared_sectors(package: Mapping[str, object], problems: list[str]) -> tuple[str, ...]:
     """The end-use sectors ``datapackage.json`` declares (``sectors``), checked;
     :data:`~rareearth.records.END_USE_SECTORS` when it declares none."""
     if "sectors" not in package:
