@@ -11,8 +11,11 @@ from __future__ import annotations
 __all__ = [
     "ArgumentError",
     "DataError",
+    "EngineError",
+    "OptimalError",
     "OptionError",
     "OutputError",
+    "ParameterError",
     "RareEarthError",
     "ScenarioError",
     "UnknownNameError",
@@ -57,3 +60,16 @@ class ArgumentError(RareEarthError, TypeError, ValueError):
 class OutputError(RareEarthError, ValueError):
     """An output path that ``rareearth`` refuses to write: a directory, a device, a symbolic
     link, or one of the inputs of the same command."""
+
+
+class EngineError(RareEarthError, ValueError):
+    """A bad argument to the engine: unknown allocation mode, record key, options."""
+
+
+class ParameterError(RareEarthError, ValueError):
+    """An unknown or out-of-range engine parameter override."""
+
+
+class OptimalError(RareEarthError, RuntimeError):
+    """The month's linear program could not be solved (a numerical failure of HiGHS)."""
+

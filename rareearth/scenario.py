@@ -48,7 +48,6 @@ import functools
 import math
 import numbers
 import os
-import weakref
 from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
@@ -560,21 +559,11 @@ class Uncertainty(FrozenModel):
     lead_time_scale: Range = (0.5, 1.5)
 
 
-_INDEXES: weakref.WeakKeyDictionary[Any, NetworkIndex] = weakref.WeakKeyDictionary()
-
-
 def network_index(net: Any) -> NetworkIndex:
     """The name index of ``net`` (:class:`~rareearth.catalog.NetworkIndex`), built once per
     network: validating a batch of scenarios against a 10^4-node network costs one index, not
     one per scenario. Callers must not change it (copy a set before adding to it)."""
-    try:
-        look = _INDEXES.get(net)
-    except TypeError:  # not weak-referenceable (a stand-in): no cache
-        return NetworkIndex(net)
-    if look is None:
-        look = NetworkIndex(net)
-        _INDEXES[net] = look
-    return look
+    return net.cached("name-index", None, functools.partial(NetworkIndex, net))
 
 
 class Scenario(Document):

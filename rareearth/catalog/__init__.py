@@ -36,6 +36,7 @@ from rareearth.atomic import write_text
 from rareearth.data import _no_duplicate_keys
 from rareearth.errors import RareEarthError, ScenarioError, UnknownNameError
 from rareearth.limits import FIRST_YEAR, LAST_YEAR, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NODES
+from rareearth.protocols import NetworkLike
 from rareearth.records import MAGNET, parse_node_id, sector_of
 
 __all__ = [
@@ -291,7 +292,7 @@ def resolve_commodities(
 class NetworkIndex:
     """Sets of names a network declares, built once per validation."""
 
-    def __init__(self, net: Any) -> None:
+    def __init__(self, net: NetworkLike) -> None:
         self.net = net
         self.countries = {str(c) for c in net.country_codes}
         self.nodes = {str(n) for n in net.node_ids}
@@ -299,19 +300,15 @@ class NetworkIndex:
         for node in self.nodes:
             parsed = parse_node_id(node)
             self.stages.setdefault(parsed.country, set()).add(parsed.stage)
-        demand = getattr(net, "demand", None)
         self.sectors: dict[str, set[str]] = {}
-        if demand is not None and "node" in demand.columns:
-            for node in demand["node"]:
-                parsed = parse_node_id(str(node))
-                self.sectors.setdefault(parsed.country, set()).add(sector_of(str(node)))
-        # (node, commodity) pairs that produce something, when the network says so
-        self.made: set[tuple[str, str]] | None = None
-        producers = getattr(net, "producers", None)
-        if producers is not None and {"node", "commodity"} <= set(producers.columns):
-            self.made = {
-                (str(n), str(c)) for n, c in zip(producers["node"], producers["commodity"], strict=True)
-            }
+        for node in net.demand["node"]:
+            parsed = parse_node_id(str(node))
+            self.sectors.setdefault(parsed.country, set()).add(sector_of(str(node)))
+        # (node, commodity) pairs that produce something
+        producers = net.producers
+        self.made: set[tuple[str, str]] | None = {
+            (str(n), str(c)) for n, c in zip(producers["node"], producers["commodity"], strict=True)
+        }
 
     def country(self, code: str, where: str) -> str | None:
         if code in self.countries:

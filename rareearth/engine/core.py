@@ -34,7 +34,7 @@ from rareearth.engine import kernels
 from rareearth.engine.events import EventSchedule, MonthEvents
 from rareearth.engine.levers import LeverArrays
 from rareearth.engine.params import BatchParameters
-from rareearth.engine.structure import END_USE, MINING, PRODUCING, Group, Structure
+from rareearth.engine.structure import MINING, Group, Structure
 
 __all__ = ["COUNTRY_KEYS", "IN_KEYS", "OUT_KEYS", "REFILL_MONTHS", "Allocator", "Engine", "Raw"]
 
@@ -169,7 +169,7 @@ class Engine:
         self.blocked_version = 0
         self._blocked_seen: np.ndarray | None = None
         self._blocked_seen_at = -1
-        e0, e1 = st.in_range[END_USE]
+        e0, e1 = st.in_range[st.end_use]
         self.level = self.array(e1 - e0, 1.0)
         self.level_moved = False
         self.consumed_prev = self.array(e1 - e0, st.base_demand[e0:e1, None])
@@ -190,7 +190,7 @@ class Engine:
         self.prod = self.array(n_out)
         self.left = self.array(n_out)
         self.room_buf = self.array(n_out)
-        self.room_ready = [False] * len(PRODUCING)
+        self.room_ready = [False] * len(st.producing)
         self.rerouted_out = self.array(n_out)
         self.shipped = self.array(n_out)
         self.ordered = self.array(n_out)
@@ -262,7 +262,7 @@ class Engine:
             self.raw.edge_flow is not None
             or bool(np.any((levers.offtake_slot >= st.out_range[stage][0])
                            & (levers.offtake_slot < st.out_range[stage][1])))
-            for stage in PRODUCING
+            for stage in st.producing
         ]
         self.restricted = self._restricted_operators()
         self.csr_fill_to_in = [kernels.csr(m) for m in st.fill_to_in]
@@ -272,7 +272,7 @@ class Engine:
         self.use = list(st.use)
         self._factor_pos: list[tuple[int, int]] = []
         if levers.input_slots.size:
-            for stage in PRODUCING:
+            for stage in st.producing:
                 m = st.use[stage].copy()
                 m.data = self.csr_use[stage][2]
                 self.use[stage] = m
@@ -301,7 +301,7 @@ class Engine:
         self.transit = Transit(self) if (params.transit_months > 0).any() else None
         if self.transit is not None:
             # cross-border deliveries are split off edge flows: every stage ships edge by edge
-            self.explicit = [True] * len(PRODUCING)
+            self.explicit = [True] * len(st.producing)
 
     def array(self, rows: int, value: Any = 0.0, dtype: Any = np.float64) -> np.ndarray:
         """A new (rows, S) state or work array filled with ``value`` (None: uninitialised),
@@ -328,7 +328,7 @@ class Engine:
         st = self.st
         edges = self.schedule.edges
         out: list[tuple[int, int] | None] = []
-        for stage in PRODUCING:
+        for stage in st.producing:
             e0, e1 = st.edge_range[stage]
             r0, r1 = (int(x) for x in np.searchsorted(edges, [e0, e1]))
             out.append((r0, r1) if r1 > r0 else None)
@@ -340,7 +340,7 @@ class Engine:
         st = self.st
         edges = self.schedule.edges
         plan_rows, receive_rows = [], []
-        for stage in PRODUCING:
+        for stage in st.producing:
             e0, e1 = st.edge_range[stage]
             o0 = st.out_range[stage][0]
             # an edge is its (source out-slot, target in-slot) pair, unique within a stage
@@ -467,7 +467,7 @@ class Engine:
         self.beyond[m0:m1].fill(0.0)
         self.extra_next.fill(0.0)
         self.asked.fill(False)
-        self.room_ready = [False] * len(PRODUCING)
+        self.room_ready = [False] * len(self.st.producing)
         if self.has_pile:
             np.copyto(self.rate_left, self.levers.release_rate.reshape(self.rate_left.shape))
         if self.transit is not None:
@@ -476,11 +476,11 @@ class Engine:
         self.allocator.allocate(self, MINING)
         if self.transit is not None:
             self.transit.ship(MINING)
-        for stage in range(1, END_USE + 1):
+        for stage in range(1, self.st.end_use + 1):
             self.allocator.reroute(self, stage)
             if self.has_pile:
                 self.release(stage)
-            if stage == END_USE:
+            if stage == self.st.end_use:
                 self.consume()
             else:
                 self.produce(stage)
@@ -542,7 +542,7 @@ class Engine:
     def demand(self) -> None:
         """End-use demand (t/month) and recycled secondary supply of this month."""
         st, lv = self.st, self.levers
-        e0, e1 = st.in_range[END_USE]
+        e0, e1 = st.in_range[st.end_use]
         d = self.demand_now
         kernels.scaled_rows(st.base_demand[e0:e1], self.level, True, d)
         if self.ev.demand_factor is not None:
@@ -569,14 +569,14 @@ class Engine:
         REFILL_MONTHS)``, at least 0; a stage's plan sets its inputs' need.
         """
         st = self.st
-        e0, e1 = st.in_range[END_USE]
+        e0, e1 = st.in_range[st.end_use]
         has_cut, ptr, scenario, keep, allow, has_allow = self.cuts()
         kernels.order_from_need(st.target_in[e0:e1], self.inv_in[e0:e1], self.demand_now,
                                 self.recycled, self.recycling, 1.0 / REFILL_MONTHS,
                                 self.order[e0:e1])
         if self.held is not None:
             self.held.start_month()
-        for stage in range(END_USE - 1, MINING - 1, -1):
+        for stage in range(st.end_use - 1, MINING - 1, -1):
             o0, o1 = st.out_range[stage]
             if self.held is not None and self.held.release(stage):
                 has_cut, ptr, scenario, keep, allow, has_allow = self.cuts()
@@ -639,7 +639,7 @@ class Engine:
         Shortfall (here and in :meth:`produce`) is ``need − max(received, used)``, zero below
         ``ROUNDING × need``.
         """
-        e0, e1 = self.st.in_range[END_USE]
+        e0, e1 = self.st.in_range[self.st.end_use]
         kernels.consume(self.received[e0:e1], self.recycled, self.recycling, self.need[e0:e1],
                         ROUNDING, self.inv_in[e0:e1], self.used[e0:e1], self.shortfall[e0:e1],
                         self.consumed_prev)
@@ -771,7 +771,7 @@ class Engine:
         total_short = np.empty_like(self.pile)
         total_need = np.empty_like(self.pile)
         kernels.release_sums(rows, kc, self.need, self.received, self.inv_in, self.recycled,
-                             st.in_range[END_USE][0], stage == END_USE and self.recycling, short,
+                             st.in_range[st.end_use][0], stage == st.end_use and self.recycling, short,
                              total_short, total_need)
         # release what exceeds the threshold share of need: the stockpile caps the shortfall at
         # the threshold (releasing all of it once triggered would make a larger shortfall end
@@ -805,7 +805,7 @@ class Engine:
         # price index per commodity over consumers (magnet makers and end use: the last slots)
         # on the export market: without those of countries restricting that commodity's exports
         c0 = self.consumer_start
-        e0 = self.st.in_range[END_USE][0]
+        e0 = self.st.in_range[self.st.end_use][0]
         restricting = self.restricting()
         has_r = restricting is not None
         mask = self._no_restricting if restricting is None else restricting
@@ -897,7 +897,7 @@ class Engine:
         if raw.country:
             c = raw.country
             row_in, stage_in, value, row_out, stock_out = self._country_index
-            kernels.country_sums(row_in, stage_in, value, END_USE, END_USE - 1, self.need,
+            kernels.country_sums(row_in, stage_in, value, self.st.end_use, self.st.end_use - 1, self.need,
                                  self.shortfall, self.inv_in, row_out, self.inv_out,
                                  c["country_demand"][t], c["country_shortfall"][t],
                                  c["country_demand_value"][t], c["country_shortfall_value"][t],
@@ -1012,7 +1012,7 @@ class Transit:
         # per stage: cross-border part of flow_to_in, and the buyers' rows it touches
         self.cross = []
         cross_edge = st.out_country[st.edge_src] != st.in_country[st.edge_tgt]
-        for stage in PRODUCING:
+        for stage in st.producing:
             e0, e1 = st.edge_range[stage]
             m = st.flow_to_in[stage].tocsc().copy()
             mask = np.repeat(cross_edge[e0:e1], np.diff(m.indptr))
@@ -1021,7 +1021,7 @@ class Transit:
             self.cross.append(m.tocsr())
         # baseline shipments already under way at the start (shipped before month 0)
         base = np.zeros(st.n_in)
-        for stage in PRODUCING:
+        for stage in st.producing:
             e0, e1 = st.edge_range[stage]
             base += self.cross[stage] @ st.edge_base[e0:e1]
         for s in range(n_s):

@@ -35,9 +35,9 @@ import numpy as np
 import pandas as pd
 
 from rareearth.engine import kernels
-from rareearth.engine.structure import END_USE, Structure
+from rareearth.engine.structure import Structure
 from rareearth.errors import ScenarioError
-from rareearth.records import STAGES, sector_of
+from rareearth.records import sector_of
 
 __all__ = ["EventSchedule", "MonthEvents"]
 
@@ -146,7 +146,7 @@ class EventSchedule:
     def _sector_of_end_use(self) -> np.ndarray:
         if self._sectors is None:
             st = self.structure
-            i0, i1 = st.in_range[END_USE]
+            i0, i1 = st.in_range[st.end_use]
             ids = st.compiled.node_ids
             self._sectors = np.array(
                 [sector_of(ids[n]) for n in st.in_node[i0:i1]], dtype=object
@@ -204,11 +204,11 @@ class EventSchedule:
                 country = cn.country_index[event.country]
                 node_mask = cn.node_country == country
                 if event.stage is not None:
-                    node_mask &= cn.node_stage == STAGES.index(event.stage)
+                    node_mask &= cn.node_stage == cn.stages.index(event.stage)
             slots = np.flatnonzero(node_mask[st.out_node] & np.isin(st.out_commodity, coms))
             return _Compiled("capacity", s, level, slots, float(event.factor))
         if kind == "demand_shock":
-            i0, i1 = st.in_range[END_USE]
+            i0, i1 = st.in_range[st.end_use]
             country = cn.country_index[event.country]
             sectors = self._sector_of_end_use()
             mask = st.in_country[i0:i1] == country
@@ -223,7 +223,7 @@ class EventSchedule:
         """Buffers and per-scenario index sets for incremental monthly updates."""
         st = self.structure
         n_s = self.n_scenarios
-        i0, i1 = st.in_range[END_USE]
+        i0, i1 = st.in_range[st.end_use]
         kinds = {e.kind for e in self.events}
         trade = [e for e in self.events if e.kind in ("restriction", "quota")]
         self.edges = np.unique(np.concatenate([e.slots for e in trade])) if trade else np.zeros(0, np.int64)

@@ -21,7 +21,6 @@ See ``docs/model.md``, "Cooperation options in the engine".
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, Literal
@@ -42,18 +41,11 @@ Timing = Literal["in_place", "from_start"]
 # them (validation, expanded includes, node lists, baseline use) is kept per network, so that
 # hundreds of portfolios of the same options (simulate_many, the frontier) cost little.
 
-_NET_CACHE: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
 _EXPANDED: dict[str, list[Any]] = {}
 
 
 def _cached(net: Any, key: Any, make: Callable[[], Any]) -> Any:
-    try:
-        per = _NET_CACHE.setdefault(net, {})
-    except TypeError:  # not weak-referenceable: no cache
-        return make()
-    if key not in per:
-        per[key] = make()
-    return per[key]
+    return net.cached("measures", key, make)  # kept with the network
 
 
 def _key(model: Any) -> str:
@@ -257,11 +249,11 @@ def _edited(net: Any, demand: pd.DataFrame, moves: list[tuple[str, str, str, flo
     edited = net
     if len(demand) != len(net.demand):
         edited = net.replace(demand=demand.drop(columns=["country", "sector"]))
-    production = net.product_production
-    for from_country, to_country, sector, moved in moves:
-        production = relocate_production(net, from_country, to_country, sector, moved,
-                                         production=production)
-    if production is not net.product_production:
+    if moves:
+        production = net.product_production
+        for from_country, to_country, sector, moved in moves:
+            production = relocate_production(net, from_country, to_country, sector, moved,
+                                             production=production)
         edited = edited.replace(product_production=production)
     return edited
 
@@ -311,7 +303,7 @@ def _substitute(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarra
     magnet makers need ``1 − cut × share × profile`` of their coefficient of the material (an
     input factor), ``share`` the sector's part of the magnets the country uses."""
     key = ("sector", measure.country, measure.sector, measure.commodity)
-    if demand is net.demand:
+    if demand.equals(net.demand):  # not edited by a relocation: the network's own use
         direct, total, sector = _cached(net, key, partial(_sector_use, demand, *key[1:]))
     else:  # edited by a relocation in the same package
         direct, total, sector = _sector_use(demand, *key[1:])

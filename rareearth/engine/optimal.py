@@ -55,7 +55,6 @@ True
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,8 +63,8 @@ from scipy.optimize import linprog
 
 from rareearth.engine.core import Engine
 from rareearth.engine.run import register_allocation
-from rareearth.engine.structure import END_USE, MINING, PRODUCING, Structure
-from rareearth.errors import RareEarthError
+from rareearth.engine.structure import MINING, Structure
+from rareearth.errors import OptimalError
 
 __all__ = [
     "FILL_REWARD",
@@ -100,10 +99,6 @@ RELEASE_COST = 0.5
 PRIORITY_MULTIPLIER = 1e3
 
 _TINY = 1e-12
-
-
-class OptimalError(RareEarthError, RuntimeError):
-    """The month's linear program could not be solved (a numerical failure of HiGHS)."""
 
 
 # ====================================================================== the program
@@ -163,9 +158,6 @@ class _Program:
     scale: float  # t/month per LP unit
 
 
-_PROGRAMS: weakref.WeakKeyDictionary[Structure, _Program] = weakref.WeakKeyDictionary()
-
-
 def _csr(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
     m = sp.csr_matrix((vals, (rows, cols)), shape=shape)
     m.sum_duplicates()
@@ -178,7 +170,7 @@ def _weights(st: Structure) -> np.ndarray:
     An end use without a value (no demand row) takes the median value of its commodity's other
     end uses, or the smallest value of the network, or 1 when the network has no values.
     """
-    e0, e1 = st.in_range[END_USE]
+    e0, e1 = st.in_range[st.end_use]
     value = st.compiled.value[st.in_node[e0:e1], st.in_commodity[e0:e1]].astype(float)
     positive = value > 0
     if not positive.any():
@@ -193,17 +185,16 @@ def _weights(st: Structure) -> np.ndarray:
 
 def _program(st: Structure) -> _Program:
     """The month LP of ``st`` (built on first use, then cached with the structure)."""
-    prog = _PROGRAMS.get(st)
-    if prog is None:
-        prog = _build(st)
-        _PROGRAMS[st] = prog
+    prog = st.extra.get("optimal.program")  # kept with the structure, itself with its network
+    if not isinstance(prog, _Program):
+        prog = st.extra["optimal.program"] = _build(st)
     return prog
 
 
 def _build(st: Structure) -> _Program:
     n_in, n_out, n_e = st.n_in, st.n_out, st.n_edges
     n_c = st.n_commodities
-    e0_end, e1_end = st.in_range[END_USE]
+    e0_end, e1_end = st.in_range[st.end_use]
     n_end = e1_end - e0_end
     e_stage = st.out_stage[st.edge_src]
     linked = set(zip(e_stage.tolist(), st.in_stage[st.edge_tgt].tolist(),
@@ -308,7 +299,7 @@ def _build(st: Structure) -> _Program:
     # 2. links: Σ r over a buyer country ≤ link × potential
     link_mat = block(r_link_a, r0 + np.arange(n_r), np.ones(n_r), n_link)
     # 3. inputs (Leontief): coef × (pa + pb) − inflow ≤ own stock
-    owned = (st.in_owner >= 0) & (st.in_coef > 0) & (st.in_stage < END_USE)
+    owned = (st.in_owner >= 0) & (st.in_coef > 0) & (st.in_stage < st.end_use)
     input_slots = np.flatnonzero(owned)
     n_inp = input_slots.size
     owner = st.in_owner[input_slots]
@@ -424,7 +415,7 @@ class OptimalAllocator:
         self._cost = prog.cost
         if self.priority is not None:
             k = st.compiled.country_index[self.priority]
-            e0, e1 = st.in_range[END_USE]
+            e0, e1 = st.in_range[st.end_use]
             mine = st.in_country[e0:e1] == k
             if mine.any():
                 w = prog.weight
@@ -558,12 +549,12 @@ class OptimalAllocator:
     def _solve(self, engine: Engine, prog: _Program) -> _Month:
         st = engine.st
         n_s = engine.n_scenarios
-        e0, e1 = st.in_range[END_USE]
+        e0, e1 = st.in_range[st.end_use]
         sc = prog.scale
         # bounds (t/month), all scenarios at once: each edge's shippable order this month, with
         # restrictions (keep) and export-quota allowances applied as in proportional mode
         x_ub = np.zeros((st.n_edges, n_s))
-        for stage in PRODUCING:
+        for stage in st.producing:
             e0_s, e1_s = st.edge_range[stage]
             if e1_s > e0_s:
                 x_ub[e0_s:e1_s] = engine.shippable(stage)
