@@ -51,7 +51,8 @@ from rareearth.records import (
     parse_node_id,
 )
 
-__all__ = ["PARAMETERS", "TABLES", "Dataset", "dataset_path", "datasets", "read_dataset"]
+__all__ = ["PARAMETERS", "TABLES", "Dataset", "dataset_path", "datasets", "describe_datasets",
+           "read_dataset"]
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,23 @@ def dataset_path(name_or_path: str | Path) -> Path:
         f"unknown dataset {name!r}: built-in datasets are {', '.join(datasets())}; "
         "or give a path to a dataset folder"
     )
+
+
+def describe_datasets() -> list[dict[str, str]]:
+    """Name, title, version and reference year of each built-in dataset (its datapackage.json),
+    without reading its tables.
+
+    Examples
+    --------
+    >>> [d["reference_year"] for d in describe_datasets()]
+    ['2009', '2024']
+    """
+    rows = []
+    for name in datasets():
+        package = _read_package(dataset_path(name) / "datapackage.json")
+        rows.append({"name": name, **{key: str(package.get(key, ""))
+                                      for key in ("title", "version", "reference_year")}})
+    return rows
 
 
 # --------------------------------------------------------------------------- reading
