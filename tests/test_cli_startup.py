@@ -5,6 +5,7 @@ asked or on a terminal; the listings printed without pandas equal pandas' own pr
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -179,3 +180,18 @@ def test_the_listing_json_is_pandas_json() -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout) == json.loads(
         pd.DataFrame(OPTIONS.listing()).to_json(orient="records"))
+
+
+@pytest.mark.slow  # runs the engine on both datasets (seconds once the kernels are cached)
+def test_warm_compiles_what_a_first_query_needs() -> None:
+    """``make``'s install step: ``python -m rareearth.warm`` runs, and afterwards a query on
+    a built-in dataset compiles nothing (numba reports every cache save)."""
+    env = {**os.environ, "NUMBA_DEBUG_CACHE": "1"}
+    warm = subprocess.run([sys.executable, "-m", "rareearth.warm"], capture_output=True,
+                          text=True, check=True, cwd=ROOT)
+    assert "engine kernels compiled and cached" in warm.stdout
+    query = subprocess.run(
+        [sys.executable, "-m", "rareearth", "exposure", "china-2025-heavy", "-d", "world-2024",
+         "-c", "JP", "--option", "stockpile-180d", "-f", "csv"],
+        capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    assert "data saved" not in query.stdout + query.stderr
