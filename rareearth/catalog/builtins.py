@@ -27,7 +27,7 @@ from rareearth.catalog.fields import _NAME_RE
 from rareearth.catalog.messages import _short
 from rareearth.errors import RareEarthError, UnknownNameError
 
-__all__ = ["Catalog", "catalog_names", "load_document", "template"]
+__all__ = ["Catalog", "catalog_names", "load_document"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -92,12 +92,6 @@ def load_document(
     return loaded
 
 
-def template(what: str) -> str:
-    """The commented template of a ``"scenario"`` or an ``"option"``: every type and field
-    (``rareearth/templates/<what>.yaml``)."""
-    return resources.files("rareearth").joinpath("templates", f"{what}.yaml").read_text("utf-8")
-
-
 class _Shown(Protocol):
     def to_yaml(self) -> str: ...
 
@@ -133,6 +127,18 @@ class Catalog(Generic[D]):
         One document's row of :meth:`listing` (column -> value).
 
     Built-ins are read from the package once; each :meth:`load` returns its own copy.
+
+    Examples
+    --------
+    >>> from rareearth.scenario import SCENARIOS
+    >>> "china-2010" in SCENARIOS.names()
+    True
+    >>> SCENARIOS.load("china-2010").months
+    24
+    >>> SCENARIOS.listing()[0]["dataset"]
+    'world-2009'
+    >>> print(SCENARIOS.show(SCENARIOS.load("china-2010")).splitlines()[0])
+    name: china-2010
     """
 
     kind: str
@@ -172,8 +178,10 @@ class Catalog(Generic[D]):
         return rows
 
     def template(self) -> str:
-        """A commented template of a document: every type and field (:func:`template`)."""
-        return template(self.what)
+        """A commented template of a document: every type and field."""
+        from rareearth.templates import document_template
+
+        return document_template(self.what)
 
     @staticmethod
     def show(document: _Shown, fmt: Literal["yaml", "json"] = "yaml") -> str:

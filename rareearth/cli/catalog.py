@@ -79,9 +79,9 @@ def catalog_app(
     sub.command("show")(show)
 
     def new(output: OutputOption = None) -> None:
-        from rareearth.catalog.builtins import template
+        from rareearth.templates import document_template
 
-        write_text(template(what), output)
+        write_text(document_template(what), output)
 
     new.__doc__ = new_doc
     sub.command("new")(new)

@@ -41,7 +41,14 @@ __all__ = ["Rows", "emit", "render", "resolve_format", "save_figure", "write_par
 @dataclass(frozen=True)
 class Rows:
     """A small table as records (column -> value), printed exactly as the DataFrame
-    ``pd.DataFrame(rows, columns=columns)`` would be, without importing pandas."""
+    ``pd.DataFrame(rows, columns=columns)`` would be, without importing pandas.
+
+    Examples
+    --------
+    >>> print(render(Rows(["a", "b"], [{"a": "x/y", "b": 1.5}]), Format.csv, None), end="")
+    a,b
+    x/y,1.5
+    """
 
     columns: list[str]
     rows: list[dict[str, Any]]
