@@ -35,6 +35,7 @@ from rareearth.limits import MAX_DEPTH, MAX_PACKAGE_BYTES, MAX_TABLE_BYTES
 from rareearth.records import END_USE_SECTORS, STAGES, Source
 
 __all__ = ["PARAMETERS", "TABLES", "Dataset", "check_balance", "dataset_path", "datasets",
+           "describe_datasets",
            "read_dataset"]
 
 
@@ -114,6 +115,23 @@ def dataset_path(name_or_path: str | Path) -> Path:
         f"unknown dataset {name!r}: built-in datasets are {', '.join(datasets())}; "
         "or give a path to a dataset folder"
     )
+
+
+def describe_datasets() -> list[dict[str, str]]:
+    """Name, title, version and reference year of each built-in dataset (its datapackage.json),
+    without reading its tables.
+
+    Examples
+    --------
+    >>> [d["reference_year"] for d in describe_datasets()]
+    ['2009', '2024']
+    """
+    rows = []
+    for name in datasets():
+        package = _read_package(dataset_path(name) / "datapackage.json")
+        rows.append({"name": name, **{key: str(package.get(key, ""))
+                                      for key in ("title", "version", "reference_year")}})
+    return rows
 
 
 # --------------------------------------------------------------------------- reading

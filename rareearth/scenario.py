@@ -64,6 +64,7 @@ from pydantic import (
 from rareearth.catalog import (
     NAME_PATTERN,
     PRODUCING_STAGES,
+    Catalog,
     Commodities,
     CountryCode,
     DateText,
@@ -74,8 +75,6 @@ from rareearth.catalog import (
     NetworkIndex,
     ProducingStage,
     Targets,
-    catalog_names,
-    load_document,
     resolve_commodities,
     validate_document,
 )
@@ -694,7 +693,7 @@ def scenarios() -> list[str]:
     >>> "china-2010" in scenarios()
     True
     """
-    return catalog_names("scenarios")
+    return SCENARIOS.names()
 
 
 def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
@@ -713,10 +712,19 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
     >>> load_scenario("myanmar-outage").events[0].factor
     0.5
     """
-    return load_document(
-        name_or_path, kind="scenarios", what="scenario", model=Scenario, error=ScenarioError,
-        tags=_EVENT_TYPES,
-    )
+    return SCENARIOS.load(name_or_path)
 
 
 Scenario.error_tags = _EVENT_TYPES
+
+
+def _listing_row(sc: Scenario) -> dict[str, Any]:
+    return {"name": sc.name, "title": sc.title, "start": sc.start, "months": sc.months,
+            "events": len(sc.events), "dataset": sc.dataset or ""}
+
+
+#: The built-in scenarios (``catalog/scenarios/*.yaml``): list, load, show, validate.
+SCENARIOS: Catalog[Scenario] = Catalog(
+    "scenarios", "scenario", Scenario, ScenarioError, _EVENT_TYPES,
+    columns=("name", "title", "start", "months", "events", "dataset"), row=_listing_row,
+)
