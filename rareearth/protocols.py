@@ -13,9 +13,9 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
 
-import pandas as pd
-
 if TYPE_CHECKING:
+    import pandas as pd
+
     from rareearth.compiled import CompiledNetwork
     from rareearth.cooperation import Option
     from rareearth.engine.levers import Levers
