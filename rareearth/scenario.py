@@ -562,7 +562,11 @@ def network_index(net: Any) -> NetworkIndex:
     """The name index of ``net`` (:class:`~rareearth.catalog.NetworkIndex`), built once per
     network: validating a batch of scenarios against a 10^4-node network costs one index, not
     one per scenario. Callers must not change it (copy a set before adding to it)."""
-    return net.cached("name-index", None, functools.partial(NetworkIndex, net))
+    try:
+        cached = net.cached
+    except AttributeError:  # a partial stand-in (tests' namespaces): no cache
+        return NetworkIndex(net)
+    return cached("name-index", None, functools.partial(NetworkIndex, net))
 
 
 class Scenario(Document):
