@@ -17,7 +17,7 @@ public function names (``ree.options()`` is a function, its module is ``rareeart
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rareearth.errors import (
     ArgumentError,
@@ -78,7 +78,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     try:
         module_name, attribute = _PUBLIC[name]
     except KeyError:
