@@ -44,14 +44,16 @@ Examples
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import functools
+import importlib
 import math
 import numbers
 import os
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -81,6 +83,19 @@ from rareearth.catalog import (
 from rareearth.errors import RareEarthError, ScenarioError
 from rareearth.limits import LAST_YEAR, MAX_FACTOR, MAX_MONTHS, MAX_TONNES
 from rareearth.records import parse_node_id
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+
+    class _Pandas:
+        """pandas, imported on first use: loading and listing scenarios validates dates with
+        the standard library, so that ``rareearth scenarios`` starts without pandas."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(importlib.import_module("pandas"), name)
+
+    pd = _Pandas()
 
 __all__ = [
     "CapacityShock",
@@ -117,7 +132,7 @@ class _Event(FrozenModel):
     @classmethod
     def _end_after_start(cls, end: str, info: ValidationInfo) -> str:
         start = info.data.get("start")
-        if start is not None and _first_day(end) < _first_day(start):
+        if start is not None and _first_date(end) < _first_date(start):
             raise ValueError(f"is before start {start!r}")
         return end
 
@@ -212,7 +227,7 @@ class _Event(FrozenModel):
         t0 = _month_time(self.start_date, base)
         t1 = _month_time(self.end_date + pd.Timedelta(days=1), base)
         # an end past pandas' last timestamp (2262) would not matter to any horizon: cap it
-        t_end = min(t0 + (t1 - t0) * scale, (_LAST_END - base).n)
+        t_end = min(t0 + (t1 - t0) * scale, (pd.Period(_LAST_END, freq="M") - base).n)
         month = base + math.floor(t_end)
         day = round((t_end - math.floor(t_end)) * month.days_in_month)
         end = month.start_time + pd.Timedelta(days=day - 1)
@@ -291,9 +306,7 @@ class ExportRestriction(_WithCommodities):
     def _profile_months(self) -> ExportRestriction:
         if self.profile is None:
             return self
-        first = pd.Period(self.start_date, freq="M")
-        last = pd.Period(self.end_date, freq="M")
-        want = [str(p) for p in pd.period_range(first, last, freq="M")]
+        want = _months_between(self.start, self.end)
         have = sorted(self.profile)
         if have != want:
             missing = sorted(set(want) - set(have))
@@ -476,6 +489,26 @@ _EVENT_TYPES: dict[str, type[BaseModel]] = {
 }
 
 
+def _first_date(text: str) -> dt.date:
+    """The first day of a ``YYYY-MM-DD`` or ``YYYY-MM`` text (as :func:`_first_day`)."""
+    return dt.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
+
+
+def _last_date(text: str) -> dt.date:
+    """The last day of a ``YYYY-MM-DD`` or ``YYYY-MM`` text (as :func:`_last_day`)."""
+    if len(text) > 7:
+        return dt.date.fromisoformat(text)
+    year, month = int(text[:4]), int(text[5:7])
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _months_between(start: str, end: str) -> list[str]:
+    """Every ``YYYY-MM`` from the month of ``start`` to that of ``end``, inclusive."""
+    first = int(start[:4]) * 12 + int(start[5:7]) - 1
+    last = int(end[:4]) * 12 + int(end[5:7]) - 1
+    return [f"{k // 12:04d}-{k % 12 + 1:02d}" for k in range(first, last + 1)]
+
+
 def _first_day(text: str) -> pd.Timestamp:
     return pd.Timestamp(text if len(text) > 7 else f"{text}-01")
 
@@ -516,8 +549,8 @@ def _month_time(day: pd.Timestamp, horizon: pd.Period) -> float:
 # ---------------------------------------------------------------------------- scenario
 
 
-#: The latest end an event scaled by Monte Carlo may get (pandas' timestamps end in 2262-04).
-_LAST_END = pd.Period("2261-12", freq="M")
+#: The latest month an event scaled by Monte Carlo may end in (pandas' timestamps end in 2262-04).
+_LAST_END = "2261-12"
 
 
 def _check_range(pair: tuple[float, float]) -> tuple[float, float]:
@@ -616,19 +649,21 @@ class Scenario(Document):
 
     @model_validator(mode="after")
     def _events_in_horizon(self) -> Scenario:
-        last_month = pd.Period(self.start, freq="M") + self.months - 1
-        if last_month.year > LAST_YEAR:
+        # dates with the standard library: loading a scenario needs no pandas
+        index = int(self.start[:4]) * 12 + int(self.start[5:7]) - 1 + self.months - 1
+        last_month = f"{index // 12:04d}-{index % 12 + 1:02d}"
+        if index // 12 > LAST_YEAR:
             raise FieldError(
                 "months", f"the horizon {self.start}…{last_month} ends after {LAST_YEAR}-12"
             )
-        first = _first_day(self.start)
-        last = (pd.Period(self.start, freq="M") + self.months - 1).end_time.normalize()
+        first = _first_date(self.start)
+        last = _last_date(last_month)
         for i, event in enumerate(self.events):
-            if event.end_date < first or event.start_date > last:
+            if _last_date(event.end) < first or _first_date(event.start) > last:
                 raise FieldError(
                     f"events[{i}]",
                     f"{event.start}…{event.end} lies outside the horizon "
-                    f"{self.start}…{self.periods[-1]} ({self.months} months)",
+                    f"{self.start}…{last_month} ({self.months} months)",
                 )
         return self
 

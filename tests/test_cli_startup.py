@@ -73,19 +73,12 @@ def imported(*argv: str) -> set[str]:
     "argv",
     [["--help"], ["datasets"], ["datasets", "--format", "json"], ["options"],
      ["options", "show", "stockpile-180d", "--format", "json"], ["scenarios", "new"],
-     ["options", "new"], ["scenarios", "--help"]],
+     ["options", "new"], ["scenarios", "--help"], ["scenarios"],
+     ["scenarios", "show", "china-2010"], ["scenarios", "show", "china-2025-october", "-f", "json"]],
     ids=lambda a: " ".join(a),
 )
 def test_listings_import_no_pandas_engine_or_plotting(argv: list[str]) -> None:
     assert imported(*argv) == set()
-
-
-@pytest.mark.parametrize(
-    "argv", [["scenarios"], ["scenarios", "show", "china-2010"]], ids=lambda a: " ".join(a)
-)
-def test_scenario_listings_import_no_engine_or_plotting(argv: list[str]) -> None:
-    # a scenario's dates are validated with pandas (rareearth.scenario); nothing heavier
-    assert imported(*argv) <= {"pandas", "pyarrow"}
 
 
 def test_validate_imports_no_engine_or_plotting() -> None:
