@@ -18,8 +18,7 @@ from tests.engine_helpers import check_invariants, embargo, node_value, scenario
 from tests.factory import PROV, tiny_tables, write_dataset
 
 
-@pytest.fixture
-def chain(tmp_path: Path) -> Any:
+def _chain_tables() -> dict[str, Any]:
     tables = tiny_tables()
     tables["materials"] = tables["materials"][:1]
     tables["nodes"] = [
@@ -39,7 +38,12 @@ def chain(tmp_path: Path) -> Any:
         {"node": n, "commodity": "NdPr", "demand_tonnes_per_year": 120,
          "value_usd_per_tonne": 1000, **PROV} for n in ("JP:end_use:other", "CN:end_use:other")
     ]
-    return ree.load_network(write_dataset(tmp_path / "chain", tables))
+    return tables
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Any:
+    return ree.load_network(write_dataset(tmp_path / "chain", _chain_tables()))
 
 
 #: demand held at its base (no price response), so the months can be computed by hand
@@ -76,9 +80,11 @@ def test_a_cut_reaches_the_importer_a_month_later(chain: Any) -> None:
     short = _jp(res, "shortfall")
     np.testing.assert_allclose(short[:3], [0, 0, 10], atol=1e-9)
     assert short[3] > 9.8  # China's mine ramps a little spare into rerouting
-    # in May the pair is open again and AU's embargoed stock is rerouted to Japan: rerouted
-    # deliveries arrive in the month they ship (docs/model.md)
-    assert _jp(res, "rerouted_in")[4] > 0
+    # in May the pair is open again: May's shipment from AU is full, so Japan reroutes
+    # nothing for the gap it still has on arrival (its pipeline refills it in June, when a
+    # rerouted cross-border delivery would land too: docs/model.md)
+    np.testing.assert_allclose(_jp(res, "rerouted_in"), 0.0, atol=1e-12)
+    assert not res.flows["rerouted"].any()
     flows = res.flows
     edge = flows[(flows["target"] == "JP:end_use:other") & ~flows["rerouted"]]
     shipped = edge.set_index("month")["tonnes"].to_numpy()  # Dec 2024 (under way) … Jul
@@ -88,6 +94,48 @@ def test_a_cut_reaches_the_importer_a_month_later(chain: Any) -> None:
     np.testing.assert_allclose(_jp(no_lag)[:3], [10, 0, 0], atol=1e-9)
     assert _jp(no_lag)[4] > 9.5  # (demand is a little lower after the price rose)
     check_invariants(res)
+
+
+@pytest.fixture
+def spare_chain(tmp_path: Path) -> Any:
+    """The chain with 25 t of NdPr in stock at CN:separation (target 0): spare for rerouting."""
+    tables = _chain_tables()
+    tables["stocks"] = [{"node": "CN:separation", "commodity": "NdPr", "stock_tonnes": 25,
+                         "target_tonnes": 0, **PROV}]
+    return ree.load_network(write_dataset(tmp_path / "spare", tables))
+
+
+def test_a_rerouted_delivery_across_a_border_arrives_a_lead_later(spare_chain: Any) -> None:
+    """AU→JP embargoed Feb-Apr; China's spare stock is rerouted to Japan (from March: the new
+    link's lead time). With no transit it arrives the month it ships; with a one-month lead
+    the same tonnes ship in the same months and arrive a month later; with half a month, half
+    arrives at once and half the month after."""
+    sc = scenario(7, embargo("AU", ["JP"]))
+    runs = {lead: simulate(spare_chain, sc, record="all",
+                           parameters={**FIXED, "transit_months": lead})
+            for lead in (0.0, 0.5, 1.0)}
+    sent = {lead: node_value(r, "rerouted_out", "CN:separation", "NdPr")
+            for lead, r in runs.items()}
+    np.testing.assert_allclose(sent[1.0], sent[0.0], atol=1e-9)  # shipped alike
+    np.testing.assert_allclose(sent[0.5], sent[0.0], atol=1e-9)
+    rr0 = _jp(runs[0.0], "rerouted_in")
+    assert rr0[2] > 1.0 and rr0[3] > 1.0 and rr0[4] == 0.0  # Mar, Apr; none in May
+    np.testing.assert_allclose(rr0, sent[0.0], atol=1e-9)  # no lead: received as sent
+    rr1 = _jp(runs[1.0], "rerouted_in")
+    np.testing.assert_allclose(rr1[1:], rr0[:-1], atol=1e-9)  # one month later
+    np.testing.assert_allclose(_jp(runs[0.5], "rerouted_in")[1:],
+                               0.5 * rr0[1:] + 0.5 * rr0[:-1], atol=1e-9)
+    # Japan's shortfall is the no-lead one a month later (the embargo too reaches it later)
+    np.testing.assert_allclose(_jp(runs[1.0], "shortfall")[1:6], _jp(runs[0.0], "shortfall")[:5],
+                               atol=1e-9)
+    flows = runs[1.0].flows
+    moved = flows[flows["rerouted"]]
+    assert len(moved) == 2 and (moved["tonnes"] > 1.0).all()
+    assert ((moved["arrives"] - moved["month"]).map(lambda d: d.n) == 1).all()
+    moved0 = runs[0.0].flows.query("rerouted")
+    assert len(moved0) == 2 and (moved0["arrives"] == moved0["month"]).all()
+    for res in runs.values():
+        check_invariants(res)  # the balance holds with goods under way
 
 
 def test_held_orders_ship_when_the_block_lifts(chain: Any) -> None:
