@@ -1391,6 +1391,31 @@ class ProportionalAllocator:
         country (only the countries present in the group); sums over a country axis are batched
         mat-vec products.
         """
+        n_s = engine.n_scenarios
+        ks, kb = g.suppliers.size, g.buyers.size
+        ng = g.commodities.size
+        nb = g.stop - g.start
+        tr = engine.transit
+        blocked = engine.group_blocked(g)
+        if tr is None:
+            self._pool_pass(engine, g, engine.received[g.start : g.stop], blocked, None)
+            return
+        # with goods in transit (Transit): suppliers at home fill what buyers miss now; those
+        # abroad, whose deliveries arrive a lead later, what this month's shipments will leave
+        # them short when they land (Transit.basis, after the home suppliers' deliveries)
+        abroad = np.empty((ng, n_s, ks, kb), dtype=bool)
+        abroad[...] = (g.suppliers[:, None] != g.buyers[None, :])[None, None]
+        home_only = abroad if blocked is None else abroad | blocked
+        self._pool_pass(engine, g, engine.received[g.start : g.stop], home_only, None)
+        away_only = ~abroad if blocked is None else ~abroad | blocked
+        self._pool_pass(engine, g, tr.basis(g.start, g.stop, engine.scratch("basis", nb)),
+                        away_only, tr)
+
+    def _pool_pass(self, engine: Engine, g: Group, has: np.ndarray, closed: np.ndarray | None,
+                   tr: Transit | None) -> None:
+        """One pooled rationing of group ``g`` for buyers that have ``has`` (t, a view of
+        ``received`` or, with ``tr``, its :meth:`Transit.basis`), over the pairs not ``closed``;
+        with ``tr`` the deliveries go into its pipeline (they all come from abroad)."""
         st = engine.st
         n_s = engine.n_scenarios
         ks, kb = g.suppliers.size, g.buyers.size
@@ -1400,16 +1425,11 @@ class ProportionalAllocator:
         nb = g.stop - g.start
         order = engine.order[g.start : g.stop]
         ub_rows = engine.scratch("ub", kb * ng)
-        tr = engine.transit
-        # with goods in transit, buyers reroute against this month's shipments (Transit.basis)
-        has = (engine.received[g.start : g.stop] if tr is None
-               else tr.basis(g.start, g.stop, engine.scratch("basis", nb)))
         if not kernels.group_unmet(order, has, brow, ROUNDING, _TINY, ub_rows):
             return
         o0, o1 = st.out_range[g.sstage]
         sp_rows = engine.scratch("sp", ks * ng)
         engine.spare(g.sstage, prow, sp_rows)
-        blocked = engine.group_blocked(g)
         lead_safe, lead_zero = engine.group_lead(g)
         link, scale, fk, residual = engine.group_buffers(g)
         g_buyer = engine.scratch("g_buyer", kb * ng)
@@ -1419,7 +1439,7 @@ class ProportionalAllocator:
             float(engine.t), ub_rows, sp_rows, ng, g.pool_exists_t, g.link_exists_t,
             engine.first_ask[id(g)], lead_safe,
             engine.no_lead_zero if lead_zero is None else lead_zero, lead_zero is not None,
-            engine.no_blocked if blocked is None else blocked, blocked is not None,
+            engine.no_blocked if closed is None else closed, closed is not None,
             ROUNDING, _TINY, link, scale, fk, g_buyer, r_pool, pool_asked, residual)
         raw = engine.raw
         rcv = engine.scratch("rcv", nb)  # what each buyer receives, kept for edge flows
@@ -1429,15 +1449,8 @@ class ProportionalAllocator:
                                  rcv, raw.edge_flow is not None or tr is not None)
         if engine.track["rerouted_in"]:
             engine.rerouted_dirty = True
-        if tr is not None:  # the cross-border part of each buyer's receipt travels
-            sp_ = sp_rows.reshape(ks, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Ks)
-            deliver = link * (sp_ * fk)[:, :, :, None] * scale[:, :, None, :]
-            abroad = (g.suppliers[:, None] != g.buyers[None, :])[None, None]
-            total = deliver.sum(axis=2)  # (Cg, S, Kb)
-            share = np.divide((deliver * abroad).sum(axis=2), total, out=np.zeros_like(total),
-                              where=total > _TINY).transpose(2, 0, 1).reshape(kb * ng, n_s)
-            cross = np.where((brow >= 0)[:, None], share[np.maximum(brow, 0)], 0.0)
-            tr.reroute(slice(g.start, g.stop), rcv, cross)
+        if tr is not None:  # into the pipeline (``has`` was a scratch copy)
+            tr.reroute(slice(g.start, g.stop), rcv, np.ones_like(rcv))
         sales = engine.scratch("sales", o1 - o0) if raw.edge_flow is not None else None
         engine.take(g.sstage, prow, r_pool, pool_asked, sales)
         # what is still missing is a signal to pools with spare capacity: they plan more output
@@ -1448,8 +1461,8 @@ class ProportionalAllocator:
             kernels.headroom(engine.cap[o0:o1], engine.prod[o0:o1], prow, head, hk_rows)
             r_head = engine.scratch("r_head", ks * ng)
             kernels.headroom_split(hk_rows, ng, g.pool_exists_t, residual,
-                                   engine.no_blocked if blocked is None else blocked,
-                                   blocked is not None, _TINY, r_head)
+                                   engine.no_blocked if closed is None else closed,
+                                   closed is not None, _TINY, r_head)
             kernels.signal(head, prow, r_head, engine.extra_next[o0:o1])
         if raw.edge_flow is not None:
             sp_ = sp_rows.reshape(ks, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Ks)
