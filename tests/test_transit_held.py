@@ -138,6 +138,42 @@ def test_a_rerouted_delivery_across_a_border_arrives_a_lead_later(spare_chain: A
         check_invariants(res)  # the balance holds with goods under way
 
 
+def test_a_supplier_at_home_fills_the_gap_on_arrival_at_once(tmp_path: Path) -> None:
+    """Japan's end use buys 10 t/month from AU (abroad) and 10 t/month from JP:separation
+    (at home, 25 t in stock, target 0). AU→JP embargoed Feb-Apr with a one-month lead: in
+    February the pipeline still delivers January's shipment, so nothing is rerouted; in March
+    AU's missing 10 t are filled at once from the Japanese stock (a domestic delivery has no
+    transit); with no transit the same happens a month earlier."""
+    tables = _chain_tables()
+    tables["nodes"] = [
+        {"node": n, "commodity": "NdPr", "capacity_tonnes_per_year": 120,
+         "output_tonnes_per_year": 120, "yield": 1, **PROV}
+        for n in ("AU:mining", "JP:mining", "AU:separation", "JP:separation")
+    ]
+    tables["flows"] = [
+        {"source": s, "target": t, "commodity": "NdPr", "tonnes_per_year": 120, **PROV}
+        for s, t in (("AU:mining", "AU:separation"), ("JP:mining", "JP:separation"),
+                     ("AU:separation", "JP:end_use:other"), ("JP:separation", "JP:end_use:other"))
+    ]
+    tables["stocks"] = [{"node": "JP:separation", "commodity": "NdPr", "stock_tonnes": 25,
+                         "target_tonnes": 0, **PROV}]
+    tables["demand"] = [{"node": "JP:end_use:other", "commodity": "NdPr",
+                         "demand_tonnes_per_year": 240, "value_usd_per_tonne": 1000, **PROV}]
+    net = ree.load_network(write_dataset(tmp_path / "home", tables))
+    sc = scenario(6, embargo("AU", ["JP"]))
+    for lead, month in ((1.0, 2), (0.0, 1)):
+        res = simulate(net, sc, record="all", parameters={**FIXED, "transit_months": lead})
+        got = _jp(res, "rerouted_in")
+        assert got[:month].sum() == 0.0
+        assert got[month] == pytest.approx(10.0)  # AU's month, from the Japanese stock at once
+        np.testing.assert_allclose(got, node_value(res, "rerouted_out", "JP:separation", "NdPr"),
+                                   atol=1e-9)
+        moved = res.flows[res.flows["rerouted"]]
+        assert (moved["source"] == "JP:separation").all()
+        assert (moved["arrives"] == moved["month"]).all()
+        check_invariants(res)
+
+
 def test_held_orders_ship_when_the_block_lifts(chain: Any) -> None:
     """Embargo Feb-Apr, half of what waits cancelled each month: held 10 (Feb), 5 + 10 (Mar),
     7.5 + 10 (Apr); in May 8.75 wait and ship with May's 10 t."""
