@@ -60,9 +60,11 @@ def test_japan_embargo_gdp_loss_is_in_the_documented_band(runs: dict[str, Any]) 
 def test_china_2025_heavy_in_vehicles(runs: dict[str, Any]) -> None:
     jp, us = loss_metrics(runs["heavy"], "JP"), loss_metrics(runs["heavy"], "US")
     assert jp["units_lost"] == pytest.approx(0, abs=1)  # recorded: Suzuki's Swift stopped ~3 weeks
-    assert 270_000 <= us["units_lost"] <= 390_000  # 362,420; recorded: Ford Chicago idled a week
+    # 618,877 since issue 10 (the doc: 315,546): July's arrivals are June's shipments, 38% cut,
+    # with no held orders released on top of the approval path; recorded: Ford Chicago idled a week
+    assert 560_000 <= us["units_lost"] <= 680_000
     # by owner: Japanese makers lose in their US plants what Japan's territory does not
-    assert 80_000 <= jp["units_lost_owner"] <= 115_000  # 97,990
+    assert 170_000 <= jp["units_lost_owner"] <= 215_000  # 192,187 (issue 10; the doc: 97,990)
     months = runs["heavy"].products.groupby("month")["lost_units"].sum()
     # June 2025, a month after Ford's stoppage: the cut arrives a month after it ships
     assert months.idxmax() == pd.Period("2025-06", freq="M")
@@ -75,7 +77,7 @@ def test_us_production_shift_moves_exposure_and_saves_tariff(net: ree.SupplyNetw
     assert 850_000 <= after["units_lost"] <= 1_000_000  # 926,862 (issue 10; the doc: 452,223)
     us0, us1 = loss_metrics(runs["heavy"], "US"), loss_metrics(runs["heavy+shift"], "US")
     assert us1["units_lost"] > us0["units_lost"]  # the US: more exposed
-    assert 430_000 <= us1["units_lost"] <= 520_000  # 474,956 (issue 10; the doc: 398,300)
+    assert 690_000 <= us1["units_lost"] <= 820_000  # 754,849 (issue 10; the doc: 398,300)
     moved = runs["embargo+shift"].net.product_production
     jp_in_us = moved[(moved.country == "US") & (moved.owner == "JP")].units_per_year.sum()
     base = net.product_production

@@ -200,6 +200,18 @@ def test_a_steady_block_releases_nothing_until_it_eases(chain: Any) -> None:
     check_invariants(res)
 
 
+def test_an_approval_path_holds_no_orders(chain: Any) -> None:
+    """A restriction with a monthly profile is an approval path: its share is what ships that
+    month, licences from the queue included. Profile Feb 1, Mar 0.5, Apr 0.5 with nothing
+    cancelled: Japan gets 0, 5, 5 t and in May its 10 t, nothing more (the same cut as a
+    trapezoid releases what it held, above)."""
+    path = {**embargo("AU", ["JP"]), "profile": {"2025-02": 1.0, "2025-03": 0.5, "2025-04": 0.5}}
+    res = simulate(chain, scenario(6, path),
+                   parameters={**FIXED, "held_order_cancellation": 0.0})
+    np.testing.assert_allclose(_jp(res), [10, 0, 5, 5, 10, 10], atol=1e-9)
+    check_invariants(res)
+
+
 @pytest.mark.parametrize("allocation", ["proportional", "optimal"])
 def test_both_modes_conserve_with_transit_and_held_orders(tiny: Any, allocation: str) -> None:
     sc = scenario(10, embargo("CN", ["JP"], severity=0.8, start="2025-02", end="2025-05"),

@@ -926,6 +926,11 @@ class HeldOrders:
     stopped at the border), and it ships when released even beyond that month's allowance (its
     quota was counted when it was held). Quota cuts are not held. With ``c = 1`` nothing waits
     (the engine without held orders).
+
+    Nor are the cuts of a restriction with a monthly ``profile`` (an approval path): its month's
+    share is what ships that month, licences granted from the queue included (the profiles of
+    the built-in scenarios are read off realised exports and approval shares), so an edge one
+    cuts in a scenario holds nothing that month.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -939,6 +944,16 @@ class HeldOrders:
         self.backlog = np.zeros((n_r, n_s))
         self.keep = np.ones((n_r, n_s))
         self.keep_prev = np.ones((n_r, n_s))
+        # per month, edges a profile restriction cuts in each scenario: they hold nothing
+        sched = engine.schedule
+        self.path: np.ndarray | None = None
+        for i, e in enumerate(sched.events):
+            if e.kind == "restriction" and e.profile:
+                if self.path is None:
+                    self.path = np.zeros((sched.intensities.shape[1], n_r, n_s), dtype=bool)
+                on = sched.intensities[i] * e.value > 0  # (T,)
+                rows = np.searchsorted(edges, e.slots)
+                self.path[np.ix_(on, rows, np.array([e.scenario]))] = True
         self.lift = np.zeros((n_r, n_s))
         self.active = False
         self.version = 0
@@ -978,7 +993,10 @@ class HeldOrders:
                                          where=ordered > _TINY)
         self.keep[r0:r1] = raised
         waiting -= out
-        waiting += (1.0 - keep[r0:r1]) * ordered
+        blocked = (1.0 - keep[r0:r1]) * ordered
+        if self.path is not None:  # approval paths hold nothing
+            np.copyto(blocked, 0.0, where=self.path[eng.t, r0:r1])
+        waiting += blocked
         np.maximum(waiting, 0.0, out=waiting)
         self.keep_prev[r0:r1] = keep[r0:r1]
         if not self.active and (raised != keep[r0:r1]).any():
