@@ -926,6 +926,11 @@ class HeldOrders:
     stopped at the border), and it ships when released even beyond that month's allowance (its
     quota was counted when it was held). Quota cuts are not held. With ``c = 1`` nothing waits
     (the engine without held orders).
+
+    Nor are the cuts of a restriction with a monthly ``profile`` (an approval path): its month's
+    share is what ships that month, licences granted from the queue included (the profiles of
+    the built-in scenarios are read off realised exports and approval shares), so an edge one
+    cuts in a scenario holds nothing that month.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -939,6 +944,16 @@ class HeldOrders:
         self.backlog = np.zeros((n_r, n_s))
         self.keep = np.ones((n_r, n_s))
         self.keep_prev = np.ones((n_r, n_s))
+        # per month, edges a profile restriction cuts in each scenario: they hold nothing
+        sched = engine.schedule
+        self.path: np.ndarray | None = None
+        for i, e in enumerate(sched.events):
+            if e.kind == "restriction" and e.profile:
+                if self.path is None:
+                    self.path = np.zeros((sched.intensities.shape[1], n_r, n_s), dtype=bool)
+                on = sched.intensities[i] * e.value > 0  # (T,)
+                rows = np.searchsorted(edges, e.slots)
+                self.path[np.ix_(on, rows, np.array([e.scenario]))] = True
         self.lift = np.zeros((n_r, n_s))
         self.active = False
         self.version = 0
@@ -978,7 +993,10 @@ class HeldOrders:
                                          where=ordered > _TINY)
         self.keep[r0:r1] = raised
         waiting -= out
-        waiting += (1.0 - keep[r0:r1]) * ordered
+        blocked = (1.0 - keep[r0:r1]) * ordered
+        if self.path is not None:  # approval paths hold nothing
+            np.copyto(blocked, 0.0, where=self.path[eng.t, r0:r1])
+        waiting += blocked
         np.maximum(waiting, 0.0, out=waiting)
         self.keep_prev[r0:r1] = keep[r0:r1]
         if not self.active and (raised != keep[r0:r1]).any():
@@ -996,8 +1014,14 @@ class Transit:
     of ``L`` months (per scenario, a real number) delivers ``1 − frac(L)`` of it ``floor(L)``
     months later and ``frac(L)`` a month after that (``L < 1``: part arrives in the month it
     ships). Arrivals count as received at the start of their month. The pipeline starts full
-    of baseline shipments, so an empty scenario reproduces the baseline. Rerouted deliveries
-    arrive in the month they are made (a simplification: a new supplier is often nearer).
+    of baseline shipments, so an empty scenario reproduces the baseline.
+
+    Rerouted deliveries (``proportional`` mode) travel the same way: the part a buyer gets from a
+    supplier in another country goes into the pipeline, the domestic part arrives at once
+    (:meth:`reroute`). A buyer with goods in transit reroutes against what this month's
+    shipments leave it short when they land (:meth:`basis`), not against this month's arrivals:
+    it orders for the month the goods arrive, so a gap its pipeline already refills is not
+    bought twice. (``optimal`` mode's rerouted deliveries arrive the month they are made.)
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -1039,13 +1063,52 @@ class Transit:
         #: scenarios with a part of their cross-border deliveries arriving in a later month
         self.later_whole = np.flatnonzero(self.whole > 0)
         self.later_frac = np.flatnonzero(self.frac > 0)
+        #: this month's arrivals and what left for later months, per in-slot (:meth:`basis`)
+        self.arrived = np.zeros((st.n_in, n_s))
+        self.departed = np.zeros((st.n_in, n_s))
+        #: rerouted goods under way, when ``rerouted_in`` is recorded (counted on arrival)
+        self.pipe_rr = np.zeros_like(self.pipe) if engine.track["rerouted_in"] else None
 
     def arrive(self) -> None:
         """This month's arrivals into ``received`` (the month's first receipts)."""
         eng = self.engine
         slot = self.pipe[eng.t % self.size]
         eng.received += slot
+        np.copyto(self.arrived, slot)
+        self.departed.fill(0.0)
         slot.fill(0.0)
+        if self.pipe_rr is not None:
+            rr = self.pipe_rr[eng.t % self.size]
+            if rr.any():
+                eng.rerouted_in += rr
+                eng.rerouted_dirty = True
+            rr.fill(0.0)
+
+    def basis(self, i0: int, i1: int, out: np.ndarray) -> np.ndarray:
+        """Rows ``i0:i1`` of what buyers have on this month's shipments: ``received`` less this
+        month's arrivals plus what shipped to them this month and arrives later."""
+        np.subtract(self.engine.received[i0:i1], self.arrived[i0:i1], out=out)
+        out += self.departed[i0:i1]
+        np.maximum(out, 0.0, out=out)
+        return out
+
+    def reroute(self, rows: slice | np.ndarray, rcv: np.ndarray, cross: np.ndarray) -> None:
+        """Rerouted (or reserved) receipts ``rcv`` of in-slots ``rows`` (a slice or distinct
+        indices): the share ``cross`` (from suppliers in other countries) into the pipeline,
+        the rest (and the same-month part) into ``received`` now."""
+        eng = self.engine
+        moving = rcv * cross
+        later = moving * (1.0 - self.now)
+        now = rcv - later
+        eng.received[rows] += now
+        self.departed[rows] += later
+        if self.pipe_rr is not None:
+            eng.rerouted_in[rows] += now
+            eng.rerouted_dirty = True
+        index = np.arange(eng.st.n_in)[rows]
+        self._send(index, moving, self.pipe)
+        if self.pipe_rr is not None:
+            self._send(index, moving, self.pipe_rr)
 
     def ship(self, stage: int) -> None:
         """Take this stage's cross-border deliveries out of ``received`` into the pipeline."""
@@ -1057,16 +1120,31 @@ class Transit:
         later = moving * (1.0 - self.now)
         eng.received -= later
         np.maximum(eng.received, 0.0, out=eng.received)
-        t = eng.t
+        self.departed += later
+        self._send(None, moving, self.pipe)
+
+    def _send(self, index: np.ndarray | None, moving: np.ndarray, pipe: np.ndarray) -> None:
+        """Put this month's cross-border shipments ``moving`` to in-slots ``index`` (None: all)
+        into ``pipe``."""
+        t = self.engine.t
+        rows = slice(None) if index is None else index[:, None]
         # one (slot, scenario) pair per scenario: a vectorised scatter, whatever the leads
         cols = self.later_whole  # the 1 − frac part, floor(L) ≥ 1 months on
         if cols.size:
             w, f = self.whole[cols], self.frac[cols]
-            self.pipe[(t + w) % self.size, :, cols] += (moving[:, cols] * (1.0 - f)).T
+            part = moving[:, cols] * (1.0 - f)
+            if index is None:
+                pipe[(t + w) % self.size, :, cols] += part.T
+            else:
+                pipe[((t + w) % self.size)[None, :], rows, cols[None, :]] += part
         cols = self.later_frac  # the frac part, floor(L) + 1 months on
         if cols.size:
             w, f = self.whole[cols], self.frac[cols]
-            self.pipe[(t + w + 1) % self.size, :, cols] += (moving[:, cols] * f).T
+            part = moving[:, cols] * f
+            if index is None:
+                pipe[(t + w + 1) % self.size, :, cols] += part.T
+            else:
+                pipe[((t + w + 1) % self.size)[None, :], rows, cols[None, :]] += part
 
 
 # ====================================================================== proportional mode
@@ -1176,13 +1254,17 @@ class ProportionalAllocator:
         if shipped:  # else already in ``shipped`` and ``left``
             engine.left[slot] -= give
             engine.shipped[slot] += give
-        engine.received[buyers] += part
+        if engine.transit is not None:  # across a border it travels (Transit.reroute)
+            abroad = float(engine.st.out_country[slot] != partner)
+            engine.transit.reroute(buyers, part, np.full_like(part, abroad))
+        else:
+            engine.received[buyers] += part
         # like rerouted sales: planned for again next month, and the supplier ramps up
         engine.extra_next[slot] += give
         engine.asked[slot] |= give > _TINY
         if engine.track["rerouted_out"] or engine.track["shipped"]:
             engine.rerouted_out[slot] += give
-        if engine.track["rerouted_in"]:
+        if engine.track["rerouted_in"] and engine.transit is None:  # else on arrival
             engine.rerouted_in[buyers] += part
             engine.rerouted_dirty = True
         if engine.raw.edge_flow is not None:
@@ -1327,6 +1409,31 @@ class ProportionalAllocator:
         country (only the countries present in the group); sums over a country axis are batched
         mat-vec products.
         """
+        n_s = engine.n_scenarios
+        ks, kb = g.suppliers.size, g.buyers.size
+        ng = g.commodities.size
+        nb = g.stop - g.start
+        tr = engine.transit
+        blocked = engine.group_blocked(g)
+        if tr is None:
+            self._pool_pass(engine, g, engine.received[g.start : g.stop], blocked, None)
+            return
+        # with goods in transit (Transit): suppliers at home fill what buyers miss now; those
+        # abroad, whose deliveries arrive a lead later, what this month's shipments will leave
+        # them short when they land (Transit.basis, after the home suppliers' deliveries)
+        abroad = np.empty((ng, n_s, ks, kb), dtype=bool)
+        abroad[...] = (g.suppliers[:, None] != g.buyers[None, :])[None, None]
+        home_only = abroad if blocked is None else abroad | blocked
+        self._pool_pass(engine, g, engine.received[g.start : g.stop], home_only, None)
+        away_only = ~abroad if blocked is None else ~abroad | blocked
+        self._pool_pass(engine, g, tr.basis(g.start, g.stop, engine.scratch("basis", nb)),
+                        away_only, tr)
+
+    def _pool_pass(self, engine: Engine, g: Group, has: np.ndarray, closed: np.ndarray | None,
+                   tr: Transit | None) -> None:
+        """One pooled rationing of group ``g`` for buyers that have ``has`` (t, a view of
+        ``received`` or, with ``tr``, its :meth:`Transit.basis`), over the pairs not ``closed``;
+        with ``tr`` the deliveries go into its pipeline (they all come from abroad)."""
         st = engine.st
         n_s = engine.n_scenarios
         ks, kb = g.suppliers.size, g.buyers.size
@@ -1336,13 +1443,11 @@ class ProportionalAllocator:
         nb = g.stop - g.start
         order = engine.order[g.start : g.stop]
         ub_rows = engine.scratch("ub", kb * ng)
-        if not kernels.group_unmet(order, engine.received[g.start : g.stop], brow, ROUNDING,
-                                   _TINY, ub_rows):
+        if not kernels.group_unmet(order, has, brow, ROUNDING, _TINY, ub_rows):
             return
         o0, o1 = st.out_range[g.sstage]
         sp_rows = engine.scratch("sp", ks * ng)
         engine.spare(g.sstage, prow, sp_rows)
-        blocked = engine.group_blocked(g)
         lead_safe, lead_zero = engine.group_lead(g)
         link, scale, fk, residual = engine.group_buffers(g)
         g_buyer = engine.scratch("g_buyer", kb * ng)
@@ -1352,16 +1457,18 @@ class ProportionalAllocator:
             float(engine.t), ub_rows, sp_rows, ng, g.pool_exists_t, g.link_exists_t,
             engine.first_ask[id(g)], lead_safe,
             engine.no_lead_zero if lead_zero is None else lead_zero, lead_zero is not None,
-            engine.no_blocked if blocked is None else blocked, blocked is not None,
+            engine.no_blocked if closed is None else closed, closed is not None,
             ROUNDING, _TINY, link, scale, fk, g_buyer, r_pool, pool_asked, residual)
         raw = engine.raw
         rcv = engine.scratch("rcv", nb)  # what each buyer receives, kept for edge flows
-        kernels.receive_rerouted(order, brow, g_buyer, ROUNDING, _TINY,
-                                 engine.received[g.start : g.stop],
-                                 engine.rerouted_in[g.start : g.stop], engine.track["rerouted_in"],
-                                 rcv, raw.edge_flow is not None)
+        kernels.receive_rerouted(order, brow, g_buyer, ROUNDING, _TINY, has,
+                                 engine.rerouted_in[g.start : g.stop],
+                                 engine.track["rerouted_in"] and tr is None,
+                                 rcv, raw.edge_flow is not None or tr is not None)
         if engine.track["rerouted_in"]:
             engine.rerouted_dirty = True
+        if tr is not None:  # into the pipeline (``has`` was a scratch copy)
+            tr.reroute(slice(g.start, g.stop), rcv, np.ones_like(rcv))
         sales = engine.scratch("sales", o1 - o0) if raw.edge_flow is not None else None
         engine.take(g.sstage, prow, r_pool, pool_asked, sales)
         # what is still missing is a signal to pools with spare capacity: they plan more output
@@ -1372,8 +1479,8 @@ class ProportionalAllocator:
             kernels.headroom(engine.cap[o0:o1], engine.prod[o0:o1], prow, head, hk_rows)
             r_head = engine.scratch("r_head", ks * ng)
             kernels.headroom_split(hk_rows, ng, g.pool_exists_t, residual,
-                                   engine.no_blocked if blocked is None else blocked,
-                                   blocked is not None, _TINY, r_head)
+                                   engine.no_blocked if closed is None else closed,
+                                   closed is not None, _TINY, r_head)
             kernels.signal(head, prow, r_head, engine.extra_next[o0:o1])
         if raw.edge_flow is not None:
             sp_ = sp_rows.reshape(ks, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Ks)

@@ -69,6 +69,7 @@ class _Compiled:
     importers: np.ndarray | None = None
     commodities: np.ndarray | None = None
     base: float = 0.0  # quota: baseline exports t/month
+    profile: bool = False  # a restriction with a monthly profile: an approval path
 
 
 def _selection_key(event: Any) -> tuple[Any, ...] | None:
@@ -191,7 +192,8 @@ class EventSchedule:
             edges = np.flatnonzero(match)
             if kind == "export_restriction":
                 return _Compiled("restriction", s, level, edges, float(event.severity), exporter,
-                                 importers, coms)
+                                 importers, coms,
+                                 profile=getattr(event, "profile", None) is not None)
             base = float(st.edge_base[edges].sum())
             return _Compiled("quota", s, level, edges, float(event.tonnes_per_year) / 12.0,
                              exporter, importers, coms, base)
