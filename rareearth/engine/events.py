@@ -167,7 +167,9 @@ class EventSchedule:
                  else float(event.tonnes_per_year) / 12.0 if hit.kind == "quota"
                  else float(event.factor))
         return _Compiled(hit.kind, s, np.zeros(self.months), hit.slots, value, hit.exporter,
-                         hit.importers, hit.commodities, hit.base)
+                         hit.importers, hit.commodities, hit.base,
+                         profile=hit.kind == "restriction"
+                         and getattr(event, "profile", None) is not None)
 
     def _compile_new(self, event: Any, s: int, net: Any, where: str) -> _Compiled:
         st = self.structure
