@@ -182,7 +182,8 @@ def shortfall(result: Any, country: str, ax: Axes | None = None) -> Axes:
             height_ratios=[2.2, 1.0, 1.0],
             layout="constrained",
         )
-        main, price_ax, stock_ax = axes[0], axes[1], axes[2]
+        main: Axes = axes[0]
+        price_ax, stock_ax = axes[1], axes[2]
         twin = None
     else:
         main, price_ax, stock_ax = ax, None, None
@@ -221,9 +222,10 @@ def shortfall(result: Any, country: str, ax: Axes | None = None) -> Axes:
         stock_ax.set_xlabel("month")
         _shade(stock_ax, windows, start, label=False)
     bottom = stock_ax if stock_ax is not None else main
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
     bottom.xaxis.set_major_locator(locator)
-    bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    bottom.xaxis.set_major_formatter(
+        mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     if len(times):
         bottom.set_xlim(months.min().start_time, (months.max() + 1).start_time)
 
