@@ -41,7 +41,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Iterable
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
@@ -70,6 +70,9 @@ from rareearth.option_measures import (
     _Measure,
     measure_profile,
 )
+
+if TYPE_CHECKING:
+    from rareearth.protocols import NetworkLike
 
 __all__ = [
     "MEASURE_ORDER",
@@ -164,7 +167,7 @@ class Option(Document):
         _expand(self, seen, stack=())
         return list(seen.values())
 
-    def validate_for(self, net: Any) -> None:
+    def validate_for(self, net: NetworkLike) -> None:
         """Check every measure (and included option) against ``net``.
 
         ``net`` needs ``country_codes``, ``commodities``, ``node_ids`` and ``demand`` (with a

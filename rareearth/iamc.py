@@ -35,13 +35,16 @@ True
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from rareearth.errors import RareEarthError
 from rareearth.records import MAGNET, STAGES
+
+if TYPE_CHECKING:
+    from rareearth.engine.result import SimulationResult
 
 __all__ = ["IAMC_COLUMNS", "MODEL", "read_iamc", "to_iamc"]
 
@@ -58,7 +61,7 @@ def _unit(commodity: str, per_month: bool) -> str:
     return f"{base}/month" if per_month else base
 
 
-def _scenario_label(result: Any) -> str:
+def _scenario_label(result: SimulationResult) -> str:
     name = str(getattr(result.scenario, "name", "scenario"))
     options = result.provenance.get("options") or []
     names = []

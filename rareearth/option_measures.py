@@ -13,7 +13,7 @@ Examples
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
@@ -30,6 +30,9 @@ from rareearth.catalog import (
 from rareearth.errors import OptionError, RareEarthError
 from rareearth.limits import MAX_MONTHS, MAX_TONNES
 from rareearth.records import MAGNET, parse_node_id
+
+if TYPE_CHECKING:
+    from rareearth.protocols import NetworkLike
 
 __all__ = ["MEASURE_ORDER", "AddCapacity", "Measure", "Offtake", "Recycling", "Relocate",
            "Stockpile", "Substitution", "TradeLink", "measure_profile"]
@@ -113,7 +116,7 @@ class AddCapacity(_Measure):
         """``ramp_months``."""
         return self.ramp_months
 
-    def nodes(self, net: Any) -> list[str]:
+    def nodes(self, net: NetworkLike) -> list[str]:
         """Node ids of ``net`` that get the capacity (the node, or the country's stage)."""
         if self.node is not None:
             return [self.node]
@@ -174,7 +177,7 @@ class Offtake(_Measure):
             raise FieldError("share", "give exactly one of share and tonnes_per_year")
         return self
 
-    def supplier_nodes(self, net: Any) -> list[str]:
+    def supplier_nodes(self, net: NetworkLike) -> list[str]:
         """Node ids of ``net`` whose output is reserved (the node, or the country's stage)."""
         if ":" in self.supplier:
             return [self.supplier]
@@ -221,7 +224,7 @@ class Stockpile(_Measure):
             raise FieldError("days", "give exactly one of days and tonnes")
         return self
 
-    def resolve_commodities(self, net: Any) -> list[str]:
+    def resolve_commodities(self, net: NetworkLike) -> list[str]:
         """Commodity ids of ``net`` this stockpile holds (aliases resolved)."""
         return resolve_commodities(self.commodities, net, error=OptionError)
 
@@ -253,7 +256,7 @@ class Recycling(_Measure):
         """``ramp_months``."""
         return self.ramp_months
 
-    def resolve_commodities(self, net: Any) -> list[str]:
+    def resolve_commodities(self, net: NetworkLike) -> list[str]:
         """Commodity ids of ``net`` that are recycled (aliases resolved)."""
         return resolve_commodities(self.commodities, net, error=OptionError)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -14,6 +14,9 @@ from matplotlib.axes import Axes
 from rareearth.errors import UnknownNameError
 from rareearth.plot.style import _get, _plain, _run_source, _scenario_of, _source_line, _titles
 from rareearth.records import MAGNET
+
+if TYPE_CHECKING:
+    from rareearth.engine.result import SimulationResult
 
 __all__ = ["shortfall"]
 
@@ -135,7 +138,7 @@ def _shade(
             )
 
 
-def shortfall(result: Any, country: str, ax: Axes | None = None) -> Axes:
+def shortfall(result: SimulationResult, country: str, ax: Axes | None = None) -> Axes:
     """Shortfall of a country over the months of a run, with stocks and prices.
 
     Shortfall is the sum over the country's nodes of unmet need divided by their demand, per
