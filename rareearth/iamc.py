@@ -35,7 +35,7 @@ True
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -87,7 +87,7 @@ def _series(blocks: list[pd.DataFrame], region: np.ndarray, variable: np.ndarray
     }))
 
 
-def to_iamc(result: Any) -> pd.DataFrame:
+def to_iamc(result: SimulationResult) -> pd.DataFrame:
     """The run as an IAMC long table (see the module docstring for the variables).
 
     Parameters
@@ -126,14 +126,14 @@ def to_iamc(result: Any) -> pd.DataFrame:
         produced = np.nan_to_num(a["produced"]).transpose(1, 0, 2).reshape(len(group), -1)
         sums = np.zeros((k_n * len(STAGES), t_n * c_n))
         np.add.at(sums, group, produced)
-        sums = sums.reshape(k_n, len(STAGES), t_n, c_n).transpose(2, 0, 1, 3)  # T, K, S, C
+        by_stage = sums.reshape(k_n, len(STAGES), t_n, c_n).transpose(2, 0, 1, 3)  # T, K, S, C
         g_region = np.repeat(countries, len(STAGES) * c_n)
         g_stage = np.tile(np.repeat(np.array(STAGES, dtype=object), c_n), k_n)
         g_com = np.tile(coms, k_n * len(STAGES))
         variable = np.array([f"Production|{c}|{_STAGE_NAMES[s]}" for s, c in
                              zip(g_stage, g_com, strict=True)], dtype=object)
         unit = np.array([_unit(c, True) for c in g_com], dtype=object)
-        _series(blocks, g_region, variable, unit, sums.reshape(t_n, -1), times)
+        _series(blocks, g_region, variable, unit, by_stage.reshape(t_n, -1), times)
     per_country("country_stock", "Stock", False)
     per_country("stockpile", "Stockpile", False)
     if "country_shortfall_value" in a:
