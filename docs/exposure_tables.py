@@ -28,7 +28,8 @@ def _md(frame: pd.DataFrame, digits: int = 2) -> str:
     return "\n".join([head, rule, *rows])
 
 
-def main() -> None:
+def render() -> str:
+    """docs/exposure.md with its tables as the model computes them now."""
     out: list[str] = []
     w24 = ree.load_network("world-2024")
     w09 = ree.load_network("world-2009")
@@ -135,12 +136,13 @@ def main() -> None:
     out += ["### The stockpile against embargoes of different lengths", "",
             "`stockpile-180d` against a full Chinese embargo on Japan lasting 2 to 24 months "
             "(30-month horizon). *Harm avoided* is the share of the lost end-use value that "
-            "the stockpile avoids. Against a short embargo nothing goes unmet even without it "
-            "(firms hold about three months), so there is no harm to avoid; the stockpile "
-            "counts only as resilience (more cover left). Against a two-year embargo it only "
-            "delays the shortfall. It does most around a year, when firms' own stocks are gone "
-            "and its release covers the cliff: the national stockpile is released only for the "
-            "shortfall above the dataset's threshold, so the small shortfalls of 6–9-month "
+            "the stockpile avoids. Against a short embargo it avoids nothing: firms hold about "
+            "three months of materials, and what goes unmet (magnet users hold days, not "
+            "months) stays below the release threshold, so the stockpile counts only as "
+            "resilience (more cover left). Against a two-year embargo it only delays the "
+            "shortfall. It does most against 12–18 months, when firms' own stocks are gone and "
+            "its release covers the cliff: the national stockpile is released only for the "
+            "shortfall above the dataset's threshold, so the small shortfalls of 3–9-month "
             "embargoes stay mostly uncovered. It does not damp the price spike of a short "
             "embargo: firms draw their own stocks first (MODEL.md §3), and those draws are not "
             "market supply.",
@@ -148,9 +150,12 @@ def main() -> None:
 
     text = DOC.read_text()
     block = "<!-- tables:start -->\n" + "\n".join(out) + "\n<!-- tables:end -->"
-    text = re.sub(r"<!-- tables:start -->.*<!-- tables:end -->", lambda _: block, text,
+    return re.sub(r"<!-- tables:start -->.*<!-- tables:end -->", lambda _: block, text,
                   flags=re.S)
-    DOC.write_text(text)
+
+
+def main() -> None:
+    DOC.write_text(render())
 
 
 if __name__ == "__main__":

@@ -86,7 +86,8 @@ def sensitivity(net: ree.SupplyNetwork, scenario: str) -> pd.DataFrame:
     return out
 
 
-def main() -> None:
+def render() -> str:
+    """docs/stocks.md with its tables as the model computes them now."""
     w24 = ree.load_network("world-2024")
     w09 = ree.load_network("world-2009")
     out = ["### Days of cover, world-2024", "",
@@ -99,9 +100,12 @@ def main() -> None:
            "Each row scales only that country's firm stocks (and their targets) and stockpile.",
            "", _md(sensitivity(w24, "china-2025-heavy")), ""]
     text = DOC.read_text()
-    new = re.sub(r"(<!-- tables:start -->\n).*?(<!-- tables:end -->)",
-                 lambda m: m.group(1) + "\n".join(out) + "\n" + m.group(2), text, flags=re.S)
-    DOC.write_text(new)
+    return re.sub(r"(<!-- tables:start -->\n).*?(<!-- tables:end -->)",
+                  lambda m: m.group(1) + "\n".join(out) + "\n" + m.group(2), text, flags=re.S)
+
+
+def main() -> None:
+    DOC.write_text(render())
 
 
 if __name__ == "__main__":
