@@ -9,42 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rareearth.engine.core import IN_KEYS, OUT_KEYS, Raw
+from rareearth.engine.record import ARRAY_KEYS, IN_KEYS, OUT_KEYS, Raw
 from rareearth.engine.structure import END_USE, Structure
 from rareearth.errors import UnknownNameError
 from rareearth.records import STAGES
 
 __all__ = ["ARRAY_KEYS", "Batch", "SimulationResult"]
-
-#: Keys of :attr:`SimulationResult.arrays` (those recorded): per month, node and commodity,
-#: t/month, except ``price`` (T, C) and ``stockpile`` (T, K, C, tonnes).
-ARRAY_KEYS: dict[str, str] = {
-    "demand": "what the node needed: end-use demand, or the inputs its planned output needs",
-    "received": "what arrived: baseline flows, rerouted deliveries, stockpile releases, recycling",
-    "used": "inputs consumed by production, or end-use consumption",
-    "shortfall": "need − received − own stock drawn, ≥ 0",
-    "stock": "stock held at the end of the month (stock_in + stock_out), t",
-    "stock_in": "stock of inputs (or, at end use, of the consumed commodity), t",
-    "stock_out": "inventory of the node's own output, t",
-    "produced": "output made",
-    "shipped": "output sold (baseline edges + rerouted)",
-    "capacity": "capacity available this month (shocks and levers applied)",
-    "rerouted_in": "part of received that came by rerouting",
-    "rerouted_out": "part of shipped that went by rerouting",
-    "released": "part of received released from the national stockpile",
-    "price": "price index P/P0 per commodity on the export market, shape (T, C)",
-    "price_domestic": "price index P/P0 inside the countries restricting a commodity's "
-                      "exports (the export index where none does), shape (T, C)",
-    "stockpile": "national stockpile per country and commodity, shape (T, K, C), t",
-    "country_demand": "end-use demand per country and commodity, (T, K, C), t/month",
-    "country_shortfall": "end-use shortfall per country and commodity, (T, K, C), t/month",
-    "country_demand_value": "end-use demand × downstream value, (T, K, C), USD/month",
-    "country_shortfall_value": "end-use shortfall × downstream value, (T, K, C), USD/month",
-    "country_magnet_demand": "magnet makers' input need per country, (T, K, C), t/month",
-    "country_magnet_shortfall": "magnet makers' input shortfall per country, (T, K, C), t/month",
-    "country_stock": "stock held by the country's nodes (inputs and output), (T, K, C), t",
-}
-
 
 @dataclass(eq=False)
 class Batch:
@@ -273,11 +243,11 @@ class SimulationResult:
             "rerouted": False,
         })
         rows: list[tuple[Any, ...]] = []
-        groups = {grp.stage * 10 + grp.sstage: grp for stage in st.groups for grp in stage}
-        for t, gid, coo, values, take, rcv in b.raw.rerouted:
+        groups = {(grp.stage, grp.sstage): grp for stage in st.groups for grp in stage}
+        for t, stage_b, stage_s, coo, values, take, rcv in b.raw.rerouted:
             if t >= t_n:
                 continue
-            grp = groups[gid]
+            grp = groups[(stage_b, stage_s)]
             o0, o1 = st.out_range[grp.sstage]
             sel = coo[3] == s
             if not sel.any():

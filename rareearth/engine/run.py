@@ -8,10 +8,13 @@ from typing import Any
 
 import numpy as np
 
-from rareearth.engine.core import IN_KEYS, OUT_KEYS, Allocator, Engine, ProportionalAllocator
+from rareearth.engine.allocation import Allocator
+from rareearth.engine.core import Engine
 from rareearth.engine.events import EventSchedule
 from rareearth.engine.levers import Levers, compile_levers, input_factor_key, lever_slots
 from rareearth.engine.params import batch_parameters
+from rareearth.engine.proportional import ProportionalAllocator
+from rareearth.engine.record import IN_KEYS, OUT_KEYS, RECORD_ALL
 from rareearth.engine.result import Batch, SimulationResult
 from rareearth.engine.structure import END_USE, Structure, build_structure
 from rareearth.errors import ArgumentError, OptionError, RareEarthError
@@ -19,9 +22,8 @@ from rareearth.limits import check_count
 
 __all__ = ["ALLOCATIONS", "RECORD_ALL", "EngineError", "register_allocation", "simulate", "simulate_many"]
 
-#: Everything :func:`simulate_many` can record (``record="all"``); ``country`` is the set of
-#: per-country aggregates (:data:`~rareearth.engine.core.COUNTRY_KEYS`).
-RECORD_ALL: frozenset[str] = frozenset({*IN_KEYS, *OUT_KEYS, "flows", "country"})
+# RECORD_ALL: everything :func:`simulate_many` can record (``record="all"``), from
+# :data:`rareearth.engine.record.REGISTRY`; ``country`` is the set of per-country aggregates.
 #: ``record="auto"`` records everything while the record of a batch stays below this size, and
 #: only the per-country aggregates above it (a 10^4-node network, 100 scenarios and 120 months
 #: would need about 10 GB for every node-level array).
@@ -32,7 +34,7 @@ class EngineError(RareEarthError, ValueError):
     """A bad argument to the engine: unknown allocation mode, record key, options."""
 
 
-#: Allocation modes: name -> factory of an :class:`~rareearth.engine.core.Allocator`.
+#: Allocation modes: name -> factory of an :class:`~rareearth.engine.allocation.Allocator`.
 #: ``optimal`` registers itself here when its module is imported.
 ALLOCATIONS: dict[str, Callable[[], Allocator]] = {"proportional": ProportionalAllocator}
 _OPTIONAL_MODES = {"optimal": "rareearth.engine.optimal"}

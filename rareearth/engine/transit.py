@@ -1,0 +1,193 @@
+"""Held orders and transit: what a restriction holds back, and what is still on its way.
+
+:class:`HeldOrders` keeps the blocked part of restricted edges' orders and releases it as the
+block lifts; :class:`Transit` delays cross-border deliveries by ``transit_months``. Both belong
+to one :class:`~rareearth.engine.core.Engine` run and read and write its
+:class:`~rareearth.engine.state.MonthFlows` (MODEL.md §3.3).
+
+Examples
+--------
+>>> import rareearth as ree
+>>> from rareearth import synthetic
+>>> net = synthetic.network(30, seed=1)
+>>> sc = synthetic.scenario(net, months=4, seed=1)
+>>> res = ree.simulate(net, sc, parameters={"transit_months": 1.5}, record=("received",))
+>>> bool((res.arrays["received"] >= 0).all())
+True
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rareearth.engine.structure import PRODUCING
+
+if TYPE_CHECKING:
+    from rareearth.engine.core import Engine
+
+__all__ = ["HeldOrders", "Transit"]
+
+_TINY = 1e-12
+#: Relative rounding (see :data:`rareearth.engine.core.ROUNDING`).
+ROUNDING = 1e-10
+
+
+class HeldOrders:
+    """Orders that an export restriction blocks wait, and ship as the block lifts (MODEL.md §3.3).
+
+    Per restricted edge and scenario (the schedule's ``edges``), ``backlog`` holds the blocked
+    part of past orders, t: each month a share ``c`` (``held_order_cancellation``) of what waits
+    is cancelled (filled elsewhere, or given up), then the share of the block that lifts this
+    month, ``ρ = clip((keep − keep_prev) / (1 − keep_prev), 0, 1)``, ships on top of the edge's
+    order (an edge whose keep is 1 again ships all of it), and this month's blocked part
+    ``(1 − keep) × share × order`` joins the queue. A block that holds steady (a licensing
+    regime at a constant approval share) releases nothing; one that eases releases in
+    proportion. Released orders ship through the edge's ``keep``, raised above 1 (so the
+    allocation's fill rule still shares out scarcity). Under an export quota only what the
+    quota let ship is held (``(1 − keep) × min(share × order, allowance)``: licensed cargo
+    stopped at the border), and it ships when released even beyond that month's allowance (its
+    quota was counted when it was held). Quota cuts are not held. With ``c = 1`` nothing waits
+    (the engine without held orders).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        st = engine.st
+        edges = engine.schedule.edges
+        n_r, n_s = edges.size, engine.n_scenarios
+        self.share = st.edge_share[edges][:, None]  # (R, 1)
+        self.target = st.edge_tgt[edges]
+        self.cancel = engine.params.held_order_cancellation[None, :]  # (1, S)
+        self.backlog = np.zeros((n_r, n_s))
+        self.keep = np.ones((n_r, n_s))
+        self.keep_prev = np.ones((n_r, n_s))
+        self.lift = np.zeros((n_r, n_s))
+        self.active = False
+        self.version = 0
+
+    def start_month(self) -> None:
+        """Cancel a share of what waits; the share of each block that lifts this month."""
+        keep = self.engine.ev.keep
+        assert keep is not None
+        self.backlog *= 1.0 - self.cancel
+        closed = 1.0 - self.keep_prev
+        np.divide(keep - self.keep_prev, closed, out=self.lift, where=closed > ROUNDING)
+        self.lift[closed <= ROUNDING] = 1.0
+        np.clip(self.lift, 0.0, 1.0, out=self.lift)
+        np.copyto(self.keep, keep)
+        was, self.active = self.active, bool((self.backlog > 0).any()) or self.active
+        if self.active or was:
+            self.version += 1
+
+    def release(self, stage: int) -> bool:
+        """Raise the keep of ``stage``'s restricted edges by their released orders (this
+        month's buyer orders are known once the backward pass reaches ``stage``), queue this
+        month's blocked orders; True when the cuts must be listed again."""
+        eng = self.engine
+        rows = eng.restricted[stage]
+        if rows is None:
+            return False
+        r0, r1 = rows
+        keep = eng.ev.keep
+        assert keep is not None
+        ordered = self.share[r0:r1] * eng.flows.order[self.target[r0:r1]]
+        if eng.ev.allowance is not None:  # what the quota lets ship: the base of keep
+            np.minimum(ordered, eng.ev.allowance[r0:r1], out=ordered)
+        waiting = self.backlog[r0:r1]
+        out = waiting * self.lift[r0:r1]
+        np.copyto(out, 0.0, where=ordered <= _TINY)  # nothing ordered on the edge: wait
+        raised = keep[r0:r1] + np.divide(out, ordered, out=np.zeros_like(out),
+                                         where=ordered > _TINY)
+        self.keep[r0:r1] = raised
+        waiting -= out
+        waiting += (1.0 - keep[r0:r1]) * ordered
+        np.maximum(waiting, 0.0, out=waiting)
+        self.keep_prev[r0:r1] = keep[r0:r1]
+        if not self.active and (raised != keep[r0:r1]).any():
+            self.active = True
+        if self.active:
+            self.version += 1
+        return self.active
+
+
+class Transit:
+    """Cross-border deliveries arrive ``transit_months`` after they ship (MODEL.md §3.3).
+
+    After a stage ships (edge flows, any allocator), the part of each buyer's receipts that came
+    over a border on a baseline edge is taken out of ``received`` and put in a pipeline; a lead
+    of ``L`` months (per scenario, a real number) delivers ``1 − frac(L)`` of it ``floor(L)``
+    months later and ``frac(L)`` a month after that (``L < 1``: part arrives in the month it
+    ships). Arrivals count as received at the start of their month. The pipeline starts full
+    of baseline shipments, so an empty scenario reproduces the baseline. Rerouted deliveries
+    arrive in the month they are made (a simplification: a new supplier is often nearer).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        st = engine.st
+        lead = engine.params.transit_months
+        self.whole = np.floor(lead).astype(np.int64)  # (S,)
+        self.frac = lead - self.whole
+        self.size = int(self.whole.max()) + 2
+        n_s = engine.n_scenarios
+        self.pipe = np.zeros((self.size, st.n_in, n_s))
+        # per stage: cross-border part of flow_to_in, and the buyers' rows it touches
+        self.cross = []
+        cross_edge = st.out_country[st.edge_src] != st.in_country[st.edge_tgt]
+        for stage in PRODUCING:
+            e0, e1 = st.edge_range[stage]
+            m = st.flow_to_in[stage].tocsc().copy()
+            mask = np.repeat(cross_edge[e0:e1], np.diff(m.indptr))
+            m.data = m.data * mask
+            m.eliminate_zeros()
+            self.cross.append(m.tocsr())
+        # baseline shipments already under way at the start (shipped before month 0)
+        base = np.zeros(st.n_in)
+        for stage in PRODUCING:
+            e0, e1 = st.edge_range[stage]
+            base += self.cross[stage] @ st.edge_base[e0:e1]
+        for s in range(n_s):
+            for k in range(int(self.whole[s]) + 1):
+                share = 0.0
+                if k < self.whole[s]:
+                    share = 1.0
+                elif k == self.whole[s]:
+                    share = self.frac[s]
+                self.pipe[k % self.size, :, s] += base * share
+        # ``pipe[k]`` holds what arrives in a month ≡ k (mod size); the month-0 slot is filled
+        # by shipments of months −L…−1: slot k < whole gets full months, slot whole the part
+        # shipped whole + 1 months before
+        self.now = 1.0 - np.where(self.whole == 0, self.frac, 1.0)[None, :]  # same month
+        #: scenarios with a part of their cross-border deliveries arriving in a later month
+        self.later_whole = np.flatnonzero(self.whole > 0)
+        self.later_frac = np.flatnonzero(self.frac > 0)
+
+    def arrive(self) -> None:
+        """This month's arrivals into ``received`` (the month's first receipts)."""
+        eng = self.engine
+        slot = self.pipe[eng.t % self.size]
+        eng.flows.received += slot
+        slot.fill(0.0)
+
+    def ship(self, stage: int) -> None:
+        """Take this stage's cross-border deliveries out of ``received`` into the pipeline."""
+        eng = self.engine
+        e0, e1 = eng.st.edge_range[stage]
+        if e0 == e1:
+            return
+        moving = self.cross[stage] @ eng.flows.edge_flow[e0:e1]  # (n_in, S)
+        later = moving * (1.0 - self.now)
+        eng.flows.received -= later
+        np.maximum(eng.flows.received, 0.0, out=eng.flows.received)
+        t = eng.t
+        # one (slot, scenario) pair per scenario: a vectorised scatter, whatever the leads
+        cols = self.later_whole  # the 1 − frac part, floor(L) ≥ 1 months on
+        if cols.size:
+            w, f = self.whole[cols], self.frac[cols]
+            self.pipe[(t + w) % self.size, :, cols] += (moving[:, cols] * (1.0 - f)).T
+        cols = self.later_frac  # the frac part, floor(L) + 1 months on
+        if cols.size:
+            w, f = self.whole[cols], self.frac[cols]
+            self.pipe[(t + w + 1) % self.size, :, cols] += (moving[:, cols] * f).T
