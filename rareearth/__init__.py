@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from rareearth.errors import (
     ArgumentError,
+    BalanceError,
     DataError,
     OptionError,
     OutputError,
@@ -56,6 +57,7 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
 
 __all__ = [
     "ArgumentError",
+    "BalanceError",
     "DataError",
     "OptionError",
     "OutputError",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "ArgumentError",
+    "BalanceError",
     "DataError",
     "OptionError",
     "OutputError",
@@ -57,3 +58,13 @@ class ArgumentError(RareEarthError, TypeError, ValueError):
 class OutputError(RareEarthError, ValueError):
     """An output path that ``rareearth`` refuses to write: a directory, a device, a symbolic
     link, or one of the inputs of the same command."""
+
+
+class BalanceError(RareEarthError, ArithmeticError):
+    """A simulation result breaks conservation (``SimulationResult.check_balance``): a node
+    received, made or shipped more or less than its stocks account for. ``report`` holds the
+    :class:`~rareearth.engine.balance.BalanceReport` with every violation."""
+
+    def __init__(self, message: str, report: object = None) -> None:
+        self.report = report
+        super().__init__(message)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rareearth.engine.balance import BalanceReport, check_balance
 from rareearth.engine.record import ARRAY_KEYS, IN_KEYS, OUT_KEYS, Raw
 from rareearth.engine.structure import END_USE, Structure
 from rareearth.errors import UnknownNameError
@@ -73,9 +74,13 @@ class SimulationResult:
     Examples
     --------
     >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")                      # doctest: +SKIP
-    >>> res = ree.simulate(net, ree.load_scenario("china-2010"))  # doctest: +SKIP
-    >>> res.shortfall("JP").max()                                 # doctest: +SKIP
+    >>> from rareearth import synthetic
+    >>> net = synthetic.network(30, seed=1)
+    >>> res = ree.simulate(net, synthetic.scenario(net, months=6, seed=1))
+    >>> res
+    <SimulationResult 'synthetic-1' on 'synthetic-30-1': 6 months from 2025-01, proportional>
+    >>> res.arrays["shortfall"].shape == (6, len(res.node_ids), len(res.commodities))
+    True
     """
 
     def __init__(self, batch: Batch, index: int, scenario: Any, provenance: dict[str, Any]) -> None:
@@ -155,6 +160,27 @@ class SimulationResult:
         for key, values in b.raw.country.items():
             out[key] = values[:t_n, :, s].reshape(t_n, st.n_countries, st.n_commodities)
         return out
+
+    def check_balance(self, tol: float = 1e-7, *, raise_on_error: bool = True) -> BalanceReport:
+        """Check conservation per node, commodity and month (:mod:`rareearth.engine.balance`).
+
+        Stocks change by what arrives less what is used (inputs) or by what is made less what
+        ships (output); nothing is made beyond capacity or its inputs; shortfall is need less
+        what arrived and was drawn; receipts are the flows that arrive plus rerouted deliveries
+        and releases; nothing is negative. ``tol`` is relative to the run's largest receipt and
+        output. Raises :class:`~rareearth.errors.BalanceError` on a violation (or, with
+        ``raise_on_error=False``, returns the report with it).
+
+        Examples
+        --------
+        >>> import rareearth as ree
+        >>> from rareearth import synthetic
+        >>> net = synthetic.network(30, seed=3)
+        >>> res = ree.simulate(net, synthetic.scenario(net, months=3, seed=3))
+        >>> res.check_balance().ok
+        True
+        """
+        return check_balance(self, tol, raise_on_error=raise_on_error)
 
     def market_price(self, country: str) -> np.ndarray:
         """(T, C) price index ``country``'s consumers pay: the domestic market's in the months
@@ -313,7 +339,12 @@ class SimulationResult:
 
         Examples
         --------
-        >>> res.shortfall("JP")["magnet"].sum()  # doctest: +SKIP
+        >>> import rareearth as ree
+        >>> from rareearth import synthetic
+        >>> net = synthetic.network(30, seed=1)
+        >>> res = ree.simulate(net, synthetic.scenario(net, months=6, seed=1))
+        >>> res.shortfall("JP").shape, list(res.shortfall("JP").columns)
+        ((6, 1), ['magnet'])
         """
         st = self._batch.structure
         cn = st.compiled
@@ -352,7 +383,15 @@ class SimulationResult:
 
         Examples
         --------
-        >>> res.to_iamc().query("variable == 'Shortfall|DyTb|End use'")  # doctest: +SKIP
+        >>> import rareearth as ree
+        >>> from rareearth import synthetic
+        >>> net = synthetic.network(30, seed=1)
+        >>> res = ree.simulate(net, synthetic.scenario(net, months=6, seed=1))
+        >>> iamc = res.to_iamc()
+        >>> list(iamc.columns)
+        ['model', 'scenario', 'region', 'variable', 'unit', 'time', 'value']
+        >>> len(iamc.query("variable == 'Shortfall|magnet|End use'"))
+        12
         """
         from rareearth.iamc import to_iamc
 

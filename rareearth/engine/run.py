@@ -322,11 +322,11 @@ def simulate(
 
     Examples
     --------
-    >>> import rareearth as ree
+    >>> from rareearth import synthetic
     >>> from rareearth.scenario import Scenario
-    >>> net = ree.load_network("world-2024")  # doctest: +SKIP
-    >>> res = simulate(net, Scenario(name="calm", start="2025-01", months=3))  # doctest: +SKIP
-    >>> float(res.timeseries["shortfall"].sum())  # doctest: +SKIP
+    >>> net = synthetic.network(30, seed=1)
+    >>> res = simulate(net, Scenario(name="calm", start="2025-01", months=3))
+    >>> float(res.timeseries["shortfall"].sum())
     0.0
     """
     return simulate_many(
@@ -397,13 +397,13 @@ def simulate_many(
 
     Examples
     --------
-    >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")  # doctest: +SKIP
-    >>> sc = ree.load_scenario("china-2010")  # doctest: +SKIP
+    >>> from rareearth import synthetic
+    >>> net = synthetic.network(30, seed=1)
+    >>> sc = synthetic.scenario(net, months=6, seed=1)
     >>> runs = simulate_many(net, [sc, sc.scaled(severity=0.5)],
-    ...                      record=("demand", "shortfall"))  # doctest: +SKIP
-    >>> len(runs)  # doctest: +SKIP
-    2
+    ...                      record=("demand", "shortfall"))
+    >>> len(runs), sorted(runs[0].arrays)[:3]
+    (2, ['demand', 'price', 'price_domestic'])
     """
     from rareearth import __version__, _arguments
 
