@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
+import numpy.typing as npt
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -78,7 +79,7 @@ class MonthContext(Protocol):
     @property
     def blocked_version(self) -> int: ...
 
-    def scratch(self, name: str, rows: int, dtype: type = np.float64) -> np.ndarray:
+    def scratch(self, name: str, rows: int, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
         """A reusable (rows, S) work array (contents undefined; one name, one use at a time)."""
         ...
 

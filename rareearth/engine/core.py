@@ -39,13 +39,13 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from rareearth.engine import kernels
 from rareearth.engine.allocation import Allocator, MonthContext
-from rareearth.engine.bundles import NO_CUTS, Cuts, Leontief
+from rareearth.engine.bundles import NO_CUTS, Cuts
 from rareearth.engine.cuts import EdgeCuts
 from rareearth.engine.events import EventSchedule, MonthEvents
 from rareearth.engine.levers import LeverArrays
@@ -54,6 +54,7 @@ from rareearth.engine.prices import Prices
 from rareearth.engine.proportional import ProportionalAllocator
 from rareearth.engine.record import COUNTRY_KEYS, IN_KEYS, OUT_KEYS, Raw, Recorder
 from rareearth.engine.state import MonthFlows, Rerouted, RunState
+from rareearth.engine.stockpiles import Stockpiles
 from rareearth.engine.structure import END_USE, MINING, PRODUCING, Group, Structure
 from rareearth.engine.transit import HeldOrders, Transit
 
@@ -69,7 +70,7 @@ _TINY = 1e-12
 ROUNDING = 1e-10
 
 
-def staggered(rows: int, cols: int, index: int, dtype: Any = np.float64) -> np.ndarray:
+def staggered(rows: int, cols: int, index: int, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
     """An uninitialised C-contiguous (rows, cols) array starting ``index`` × 7 cache lines
     (mod 64) past a 4 KiB boundary.
 
@@ -83,7 +84,8 @@ def staggered(rows: int, cols: int, index: int, dtype: Any = np.float64) -> np.n
     size = rows * cols * item
     raw = np.empty(size + pad + 4096, dtype=np.uint8)
     start = (-raw.ctypes.data) % 4096 + pad
-    return raw[start : start + size].view(dtype).reshape(rows, cols)
+    out: np.ndarray = raw[start : start + size].view(dtype).reshape(rows, cols)
+    return out
 
 
 class Engine:
@@ -172,14 +174,7 @@ class Engine:
         self.prices = Prices(st, params)
         self._restricting: np.ndarray | None = None
         self._restricting_at = -1
-        # stockpile release looks only at in-slots whose (country, commodity) holds a stockpile
-        held: np.ndarray = np.asarray((levers.stockpile > 0).any(axis=2))  # (K, C)
-        if levers.pile_add.shape[0]:  # stockpiles added later count from the start
-            held.reshape(-1)[levers.pile_add[:, 1].astype(np.int64)] = True
-        pile_rows = [np.flatnonzero(held[st.in_country[i0:i1], st.in_commodity[i0:i1]]) + i0
-                     for i0, i1 in st.in_range]
-        self.pile_rows = [kernels.PileRows(rows, st.in_country[rows] * st.n_commodities
-                                           + st.in_commodity[rows]) for rows in pile_rows]
+        self.stockpiles = Stockpiles(st, levers, self.scratch)
         # bookkeeping that only the record needs
         # (other allocators may write any of it: then everything is kept)
         self.track: Mapping[str, bool] = {
@@ -196,7 +191,7 @@ class Engine:
         ]
         self.csr_use = [kernels.csr(m) for m in st.use]
         #: each producing stage's recipes (this run's coefficients)
-        self.recipes = [Leontief(self.state.in_coef[i0:i1], st.input_index[stage], i0)
+        self.recipes = [(self.state.in_coef[i0:i1], st.input_index[stage], i0)
                         for stage, (i0, i1) in zip(PRODUCING, st.in_range, strict=False)]
         #: the month's input matrices (scipy, sharing ``csr_use``'s data when input factors
         #: change them) and where each factor's in-slot sits in them
@@ -234,7 +229,8 @@ class Engine:
             self.explicit = [True] * len(PRODUCING)
         allocator.start(self)
 
-    def array(self, rows: int, value: Any = 0.0, dtype: Any = np.float64) -> np.ndarray:
+    def array(self, rows: int, value: float | np.ndarray | None = 0.0,
+              dtype: npt.DTypeLike = np.float64) -> np.ndarray:
         """A new (rows, S) state or work array filled with ``value`` (None: uninitialised),
         placed by :func:`staggered`."""
         out = staggered(rows, self.n_scenarios, self._n_arrays, dtype)
@@ -243,7 +239,7 @@ class Engine:
             out[...] = value
         return out
 
-    def scratch(self, name: str, rows: int, dtype: Any = np.float64) -> np.ndarray:
+    def scratch(self, name: str, rows: int, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
         """A reusable (rows, S) work array named ``name`` (contents undefined).
 
         The month step's temporaries live here rather than in fresh arrays: arrays of this size
@@ -423,9 +419,9 @@ class Engine:
             o0, o1 = st.out_range[stage]
             if self.held is not None and self.held.release(stage):
                 cuts = self.cuts()
-            slots = kernels.PlanSlots(f.cap[o0:o1], state.ramp[o0:o1], state.extra[o0:o1],
+            slots = (f.cap[o0:o1], state.ramp[o0:o1], state.extra[o0:o1],
                                       f.added[o0:o1], st.target_out[o0:o1], state.inv_out[o0:o1])
-            out = kernels.PlanOut(self.scratch("cuts", o1 - o0), f.ordered[o0:o1],
+            out = (self.scratch("cuts", o1 - o0), f.ordered[o0:o1],
                                   f.total[o0:o1], f.plan[o0:o1])
             kernels.plan(self.csr_order_by_buyer[stage], f.order, slots, 1.0 / REFILL_MONTHS,
                          self.plan_cut_rows[stage],
@@ -556,51 +552,21 @@ class Engine:
         o0, o1 = st.out_range[stage]
         i0, i1 = st.in_range[stage]
         f = self.flows
-        out = kernels.TakeSlots(f.left[o0:o1], st.target_out[o0:o1], self.room(stage),
+        out = (f.left[o0:o1], st.target_out[o0:o1], self.room(stage),
                                 f.beyond[o0:o1], f.extra_next[o0:o1], f.prod[o0:o1],
                                 f.asked[o0:o1])
-        draw = None if stage == MINING else kernels.StockDraw(
+        draw = None if stage == MINING else (
             self.recipes[stage], self.state.inv_in[i0:i1], f.used[i0:i1])
-        sold = (kernels.Sold(f.rerouted_out[o0:o1], f.shipped[o0:o1])
+        sold = ((f.rerouted_out[o0:o1], f.shipped[o0:o1])
                 if self.track["rerouted_out"] or self.track["shipped"] else None)
-        kernels.take(out, kernels.Pools(prow, ratio, pool_asked), draw, sold, sales)
+        kernels.take(out, (prow, ratio, pool_asked), draw, sold, sales)
 
     # ------------------------------------------------------------------ 5. national stockpiles
 
     def release(self, stage: int) -> None:
-        """National stockpiles released to the stage's nodes short beyond the threshold.
-
-        Per country and commodity, over the stage's nodes: shortfall beyond own stock minus
-        ``release_threshold × need``, at most the stockpile and what is left of this month's
-        release rate, shared pro rata to the nodes' shortfalls.
-        """
-        st = self.st
-        pile = self.pile_rows[stage]
-        if pile.rows.size == 0:
-            return
-        f = self.flows
-        short = self.scratch("release_short", pile.rows.size)
-        total_short = np.empty_like(self.state.pile)
-        total_need = np.empty_like(self.state.pile)
-        kernels.release_sums(pile, f.need, f.received, self.state.inv_in,
-                             f.recycled if stage == END_USE and self.recycling else None,
-                             st.in_range[END_USE][0], short, total_short, total_need)
-        # release what exceeds the threshold share of need: the stockpile caps the shortfall at
-        # the threshold (releasing all of it once triggered would make a larger shortfall end
-        # smaller than a mild one below the threshold)
-        thr = self.levers.release_threshold.reshape(total_short.shape)
-        excess = total_short - thr * total_need
-        excess *= excess > _TINY
-        amount = np.minimum(np.minimum(self.state.pile, self.flows.rate_left), excess)
-        if not amount.any():
-            return
-        self.state.pile -= amount
-        self.flows.rate_left -= amount
-        share = np.divide(amount, total_short, out=np.zeros_like(amount), where=total_short > 0)
-        kernels.release_apply(pile, short, share, f.received,
-                              f.released if self.track["released"] else None)
-        if self.track["released"]:
-            self.flows.released_dirty = True
+        """National stockpiles released to the stage's nodes (:class:`Stockpiles`)."""
+        self.stockpiles.release(stage, self.state, self.flows, self.recycling,
+                                self.flows.released if self.track["released"] else None)
 
     # ------------------------------------------------------------------ close the month
 

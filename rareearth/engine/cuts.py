@@ -10,13 +10,13 @@ them, and lists each month the (edge, scenario) entries that cut anything
 Examples
 --------
 >>> from rareearth.engine.bundles import NO_CUTS
->>> NO_CUTS.on
+>>> NO_CUTS[0]
 False
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -63,7 +63,7 @@ class EdgeCuts:
         n_r = schedule.edges.size
         self._active = (np.zeros(n_r + 1, np.int64), np.empty(0, np.int64), np.empty(0),
                         np.empty(0))
-        self._active_at: Any = -1
+        self._active_at: tuple[int, int] | int = -1
         self._cuts = NO_CUTS
         self.held: HeldOrders | None = None
         self.ev = MonthEvents(None, None, None, None)
@@ -137,7 +137,7 @@ class EdgeCuts:
                 size = max(2 * scenario.size, keep.size // 8, 1024)
                 self._active = (ptr, np.empty(size, np.int64), np.empty(size), np.empty(size))
             self._active_at = version
-            self._cuts = Cuts(True, *self._active, ev.allowance is not None)
+            self._cuts = (True, *self._active, ev.allowance is not None)
         return self._cuts
 
     def shippable(self, stage: int, order: np.ndarray) -> np.ndarray:
@@ -149,7 +149,7 @@ class EdgeCuts:
         """
         st = self.st
         e0, e1 = st.edge_range[stage]
-        cap = order[st.edge_tgt[e0:e1]] * st.edge_share[e0:e1, None]
+        cap: np.ndarray = order[st.edge_tgt[e0:e1]] * st.edge_share[e0:e1, None]
         restricted = self.restricted[stage]
         keep = self.keep_now
         if restricted is not None and keep is not None:

@@ -14,8 +14,6 @@ Examples
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from rareearth.engine.bundles import CSR, Cuts, Leontief
@@ -30,66 +28,36 @@ __all__ = [
 _ = _inline  # re-exported helpers are inlined where kernels use them
 
 
-class TakeSlots(NamedTuple):
-    """A stage's out-slot arrays that rerouted sales read and write (:func:`take`)."""
-
-    left: np.ndarray
-    target: np.ndarray
-    room: np.ndarray
-    beyond: np.ndarray
-    extra_next: np.ndarray
-    prod: np.ndarray
-    asked: np.ndarray
+#: A stage's out-slot arrays that rerouted sales read and write (:func:`take`). Fields: ``(left,
+#: target, room, beyond, extra_next, prod, asked)``.
+TakeSlots = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-class Pools(NamedTuple):
-    """Out-slot → pool row (``prow``, −1: none), and per pool row the share of its spare sold
-    (``ratio``) and whether it was asked (``asked``)."""
-
-    prow: np.ndarray
-    ratio: np.ndarray
-    asked: np.ndarray
+#: Out-slot → pool row (``prow``, −1: none), and per pool row the share of its spare sold
+#: (``ratio``) and whether it was asked (``asked``). Fields: ``(prow, ratio, asked)``.
+Pools = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-class Sold(NamedTuple):
-    """Where rerouted sales are tracked: the rerouted part of shipped, and shipped."""
-
-    rerouted_out: np.ndarray
-    shipped: np.ndarray
+#: Where rerouted sales are tracked: the rerouted part of shipped, and shipped. Fields:
+#: ``(rerouted_out, shipped)``.
+Sold = tuple[np.ndarray, np.ndarray]
 
 
-class StockDraw(NamedTuple):
-    """The stage's recipes and input stock: ramped output draws its inputs from the stock."""
-
-    recipe: Leontief
-    inv_in: np.ndarray
-    used: np.ndarray
+#: The stage's recipes and input stock: ramped output draws its inputs from the stock. Fields:
+#: ``(recipe, inv_in, used)``.
+StockDraw = tuple[Leontief, np.ndarray, np.ndarray]
 
 
-class GroupLinks(NamedTuple):
-    """One rerouting group's pools and links (``Structure.groups``) and its lead-time clock.
-
-    ``ng`` commodities; ``pool_exists`` (Cg, Ks), ``link_exists`` (Cg, Ks, Kb); ``first``
-    (Cg, S, Ks, Kb) the month each pair was first asked (updated); ``lead`` (S, Ks, Kb).
-    """
-
-    ng: int
-    pool_exists: np.ndarray
-    link_exists: np.ndarray
-    first: np.ndarray
-    lead: np.ndarray
+#: One rerouting group's pools and links (``Structure.groups``) and its lead-time clock.  ``ng``
+#: commodities; ``pool_exists`` (Cg, Ks), ``link_exists`` (Cg, Ks, Kb); ``first`` (Cg, S, Ks,
+#: Kb) the month each pair was first asked (updated); ``lead`` (S, Ks, Kb).  Fields: ``(ng,
+#: pool_exists, link_exists, first, lead)``.
+GroupLinks = tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-class Ration(NamedTuple):
-    """Work and output arrays of :func:`pool_rationing` (see there)."""
-
-    link: np.ndarray
-    scale: np.ndarray
-    fill: np.ndarray
-    buyer_share: np.ndarray
-    pool_ratio: np.ndarray
-    pool_asked: np.ndarray
-    residual: np.ndarray
+#: Work and output arrays of :func:`pool_rationing` (see there). Fields: ``(link, scale, fill,
+#: buyer_share, pool_ratio, pool_asked, residual)``.
+Ration = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 # ====================================================================== allocation
@@ -124,10 +92,10 @@ def allocate_receive(fill_to_in: CSR, fill: np.ndarray, fed: np.ndarray, order: 
 
     ``cuts``: Σ over the buyer's restricted edges (``cut_row[jj] ≥ 0``, see
     :func:`~rareearth.engine.kernels_month.plan`) of the edge's cut × its supplier's fill, when
-    ``cuts.on``.
+    ``cuts`` is on.
     """
     indptr, indices, data = fill_to_in
-    has_cut = cuts.on
+    has_cut, ptr, scenario, keep_of, allow_of, has_allow = cuts
     n_s = fill.shape[1]
     got = np.empty(n_s)
     cut_sum = np.empty(n_s)
@@ -142,10 +110,10 @@ def allocate_receive(fill_to_in: CSR, fill: np.ndarray, fed: np.ndarray, order: 
                 got[s] += a * fill[j, s]
             r = cut_row[jj] if has_cut else -1
             if r >= 0:
-                for q in range(cuts.ptr[r], cuts.ptr[r + 1]):
-                    s = cuts.scenario[q]
-                    cut_sum[s] += _cut(order[i, s] * a, cuts.keep[q], cuts.allow[q],
-                                       cuts.has_allow) * fill[j, s]
+                for q in range(ptr[r], ptr[r + 1]):
+                    s = scenario[q]
+                    cut_sum[s] += _cut(order[i, s] * a, keep_of[q], allow_of[q],
+                                       has_allow) * fill[j, s]
         for s in range(n_s):
             g = got[s] * order[i, s]
             if has_cut:
@@ -265,8 +233,8 @@ def take(out: TakeSlots, pools: Pools, draw: StockDraw | None, sold: Sold | None
             prod[o, s] += fr
             extra_next[o, s] += fr
             if draw is not None and fr != 0.0:
-                coef, index, i0 = draw.recipe
-                inv_in, used = draw.inv_in, draw.used
+                recipe, inv_in, used = draw
+                coef, index, i0 = recipe
                 n_i = inv_in.shape[0]
                 for w in range(index.shape[1]):
                     i = index[o, w] - i0
@@ -276,8 +244,8 @@ def take(out: TakeSlots, pools: Pools, draw: StockDraw | None, sold: Sold | None
                         used[i, s] += e
             if sold is not None:
                 amount = fl + fr
-                sold.rerouted_out[o, s] += amount
-                sold.shipped[o, s] += amount
+                sold[0][o, s] += amount
+                sold[1][o, s] += amount
             if p >= 0 and pool_asked[p, s]:
                 asked[o, s] = True
 

@@ -15,8 +15,6 @@ Examples
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from rareearth.engine.bundles import CSR, Cuts, Leontief
@@ -31,73 +29,39 @@ __all__ = [
 ]
 
 
-class PlanSlots(NamedTuple):
-    """A stage's out-slot arrays its plan reads: capacity, ramp, last month's extra, added
-    capacity, output-stock target (O,) and inventory."""
-
-    cap: np.ndarray
-    ramp: np.ndarray
-    extra: np.ndarray
-    added: np.ndarray
-    target: np.ndarray
-    inv: np.ndarray
+#: A stage's out-slot arrays its plan reads: capacity, ramp, last month's extra, added capacity,
+#: output-stock target (O,) and inventory. Fields: ``(cap, ramp, extra, added, target, inv)``.
+PlanSlots = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-class PlanOut(NamedTuple):
-    """What :func:`plan` writes: ``cuts`` (scratch), ``ordered``, ``total``, ``plan``."""
-
-    cuts: np.ndarray
-    ordered: np.ndarray
-    total: np.ndarray
-    plan: np.ndarray
+#: What :func:`plan` writes: ``cuts`` (scratch), ``ordered``, ``total``, ``plan``. Fields:
+#: ``(cuts, ordered, total, plan)``.
+PlanOut = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-class Consumers(NamedTuple):
-    """Commodity and country of each consumer (or end-use) row."""
-
-    commodity: np.ndarray
-    country: np.ndarray
+#: Commodity and country of each consumer (or end-use) row. Fields: ``(commodity, country)``.
+Consumers = tuple[np.ndarray, np.ndarray]
 
 
-class Markets(NamedTuple):
-    """Per (commodity, scenario): served and base demand on the export and domestic markets."""
-
-    supply: np.ndarray
-    demand: np.ndarray
-    supply_dom: np.ndarray
-    demand_dom: np.ndarray
+#: Per (commodity, scenario): served and base demand on the export and domestic markets. Fields:
+#: ``(supply, demand, supply_dom, demand_dom)``.
+Markets = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-class CountryRows(NamedTuple):
-    """Row (country × C + commodity) of each in-slot, its stage and value (USD/t), row of each
-    out-slot, the end-use and magnet stages, and a (K*C, S) scratch for out-slot stock."""
-
-    row_in: np.ndarray
-    stage_in: np.ndarray
-    value: np.ndarray
-    row_out: np.ndarray
-    end: int
-    magnet: int
-    stock_out: np.ndarray
+#: Row (country × C + commodity) of each in-slot, its stage and value (USD/t), row of each
+#: out-slot, the end-use and magnet stages, and a (K*C, S) scratch for out-slot stock. Fields:
+#: ``(row_in, stage_in, value, row_out, end, magnet, stock_out)``.
+CountryRows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int, np.ndarray]
 
 
-class CountryOut(NamedTuple):
-    """The month's per-country aggregates, (K*C, S) each (``record.COUNTRY_KEYS``)."""
-
-    demand: np.ndarray
-    short: np.ndarray
-    demand_value: np.ndarray
-    short_value: np.ndarray
-    magnet_demand: np.ndarray
-    magnet_short: np.ndarray
-    stock: np.ndarray
+#: The month's per-country aggregates, (K*C, S) each (``record.COUNTRY_KEYS``). Fields:
+#: ``(demand, short, demand_value, short_value, magnet_demand, magnet_short, stock)``.
+CountryOut = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-class PileRows(NamedTuple):
-    """In-slots a national stockpile can release to, and each one's (country, commodity) row."""
-
-    rows: np.ndarray
-    kc: np.ndarray
+#: In-slots a national stockpile can release to, and each one's (country, commodity) row.
+#: Fields: ``(rows, kc)``.
+PileRows = tuple[np.ndarray, np.ndarray]
 
 
 # ====================================================================== orders, production
@@ -156,13 +120,13 @@ def plan(by_buyer: CSR, order: np.ndarray, slots: PlanSlots, per_month: float,
     + (target − inv) × per_month, 0), cap)``. ``total`` is what the allocation may ship:
     ``ordered`` less the cuts of restricted edges (``cut_row[jj]``: the edge's row of the
     schedule's ``keep`` and ``allowance``, −1 when unrestricted; its entries that cut anything
-    listed by :func:`active_entries`; summed in ``out.cuts``), at least 0, when ``cuts.on``;
+    listed by :func:`active_entries`; summed in ``out.cuts``), at least 0, when the cuts are on;
     else ``ordered``. Entries that cut 0 add exactly 0, so skipping them changes no sum.
     """
     indptr, indices, data = by_buyer
     cap, ramp, extra, added, target, inv = slots
     cut_sum, ordered, total, plan_out = out
-    has_cut = cuts.on
+    has_cut, ptr, scenario, keep_of, allow_of, has_allow = cuts
     n_s = order.shape[1]
     ordered[:] = 0.0
     if has_cut:
@@ -180,10 +144,9 @@ def plan(by_buyer: CSR, order: np.ndarray, slots: PlanSlots, per_month: float,
             r = cut_row[jj] if has_cut else -1
             if r >= 0:
                 c_row = cut_sum[indices[jj]]
-                for q in range(cuts.ptr[r], cuts.ptr[r + 1]):
-                    s = cuts.scenario[q]
-                    c_row[s] += _cut(order_row[s] * a, cuts.keep[q], cuts.allow[q],
-                                     cuts.has_allow)
+                for q in range(ptr[r], ptr[r + 1]):
+                    s = scenario[q]
+                    c_row[s] += _cut(order_row[s] * a, keep_of[q], allow_of[q], has_allow)
     for o in range(cap.shape[0]):
         tg = target[o]
         for s in range(n_s):
@@ -424,8 +387,8 @@ def release_sums(pile: PileRows, need: np.ndarray, received: np.ndarray, inv_in:
                  recycled: np.ndarray | None, recycled_from: int, short: np.ndarray,
                  total_short: np.ndarray, total_need: np.ndarray) -> None:
     """Shortfall beyond own stock (and recycled supply, rows from ``recycled_from``, when
-    given) of in-slots ``pile.rows``, ≥ 0, and its sums and the need's per (country,
-    commodity) row ``pile.kc`` (zeroed first)."""
+    given) of in-slots ``rows``, ≥ 0, and its sums and the need's per (country,
+    commodity) row ``kc`` (``pile = (rows, kc)``, zeroed first)."""
     rows, kc = pile
     total_short[:] = 0.0
     total_need[:] = 0.0

@@ -128,7 +128,8 @@ def _weights(st: Structure) -> np.ndarray:
     for i in np.flatnonzero(~positive):
         same = positive & (com == com[i])
         value[i] = float(np.median(value[same])) if same.any() else ref
-    return value / ref
+    weights: np.ndarray = value / ref
+    return weights
 
 
 def program(st: Structure) -> Program:

@@ -50,10 +50,10 @@ class Prices:
         self.level_from = e0 - self.consumer_start
         # the export market: commodity and country of each consumer, to leave out the consumers
         # of countries restricting exports of their commodity
-        self.consumers = kernels.Consumers(st.in_commodity[self.consumer_start :],
+        self.consumers = (st.in_commodity[self.consumer_start :],
                                            st.in_country[self.consumer_start :])
-        self.ends = kernels.Consumers(st.in_commodity[e0:e1], st.in_country[e0:e1])
-        self.markets = kernels.Markets(np.zeros((c, n_s)), np.zeros((c, n_s)), np.zeros((c, n_s)),
+        self.ends = (st.in_commodity[e0:e1], st.in_country[e0:e1])
+        self.markets = (np.zeros((c, n_s)), np.zeros((c, n_s)), np.zeros((c, n_s)),
                                        np.zeros((c, n_s)))
 
     def update(self, state: RunState, flows: MonthFlows, restricting: np.ndarray | None) -> None:
@@ -66,12 +66,12 @@ class Prices:
         # on the export market: without those of countries restricting that commodity's exports
         kernels.price_markets(flows.received[c0:], flows.need[c0:], self.consumers, restricting,
                               state.level, self.level_from, mk)
-        log_p = self.log_index(mk.supply, mk.demand)
+        supply, demand, supply_dom, demand_dom = mk
+        log_p = self.log_index(supply, demand)
         np.exp(log_p, out=state.price)
         log_dom = log_p
         if restricting is not None:
-            log_dom = np.where(mk.demand_dom > _TINY, self.log_index(mk.supply_dom, mk.demand_dom),
-                               log_p)
+            log_dom = np.where(demand_dom > _TINY, self.log_index(supply_dom, demand_dom), log_p)
         np.exp(log_dom, out=state.price_dom)
         # demand moves toward base × P^(−η) of its own market, at most substitution_max/12 of
         # base per month
@@ -84,7 +84,7 @@ class Prices:
                 target, np.exp(-self.elasticity * log_dom), self.ends, restricting, step,
                 state.level)
         else:
-            state.level_moved = kernels.demand_level(target, self.ends.commodity, step,
+            state.level_moved = kernels.demand_level(target, self.ends[0], step,
                                                      state.level)
 
     def log_index(self, supply: np.ndarray, demand: np.ndarray) -> np.ndarray:

@@ -341,22 +341,21 @@ class ProportionalAllocator:
         blocked = ctx.group_blocked(g)
         lead_safe, lead_zero = ctx.group_lead(g)
         work = self._buffers(ctx, g)
-        links = kernels.GroupLinks(ng, g.pool_exists_t, g.link_exists_t, run.first_ask[id(g)],
+        links = (ng, g.pool_exists_t, g.link_exists_t, run.first_ask[id(g)],
                                    lead_safe)
         missed = kernels.pool_rationing(float(ctx.t), links, ub_rows, sp_rows, lead_zero, blocked,
                                         ROUNDING, _TINY, work)
-        link, scale, fk, residual = work.link, work.scale, work.fill, work.residual
+        link, scale, fk, buyer_share, r_pool, pool_asked, residual = work
         store = ctx.records_flows
         rcv = ctx.scratch("rcv", nb)  # what each buyer receives, kept for edge flows
         track = ctx.track["rerouted_in"]
-        kernels.receive_rerouted(order, brow, work.buyer_share, ROUNDING, _TINY,
+        kernels.receive_rerouted(order, brow, buyer_share, ROUNDING, _TINY,
                                  ctx.flows.received[g.start : g.stop],
                                  ctx.flows.rerouted_in[g.start : g.stop] if track else None,
                                  rcv if store else None)
         if track:
             ctx.flows.rerouted_dirty = True
         sales = ctx.scratch("sales", o1 - o0) if store else None
-        r_pool, pool_asked = work.pool_ratio, work.pool_asked
         ctx.take(g.sstage, prow, r_pool, pool_asked, sales)
         # what is still missing is a signal to pools with spare capacity: they plan more output
         # next month (split over allowed pools by capacity headroom, new links included)
@@ -384,7 +383,7 @@ class ProportionalAllocator:
         cg, n_s, ks, kb = g.commodities.size, ctx.n_scenarios, g.suppliers.size, g.buyers.size
         per = self.run.buffers
         if id(g) not in per:
-            per[id(g)] = kernels.Ration(
+            per[id(g)] = (
                 np.empty((cg, n_s, ks, kb)), np.empty((cg, n_s, kb)), np.empty((cg, n_s, ks)),
                 np.empty((kb * cg, n_s)), np.empty((ks * cg, n_s)),
                 np.empty((ks * cg, n_s), dtype=bool), np.empty((cg, n_s, kb)))

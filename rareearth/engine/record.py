@@ -222,7 +222,7 @@ class Recorder:
             c = raw.country
             kernels.country_sums(self.country, flows.need, flows.shortfall, state.inv_in,
                                  state.inv_out,
-                                 kernels.CountryOut(
+                                 (
                                      c["country_demand"][t], c["country_shortfall"][t],
                                      c["country_demand_value"][t], c["country_shortfall_value"][t],
                                      c["country_magnet_demand"][t],
@@ -239,6 +239,6 @@ def _country_rows(st: Structure, n_scenarios: int) -> kernels.CountryRows:
     rows_in = st.in_country * st.n_commodities + st.in_commodity
     rows_out = st.out_country * st.n_commodities + st.out_commodity
     value = np.asarray(cn.value[st.in_node, st.in_commodity], dtype=np.float64)
-    return kernels.CountryRows(rows_in.astype(np.int64), st.in_stage.astype(np.int64), value,
+    return (rows_in.astype(np.int64), st.in_stage.astype(np.int64), value,
                                rows_out.astype(np.int64), END_USE, END_USE - 1,
                                np.zeros((st.n_countries * st.n_commodities, n_scenarios)))
