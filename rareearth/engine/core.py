@@ -13,7 +13,7 @@ pass; the small per-group rerouting arrays stay numpy. See
    ``min(capacity, orders + last month's rerouted sales + added capacity)`` and orders its inputs
    from its baseline suppliers in baseline proportions;
 3. then stage by stage (mining → end use): rerouting for the stage's buyers (step 4 of the
-   model, ``allocator.reroute``), national stockpile release (:meth:`~Engine.release`),
+   model, ``allocator.reroute``), national stockpile release (:class:`~rareearth.engine.stockpiles.Stockpiles`),
    production (:meth:`~Engine.produce`) or consumption (:meth:`~Engine.consume`), and allocation
    of the stage's output along baseline edges (step 3, ``allocator.allocate``);
 4. :meth:`~Engine.close` — unsold output to inventory, ramp and lead-time state, price (step 7),
@@ -317,7 +317,8 @@ class Engine:
         for stage in range(1, END_USE + 1):
             self.allocator.reroute(self, stage)
             if self.has_pile:
-                self.release(stage)
+                self.stockpiles.release(stage, self.state, self.flows, self.recycling,
+                                        self.flows.released if self.track["released"] else None)
             if stage == END_USE:
                 self.consume()
             else:
@@ -562,11 +563,6 @@ class Engine:
         kernels.take(out, (prow, ratio, pool_asked), draw, sold, sales)
 
     # ------------------------------------------------------------------ 5. national stockpiles
-
-    def release(self, stage: int) -> None:
-        """National stockpiles released to the stage's nodes (:class:`Stockpiles`)."""
-        self.stockpiles.release(stage, self.state, self.flows, self.recycling,
-                                self.flows.released if self.track["released"] else None)
 
     # ------------------------------------------------------------------ close the month
 

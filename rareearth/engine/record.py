@@ -146,10 +146,11 @@ class Raw:
     input_factors: tuple[np.ndarray, np.ndarray] | None = None
 
 
-def _source(state: RunState, flows: MonthFlows, source: str) -> np.ndarray:
+def _source(source: str) -> tuple[bool, str]:
+    """``"state.inv_in"`` → (True, "inv_in"): a field of the run state, or of the month's flows."""
     owner, _, name = source.partition(".")
-    arr: np.ndarray = getattr(state if owner == "state" else flows, name)
-    return arr
+    assert owner in ("state", "flows"), source
+    return owner == "state", name
 
 
 class Recorder:
@@ -173,12 +174,16 @@ class Recorder:
         n_in = st.n_in if record_in is None else record_in.size
         n_out = st.n_out if record_out is None else record_out.size
         kc = st.n_countries * st.n_commodities
-        self._in = [(REGISTRY[k].source, k) for k in IN_KEYS if k in keys]
-        self._out = [(REGISTRY[k].source, k) for k in OUT_KEYS if k in keys]
-        for _, key in self._in:
-            raw.slots_in[key] = np.zeros((months, n_in, n_scenarios))
-        for _, key in self._out:
-            raw.slots_out[key] = np.zeros((months, n_out, n_scenarios))
+        for key in IN_KEYS:
+            if key in keys:
+                raw.slots_in[key] = np.zeros((months, n_in, n_scenarios))
+        for key in OUT_KEYS:
+            if key in keys:
+                raw.slots_out[key] = np.zeros((months, n_out, n_scenarios))
+        #: (from the run state?, its field, the record buffer) per recorded slot key
+        self._copies = [(*_source(REGISTRY[key].source), buf, ri)
+                        for slots, ri in ((raw.slots_in, record_in), (raw.slots_out, record_out))
+                        for key, buf in slots.items()]
         raw.price = np.zeros((months, st.n_commodities, n_scenarios))
         raw.price_domestic = np.zeros((months, st.n_commodities, n_scenarios))
         raw.restricting = np.zeros((months, st.n_commodities, n_scenarios, st.n_countries),
@@ -204,13 +209,9 @@ class Recorder:
                restricting: np.ndarray | None) -> None:
         """Copy month ``t``'s quantities into the record."""
         raw = self.raw
-        ri, ro = self.record_in, self.record_out
-        for source, key in self._in:
-            src = _source(state, flows, source)
-            raw.slots_in[key][t] = src if ri is None else src[ri]
-        for source, key in self._out:
-            src = _source(state, flows, source)
-            raw.slots_out[key][t] = src if ro is None else src[ro]
+        for from_state, name, buf, rows in self._copies:
+            src = getattr(state if from_state else flows, name)
+            buf[t] = src if rows is None else src[rows]
         assert raw.price is not None and raw.stockpile is not None
         raw.price[t] = state.price
         assert raw.price_domestic is not None and raw.restricting is not None
