@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+WARM := $(VENV)/.warm
 
 .PHONY: demo test test-slow test-all lint bench clean
 
@@ -12,7 +13,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,distributed]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+# numba compiles the engine's kernels once, here, and caches them on disk: a user's first demo
+# or query loads them (again whenever the engine's source changes)
+$(WARM): $(STAMP) $(wildcard rareearth/engine/*.py)
+	$(BIN)/python -m rareearth.warm
+	@touch $(WARM)
+
+demo: $(WARM)
 	MPLBACKEND=Agg $(BIN)/python examples/demo.py
 
 lint: $(STAMP)
@@ -21,7 +28,7 @@ lint: $(STAMP)
 
 # `make test`: lint and every test but those marked slow (examples, Dask clusters, whole-world
 # runs); `make test-slow` runs those; `make test-all` (and CI, .ci/run) runs both.
-test: $(STAMP) lint
+test: $(WARM) lint
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q -m "not slow"
 
 test-slow: $(STAMP)

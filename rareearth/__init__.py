@@ -4,6 +4,10 @@ exposure scores and cooperation options.
 >>> import rareearth as ree
 >>> "world-2024" in ree.datasets()
 True
+>>> net = ree.examples.tiny()  # a small illustrative network, computable by hand
+>>> res = ree.simulate(net, ree.examples.embargo())  # CN stops every export to JP
+>>> round(float(res.shortfall("JP")["magnet"].sum()), 1)  # t of magnets JP's end uses lack
+77.4
 
 Public names are loaded lazily so that ``import rareearth`` stays fast and the command line
 starts quickly; each lives in the module named in ``_PUBLIC``. Module names never collide with
@@ -13,14 +17,17 @@ public function names (``ree.options()`` is a function, its module is ``rareeart
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rareearth.errors import (
     ArgumentError,
     BalanceError,
     DataError,
+    EngineError,
+    OptimalError,
     OptionError,
     OutputError,
+    ParameterError,
     RareEarthError,
     ScenarioError,
     UnknownNameError,
@@ -53,14 +60,18 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
     "indicators": ("rareearth.indicators", None),
     "plot": ("rareearth.plot", None),
     "synthetic": ("rareearth.synthetic", None),
+    "examples": ("rareearth.examples", None),
 }
 
 __all__ = [
     "ArgumentError",
     "BalanceError",
     "DataError",
+    "EngineError",
+    "OptimalError",
     "OptionError",
     "OutputError",
+    "ParameterError",
     "RareEarthError",
     "ScenarioError",
     "UnknownNameError",
@@ -69,7 +80,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     try:
         module_name, attribute = _PUBLIC[name]
     except KeyError:
@@ -86,7 +97,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # give type checkers and IDEs the real names
     # ruff: noqa: F401
-    from rareearth import indicators, plot, synthetic
+    from rareearth import examples, indicators, plot, synthetic
     from rareearth.cooperation import Option, load_option, options
     from rareearth.data import datasets
     from rareearth.engine import SimulationResult, simulate, simulate_many

@@ -9,6 +9,7 @@ command line turns SIGTERM and SIGHUP into ``SystemExit``, see :func:`exit_on_si
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -19,7 +20,8 @@ from types import FrameType
 
 from rareearth.errors import OutputError
 
-__all__ = ["atomic_path", "check_target", "exit_on_signals", "write_bytes", "write_text"]
+__all__ = ["atomic_folder", "atomic_path", "check_target", "exit_on_signals", "write_bytes",
+           "write_text"]
 
 
 def check_target(path: str | Path) -> Path:
@@ -71,6 +73,14 @@ def exit_on_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def _follow_umask(path: Path, mode: int) -> None:
+    """Give ``path`` the permissions a new file (0o666) or folder (0o777) gets from the user's
+    umask: temporary files and folders are made private, a written output is the user's."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, mode & ~umask)
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds.
@@ -90,10 +100,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         os.close(fd)
-        # mkstemp makes the file private (0600); a written file follows the user's umask instead
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        _follow_umask(tmp, 0o666)  # mkstemp makes the file private (0600)
         yield tmp
         check_target(target)  # a link or folder put there while we wrote is not replaced
         os.replace(tmp, target)
@@ -116,3 +123,39 @@ def write_bytes(path: str | Path, data: bytes | Callable[[Path], None]) -> Path:
         else:
             tmp.write_bytes(data)
     return Path(path)
+
+
+@contextmanager
+def atomic_folder(path: str | Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder beside ``path``; on success move its files into ``path``
+    (made if absent): every file there is checked before any is moved, all or nothing.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "tables"
+    >>> with atomic_folder(target) as tmp:
+    ...     _ = (tmp / "a.csv").write_text("x\\n1\\n")
+    >>> sorted(p.name for p in target.iterdir())
+    ['a.csv']
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_symlink():
+        raise OutputError(f"{target} is a symbolic link; rareearth does not write through links")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        _follow_umask(tmp, 0o777)  # mkdtemp makes it private; the folder is the user's output
+        yield tmp
+        if not target.exists():
+            os.replace(tmp, target)
+        else:
+            if not target.is_dir():
+                raise OutputError(f"{target} exists and is not a folder")
+            items = sorted(tmp.iterdir())
+            for item in items:
+                check_target(target / item.name)
+            for item in items:
+                os.replace(item, target / item.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -28,42 +28,50 @@ moves demand, not sourcing.
 
 Examples
 --------
->>> import rareearth as ree
->>> net = ree.load_network("world-2024")
->>> edited = contracted_network(net, [ree.load_option("australia-offtake")])
->>> f, g = net.flows, edited.flows
->>> def from_my(t):
-...     return t[(t.target_country == "JP") & (t.source_country == "MY")
-...              & (t.commodity == "DyTb")].tonnes_per_year.sum()
->>> bool(from_my(g) > from_my(f))
-True
+JP reserves half of CN:separation's 100 t/yr NdPr; it buys 20 t there and 40 t from
+AU:separation, so 30 t/yr swap: JP takes 50 t from CN, 10 t from AU, and AU's other 30 t go to
+CN's former buyers (CN:metal and CN:end_use:other, in proportion 75 : 5):
+
+>>> from rareearth import examples
+>>> net = examples.tiny()
+>>> g = contracted_network(net, [examples.offtake(share=0.5)]).flows
+>>> into_jp = g[(g.target == "JP:metal") & (g.commodity == "NdPr")]
+>>> into_jp.set_index("source").tonnes_per_year.to_dict()
+{'AU:separation': 10.0, 'CN:separation': 50.0}
+>>> from_au = g[(g.source == "AU:separation")]
+>>> from_au.set_index("target").tonnes_per_year.to_dict()
+{'JP:metal': 10.0, 'CN:end_use:other': 1.875, 'CN:metal': 28.125}
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 
+from rareearth.protocols import NetworkLike
+
+if TYPE_CHECKING:
+    from rareearth.cooperation import AddCapacity, Offtake, Option
+
 __all__ = ["contracted_network"]
 
-_CACHE: weakref.WeakKeyDictionary[Any, dict[tuple[str, ...], Any]] = weakref.WeakKeyDictionary()
+Measure: TypeAlias = "AddCapacity | Offtake"
 
 
-def _measures(options: Sequence[Any]) -> list[Any]:
-    from rareearth.cooperation import combine
+def _measures(options: Sequence[Option]) -> list[Measure]:
+    from rareearth.cooperation import AddCapacity, Offtake, combine
 
-    return [m for m in combine(list(options), in_place=True) if m.type in ("offtake", "add_capacity")]
+    return [m for m in combine(list(options), in_place=True) if isinstance(m, AddCapacity | Offtake)]
 
 
-def _key(measures: Sequence[Any]) -> tuple[str, ...]:
+def _key(measures: Sequence[Measure]) -> tuple[str, ...]:
     return tuple(sorted(m.model_dump_json(exclude={"note", "starts_after_months"}) for m in measures))
 
 
-def contracted_network(net: Any, options: Sequence[Any]) -> Any:
+def contracted_network(net: NetworkLike, options: Sequence[Option]) -> NetworkLike:
     """``net`` with the flows its ``options``' offtakes contract (see the module docstring).
 
     Parameters
@@ -78,24 +86,27 @@ def contracted_network(net: Any, options: Sequence[Any]) -> Any:
         ``net`` itself when nothing is contracted, else a new network whose flows table has
         the swaps (new rows cite ``option:<measure>`` with confidence ``estimate``).
     """
+    from rareearth.cooperation import Offtake
+
     measures = _measures(options)
     # a portfolio is a set: contracts are written in one canonical order, whatever the order
     # the options came in (a later contract sees the flows of earlier ones)
-    offtakes = sorted((m for m in measures if m.type == "offtake"),
+    offtakes = sorted((m for m in measures if isinstance(m, Offtake)),
                       key=lambda m: m.model_dump_json(exclude={"note", "starts_after_months"}))
     if not offtakes:
         return net
-    key = _key(measures)
-    try:
-        per_net = _CACHE.setdefault(net, {})
-    except TypeError:
-        per_net = {}
-    if key in per_net:
-        return per_net[key]
+    return net.cached("contracts.network", _key(measures),
+                      lambda: _contract(net, measures, offtakes))
+
+
+def _contract(net: NetworkLike, measures: Sequence[Measure],
+              offtakes: Sequence[Offtake]) -> NetworkLike:
+    from rareearth.cooperation import AddCapacity
+
     added: dict[tuple[str, str], float] = {}
     producers = net.producers
     for m in measures:
-        if m.type != "add_capacity":
+        if not isinstance(m, AddCapacity):
             continue
         nodes = m.nodes(net)
         if not nodes:
@@ -119,12 +130,10 @@ def contracted_network(net: Any, options: Sequence[Any]) -> Any:
     table = (table.groupby(["source", "target", "commodity"], sort=False, as_index=False)
              .agg(tonnes_per_year=("tonnes_per_year", "sum"), ref=("ref", "first"),
                   confidence=("confidence", "first"), method=("method", "first")))
-    edited = net.replace(flows=table)
-    per_net[key] = edited
-    return edited
+    return net.replace(flows=table)
 
 
-def _swap(flows: pd.DataFrame, node: str, m: Any, added: float,
+def _swap(flows: pd.DataFrame, node: str, m: Offtake, added: float,
           n_nodes: int) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """One supplier node's contract: the flows after the swap, and the new flow rows."""
     c, partner = m.commodity, m.partner
@@ -132,7 +141,8 @@ def _swap(flows: pd.DataFrame, node: str, m: Any, added: float,
     output = float(flows.loc[out_rows, "tonnes_per_year"].sum())
     if m.share is not None:
         contracted = float(m.share) * (output + added)
-    else:
+    else:  # an offtake gives a share or a volume (cooperation.Offtake checks)
+        assert m.tonnes_per_year is not None
         contracted = min(float(m.tonnes_per_year) / n_nodes, output + added)
     to_partner = out_rows & (flows.target_country == partner)
     already = float(flows.loc[to_partner, "tonnes_per_year"].sum())

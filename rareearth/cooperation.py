@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from collections.abc import Iterable
@@ -48,6 +49,7 @@ from pydantic import Field, field_validator, model_validator
 
 from rareearth.catalog import (
     NAME_PATTERN,
+    Catalog,
     Commodities,
     CountryCode,
     Document,
@@ -56,7 +58,6 @@ from rareearth.catalog import (
     NetworkIndex,
     ProducingStage,
     catalog_names,
-    load_document,
     resolve_commodities,
     validate_document,
 )
@@ -515,9 +516,12 @@ class Option(Document):
             Listing every problem: ``measures[1].stage: MY has no separation node in this
             network (its nodes: ...)``.
         """
-        look = NetworkIndex(net)
+        from rareearth.scenario import network_index
+
+        look = copy.copy(network_index(net))  # shared: ``made`` is copied before it grows
         expanded = self.expand()
         if look.made is not None:  # what new capacity will make counts as made
+            look.made = set(look.made)
             for option in expanded:
                 for m in option.measures:
                     if isinstance(m, AddCapacity):
@@ -706,9 +710,6 @@ def measure_profile(measure: _Measure, months: int) -> np.ndarray:
     return np.asarray(np.diff(integral), dtype=float)
 
 
-_BUILT_IN: dict[str, Option] = {}
-
-
 def options() -> list[str]:
     """Names of the built-in cooperation options.
 
@@ -717,7 +718,7 @@ def options() -> list[str]:
     >>> "stockpile-180d" in options()
     True
     """
-    return catalog_names("options")
+    return OPTIONS.names()
 
 
 def load_option(name_or_path: str | os.PathLike[str], country: str | None = None) -> Option:
@@ -741,19 +742,24 @@ def load_option(name_or_path: str | os.PathLike[str], country: str | None = None
     >>> load_option("australia-offtake", country="US").measures[-1].partner
     'US'
     """
-    builtin = isinstance(name_or_path, str) and name_or_path in _BUILT_IN
-    if builtin:  # built-ins are read from the package once; each caller gets its own copy
-        option = _BUILT_IN[str(name_or_path)].model_copy(deep=True)
-    else:
-        option = load_document(
-            name_or_path, kind="options", what="option", model=Option, error=OptionError,
-            tags=_MEASURE_TYPES,
-        )
-        if isinstance(name_or_path, str) and name_or_path in catalog_names("options"):
-            _BUILT_IN[name_or_path] = option.model_copy(deep=True)
+    option = OPTIONS.load(name_or_path)  # built-ins are read once; each caller gets a copy
     if country is not None:
         option = option.retarget(country)
     return option
 
 
 Option.error_tags = _MEASURE_TYPES
+
+
+def _listing_row(option: Option) -> dict[str, Any]:
+    return {"name": option.name, "title": option.title, "country": option.country,
+            "cost_usd": option.cost_usd, "lead_time_months": option.lead_time_months,
+            "measures": len(option.measures), "includes": ", ".join(option.includes)}
+
+
+#: The built-in cooperation options (``catalog/options/*.yaml``): list, load, show, validate.
+OPTIONS: Catalog[Option] = Catalog(
+    "options", "option", Option, OptionError, _MEASURE_TYPES,
+    columns=("name", "title", "country", "cost_usd", "lead_time_months", "measures", "includes"),
+    row=_listing_row,
+)

@@ -16,8 +16,7 @@ import csv
 import hashlib
 import json
 import re
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,127 +24,20 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from rareearth.dataset_checks import check_balance, check_products, check_references
+from rareearth.dataset_format import PARAMETER_BOUNDS as PARAMETER_BOUNDS
+from rareearth.dataset_format import PARAMETERS as PARAMETERS
+from rareearth.dataset_format import PRODUCT_TABLES as PRODUCT_TABLES
+from rareearth.dataset_format import TABLES as TABLES
+from rareearth.dataset_format import TableSpec
 from rareearth.errors import DataError, UnknownNameError
-from rareearth.limits import MAX_DEPTH, MAX_MONTHS, MAX_PACKAGE_BYTES, MAX_TABLE_BYTES
-from rareearth.product_records import (
-    OTHER_OWNER,
-    Economy,
-    Product,
-    ProductInput,
-    ProductProduction,
-    ProductTrade,
-    Tariff,
-)
-from rareearth.records import (
-    MAGNET,
-    Country,
-    Demand,
-    Flow,
-    Material,
-    NodeOutput,
-    Parameter,
-    RecipeRow,
-    Source,
-    Stock,
-    Stockpile,
-    parse_node_id,
-)
+from rareearth.limits import MAX_DEPTH, MAX_PACKAGE_BYTES, MAX_TABLE_BYTES
+from rareearth.records import END_USE_SECTORS, STAGES, Source
 
-__all__ = ["PARAMETERS", "TABLES", "Dataset", "dataset_path", "datasets", "read_dataset"]
+__all__ = ["PARAMETERS", "TABLES", "Dataset", "check_balance", "dataset_path", "datasets",
+           "describe_datasets",
+           "read_dataset"]
 
-
-@dataclass(frozen=True)
-class TableSpec:
-    """How one table is read: its record, whether it must exist, and its quantity units."""
-
-    name: str
-    record: type[BaseModel]
-    required: bool
-    units: dict[str, str]
-
-
-TABLES: tuple[TableSpec, ...] = (
-    TableSpec("countries", Country, True, {"governance": "WGI"}),
-    TableSpec(
-        "materials", Material, True, {"price_usd_per_tonne": "USD/t", "price_elasticity": "1"}
-    ),
-    TableSpec(
-        "nodes",
-        NodeOutput,
-        True,
-        {"capacity_tonnes_per_year": "t/yr", "output_tonnes_per_year": "t/yr", "yield": "1"},
-    ),
-    TableSpec("flows", Flow, True, {"tonnes_per_year": "t/yr"}),
-    TableSpec("recipes", RecipeRow, False, {"tonnes_per_tonne": "t/t"}),
-    TableSpec(
-        "demand", Demand, True, {"demand_tonnes_per_year": "t/yr", "value_usd_per_tonne": "USD/t"}
-    ),
-    TableSpec("stocks", Stock, False, {"stock_tonnes": "t", "target_tonnes": "t"}),
-    TableSpec(
-        "stockpiles",
-        Stockpile,
-        False,
-        {"stock_tonnes": "t", "release_threshold": "1", "release_tonnes_per_month": "t/month"},
-    ),
-    TableSpec("parameters", Parameter, False, {}),
-    # the product tier (docs/dataset-format.md, "Product tier"); all optional
-    TableSpec(
-        "products",
-        Product,
-        False,
-        {"value_usd_per_unit": "USD", "value_added_share": "1", "inventory_weeks": "weeks",
-         "inventory_weeks_low": "weeks", "inventory_weeks_high": "weeks"},
-    ),
-    TableSpec("product_inputs", ProductInput, False, {"kg_per_unit": "kg"}),
-    TableSpec("product_production", ProductProduction, False, {"units_per_year": "units/yr"}),
-    TableSpec(
-        "economy",
-        Economy,
-        False,
-        {"gdp_usd_per_year": "USD/yr", "gdp_per_output": "1", "gdp_per_output_low": "1",
-         "gdp_per_output_high": "1"},
-    ),
-    TableSpec("product_trade", ProductTrade, False, {"value_usd_per_year": "USD/yr"}),
-    TableSpec("tariffs", Tariff, False, {"rate": "1"}),
-)
-#: The tables of the product tier (their references are checked by ``_check_products``).
-PRODUCT_TABLES = ("products", "product_inputs", "product_production", "economy", "product_trade",
-                  "tariffs")
-
-#: Engine parameters a dataset may set: name -> (unit, default). The defaults are stated
-#: assumptions, used only where a dataset is silent; the built-in datasets set every one.
-PARAMETERS: dict[str, tuple[str, float]] = {
-    # months for a new trade link to reach full volume: assumption (shipping + qualification)
-    "lead_time_months": ("months", 3.0),
-    # Sprecher et al. 2017: non-Chinese output ramped ~4% of market volume per year after 2010
-    "ramp_rate_per_month": ("1/month", 0.05),
-    # IEEJ/WEF: prices rose ~10x within a year of the 2010 embargo
-    "price_cap": ("1", 10.0),
-    # ZMT/Nature 2024: ~1% of rare earths recycled at end of life
-    "recycling_rate": ("1", 0.01),
-    # Sprecher et al. 2017: substitution peaked at 10% of demand per year
-    "substitution_max_per_year": ("1/yr", 0.10),
-    # months from shipment to arrival on cross-border flows; 0 (arrive in the month shipped)
-    # where a dataset is silent: the built-in datasets state one month
-    "transit_months": ("months", 0.0),
-    # share of orders held by an export restriction that is cancelled each month; 1 (nothing
-    # held: blocked orders are lost) where a dataset is silent
-    "held_order_cancellation": ("1/month", 1.0),
-    # relative tolerance of the baseline balance check
-    "balance_tolerance": ("1", 0.01),
-}
-
-#: Allowed range of each parameter (its value, ``low`` and ``high``), inclusive.
-PARAMETER_BOUNDS: dict[str, tuple[float, float]] = {
-    "lead_time_months": (0.0, float(MAX_MONTHS)),  # up to a century
-    "ramp_rate_per_month": (0.0, 1.0),  # a share of spare capacity
-    "price_cap": (1.0, 1000.0),  # P/P0; ≥ 1: the baseline price is reachable (2011 peak ~38)
-    "recycling_rate": (0.0, 1.0),  # a share of consumption
-    "substitution_max_per_year": (0.0, 1.0),  # a share of demand
-    "balance_tolerance": (0.0, 0.5),  # above 50% the balance check checks nothing
-    "transit_months": (0.0, 24.0),  # sea freight takes weeks; two years is no transit
-    "held_order_cancellation": (0.0, 1.0),  # a share of the held orders, per month
-}
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -156,11 +48,13 @@ class Dataset:
 
     name: str
     path: Path
-    package: dict[str, Any]
+    package: dict[str, object]
     sources: list[Source]
-    tables: dict[str, list[Any]]
+    tables: dict[str, list[BaseModel]]
     parameters: dict[str, float]
     digest: str
+    stages: tuple[str, ...] = STAGES
+    sectors: tuple[str, ...] = END_USE_SECTORS
 
 
 # --------------------------------------------------------------------------- locating
@@ -223,6 +117,23 @@ def dataset_path(name_or_path: str | Path) -> Path:
     )
 
 
+def describe_datasets() -> list[dict[str, str]]:
+    """Name, title, version and reference year of each built-in dataset (its datapackage.json),
+    without reading its tables.
+
+    Examples
+    --------
+    >>> [d["reference_year"] for d in describe_datasets()]
+    ['2009', '2024']
+    """
+    rows = []
+    for name in datasets():
+        package = _read_package(dataset_path(name) / "datapackage.json")
+        rows.append({"name": name, **{key: str(package.get(key, ""))
+                                      for key in ("title", "version", "reference_year")}})
+    return rows
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -243,7 +154,8 @@ def _format_validation(file: str, line: int, err: ValidationError) -> list[str]:
     return out
 
 
-def _read_table(path: Path, spec: TableSpec, problems: list[str]) -> list[Any]:
+def _read_table(path: Path, spec: TableSpec, problems: list[str],
+                context: dict[str, tuple[str, ...]] | None = None) -> list[Any]:
     file = path.name
     size = path.stat().st_size
     if size > MAX_TABLE_BYTES:
@@ -280,7 +192,7 @@ def _read_table(path: Path, spec: TableSpec, problems: list[str]) -> list[Any]:
                     continue
                 values = {k: v for k, v in raw.items() if v is not None and v.strip() != ""}
                 try:
-                    record = spec.record.model_validate(values)
+                    record = spec.record.model_validate(values, context=context)
                 except ValidationError as err:
                     problems.extend(_format_validation(file, line, err))
                     continue
@@ -386,6 +298,67 @@ def _check_package(folder: Path, package: Any, problems: list[str]) -> dict[str,
     return paths
 
 
+_STAGE_RE = re.compile(r"^[a-z][a-z_]*$")
+_SECTOR_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _names(package: Mapping[str, object], key: str, pattern: re.Pattern[str], what: str,
+           problems: list[str]) -> list[str] | None:
+    """``package[key]`` as a list of distinct names matching ``pattern``, or None (a problem)."""
+    raw = package[key]
+    where = f"datapackage.json: {key}"
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
+        problems.append(f"{where}: must be a non-empty list of {what} names "
+                        f"(got {_short(raw)})")
+        return None
+    bad = [x for x in raw if not pattern.match(x)]
+    if bad:
+        problems.append(f"{where}: {_short(bad[0])} is not a {what} name "
+                        f"({pattern.pattern}: lower-case letters{', digits' if 'a-z0-9' in pattern.pattern else ''} and _)")
+        return None
+    twice = sorted({x for x in raw if raw.count(x) > 1})
+    if twice:
+        problems.append(f"{where}: {', '.join(twice)} listed more than once")
+        return None
+    return list(raw)
+
+
+def declared_stages(package: Mapping[str, object], problems: list[str]) -> tuple[str, ...]:
+    """The stages ``datapackage.json`` declares (``stages``), checked; :data:`STAGES` when it
+    declares none. A dataset may add processing stages (a material in, the same material out,
+    with a yield, as separation and metal) between ``mining`` and ``magnet``; the five
+    built-in stages keep their order and ``magnet``, ``end_use`` stay last."""
+    if "stages" not in package:
+        return STAGES
+    names = _names(package, "stages", _STAGE_RE, "stage", problems)
+    if names is None:
+        return STAGES
+    where = "datapackage.json: stages"
+    missing = [s for s in STAGES if s not in names]
+    if missing:
+        problems.append(f"{where}: missing {', '.join(missing)}; the stages must include "
+                        f"{', '.join(STAGES)} (in that order)")
+        return STAGES
+    if [s for s in names if s in STAGES] != list(STAGES):
+        problems.append(f"{where}: {', '.join(STAGES)} must come in that order "
+                        f"(got {', '.join(names)})")
+        return STAGES
+    if names[0] != "mining" or names[-2:] != ["magnet", "end_use"]:
+        problems.append(f"{where}: an added stage must lie between mining and magnet "
+                        f"(got {', '.join(names)}); mining comes first, magnet and end_use last")
+        return STAGES
+    return tuple(names)
+
+
+def declared_sectors(package: Mapping[str, object], problems: list[str]) -> tuple[str, ...]:
+    """The end-use sectors ``datapackage.json`` declares (``sectors``), checked;
+    :data:`~rareearth.records.END_USE_SECTORS` when it declares none."""
+    if "sectors" not in package:
+        return END_USE_SECTORS
+    names = _names(package, "sectors", _SECTOR_RE, "sector", problems)
+    return END_USE_SECTORS if names is None else tuple(names)
+
+
 def _sources(package: dict[str, Any], problems: list[str]) -> list[Source]:
     out: list[Source] = []
     seen: set[str] = set()
@@ -417,263 +390,6 @@ def _digest(folder: Path, paths: Iterable[Path]) -> str:
             h.update(path.name.encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:16]
-
-
-# --------------------------------------------------------------------------- checking
-
-
-def _check_references(tables: dict[str, list[Any]], sources: list[Source], problems: list[str]) -> None:
-    source_ids = {s.id for s in sources}
-    countries = {c.code for _, c in tables["countries"]}
-    materials = {m.id for _, m in tables["materials"]}
-    commodities = materials | {MAGNET}
-    makes: dict[str, set[str]] = defaultdict(set)
-    for _, row in tables["nodes"]:
-        makes[row.node].add(row.commodity)
-    end_uses: dict[str, set[str]] = defaultdict(set)
-    for _, row in tables["demand"]:
-        end_uses[row.node].add(row.commodity)
-    recipe_nodes: dict[str, set[str]] = defaultdict(set)
-    for _, row in tables.get("recipes", []):
-        recipe_nodes[row.node].add(row.material)
-
-    def recipe(node: str) -> set[str]:
-        return recipe_nodes.get(node) or recipe_nodes.get("default", set())
-
-    known_nodes = set(makes) | set(end_uses)
-
-    for name, rows in tables.items():
-        if name in PRODUCT_TABLES:
-            continue
-        file = f"{name}.csv"
-        seen: set[tuple[str, ...]] = set()
-        for line, row in rows:
-            for ref in row.refs:
-                if ref not in source_ids:
-                    problems.append(
-                        f"{file}:{line}:ref: unknown source id {ref!r}; "
-                        "declare it in datapackage.json sources"
-                    )
-            data = row.model_dump()
-            for column in ("commodity", "material"):
-                if column in data and data[column] not in commodities:
-                    problems.append(
-                        f"{file}:{line}:{column}: unknown commodity {data[column]!r}; "
-                        f"allowed: {', '.join(sorted(commodities))}"
-                    )
-            for column in ("node", "source", "target"):
-                value = data.get(column)
-                if value is None or value == "default":
-                    continue
-                country = parse_node_id(value).country
-                if country not in countries:
-                    problems.append(
-                        f"{file}:{line}:{column}: unknown country {country!r} in node {value!r}; "
-                        "declare it in countries.csv"
-                    )
-            if name == "stockpiles" and row.country not in countries:
-                problems.append(f"{file}:{line}:country: unknown country {row.country!r}")
-            key: tuple[str, ...]
-            if name == "nodes" or name == "demand" or name == "stocks":
-                key = (row.node, row.commodity)
-            elif name == "flows":
-                key = (row.source, row.target, row.commodity)
-            elif name == "recipes":
-                key = (row.node, row.material)
-            elif name == "countries":
-                key = (row.code,)
-            elif name == "materials":
-                key = (row.id,)
-            elif name == "parameters":
-                key = (row.name,)
-            else:
-                key = (row.country, row.material)
-            if key in seen:
-                problems.append(f"{file}:{line}: duplicate row for {', '.join(key)}")
-            seen.add(key)
-
-    for line, flow in tables["flows"]:
-        c = flow.commodity
-        if c not in makes.get(flow.source, set()):
-            problems.append(
-                f"flows.csv:{line}:source: node {flow.source!r} does not make {c!r} "
-                "(add it to nodes.csv)"
-            )
-        target_stage = parse_node_id(flow.target).stage
-        if flow.target not in known_nodes:
-            problems.append(f"flows.csv:{line}:target: unknown node {flow.target!r}")
-        elif target_stage == "end_use":
-            if c not in end_uses[flow.target]:
-                problems.append(
-                    f"flows.csv:{line}:commodity: end-use node {flow.target!r} has no demand for {c!r}"
-                )
-        elif target_stage == "magnet":
-            if c not in recipe(flow.target):
-                problems.append(
-                    f"flows.csv:{line}:commodity: magnet node {flow.target!r} has no recipe for {c!r}"
-                )
-        elif c not in makes[flow.target]:
-            problems.append(
-                f"flows.csv:{line}:commodity: node {flow.target!r} does not process {c!r}"
-            )
-    for line, row in tables["nodes"]:
-        if row.commodity == MAGNET and not recipe(row.node):
-            problems.append(
-                f"nodes.csv:{line}:node: magnet node {row.node!r} has no recipe "
-                "(recipes.csv rows for it or for 'default')"
-            )
-    inputs: dict[str, set[str]] = defaultdict(set)
-    for _, flow in tables["flows"]:
-        inputs[flow.target].add(flow.commodity)
-    for line, row in tables.get("stocks", []):
-        if row.node not in known_nodes:
-            problems.append(f"stocks.csv:{line}:node: unknown node {row.node!r}")
-            continue
-        handled = makes.get(row.node, set()) | inputs[row.node] | end_uses.get(row.node, set())
-        if parse_node_id(row.node).stage == "magnet":
-            handled |= recipe(row.node)
-        if row.commodity not in handled:
-            problems.append(
-                f"stocks.csv:{line}:commodity: node {row.node!r} neither uses nor makes "
-                f"{row.commodity!r} (it handles {', '.join(sorted(handled)) or 'nothing'})"
-            )
-    content: dict[str, tuple[int, float]] = {}
-    for line, row in tables.get("recipes", []):
-        first, total = content.get(row.node, (line, 0.0))
-        content[row.node] = (first, total + row.tonnes_per_tonne)
-    for node, (line, total) in content.items():
-        if total > 1 + 1e-9:
-            problems.append(
-                f"recipes.csv:{line}:tonnes_per_tonne: the recipe of {node!r} holds {total:g} t "
-                "REO per t of magnet; a magnet cannot hold more than its own mass (at most 1)"
-            )
-    for line, row in tables.get("parameters", []):
-        if row.name not in PARAMETERS:
-            problems.append(
-                f"parameters.csv:{line}:name: unknown parameter {row.name!r}; "
-                f"allowed: {', '.join(PARAMETERS)}"
-            )
-        elif row.unit != PARAMETERS[row.name][0]:
-            problems.append(
-                f"parameters.csv:{line}:unit: {row.name} is in {PARAMETERS[row.name][0]!r} "
-                f"(got {row.unit!r})"
-            )
-        else:
-            low, high = PARAMETER_BOUNDS[row.name]
-            for column in ("value", "low", "high"):
-                number = getattr(row, column)
-                if number is not None and not low <= number <= high:
-                    problems.append(
-                        f"parameters.csv:{line}:{column}: {row.name} must lie within "
-                        f"[{low:g}, {high:g}] (got {number:g})"
-                    )
-
-
-def _check_products(tables: dict[str, list[Any]], sources: list[Source], problems: list[str]) -> None:
-    """Cross references of the product tier: sources, countries, products, commodities,
-    duplicates, and that every product has a bill and a sector its countries use."""
-    source_ids = {s.id for s in sources}
-    countries = {c.code for _, c in tables["countries"]}
-    commodities = {m.id for _, m in tables["materials"]} | {MAGNET}
-    products = {p.product: p for _, p in tables.get("products", [])}
-    keys = {
-        "products": ("product",),
-        "product_inputs": ("product", "commodity"),
-        "product_production": ("country", "owner", "product"),
-        "economy": ("country",),
-        "product_trade": ("exporter", "importer", "sector"),
-        "tariffs": ("importer", "exporter", "sector", "start"),
-    }
-    for name in PRODUCT_TABLES:
-        file = f"{name}.csv"
-        seen: set[tuple[str, ...]] = set()
-        for line, row in tables.get(name, []):
-            for ref in row.refs:
-                if ref not in source_ids:
-                    problems.append(f"{file}:{line}:ref: unknown source id {ref!r}; "
-                                    "declare it in datapackage.json sources")
-            data = row.model_dump()
-            for column in ("country", "exporter", "importer", "owner"):
-                value = data.get(column)
-                if value is None or (column == "owner" and value == OTHER_OWNER):
-                    continue
-                if value not in countries:
-                    problems.append(f"{file}:{line}:{column}: unknown country {value!r}; "
-                                    "declare it in countries.csv")
-            if name != "products" and "product" in data and data["product"] not in products:
-                problems.append(f"{file}:{line}:product: unknown product {data['product']!r}; "
-                                f"products.csv has {', '.join(sorted(products)) or 'none'}")
-            if name == "product_inputs" and row.commodity not in commodities:
-                problems.append(f"{file}:{line}:commodity: unknown commodity {row.commodity!r}; "
-                                f"allowed: {', '.join(sorted(commodities))}")
-            key = tuple(str(data[k]) for k in keys[name])
-            if key in seen:
-                problems.append(f"{file}:{line}: duplicate row for {', '.join(key)}")
-            seen.add(key)
-    billed = {row.product for _, row in tables.get("product_inputs", [])}
-    for line, row in tables.get("products", []):
-        if row.product not in billed:
-            problems.append(f"products.csv:{line}:product: product {row.product!r} has no bill "
-                            "(add its rows to product_inputs.csv)")
-    demand_sectors = {
-        (parse_node_id(d.node).country, parse_node_id(d.node).facility.split("-", 1)[0])
-        for _, d in tables["demand"]
-    }
-    for line, row in tables.get("product_production", []):
-        product = products.get(row.product)
-        if product is not None and (row.country, product.sector) not in demand_sectors:
-            problems.append(
-                f"product_production.csv:{line}:country: {row.country} has no end-use node of "
-                f"sector {product.sector!r} to supply {row.product!r} (add it to demand.csv)"
-            )
-
-
-def check_balance(tables: dict[str, list[Any]], tolerance: float) -> list[str]:
-    """Baseline balance of every node and commodity (MODEL.md §1); one message per imbalance."""
-    inflow: dict[tuple[str, str], float] = defaultdict(float)
-    outflow: dict[tuple[str, str], float] = defaultdict(float)
-    for _, flow in tables["flows"]:
-        inflow[(flow.target, flow.commodity)] += flow.tonnes_per_year
-        outflow[(flow.source, flow.commodity)] += flow.tonnes_per_year
-    recipes: dict[str, dict[str, float]] = defaultdict(dict)
-    for _, row in tables.get("recipes", []):
-        recipes[row.node][row.material] = row.tonnes_per_tonne
-    problems: list[str] = []
-
-    def check(node: str, commodity: str, what: str, left: float, right: float, rhs: str) -> None:
-        if abs(left - right) > max(1.0, tolerance * max(abs(left), abs(right))):
-            problems.append(
-                f"balance: node {node}, {commodity}: {what} {left:,.1f} t/yr but {rhs} "
-                f"{right:,.1f} t/yr (gap {left - right:+,.1f}; tolerance {tolerance:.0%} or 1 t)"
-            )
-
-    for _, row in tables["nodes"]:
-        node, c, out = row.node, row.commodity, row.output_tonnes_per_year
-        stage = parse_node_id(node).stage
-        check(node, c, "output", out, outflow[(node, c)], "outgoing flows sum to")
-        if stage in ("separation", "metal"):
-            check(node, c, "incoming flows × yield", inflow[(node, c)] * row.yield_, out, "output is")
-        elif stage == "magnet":
-            recipe = recipes.get(node) or recipes.get("default", {})
-            for material, share in recipe.items():
-                check(
-                    node,
-                    material,
-                    "incoming flows × yield",
-                    inflow[(node, material)] * row.yield_,
-                    share * out,
-                    "recipe × magnet output is",
-                )
-    for _, row in tables["demand"]:
-        check(
-            row.node,
-            row.commodity,
-            "incoming flows",
-            inflow[(row.node, row.commodity)],
-            row.demand_tonnes_per_year,
-            "demand is",
-        )
-    return problems
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -732,7 +448,11 @@ def read_dataset(name_or_path: str | Path) -> Dataset:
     package = _read_package(folder / "datapackage.json")
     problems: list[str] = []
     paths = _check_package(folder, package, problems)
-    sources = _sources(package if isinstance(package, dict) else {}, problems)
+    declared = package if isinstance(package, dict) else {}
+    sources = _sources(declared, problems)
+    stages = declared_stages(declared, problems)
+    sectors = declared_sectors(declared, problems)
+    context = {"stages": stages, "sectors": sectors}
     tables: dict[str, list[Any]] = {}
     for spec in TABLES:
         path = paths.get(spec.name)
@@ -747,10 +467,10 @@ def read_dataset(name_or_path: str | Path) -> Dataset:
             problems.append(f"{path.name}: listed in datapackage.json but not a regular file")
             tables[spec.name] = []
             continue
-        tables[spec.name] = _read_table(path, spec, problems)
+        tables[spec.name] = _read_table(path, spec, problems, context)
     if not problems:
-        _check_references(tables, sources, problems)
-        _check_products(tables, sources, problems)
+        check_references(tables, sources, problems)
+        check_products(tables, sources, problems)
     parameters = {name: default for name, (_, default) in PARAMETERS.items()}
     parameters.update({row.name: row.value for _, row in tables.get("parameters", [])})
     if not problems:
@@ -771,4 +491,6 @@ def read_dataset(name_or_path: str | Path) -> Dataset:
         tables={name: [record for _, record in rows] for name, rows in tables.items()},
         parameters=parameters,
         digest=_digest(folder, paths.values()),
+        stages=stages,
+        sectors=sectors,
     )

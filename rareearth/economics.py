@@ -29,12 +29,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from rareearth.products import lost_units, plan, product_rows, relocate_production
+from rareearth.protocols import NetworkLike
+
+if TYPE_CHECKING:
+    from rareearth.cooperation import Option
+    from rareearth.engine.result import SimulationResult
+    from rareearth.scenario import Scenario
 
 __all__ = [
     "BASES",
@@ -56,11 +62,11 @@ BASES = ("territory", "owner")
 ECONOMY_DRAWS = ("gdp_per_output_quantile", "inventory_weeks_quantile")
 
 
-def _between(low: Any, high: Any, q: float) -> float:
+def _between(low: float, high: float, q: float) -> float:
     return float(low) + float(q) * (float(high) - float(low))
 
 
-def loss_metrics(result: Any, country: str, *,
+def loss_metrics(result: SimulationResult, country: str, *,
                  draws: Mapping[str, float] | None = None) -> dict[str, float]:
     """Units, output and GDP lost by ``country`` over a run (see the module docstring).
 
@@ -79,9 +85,13 @@ def loss_metrics(result: Any, country: str, *,
     Examples
     --------
     >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")
-    >>> res = ree.simulate(net, ree.load_scenario("japan-embargo"))  # doctest: +SKIP
-    >>> loss_metrics(res, "JP")["gdp_loss_pct"]             # doctest: +SKIP
+    >>> from rareearth import examples
+    >>> res = ree.simulate(examples.tiny(), examples.embargo())  # CN stops exports to JP
+    >>> m = loss_metrics(res, "JP")
+    >>> round(m["units_lost"])  # cars not built for want of magnets, over six months
+    21007
+    >>> m["output_lost_usd"] / m["units_lost"], m["gdp_loss_usd"] / m["output_lost_usd"]
+    (30000.0, 0.7)
     """
     draws = draws or {}
     p = plan(result.net, result.compiled)
@@ -123,8 +133,8 @@ def loss_metrics(result: Any, country: str, *,
     return out
 
 
-def headline(metrics: Mapping[str, Any], *, unit: str = "vehicles",
-             start: Any = None) -> str | None:
+def headline(metrics: Mapping[str, float], *, unit: str = "vehicles",
+             start: str | pd.Period | None = None) -> str | None:
     """The business answer in one sentence, from a score's metrics; None without a product tier.
 
     "The first line runs short in 2025-08; 757,651 vehicles are not built: $25.5 bn of output
@@ -165,7 +175,7 @@ def headline(metrics: Mapping[str, Any], *, unit: str = "vehicles",
 # --------------------------------------------------------------------------- tariffs
 
 
-def tariff_rate(net: Any, importer: str, exporter: str, sector: str,
+def tariff_rate(net: NetworkLike, importer: str, exporter: str, sector: str,
                 periods: pd.PeriodIndex) -> np.ndarray:
     """All-in tariff rate (share) per month: the mean of the rates in force on its days.
 
@@ -173,11 +183,11 @@ def tariff_rate(net: Any, importer: str, exporter: str, sector: str,
 
     Examples
     --------
-    >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")
-    >>> months = pd.period_range("2025-03", periods=8, freq="M")
-    >>> tariff_rate(net, "US", "JP", "automotive", months).round(3).tolist()
-    [0.025, 0.258, 0.275, 0.275, 0.275, 0.275, 0.213, 0.15]
+    >>> from rareearth import examples
+    >>> net = examples.tiny()  # CN: 10% on JP's cars, 25% from 1 June 2025
+    >>> months = pd.period_range("2025-04", periods=4, freq="M")
+    >>> tariff_rate(net, "CN", "JP", "automotive", months).round(3).tolist()
+    [0.1, 0.1, 0.25, 0.25]
     """
     t = net.tariffs
     rows = t[(t["importer"] == importer) & (t["exporter"] == exporter) & (t["sector"] == sector)]
@@ -195,13 +205,13 @@ def tariff_rate(net: Any, importer: str, exporter: str, sector: str,
     return out
 
 
-def _trade(net: Any, exporter: str, importer: str, sector: str) -> float:
+def _trade(net: NetworkLike, exporter: str, importer: str, sector: str) -> float:
     t = net.product_trade
     rows = t[(t["exporter"] == exporter) & (t["importer"] == importer) & (t["sector"] == sector)]
     return float(rows["value_usd_per_year"].sum())
 
 
-def tariff_bill_usd(net: Any, importer: str, exporter: str, sector: str,
+def tariff_bill_usd(net: NetworkLike, importer: str, exporter: str, sector: str,
                     periods: pd.PeriodIndex, *, share: float | np.ndarray = 1.0) -> float:
     """Tariff paid on ``share`` of the baseline exports over ``periods`` (USD)."""
     monthly = _trade(net, exporter, importer, sector) / 12.0
@@ -212,7 +222,7 @@ def tariff_bill_usd(net: Any, importer: str, exporter: str, sector: str,
 # --------------------------------------------------------------------------- relocation
 
 
-def relocation_tariff_saving_usd(net: Any, from_country: str, to_country: str, sector: str,
+def relocation_tariff_saving_usd(net: NetworkLike, from_country: str, to_country: str, sector: str,
                                  share: float, periods: pd.PeriodIndex, *,
                                  profile: Sequence[float] | np.ndarray | None = None,
                                  owner: str | None = None) -> float:
@@ -225,12 +235,12 @@ def relocation_tariff_saving_usd(net: Any, from_country: str, to_country: str, s
 
     Examples
     --------
-    >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")
-    >>> months = pd.period_range("2025-10", periods=12, freq="M")
-    >>> saved = relocation_tariff_saving_usd(net, "JP", "US", "automotive", 0.1, months)
-    >>> round(saved / 1e9, 2)  # 10% of Japan's output, all replacing exports to the US, at 15%
-    4.16
+    >>> from rareearth import examples
+    >>> net = examples.tiny()
+    >>> months = pd.period_range("2025-03", periods=6, freq="M")
+    >>> saved = relocation_tariff_saving_usd(net, "JP", "CN", "automotive", 0.1, months)
+    >>> round(saved / 1e6, 2)  # 10% of 3 bn USD/yr: 25 M a month at 10% (3 months), 25% (3)
+    26.25
     """
     owner = owner or from_country
     rows = product_rows(net)
@@ -243,7 +253,7 @@ def relocation_tariff_saving_usd(net: Any, from_country: str, to_country: str, s
     return float(np.sum(replaced / 12.0 * shape * rate))
 
 
-def relocation_net_cost_usd(net: Any, option: Any, scenario: Any, *,
+def relocation_net_cost_usd(net: NetworkLike, option: Option, scenario: Scenario, *,
                             timing: str = "in_place") -> dict[str, float]:
     """An option's cost net of the tariff its ``Relocate`` measures save over the scenario.
 

@@ -12,8 +12,11 @@ __all__ = [
     "ArgumentError",
     "BalanceError",
     "DataError",
+    "EngineError",
+    "OptimalError",
     "OptionError",
     "OutputError",
+    "ParameterError",
     "RareEarthError",
     "ScenarioError",
     "UnknownNameError",
@@ -68,3 +71,15 @@ class BalanceError(RareEarthError, ArithmeticError):
     def __init__(self, message: str, report: object = None) -> None:
         self.report = report
         super().__init__(message)
+
+
+class EngineError(RareEarthError, ValueError):
+    """A bad argument to the engine: unknown allocation mode, record key, options."""
+
+
+class ParameterError(RareEarthError, ValueError):
+    """An unknown or out-of-range engine parameter override."""
+
+
+class OptimalError(RareEarthError, RuntimeError):
+    """The month's linear program could not be solved (a numerical failure of HiGHS)."""

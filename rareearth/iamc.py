@@ -24,11 +24,11 @@ region codes. ``scenario`` is the scenario's name, followed by `` + option`` for
 Examples
 --------
 >>> import rareearth as ree
->>> res = ree.simulate(ree.load_network("world-2024"), ree.load_scenario("japan-embargo"))
+>>> res = ree.simulate(ree.examples.tiny(), ree.examples.embargo())
 >>> df = res.to_iamc()
 >>> list(df.columns)
 ['model', 'scenario', 'region', 'variable', 'unit', 'time', 'value']
->>> "Shortfall|DyTb|End use" in set(df.variable)
+>>> "Shortfall|magnet|End use" in set(df.variable)
 True
 """
 

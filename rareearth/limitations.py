@@ -8,7 +8,7 @@ country's stockpile, the options' measures, the timing and the allocation mode u
 Examples
 --------
 >>> import rareearth as ree
->>> limits = known_limits(ree.load_network("world-2024"), ree.load_scenario("japan-embargo"), "JP")
+>>> limits = known_limits(ree.examples.tiny(), ree.examples.embargo(), "JP")
 >>> [limit.topic for limit in limits][:2]
 ['reference year', 'data']
 """

@@ -11,7 +11,7 @@ show`` and in the report.
 Examples
 --------
 >>> import rareearth as ree
->>> e = option_effects(ree.load_network("world-2024"), ree.load_option("stockpile-180d"))
+>>> e = option_effects(ree.examples.tiny(), ree.load_option("stockpile-180d"))
 >>> row = e[e.commodity == "DyTb"].iloc[0]
 >>> row.unit, bool(row.total == row.baseline + row.added)
 ('t', True)

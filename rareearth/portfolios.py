@@ -187,7 +187,7 @@ def frontier(
     Examples
     --------
     >>> import rareearth as ree
-    >>> f = ree.frontier("world-2024", "japan-embargo", "JP",
+    >>> f = ree.frontier(ree.examples.tiny(), ree.examples.embargo(), "JP",
     ...                  options=["stockpile-180d", "recycling"], budgets=[0, 1e8, 1e9])
     >>> list(f.options)
     ['none', 'stockpile-180d', 'recycling+stockpile-180d']

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from rareearth.records import END_USE_SECTORS, _Row
+from rareearth.records import _Row, sectors_of
 
 __all__ = [
     "OTHER_OWNER",
@@ -33,9 +33,10 @@ _PRODUCT = r"^[a-z][a-z0-9_]*$"
 _CODE = r"^[A-Z]{2,4}$"
 
 
-def _sector(value: str) -> str:
-    if value not in END_USE_SECTORS:
-        raise ValueError(f"sector {value!r} is not one of {', '.join(END_USE_SECTORS)}")
+def _sector(value: str, info: ValidationInfo) -> str:
+    sectors = sectors_of(info)
+    if value not in sectors:
+        raise ValueError(f"sector {value!r} is not one of {', '.join(sectors)}")
     return value
 
 
@@ -53,8 +54,8 @@ class Product(_Row):
 
     @field_validator("sector")
     @classmethod
-    def _known_sector(cls, value: str) -> str:
-        return _sector(value)
+    def _known_sector(cls, value: str, info: ValidationInfo) -> str:
+        return _sector(value, info)
 
     @model_validator(mode="after")
     def _range(self) -> Product:
@@ -121,8 +122,8 @@ class ProductTrade(_Row):
 
     @field_validator("sector")
     @classmethod
-    def _known_sector(cls, value: str) -> str:
-        return _sector(value)
+    def _known_sector(cls, value: str, info: ValidationInfo) -> str:
+        return _sector(value, info)
 
 
 class Tariff(_Row):
@@ -136,5 +137,5 @@ class Tariff(_Row):
 
     @field_validator("sector")
     @classmethod
-    def _known_sector(cls, value: str) -> str:
-        return _sector(value)
+    def _known_sector(cls, value: str, info: ValidationInfo) -> str:
+        return _sector(value, info)

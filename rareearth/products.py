@@ -27,22 +27,27 @@ the inventory carries from one to the next.
 Examples
 --------
 >>> import rareearth as ree
->>> net = ree.load_network("world-2024")
->>> res = ree.simulate(net, ree.load_scenario("japan-embargo"))  # doctest: +SKIP
->>> res.products.groupby("product")["lost_units"].sum()  # doctest: +SKIP
+>>> from rareearth import examples
+>>> res = ree.simulate(examples.tiny(), examples.embargo())  # CN stops exports to JP
+>>> res.products.groupby("country")["lost_units"].sum().round().to_dict()
+{'CN': 0.0, 'JP': 21007.0}
 """
 
 from __future__ import annotations
 
 import math
-import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from rareearth.records import STAGES, sector_of
+from rareearth.compiled import CompiledNetwork
+from rareearth.protocols import NetworkLike
+from rareearth.records import sector_of
+
+if TYPE_CHECKING:
+    from rareearth.engine.result import SimulationResult
 
 __all__ = [
     "PRODUCT_COLUMNS",
@@ -61,7 +66,6 @@ PRODUCT_COLUMNS = ["month", "country", "owner", "product", "demand_units", "buil
                    "lost_units", "lost_output_usd"]
 #: Weeks in a month (52 / 12).
 WEEKS_PER_MONTH = 52.0 / 12.0
-_END_USE = STAGES.index("end_use")
 
 
 def build_units(demand: np.ndarray, availability: np.ndarray, uses: np.ndarray,
@@ -106,18 +110,18 @@ def build_units(demand: np.ndarray, availability: np.ndarray, uses: np.ndarray,
     return built
 
 
-def product_rows(net: Any) -> pd.DataFrame:
+def product_rows(net: NetworkLike) -> pd.DataFrame:
     """One row per (country, owner, product) the network builds, with its product's fields.
 
     Columns: ``country, owner, product, sector, units_per_year, value_usd_per_unit,
     value_added_share, inventory_weeks, inventory_weeks_low, inventory_weeks_high``. Empty when
     the dataset has no product tier.
     """
-    production = getattr(net, "product_production", None)
-    products = getattr(net, "products", None)
+    production = net.product_production
+    products = net.products
     columns = ["country", "owner", "product", "sector", "units_per_year", "value_usd_per_unit",
                "value_added_share", "inventory_weeks", "inventory_weeks_low", "inventory_weeks_high"]
-    if production is None or products is None or production.empty or products.empty:
+    if production.empty or products.empty:
         return pd.DataFrame(columns=columns)
     fields = products.drop(columns=["ref", "confidence", "method", "name"], errors="ignore")
     rows = production[["country", "owner", "product", "units_per_year"]].merge(
@@ -152,17 +156,13 @@ class Plan:
     economy: dict[str, tuple[float, float, float, float]]
 
 
-_PLANS: weakref.WeakKeyDictionary[Any, tuple[Any, Plan]] = weakref.WeakKeyDictionary()
+def plan(net: NetworkLike, compiled: CompiledNetwork) -> Plan:
+    """The product tier's static arrays for ``net`` run as ``compiled`` (kept with the network,
+    one per compiled network)."""
+    return net.cached("products.plan", id(compiled), lambda: (compiled, _plan(net, compiled)))[1]
 
 
-def plan(net: Any, compiled: Any) -> Plan:
-    """The product tier's static arrays for ``net`` run as ``compiled`` (cached per network)."""
-    try:
-        cached = _PLANS.get(net)
-    except TypeError:  # not weak-referenceable
-        cached = None
-    if cached is not None and cached[0] is compiled:
-        return cached[1]
+def _plan(net: NetworkLike, compiled: CompiledNetwork) -> Plan:
     rows = product_rows(net)
     bill = net.product_inputs
     inputs = sorted(set(bill["commodity"])) if len(rows) else []
@@ -170,13 +170,13 @@ def plan(net: Any, compiled: Any) -> Plan:
                           aggfunc="sum").reindex(columns=inputs) if len(rows) else None
     uses = kg.reindex(rows["product"]).notna().to_numpy() if kg is not None \
         else np.zeros((0, 0), dtype=bool)
-    node_sector = np.array([sector_of(n) if s == _END_USE else "" for n, s in
+    node_sector = np.array([sector_of(n) if s == compiled.end_use else "" for n, s in
                             zip(compiled.node_ids, compiled.node_stage, strict=True)], dtype=object)
     nodes, country = [], []
     for code, sector in zip(rows["country"], rows["sector"], strict=True):
         k = compiled.country_index.get(code, -1)
         country.append(k)
-        nodes.append(np.flatnonzero((compiled.node_country == k) & (compiled.node_stage == _END_USE)
+        nodes.append(np.flatnonzero((compiled.node_country == k) & (compiled.node_stage == compiled.end_use)
                                     & (node_sector == sector)) if k >= 0 else np.zeros(0, int))
     # rows of the same (country, sector) share their availability: one group per pair
     keys = list(zip(rows["country"], rows["sector"], strict=True))
@@ -203,14 +203,10 @@ def plan(net: Any, compiled: Any) -> Plan:
         nodes=nodes, country=np.asarray(country, dtype=np.int64),
         commodity=np.asarray([compiled.commodity_index.get(c, -1) for c in inputs], dtype=np.int64),
     )
-    try:
-        _PLANS[net] = (compiled, made)
-    except TypeError:  # not weak-referenceable: no cache
-        pass
     return made
 
 
-def _availability(result: Any, p: Plan) -> np.ndarray:
+def _availability(result: SimulationResult, p: Plan) -> np.ndarray:
     """(T, R, I): share of need delivered to each row's (country, sector) for each input."""
     arrays = result.arrays
     t_n = result.months
@@ -240,7 +236,7 @@ def _availability(result: Any, p: Plan) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)[:, p.group, :]
 
 
-def lost_units(result: Any, *, inventory_weeks: float | None = None) -> tuple[Plan, np.ndarray]:
+def lost_units(result: SimulationResult, *, inventory_weeks: float | None = None) -> tuple[Plan, np.ndarray]:
     """The plan and the units lost per month and row, ``(T, R)`` (the arrays behind
     :func:`product_table`; Monte Carlo scores use them without building the table)."""
     p = plan(result.net, result.compiled)
@@ -251,7 +247,7 @@ def lost_units(result: Any, *, inventory_weeks: float | None = None) -> tuple[Pl
     return p, np.maximum(p.demand[None, :] - built, 0.0)
 
 
-def product_table(result: Any, *, inventory_weeks: float | None = None) -> pd.DataFrame:
+def product_table(result: SimulationResult, *, inventory_weeks: float | None = None) -> pd.DataFrame:
     """The tidy product table of a result (``SimulationResult.products``).
 
     Parameters
@@ -287,12 +283,12 @@ def product_table(result: Any, *, inventory_weeks: float | None = None) -> pd.Da
     return frame
 
 
-def _sector_products(net: Any, sector: str) -> list[str]:
+def _sector_products(net: NetworkLike, sector: str) -> list[str]:
     p = net.products
     return [str(x) for x in p.loc[p["sector"] == sector, "product"]]
 
 
-def relocate_production(net: Any, from_country: str, to_country: str, sector: str, share: float,
+def relocate_production(net: NetworkLike, from_country: str, to_country: str, sector: str, share: float,
                         *, owner: str | None = None,
                         production: pd.DataFrame | None = None) -> pd.DataFrame:
     """``product_production`` with ``share`` of ``owner``'s output of ``sector`` products in
@@ -304,11 +300,13 @@ def relocate_production(net: Any, from_country: str, to_country: str, sector: st
 
     Examples
     --------
-    >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")
-    >>> moved = relocate_production(net, "JP", "US", "automotive", 0.1)
+    >>> from rareearth import examples
+    >>> net = examples.tiny()  # JP builds 100,000 cars a year
+    >>> moved = relocate_production(net, "JP", "CN", "automotive", 0.1)
     >>> jp = lambda t, c: t[(t.country == c) & (t.owner == "JP")].units_per_year.sum()
-    >>> round(jp(moved, "US") - jp(net.product_production, "US")) == round(0.1 * jp(net.product_production, "JP"))
+    >>> float(jp(moved, "JP")), float(jp(moved, "CN"))
+    (90000.0, 10000.0)
+    >>> round(jp(moved, "CN") - jp(net.product_production, "CN")) == round(0.1 * jp(net.product_production, "JP"))
     True
     """
     owner = owner or from_country

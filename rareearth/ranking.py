@@ -12,6 +12,7 @@ any ``concurrent.futures.Executor``, or a ``dask.distributed.Client``.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -75,7 +76,7 @@ def draw_parameters(net: Any, scenario: Any, n: int, seed: int = 0) -> pd.DataFr
     Examples
     --------
     >>> import rareearth as ree
-    >>> net, sc = ree.load_network("world-2024"), ree.load_scenario("japan-embargo")
+    >>> net, sc = ree.examples.tiny(), ree.examples.embargo()
     >>> d = draw_parameters(net, sc, 3, seed=1)
     >>> list(d.columns[:2]), len(d)
     (['severity_scale', 'duration_scale'], 3)
@@ -231,9 +232,9 @@ def default_options(net: Any, country: str) -> tuple[list[Any], dict[str, str]]:
     Examples
     --------
     >>> import rareearth as ree
-    >>> opts, skipped = default_options(ree.load_network("world-2024"), "US")
-    >>> {o.country for o in opts}, "us-japan-partnership" in skipped
-    ({'US'}, True)
+    >>> opts, skipped = default_options(ree.examples.tiny(), "JP")  # the tiny network has no US
+    >>> sorted(o.name for o in opts), "us-japan-partnership" in skipped
+    (['dy-free-magnets', 'recycling', 'stockpile-180d'], True)
     """
     from rareearth.cooperation import load_option, options
     from rareearth.errors import OptionError
@@ -336,7 +337,7 @@ def monte_carlo(
     Examples
     --------
     >>> import rareearth as ree
-    >>> draws = ree.monte_carlo("world-2024", "japan-embargo", "JP", n=20, seed=0)
+    >>> draws = ree.monte_carlo(ree.examples.tiny(), ree.examples.embargo(), "JP", n=20, seed=0)
     >>> len(draws), bool(draws.score.between(0, 100).all())
     (20, True)
     """
@@ -350,6 +351,46 @@ def monte_carlo(
         net, scenario, country, {"options": opts}, n, spec, executor, batch_size, progress,
     )
     return table.drop(columns="option")
+
+
+#: Draws a network's Monte Carlo cache keeps (oldest runs dropped first): a report scores the
+#: same draws without options in its sensitivity, both rankings and the frontier.
+CACHE_DRAWS = 100_000
+
+
+def _cache_key(scenario: Any, opts: Sequence[Any], n: int, spec: RunSpec,
+               everyone: Sequence[str]) -> tuple[Any, ...] | None:
+    """What a configuration's rows depend on, or None when it cannot be told (objects that
+    are not documents). Without options the timing changes nothing and is left out."""
+    from pydantic import BaseModel
+
+    if not isinstance(scenario, BaseModel) or not all(isinstance(o, BaseModel) for o in opts):
+        return None
+    options = tuple(f"{type(o).__name__}:{o.model_dump_json()}" for o in opts)
+    return (scenario.model_dump_json(), options, n, spec.allocation, spec.objective,
+            spec.timing if opts else None, spec.seed, tuple(everyone))
+
+
+def _cached_rows(net: Any, key: tuple[Any, ...] | None,
+                 run: Callable[[], list[dict[str, dict[str, Any]]]],
+                 progress: Callable[[int], None] | None) -> list[dict[str, dict[str, Any]]]:
+    """``run()``'s rows, from the network's cache when ``key`` was run before (a copy:
+    callers may edit theirs); ``progress`` hears of the draws a cache hit finished."""
+    if key is None:
+        return run()
+    per: OrderedDict[tuple[Any, ...], list[dict[str, dict[str, Any]]]] = net.cached(
+        "monte-carlo-rows", None, OrderedDict)
+    rows = per.get(key)
+    if rows is None:
+        rows = run()
+        per[key] = rows
+        while sum(len(r) for r in per.values()) > CACHE_DRAWS and len(per) > 1:
+            per.popitem(last=False)
+    else:
+        per.move_to_end(key)
+        if progress:
+            progress(len(rows))
+    return [{c: dict(v) for c, v in row.items()} for row in rows]
 
 
 def _monte_carlo_configs(
@@ -373,8 +414,14 @@ def _monte_carlo_configs(
     ]
     frames = []
     for name, opts in configs.items():
-        structural = _structure_for(net, opts, everyone)
-        rows = _run(executor, net, batches, opts, everyone, structural, spec, progress)
+        def run(opts: list[Any] = opts) -> list[dict[str, dict[str, Any]]]:
+            structural = _structure_for(net, opts, everyone)
+            return _run(executor, net, batches, opts, everyone, structural, spec, progress)
+
+        # runs in the calling process are kept and shared (the same draws of the same
+        # configuration give the same rows); an executor's runs are always made
+        key = _cache_key(scenario, opts, n, spec, everyone) if executor is None else None
+        rows = _cached_rows(net, key, run, progress)
         frame = draws.copy()
         frame.insert(0, "option", name)
         main = pd.DataFrame([r[country] for r in rows], index=draws.index)
@@ -395,8 +442,22 @@ def _tariff_saving(net: Any, option: Any, scenario: Any, timing: str) -> float:
 
 
 def expanded(option: Any) -> list[Any]:
-    """``option`` and every option it includes (``Option.expand``); other objects alone."""
-    return list(option.expand()) if hasattr(option, "expand") else [option]
+    """``option`` and every option it includes (``Option.expand``); other objects alone.
+
+    Kept per option object (options are immutable; expanding loads the included built-ins,
+    and the frontier asks for every portfolio's parts many times)."""
+    if not hasattr(option, "expand"):
+        return [option]
+    hit = _EXPANDED.get(id(option))
+    if hit is None or hit[0] is not option:
+        if len(_EXPANDED) >= 4096:
+            _EXPANDED.clear()
+        hit = _EXPANDED[id(option)] = (option, tuple(option.expand()))
+    return list(hit[1])
+
+
+#: id(option) -> (option, its expansion): the option is kept, so its id is not reused.
+_EXPANDED: dict[int, tuple[Any, tuple[Any, ...]]] = {}
 
 
 def harm_tolerance(lost_value_usd: float) -> float:
@@ -487,9 +548,10 @@ def compare(
     Examples
     --------
     >>> import rareearth as ree
-    >>> t = ree.compare("world-2024", "japan-embargo", "JP", ["stockpile-180d"])
-    >>> "none" in t.index and bool((t.harm_avoided_usd["none"]) == 0)
-    True
+    >>> t = ree.compare(ree.examples.tiny(), ree.examples.embargo(), "JP",
+    ...                 ["stockpile-180d", "recycling"])
+    >>> t.index.tolist(), float(t.harm_avoided_usd["none"])
+    (['stockpile-180d', 'recycling', 'none'], 0.0)
     """
     from rareearth.engine import simulate_many
 

@@ -10,9 +10,17 @@ materials are tonnes of rare-earth oxide equivalent (t REO), magnets tonnes of m
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from rareearth.limits import MAX_FACTOR, MAX_TONNES, MAX_USD_PER_TONNE
 
@@ -33,13 +41,17 @@ __all__ = [
     "Stockpile",
     "parse_node_id",
     "sector_of",
+    "sectors_of",
+    "stages_of",
 ]
 
-#: Stages in order (MODEL.md §1); a flow always goes to a later stage.
+#: Stages in order (MODEL.md §1); a flow always goes to a later stage. A dataset may declare
+#: its own (``datapackage.json`` ``stages``: these five in this order, and processing stages
+#: between mining and magnet); this is the default.
 STAGES: tuple[str, ...] = ("mining", "separation", "metal", "magnet", "end_use")
 #: The one commodity that is not a material.
 MAGNET = "magnet"
-#: Sectors an end-use node may name.
+#: Sectors an end-use node may name, unless the dataset declares its own (``sectors``).
 END_USE_SECTORS: tuple[str, ...] = (
     "automotive",
     "electronics",
@@ -72,18 +84,25 @@ class NodeId(BaseModel):
         return f"{base}:{self.facility}" if self.facility else base
 
 
-def parse_node_id(node: str) -> NodeId:
+def parse_node_id(node: str, stages: Sequence[str] | None = None) -> NodeId:
     """Split a node id into country, stage and facility.
+
+    ``stages`` are the stages allowed (a network's ``stages``); None checks only the form of
+    the id (a network's own node ids were checked when it was loaded).
 
     Examples
     --------
     >>> parse_node_id("AU:mining:mt-weld")
     NodeId(country='AU', stage='mining', facility='mt-weld')
+    >>> parse_node_id("JP:alloy", STAGES)
+    Traceback (most recent call last):
+    ...
+    ValueError: node id 'JP:alloy' has stage 'alloy'; allowed: mining, separation, metal, magnet, end_use
 
     Raises
     ------
     ValueError
-        If the id is not ``CC:stage[:facility]`` with a known stage.
+        If the id is not ``CC:stage[:facility]`` with a stage of ``stages``.
     """
     match = _NODE_RE.match(node)
     if match is None:
@@ -92,9 +111,26 @@ def parse_node_id(node: str) -> NodeId:
             "facility lower-case letters, digits, - and _)"
         )
     stage = match["stage"]
-    if stage not in STAGES:
-        raise ValueError(f"node id {node!r} has stage {stage!r}; allowed: {', '.join(STAGES)}")
+    if stages is not None and stage not in stages:
+        raise ValueError(f"node id {node!r} has stage {stage!r}; allowed: {', '.join(stages)}")
     return NodeId(country=match["country"], stage=stage, facility=match["facility"] or "")
+
+
+def stages_of(info: ValidationInfo | None) -> tuple[str, ...]:
+    """The stages a row is validated against: the dataset's (validation context ``stages``),
+    else :data:`STAGES`."""
+    context = info.context if info is not None else None
+    if isinstance(context, dict) and context.get("stages"):
+        return tuple(context["stages"])
+    return STAGES
+
+
+def sectors_of(info: ValidationInfo | None) -> tuple[str, ...]:
+    """The end-use sectors a row is validated against (context ``sectors``, else the default)."""
+    context = info.context if info is not None else None
+    if isinstance(context, dict) and context.get("sectors"):
+        return tuple(context["sectors"])
+    return END_USE_SECTORS
 
 
 def sector_of(node: str) -> str:
@@ -194,8 +230,8 @@ class NodeOutput(_Row):
 
     @field_validator("node")
     @classmethod
-    def _node_id(cls, value: str) -> str:
-        stage = parse_node_id(value).stage
+    def _node_id(cls, value: str, info: ValidationInfo) -> str:
+        stage = parse_node_id(value, stages_of(info)).stage
         if stage == "end_use":
             raise ValueError("end_use nodes are declared in demand.csv, not nodes.csv")
         return value
@@ -225,14 +261,15 @@ class Flow(_Row):
 
     @field_validator("source", "target")
     @classmethod
-    def _node_id(cls, value: str) -> str:
-        parse_node_id(value)
+    def _node_id(cls, value: str, info: ValidationInfo) -> str:
+        parse_node_id(value, stages_of(info))
         return value
 
     @model_validator(mode="after")
-    def _downstream(self) -> Flow:
-        s = STAGES.index(parse_node_id(self.source).stage)
-        t = STAGES.index(parse_node_id(self.target).stage)
+    def _downstream(self, info: ValidationInfo) -> Flow:
+        stages = stages_of(info)
+        s = stages.index(parse_node_id(self.source).stage)
+        t = stages.index(parse_node_id(self.target).stage)
         if t <= s:
             raise ValueError(
                 f"target: a flow goes to a later stage ({self.source} -> {self.target} does not)"
@@ -247,8 +284,8 @@ class RecipeRow(_Row):
 
     @field_validator("node")
     @classmethod
-    def _magnet_node(cls, value: str) -> str:
-        if value != "default" and parse_node_id(value).stage != "magnet":
+    def _magnet_node(cls, value: str, info: ValidationInfo) -> str:
+        if value != "default" and parse_node_id(value, stages_of(info)).stage != "magnet":
             raise ValueError(f"node: a recipe belongs to a magnet node or 'default' (got {value!r})")
         return value
 
@@ -261,14 +298,15 @@ class Demand(_Row):
 
     @field_validator("node")
     @classmethod
-    def _end_use(cls, value: str) -> str:
-        parsed = parse_node_id(value)
+    def _end_use(cls, value: str, info: ValidationInfo) -> str:
+        parsed = parse_node_id(value, stages_of(info))
         if parsed.stage != "end_use":
             raise ValueError(f"node: demand belongs to an end_use node (got {value!r})")
         sector = sector_of(value)
-        if sector not in END_USE_SECTORS:
+        sectors = sectors_of(info)
+        if sector not in sectors:
             raise ValueError(
-                f"node: sector {sector!r} is not one of {', '.join(END_USE_SECTORS)} "
+                f"node: sector {sector!r} is not one of {', '.join(sectors)} "
                 "(a named end user is sector-name, e.g. automotive-toyota)"
             )
         return value
@@ -282,8 +320,8 @@ class Stock(_Row):
 
     @field_validator("node")
     @classmethod
-    def _node_id(cls, value: str) -> str:
-        parse_node_id(value)
+    def _node_id(cls, value: str, info: ValidationInfo) -> str:
+        parse_node_id(value, stages_of(info))
         return value
 
 

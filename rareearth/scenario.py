@@ -44,14 +44,16 @@ Examples
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import functools
+import importlib
 import math
 import numbers
 import os
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -64,6 +66,7 @@ from pydantic import (
 from rareearth.catalog import (
     NAME_PATTERN,
     PRODUCING_STAGES,
+    Catalog,
     Commodities,
     CountryCode,
     DateText,
@@ -74,14 +77,25 @@ from rareearth.catalog import (
     NetworkIndex,
     ProducingStage,
     Targets,
-    catalog_names,
-    load_document,
     resolve_commodities,
     validate_document,
 )
 from rareearth.errors import RareEarthError, ScenarioError
 from rareearth.limits import LAST_YEAR, MAX_FACTOR, MAX_MONTHS, MAX_TONNES
 from rareearth.records import parse_node_id
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+
+    class _Pandas:
+        """pandas, imported on first use: loading and listing scenarios validates dates with
+        the standard library, so that ``rareearth scenarios`` starts without pandas."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(importlib.import_module("pandas"), name)
+
+    pd = _Pandas()
 
 __all__ = [
     "CapacityShock",
@@ -118,7 +132,7 @@ class _Event(FrozenModel):
     @classmethod
     def _end_after_start(cls, end: str, info: ValidationInfo) -> str:
         start = info.data.get("start")
-        if start is not None and _first_day(end) < _first_day(start):
+        if start is not None and _first_date(end) < _first_date(start):
             raise ValueError(f"is before start {start!r}")
         return end
 
@@ -213,7 +227,7 @@ class _Event(FrozenModel):
         t0 = _month_time(self.start_date, base)
         t1 = _month_time(self.end_date + pd.Timedelta(days=1), base)
         # an end past pandas' last timestamp (2262) would not matter to any horizon: cap it
-        t_end = min(t0 + (t1 - t0) * scale, (_LAST_END - base).n)
+        t_end = min(t0 + (t1 - t0) * scale, (pd.Period(_LAST_END, freq="M") - base).n)
         month = base + math.floor(t_end)
         day = round((t_end - math.floor(t_end)) * month.days_in_month)
         end = month.start_time + pd.Timedelta(days=day - 1)
@@ -292,9 +306,7 @@ class ExportRestriction(_WithCommodities):
     def _profile_months(self) -> ExportRestriction:
         if self.profile is None:
             return self
-        first = pd.Period(self.start_date, freq="M")
-        last = pd.Period(self.end_date, freq="M")
-        want = [str(p) for p in pd.period_range(first, last, freq="M")]
+        want = _months_between(self.start, self.end)
         have = sorted(self.profile)
         if have != want:
             missing = sorted(set(want) - set(have))
@@ -324,8 +336,7 @@ class ExportRestriction(_WithCommodities):
             return out
         old = self._profile_values()
         assert old is not None
-        months = [str(p) for p in pd.period_range(pd.Period(out.start_date, freq="M"),
-                                                   pd.Period(out.end_date, freq="M"), freq="M")]
+        months = _month_texts(out.start_date, out.end_date)
         n_new = len(months)
         at = [min(old.size - 1, int((k + 0.5) * old.size / n_new)) for k in range(n_new)]
         return out.model_copy(update={"profile": {m: float(old[i]) for m, i in zip(months, at,
@@ -478,6 +489,26 @@ _EVENT_TYPES: dict[str, type[BaseModel]] = {
 }
 
 
+def _first_date(text: str) -> dt.date:
+    """The first day of a ``YYYY-MM-DD`` or ``YYYY-MM`` text (as :func:`_first_day`)."""
+    return dt.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
+
+
+def _last_date(text: str) -> dt.date:
+    """The last day of a ``YYYY-MM-DD`` or ``YYYY-MM`` text (as :func:`_last_day`)."""
+    if len(text) > 7:
+        return dt.date.fromisoformat(text)
+    year, month = int(text[:4]), int(text[5:7])
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _months_between(start: str, end: str) -> list[str]:
+    """Every ``YYYY-MM`` from the month of ``start`` to that of ``end``, inclusive."""
+    first = int(start[:4]) * 12 + int(start[5:7]) - 1
+    last = int(end[:4]) * 12 + int(end[5:7]) - 1
+    return [f"{k // 12:04d}-{k % 12 + 1:02d}" for k in range(first, last + 1)]
+
+
 def _first_day(text: str) -> pd.Timestamp:
     return pd.Timestamp(text if len(text) > 7 else f"{text}-01")
 
@@ -502,6 +533,13 @@ def _day_grid(horizon: str, months: int) -> tuple[np.ndarray, np.ndarray]:
     return index, tau
 
 
+def _month_texts(first: pd.Timestamp, last: pd.Timestamp) -> list[str]:
+    """``YYYY-MM`` of every month from ``first``'s to ``last``'s, as ``pd.period_range`` gives
+    them (Monte Carlo stretches thousands of profiles: this is the arithmetic without pandas)."""
+    start = first.year * 12 + first.month - 1
+    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(start, last.year * 12 + last.month)]
+
+
 def _month_time(day: pd.Timestamp, horizon: pd.Period) -> float:
     """Start of ``day`` in months since the start of ``horizon`` (each month of length 1)."""
     index = (day.year - horizon.year) * 12 + (day.month - horizon.month)
@@ -511,8 +549,8 @@ def _month_time(day: pd.Timestamp, horizon: pd.Period) -> float:
 # ---------------------------------------------------------------------------- scenario
 
 
-#: The latest end an event scaled by Monte Carlo may get (pandas' timestamps end in 2262-04).
-_LAST_END = pd.Period("2261-12", freq="M")
+#: The latest month an event scaled by Monte Carlo may end in (pandas' timestamps end in 2262-04).
+_LAST_END = "2261-12"
 
 
 def _check_range(pair: tuple[float, float]) -> tuple[float, float]:
@@ -551,6 +589,17 @@ class Uncertainty(FrozenModel):
     duration_scale: Range = (0.75, 1.25)
     elasticity_scale: Range = (0.5, 1.5)
     lead_time_scale: Range = (0.5, 1.5)
+
+
+def network_index(net: Any) -> NetworkIndex:
+    """The name index of ``net`` (:class:`~rareearth.catalog.NetworkIndex`), built once per
+    network: validating a batch of scenarios against a 10^4-node network costs one index, not
+    one per scenario. Callers must not change it (copy a set before adding to it)."""
+    try:
+        cached = net.cached
+    except AttributeError:  # a partial stand-in (tests' namespaces): no cache
+        return NetworkIndex(net)
+    return cached("name-index", None, functools.partial(NetworkIndex, net))
 
 
 class Scenario(Document):
@@ -600,19 +649,21 @@ class Scenario(Document):
 
     @model_validator(mode="after")
     def _events_in_horizon(self) -> Scenario:
-        last_month = pd.Period(self.start, freq="M") + self.months - 1
-        if last_month.year > LAST_YEAR:
+        # dates with the standard library: loading a scenario needs no pandas
+        index = int(self.start[:4]) * 12 + int(self.start[5:7]) - 1 + self.months - 1
+        last_month = f"{index // 12:04d}-{index % 12 + 1:02d}"
+        if index // 12 > LAST_YEAR:
             raise FieldError(
                 "months", f"the horizon {self.start}…{last_month} ends after {LAST_YEAR}-12"
             )
-        first = _first_day(self.start)
-        last = (pd.Period(self.start, freq="M") + self.months - 1).end_time.normalize()
+        first = _first_date(self.start)
+        last = _last_date(last_month)
         for i, event in enumerate(self.events):
-            if event.end_date < first or event.start_date > last:
+            if _last_date(event.end) < first or _first_date(event.start) > last:
                 raise FieldError(
                     f"events[{i}]",
                     f"{event.start}…{event.end} lies outside the horizon "
-                    f"{self.start}…{self.periods[-1]} ({self.months} months)",
+                    f"{self.start}…{last_month} ({self.months} months)",
                 )
         return self
 
@@ -657,7 +708,7 @@ class Scenario(Document):
             Listing every problem, each with the event index and field, e.g.
             ``events[1].targets[0]: unknown country 'XX'``.
         """
-        look = NetworkIndex(net)
+        look = network_index(net)
         problems: list[str] = []
         for i, event in enumerate(self.events):
             problems += [p for p in event._check(look, f"events[{i}]") if p]
@@ -681,7 +732,7 @@ def scenarios() -> list[str]:
     >>> "china-2010" in scenarios()
     True
     """
-    return catalog_names("scenarios")
+    return SCENARIOS.names()
 
 
 def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
@@ -700,10 +751,19 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
     >>> load_scenario("myanmar-outage").events[0].factor
     0.5
     """
-    return load_document(
-        name_or_path, kind="scenarios", what="scenario", model=Scenario, error=ScenarioError,
-        tags=_EVENT_TYPES,
-    )
+    return SCENARIOS.load(name_or_path)
 
 
 Scenario.error_tags = _EVENT_TYPES
+
+
+def _listing_row(sc: Scenario) -> dict[str, Any]:
+    return {"name": sc.name, "title": sc.title, "start": sc.start, "months": sc.months,
+            "events": len(sc.events), "dataset": sc.dataset or ""}
+
+
+#: The built-in scenarios (``catalog/scenarios/*.yaml``): list, load, show, validate.
+SCENARIOS: Catalog[Scenario] = Catalog(
+    "scenarios", "scenario", Scenario, ScenarioError, _EVENT_TYPES,
+    columns=("name", "title", "start", "months", "events", "dataset"), row=_listing_row,
+)

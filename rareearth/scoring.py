@@ -34,6 +34,7 @@ material's share of the price term, the structural component by each material's 
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -154,7 +155,7 @@ class ExposureScore(BaseModel):
         Examples
         --------
         >>> import rareearth as ree
-        >>> t = ree.exposure("world-2024", "china-2025-heavy", "JP").to_frame()
+        >>> t = ree.exposure(ree.examples.tiny(), ree.examples.embargo(), "JP").to_frame()
         >>> list(t.columns[:3]), t.index.name
         (['name', 'points', 'max_points'], 'component')
         """
@@ -195,21 +196,6 @@ class ExposureScore(BaseModel):
 # --------------------------------------------------------------------------- computation
 
 
-def _country_arrays(result: Any, country: str) -> dict[str, Any]:
-    compiled = result.compiled
-    if country not in compiled.country_index:
-        raise UnknownNameError(
-            f"unknown country {country!r}; the network has {', '.join(compiled.countries)}"
-        )
-    k = compiled.country_index[country]
-    arrays = result.arrays
-    mine = compiled.node_country == k
-    end_use = mine & (compiled.node_stage == _END_USE)
-    magnet_nodes = mine & (compiled.node_stage == _MAGNET_STAGE)
-    return {"compiled": compiled, "arrays": arrays, "mine": mine, "end_use": end_use,
-            "magnet_nodes": magnet_nodes, "k": k}
-
-
 def _material_shares(compiled: Any, end_use: np.ndarray) -> np.ndarray:
     """Value share of each commodity column in the country's end-use demand, by material.
 
@@ -218,7 +204,7 @@ def _material_shares(compiled: Any, end_use: np.ndarray) -> np.ndarray:
     """
     c_magnet = compiled.commodity_index[MAGNET]
     value = (compiled.demand[end_use] * compiled.value[end_use]).sum(axis=0)
-    shares = value.copy()
+    shares: np.ndarray = value.copy()
     shares[c_magnet] = 0.0
     recipe = compiled.recipe[compiled.node_stage == _MAGNET_STAGE]
     recipe = recipe.mean(axis=0) if len(recipe) else np.zeros(len(compiled.commodities))
@@ -242,6 +228,60 @@ def _base_compiled(net: Any, compiled: Any) -> Any:
     return base if list(base.countries) == list(compiled.countries) else compiled
 
 
+# What a score needs from the network alone (masks, values, weights), per compiled network,
+# network it is weighted on and country: computed once, so that thousands of Monte Carlo
+# draws on the same network share it. Networks are immutable once compiled.
+_STATIC: weakref.WeakKeyDictionary[Any, dict[tuple[str, int], _Static]] = (
+    weakref.WeakKeyDictionary())
+
+
+@dataclass(frozen=True, eq=False)
+class _Static:
+    base: Any  # the compiled network the weights come from (kept: its id is in the key)
+    k: int
+    mine: np.ndarray
+    end_use: np.ndarray
+    magnet_nodes: np.ndarray
+    value: np.ndarray  # (n, C) USD/t of the country's end uses
+    base_value: float  # USD/month
+    recipe_any: np.ndarray  # (C,) bool: in some magnet recipe
+    use: np.ndarray  # (C,) baseline use t/month (stock cover)
+    shares: np.ndarray  # (C,) value shares of the country's end-use demand
+
+
+def _static(net: Any, compiled: Any, country: str) -> _Static:
+    if country not in compiled.country_index:
+        raise UnknownNameError(
+            f"unknown country {country!r}; the network has {', '.join(compiled.countries)}"
+        )
+    # weights come from the network as it is, not as options edit it: a lower recipe or a
+    # moved demand must act through the physical series, not by reweighting the materials
+    base = _base_compiled(net, compiled)
+    try:
+        per = _STATIC.setdefault(compiled, {})
+    except TypeError:  # not weak-referenceable: no cache
+        per = {}
+    key = (country, id(base))
+    hit = per.get(key)
+    if hit is not None and hit.base is base:
+        return hit
+    k = compiled.country_index[country]
+    mine = compiled.node_country == k
+    end_use = mine & (compiled.node_stage == _END_USE)
+    value = compiled.value[end_use]
+    hit = _Static(
+        base=base, k=k, mine=mine, end_use=end_use,
+        magnet_nodes=mine & (compiled.node_stage == _MAGNET_STAGE),
+        value=value,
+        base_value=(compiled.demand[end_use] * value).sum() / 12.0,
+        recipe_any=(compiled.recipe[compiled.node_stage == _MAGNET_STAGE] > 0).any(axis=0),
+        use=_use_per_month(base, base.node_country == k),
+        shares=_material_shares(base, (base.node_country == k) & (base.node_stage == _END_USE)),
+    )
+    per[key] = hit
+    return hit
+
+
 def _use_per_month(compiled: Any, mine: np.ndarray) -> np.ndarray:
     """(C,) the country's baseline use of each commodity, t/month: what flows into its nodes
     (from abroad or from its own upstream stages), the quantity its stocks are held against."""
@@ -252,7 +292,8 @@ def _use_per_month(compiled: Any, mine: np.ndarray) -> np.ndarray:
 
 
 def _stock_cover(
-    compiled: Any, base: Any, arrays: dict[str, Any], mine: np.ndarray, k: int
+    compiled: Any, base: Any, arrays: dict[str, Any], mine: np.ndarray, k: int,
+    use: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray]:
     """Months of the country's baseline use that its stocks (node stocks plus the national
     stockpile) still cover at their lowest point of the run, per commodity, weighted by the
@@ -267,7 +308,8 @@ def _stock_cover(
         stock = arrays["stock"][:, mine, :].sum(axis=1)
     if "stockpile" in arrays:
         stock = stock + arrays["stockpile"][:, k, :]
-    use = _use_per_month(base, base.node_country == k)
+    if use is None:
+        use = _use_per_month(base, base.node_country == k)
     trough = stock.min(axis=0) if stock.shape[0] else np.zeros(use.shape)
     cover = np.divide(np.maximum(trough, 0.0), use, out=np.zeros_like(use), where=use > 0)
     weight = use * compiled.price_usd_per_tonne
@@ -298,15 +340,17 @@ def score_result(
     economy : mapping, optional
         Monte Carlo quantiles of the product tier's ranges (``rareearth.economics.ECONOMY_DRAWS``).
     """
-    ca = _country_arrays(result, country)
-    compiled, arrays, end_use = ca["compiled"], ca["arrays"], ca["end_use"]
+    compiled = result.compiled
+    st = _static(net, compiled, country)
+    arrays = result.arrays
+    end_use = st.end_use
     commodities: list[str] = list(compiled.commodities)
     c_magnet = compiled.commodity_index[MAGNET]
     n_c = len(commodities)
 
-    k = ca["k"]
-    value = compiled.value[end_use]  # (n, C) USD/t
-    base_value = (compiled.demand[end_use] * value).sum() / 12.0  # USD/month
+    k = st.k
+    value = st.value  # (n, C) USD/t
+    base_value = st.base_value  # USD/month
     # (T, C) price index P/P0 of the country's own market (domestic while it restricts exports)
     price = result.market_price(country) if hasattr(result, "market_price") else arrays["price"]
     if "country_shortfall_value" in arrays:  # the engine's per-country aggregates (always kept)
@@ -317,15 +361,14 @@ def score_result(
     else:  # node-level arrays only (results built by hand, e.g. in tests)
         lost_value = (arrays["shortfall"][:, end_use, :] * value).sum(axis=1)
         demand_value = (arrays["demand"][:, end_use, :] * value).sum(axis=1)
-        need_m = arrays["demand"][:, ca["magnet_nodes"], :].sum(axis=1)
-        short_m = arrays["shortfall"][:, ca["magnet_nodes"], :].sum(axis=1)
+        need_m = arrays["demand"][:, st.magnet_nodes, :].sum(axis=1)
+        short_m = arrays["shortfall"][:, st.magnet_nodes, :].sum(axis=1)
 
     # attribution of magnet shortfall to scarce recipe materials
     local = np.divide(short_m, need_m, out=np.zeros_like(short_m), where=need_m > 0)
     world = 1.0 - 1.0 / np.maximum(price, 1.0)
     scarcity = np.maximum(local, world)
-    recipe_any = (compiled.recipe[compiled.node_stage == _MAGNET_STAGE] > 0).any(axis=0)
-    scarcity = scarcity * recipe_any
+    scarcity = scarcity * st.recipe_any
     scarcity[:, c_magnet] = 0.0
     weight_sum = scarcity.sum(axis=1, keepdims=True)
     attribution = np.zeros((price.shape[0], n_c))
@@ -346,11 +389,8 @@ def score_result(
     unmet_months = float(lost_value.sum() / base_value) if base_value > 0 else 0.0
     disrupted = np.flatnonzero(share_t > DISRUPTED_SHARE)
     recover = float(disrupted[-1] - disrupted[0] + 1) if disrupted.size else 0.0
-    # weights come from the network as it is, not as options edit it: a lower recipe or a
-    # moved demand must act through the physical series, not by reweighting the materials
-    base = _base_compiled(net, compiled)
-    cover, cover_share = _stock_cover(compiled, base, arrays, ca["mine"], k)
-    shares = _material_shares(base, (base.node_country == k) & (base.node_stage == _END_USE))
+    cover, cover_share = _stock_cover(compiled, st.base, arrays, st.mine, k, st.use)
+    shares = st.shares
     peak_price = price.max(axis=0)  # (C,)
     p_weighted = float(np.dot(shares, peak_price)) if shares.sum() > 0 else 1.0
     cap = float(compiled.parameters.get("price_cap", 10.0))
@@ -559,9 +599,9 @@ def exposure(
     Examples
     --------
     >>> import rareearth as ree
-    >>> s = ree.exposure("world-2024", "china-2025-heavy", "JP")
-    >>> round(sum(s.components.values()), 6) == round(s.score, 6)
-    True
+    >>> s = ree.exposure(ree.examples.tiny(), ree.examples.embargo(), "JP")  # CN stops exports
+    >>> round(s.score, 1), round(sum(s.components.values()), 6) == round(s.score, 6)
+    (57.9, True)
     """
     from rareearth.contracts import contracted_network
     from rareearth.engine import simulate

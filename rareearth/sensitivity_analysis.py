@@ -101,7 +101,7 @@ def sensitivity(
     Examples
     --------
     >>> import rareearth as ree
-    >>> s = ree.sensitivity("world-2024", "japan-embargo", "JP", n=20, seed=0)
+    >>> s = ree.sensitivity(ree.examples.tiny(), ree.examples.embargo(), "JP", n=20, seed=0)
     >>> "severity_scale" in s.index and bool(s.rho_score.abs().between(0, 1).all())
     True
     """

@@ -515,7 +515,7 @@ def test_a_signal_leaves_no_temporary_file(tmp_path: Path, sig: int) -> None:
 
 
 def test_the_cli_catches_signals() -> None:
-    source = (ROOT / "rareearth" / "cli.py").read_text()
+    source = (ROOT / "rareearth" / "cli" / "app.py").read_text()
     assert "with exit_on_signals():" in source
 
 

@@ -17,7 +17,6 @@ weights (2.5 − WGI)/5 are CN 0.566, AU 0.202, JP 0.226.
 
 from __future__ import annotations
 
-import doctest
 import math
 import time
 from collections import defaultdict
@@ -674,9 +673,3 @@ def test_world_apparent_consumption_is_consumption_in_raw_equivalent() -> None:
                     country,
                     material,
                 )
-
-
-@needs_world
-def test_docstring_examples_run() -> None:
-    result = doctest.testmod(ind, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0

@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from rareearth.engine.structure import END_USE
 from rareearth.errors import BalanceError
 
 if TYPE_CHECKING:
@@ -243,7 +242,7 @@ def _check_received(chk: _Checker, res: SimulationResult, rin: dict[str, np.ndar
     flows_in = np.zeros_like(rin["received"])
     np.add.at(flows_in.T, st.edge_tgt, arriving.T)
     expected = flows_in + rin["rerouted_in"] + rin["released"]
-    e0 = st.in_range[END_USE][0]
+    e0 = st.in_range[st.end_use][0]
     nodes, coms = st.in_node, st.in_commodity
     chk.compare("received", rin["received"][:, :e0], expected[:, :e0], nodes[:e0], coms[:e0])
     # end use also receives recycled supply: at least the flows

@@ -55,7 +55,7 @@ from rareearth.engine.proportional import ProportionalAllocator
 from rareearth.engine.record import COUNTRY_KEYS, IN_KEYS, OUT_KEYS, Raw, Recorder
 from rareearth.engine.state import MonthFlows, Rerouted, RunState
 from rareearth.engine.stockpiles import Stockpiles
-from rareearth.engine.structure import END_USE, MINING, PRODUCING, Group, Structure
+from rareearth.engine.structure import MINING, Group, Structure
 from rareearth.engine.transit import HeldOrders, Transit
 
 __all__ = ["COUNTRY_KEYS", "IN_KEYS", "OUT_KEYS", "REFILL_MONTHS", "ROUNDING", "Allocator",
@@ -127,7 +127,7 @@ class Engine:
         n_in, n_out, k, c = st.n_in, st.n_out, st.n_countries, st.n_commodities
         self.t = 0
         self.ev: MonthEvents = MonthEvents(None, None, None, None)
-        e0, e1 = st.in_range[END_USE]
+        e0, e1 = st.in_range[st.end_use]
         self._n_arrays = 0
         lead = np.repeat(params.lead_time_months[None, None, :], k, axis=0).repeat(k, axis=1)
         if levers.lead_override is not None:
@@ -158,7 +158,7 @@ class Engine:
             demand_now=need[e0:e1],  # end-use demand is written straight into ``need``
         )
         self.room_buf = new(n_out)
-        self.room_ready = [False] * len(PRODUCING)
+        self.room_ready = [False] * len(st.producing)
         self._group_blocked: dict[int, tuple[int, np.ndarray | None]] = {}
         #: changes when the content of ``ev.blocked`` does (see :meth:`_track_blocked`)
         self.blocked_version = 0
@@ -187,18 +187,18 @@ class Engine:
             self.recorder.records_flows
             or bool(np.any((levers.offtake_slot >= st.out_range[stage][0])
                            & (levers.offtake_slot < st.out_range[stage][1])))
-            for stage in PRODUCING
+            for stage in st.producing
         ]
         self.csr_use = [kernels.csr(m) for m in st.use]
         #: each producing stage's recipes (this run's coefficients)
         self.recipes = [(self.state.in_coef[i0:i1], st.input_index[stage], i0)
-                        for stage, (i0, i1) in zip(PRODUCING, st.in_range, strict=False)]
+                        for stage, (i0, i1) in zip(st.producing, st.in_range, strict=False)]
         #: the month's input matrices (scipy, sharing ``csr_use``'s data when input factors
         #: change them) and where each factor's in-slot sits in them
         self.use = list(st.use)
         self._factor_pos: list[tuple[int, int]] = []
         if levers.input_slots.size:
-            for stage in PRODUCING:
+            for stage in st.producing:
                 m = st.use[stage].copy()
                 m.data = self.csr_use[stage][2]
                 self.use[stage] = m
@@ -226,7 +226,7 @@ class Engine:
         self.transit = Transit(self) if (params.transit_months > 0).any() else None
         if self.transit is not None:
             # cross-border deliveries are split off edge flows: every stage ships edge by edge
-            self.explicit = [True] * len(PRODUCING)
+            self.explicit = [True] * len(st.producing)
         allocator.start(self)
 
     def array(self, rows: int, value: float | np.ndarray | None = 0.0,
@@ -305,7 +305,7 @@ class Engine:
         self.flows.beyond[m0:m1].fill(0.0)
         self.flows.extra_next.fill(0.0)
         self.flows.asked.fill(False)
-        self.room_ready = [False] * len(PRODUCING)
+        self.room_ready = [False] * len(self.st.producing)
         if self.has_pile:
             np.copyto(self.flows.rate_left, self.levers.release_rate.reshape(self.flows.rate_left.shape))
         if self.transit is not None:
@@ -314,12 +314,12 @@ class Engine:
         self.allocator.allocate(self, MINING)
         if self.transit is not None:
             self.transit.ship(MINING)
-        for stage in range(1, END_USE + 1):
+        for stage in range(1, self.st.end_use + 1):
             self.allocator.reroute(self, stage)
             if self.has_pile:
                 self.stockpiles.release(stage, self.state, self.flows, self.recycling,
                                         self.flows.released if self.track["released"] else None)
-            if stage == END_USE:
+            if stage == self.st.end_use:
                 self.consume()
             else:
                 self.produce(stage)
@@ -381,7 +381,7 @@ class Engine:
     def demand(self) -> None:
         """End-use demand (t/month) and recycled secondary supply of this month."""
         st, lv = self.st, self.levers
-        e0, e1 = st.in_range[END_USE]
+        e0, e1 = st.in_range[st.end_use]
         d = self.flows.demand_now
         kernels.scaled_rows(st.base_demand[e0:e1], self.state.level, d)
         if self.ev.demand_factor is not None:
@@ -408,7 +408,7 @@ class Engine:
         REFILL_MONTHS)``, at least 0; a stage's plan sets its inputs' need.
         """
         st = self.st
-        e0, e1 = st.in_range[END_USE]
+        e0, e1 = st.in_range[st.end_use]
         f, state = self.flows, self.state
         cuts = self.cuts()
         kernels.order_from_need(st.target_in[e0:e1], state.inv_in[e0:e1], f.demand_now,
@@ -416,7 +416,7 @@ class Engine:
                                 f.order[e0:e1])
         if self.held is not None:
             self.held.start_month()
-        for stage in range(END_USE - 1, MINING - 1, -1):
+        for stage in range(st.end_use - 1, MINING - 1, -1):
             o0, o1 = st.out_range[stage]
             if self.held is not None and self.held.release(stage):
                 cuts = self.cuts()
@@ -473,7 +473,7 @@ class Engine:
         Shortfall (here and in :meth:`produce`) is ``need − max(received, used)``, zero below
         ``ROUNDING × need``.
         """
-        e0, e1 = self.st.in_range[END_USE]
+        e0, e1 = self.st.in_range[self.st.end_use]
         f = self.flows
         kernels.consume(f.received[e0:e1], f.recycled if self.recycling else None, f.need[e0:e1],
                         ROUNDING, self.state.inv_in[e0:e1], f.used[e0:e1], f.shortfall[e0:e1],

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from rareearth.engine import kernels
 from rareearth.engine.bundles import NO_CUTS, Cuts
 from rareearth.engine.events import EventSchedule, MonthEvents
-from rareearth.engine.structure import PRODUCING, Structure
+from rareearth.engine.structure import Structure
 
 if TYPE_CHECKING:
     from rareearth.engine.transit import HeldOrders
@@ -73,7 +73,7 @@ class EdgeCuts:
         st = self.st
         edges = self.schedule.edges
         out: list[tuple[int, int] | None] = []
-        for stage in PRODUCING:
+        for stage in st.producing:
             e0, e1 = st.edge_range[stage]
             r0, r1 = (int(x) for x in np.searchsorted(edges, [e0, e1]))
             out.append((r0, r1) if r1 > r0 else None)
@@ -85,7 +85,7 @@ class EdgeCuts:
         st = self.st
         edges = self.schedule.edges
         plan_rows, receive_rows = [], []
-        for stage in PRODUCING:
+        for stage in st.producing:
             e0, e1 = st.edge_range[stage]
             o0 = st.out_range[stage][0]
             # an edge is its (source out-slot, target in-slot) pair, unique within a stage

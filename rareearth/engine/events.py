@@ -35,9 +35,9 @@ import numpy as np
 import pandas as pd
 
 from rareearth.engine import kernels
-from rareearth.engine.structure import END_USE, Structure
+from rareearth.engine.structure import Structure
 from rareearth.errors import ScenarioError
-from rareearth.records import STAGES, sector_of
+from rareearth.records import sector_of
 
 __all__ = ["EventSchedule", "MonthEvents"]
 
@@ -71,6 +71,23 @@ class _Compiled:
     base: float = 0.0  # quota: baseline exports t/month
 
 
+def _selection_key(event: Any) -> tuple[Any, ...] | None:
+    """The fields that choose an event's slots (not its strength or timing), or None for an
+    event type the engine does not know (compiled each time, to raise)."""
+    kind = getattr(event, "type", "")
+    spec = getattr(event, "commodities", None)
+    coms = spec if isinstance(spec, str) or spec is None else tuple(spec)
+    if kind in ("export_restriction", "export_quota"):
+        targets = getattr(event, "targets", "all")
+        targets = targets if isinstance(targets, str) else tuple(targets)
+        return (kind, event.exporter, targets, coms)
+    if kind == "capacity_shock":
+        return (kind, event.node, event.country, event.stage, coms)
+    if kind == "demand_shock":
+        return (kind, event.country, event.sector)
+    return None
+
+
 class EventSchedule:
     """Per-month event arrays of a batch of scenarios (see module docstring).
 
@@ -93,6 +110,7 @@ class EventSchedule:
         self.events: list[_Compiled] = []
         self._sectors: np.ndarray | None = None
         self._commodity_cache: dict[Any, np.ndarray] = {}
+        self._selection_cache: dict[tuple[Any, ...], _Compiled] = {}
         for s, scenario in enumerate(scenarios):
             start = pd.Period(scenario.start, freq="M")
             try:
@@ -128,7 +146,7 @@ class EventSchedule:
     def _sector_of_end_use(self) -> np.ndarray:
         if self._sectors is None:
             st = self.structure
-            i0, i1 = st.in_range[END_USE]
+            i0, i1 = st.in_range[st.end_use]
             ids = st.compiled.node_ids
             self._sectors = np.array(
                 [sector_of(ids[n]) for n in st.in_node[i0:i1]], dtype=object
@@ -136,6 +154,21 @@ class EventSchedule:
         return self._sectors
 
     def _compile(self, event: Any, s: int, net: Any, where: str) -> _Compiled:
+        """The event's slots, from the cache when an event of the batch selected the same ones
+        (Monte Carlo draws differ only in severity and timing, which select nothing)."""
+        key = _selection_key(event)
+        hit = self._selection_cache.get(key) if key is not None else None
+        if hit is None:
+            hit = self._compile_new(event, s, net, where)
+            if key is not None:
+                self._selection_cache[key] = hit
+        value = (float(event.severity) if hit.kind == "restriction"
+                 else float(event.tonnes_per_year) / 12.0 if hit.kind == "quota"
+                 else float(event.factor))
+        return _Compiled(hit.kind, s, np.zeros(self.months), hit.slots, value, hit.exporter,
+                         hit.importers, hit.commodities, hit.base)
+
+    def _compile_new(self, event: Any, s: int, net: Any, where: str) -> _Compiled:
         st = self.structure
         cn = st.compiled
         level = np.zeros(self.months)
@@ -171,11 +204,11 @@ class EventSchedule:
                 country = cn.country_index[event.country]
                 node_mask = cn.node_country == country
                 if event.stage is not None:
-                    node_mask &= cn.node_stage == STAGES.index(event.stage)
+                    node_mask &= cn.node_stage == cn.stages.index(event.stage)
             slots = np.flatnonzero(node_mask[st.out_node] & np.isin(st.out_commodity, coms))
             return _Compiled("capacity", s, level, slots, float(event.factor))
         if kind == "demand_shock":
-            i0, i1 = st.in_range[END_USE]
+            i0, i1 = st.in_range[st.end_use]
             country = cn.country_index[event.country]
             sectors = self._sector_of_end_use()
             mask = st.in_country[i0:i1] == country
@@ -190,7 +223,7 @@ class EventSchedule:
         """Buffers and per-scenario index sets for incremental monthly updates."""
         st = self.structure
         n_s = self.n_scenarios
-        i0, i1 = st.in_range[END_USE]
+        i0, i1 = st.in_range[st.end_use]
         kinds = {e.kind for e in self.events}
         trade = [e for e in self.events if e.kind in ("restriction", "quota")]
         self.edges = np.unique(np.concatenate([e.slots for e in trade])) if trade else np.zeros(0, np.int64)

@@ -47,7 +47,6 @@ import numpy as np
 
 from rareearth.errors import OptionError
 from rareearth.network import CompiledNetwork
-from rareearth.records import STAGES
 
 __all__ = [
     "CapacityAddition",
@@ -284,7 +283,7 @@ def lever_slots(
     compiled: CompiledNetwork, levers: Sequence[Levers]
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(node, commodity) out- and in-slots the levers need (capacity and demand additions)."""
-    end_use = STAGES.index("end_use")
+    end_use = compiled.end_use
     out: list[tuple[int, int]] = []
     inn: list[tuple[int, int]] = []
     for lev in levers:
@@ -305,13 +304,13 @@ def lever_slots(
 
 def compile_levers(structure: Any, levers: Sequence[Levers], months: int) -> LeverArrays:
     """Arrays of the levers of a batch, one :class:`Levers` per scenario (see LeverArrays)."""
-    from rareearth.engine.structure import END_USE, slots_of
+    from rareearth.engine.structure import slots_of
 
     st = structure
     cn: CompiledNetwork = st.compiled
     n_s = len(levers)
     k = st.n_countries
-    i0, _ = st.in_range[END_USE]
+    i0, _ = st.in_range[st.end_use]
 
     def grouped(kind: str) -> tuple[np.ndarray, np.ndarray]:
         entries: dict[int, np.ndarray] = {}
@@ -324,7 +323,7 @@ def compile_levers(structure: Any, levers: Sequence[Levers], months: int) -> Lev
                 where = f"{where}[{j}]"
                 pair = (_node(cn, item.node, where), _commodity(cn, item.commodity, where))
                 slot = int(slots_of(st, [pair], kind="out" if kind == "cap" else "in")[0])
-                if slot < 0 or (kind != "cap" and st.in_stage[slot] != END_USE):
+                if slot < 0 or (kind != "cap" and st.in_stage[slot] != st.end_use):
                     raise OptionError(f"{where}: {item.node} has no end-use demand of {item.commodity}")
                 if kind == "cap":
                     if item.profile is not None:
@@ -472,7 +471,7 @@ def _input_factors(st: Any, levers: Sequence[Levers], months: int) -> tuple[np.n
     """In-slots and per-month factors (T, n) of the batch's input factors (equal in every
     scenario, else EngineError)."""
     from rareearth.engine.run import EngineError
-    from rareearth.engine.structure import END_USE, slots_of
+    from rareearth.engine.structure import slots_of
 
     if not any(lev.input_factors for lev in levers):
         return np.zeros(0, np.int64), np.zeros((months, 0))
@@ -487,7 +486,7 @@ def _input_factors(st: Any, levers: Sequence[Levers], months: int) -> tuple[np.n
         where = f"input_factors[{j}]"
         pair = (_node(cn, f.node, where), _commodity(cn, f.commodity, where))
         slot = int(slots_of(st, [pair], kind="in")[0])
-        if slot < 0 or st.in_stage[slot] == END_USE or st.in_owner[slot] < 0:
+        if slot < 0 or st.in_stage[slot] == st.end_use or st.in_owner[slot] < 0:
             raise OptionError(f"{where}: {f.node} makes nothing from {f.commodity}")
         series = _series(f.factor, months, where)
         if (series < 0).any():

@@ -21,7 +21,6 @@ See ``docs/model.md``, "Cooperation options in the engine".
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, Literal
@@ -42,18 +41,11 @@ Timing = Literal["in_place", "from_start"]
 # them (validation, expanded includes, node lists, baseline use) is kept per network, so that
 # hundreds of portfolios of the same options (simulate_many, the frontier) cost little.
 
-_NET_CACHE: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
 _EXPANDED: dict[str, list[Any]] = {}
 
 
 def _cached(net: Any, key: Any, make: Callable[[], Any]) -> Any:
-    try:
-        per = _NET_CACHE.setdefault(net, {})
-    except TypeError:  # not weak-referenceable: no cache
-        return make()
-    if key not in per:
-        per[key] = make()
-    return per[key]
+    return net.cached("measures", key, make)  # kept with the network
 
 
 def _key(model: Any) -> str:
@@ -148,7 +140,6 @@ def apply_options(
         TradeLink,
     )
     from rareearth.engine import levers as lv
-    from rareearth.products import relocate_production
 
     if timing not in ("in_place", "from_start"):
         raise OptionError(f"timing must be 'in_place' or 'from_start' (got {timing!r})")
@@ -157,7 +148,8 @@ def apply_options(
         "capacity", "demand_factors", "demand_additions", "recycling", "offtakes",
         "stockpiles", "lead_times", "input_factors")}
     demand = net.demand  # replaced (not edited) when a relocation adds end-use rows
-    production = net.product_production
+    moves: list[tuple[str, str, str, float]] = []  # the product tier's relocations, in order
+    relocations: list[str] = []  # the Relocate measures, in order (they make ``demand``)
     stockpile_tonnes: dict[tuple[str, str, int], float] = {}
     base_recycling = float(net.parameters.get("recycling_rate", 0.0))
 
@@ -213,14 +205,14 @@ def apply_options(
                                     lv.LeadTime(b, a, months_, start_month=start)]
         elif isinstance(measure, Relocate):
             demand = _relocate(net, demand, measure, profile, start, parts, lv)
+            relocations.append(_key(measure))
             # the product tier moves with it. Its production table has no time axis, so it
             # moves the share times the measure's mean effect over the run: all of it in
             # place; with from_start only as much as is built within the horizon (none when the
             # lead time outlasts the scenario) — an approximation of the ramp, documented
             moved = float(measure.share) * (float(np.mean(profile)) if len(profile) else 1.0)
             if moved > 0:
-                production = relocate_production(net, measure.from_country, measure.to_country,
-                                                 measure.sector, moved, production=production)
+                moves.append((measure.from_country, measure.to_country, measure.sector, moved))
         else:  # pragma: no cover - MEASURE_ORDER lists every measure type
             raise OptionError(f"unsupported measure {type(measure).__name__}")
 
@@ -231,10 +223,11 @@ def apply_options(
                                                         start_month=start))
 
     edited = net
-    if len(demand) != len(net.demand):
-        edited = net.replace(demand=demand.drop(columns=["country", "sector"]))
-    if production is not net.product_production:
-        edited = edited.replace(product_production=production)
+    if len(demand) != len(net.demand) or moves:
+        # the edited network depends only on the relocations (in order) and what they move:
+        # built once per network and kept, so portfolios sharing a relocation share it
+        edited = _cached(net, ("edited", tuple(relocations), tuple(moves)),
+                         partial(_edited, net, demand, moves))
     levers = lv.Levers(
         capacity=tuple(parts["capacity"]),
         demand_factors=tuple(parts["demand_factors"]),
@@ -246,6 +239,23 @@ def apply_options(
         input_factors=tuple(parts["input_factors"]),
     )
     return edited, levers
+
+
+def _edited(net: Any, demand: pd.DataFrame, moves: list[tuple[str, str, str, float]]) -> Any:
+    """``net`` with the end-use rows a relocation created and the product tier's production
+    moved (:func:`rareearth.products.relocate_production`, each move in turn)."""
+    from rareearth.products import relocate_production
+
+    edited = net
+    if len(demand) != len(net.demand):
+        edited = net.replace(demand=demand.drop(columns=["country", "sector"]))
+    if moves:
+        production = net.product_production
+        for from_country, to_country, sector, moved in moves:
+            production = relocate_production(net, from_country, to_country, sector, moved,
+                                             production=production)
+        edited = edited.replace(product_production=production)
+    return edited
 
 
 def _held(net: Any, country: str, commodity: str) -> float:
@@ -293,7 +303,7 @@ def _substitute(net: Any, demand: pd.DataFrame, measure: Any, profile: np.ndarra
     magnet makers need ``1 − cut × share × profile`` of their coefficient of the material (an
     input factor), ``share`` the sector's part of the magnets the country uses."""
     key = ("sector", measure.country, measure.sector, measure.commodity)
-    if demand is net.demand:
+    if demand.equals(net.demand):  # not edited by a relocation: the network's own use
         direct, total, sector = _cached(net, key, partial(_sector_use, demand, *key[1:]))
     else:  # edited by a relocation in the same package
         direct, total, sector = _sector_use(demand, *key[1:])

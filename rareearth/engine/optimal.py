@@ -75,8 +75,8 @@ from rareearth.engine.optimal_program import (
 )
 from rareearth.engine.run import register_allocation
 from rareearth.engine.state import Rerouted
-from rareearth.engine.structure import END_USE, MINING, PRODUCING
-from rareearth.errors import RareEarthError
+from rareearth.engine.structure import MINING
+from rareearth.errors import OptimalError
 
 __all__ = [
     "FILL_REWARD",
@@ -90,10 +90,6 @@ __all__ = [
 ]
 
 _TINY = 1e-12
-
-
-class OptimalError(RareEarthError, RuntimeError):
-    """The month's linear program could not be solved (a numerical failure of HiGHS)."""
 
 
 # ====================================================================== the allocator
@@ -169,7 +165,7 @@ class OptimalAllocator:
         self._cost = prog.cost
         if self.priority is not None:
             k = st.compiled.country_index[self.priority]
-            e0, e1 = st.in_range[END_USE]
+            e0, e1 = st.in_range[st.end_use]
             mine = st.in_country[e0:e1] == k
             if mine.any():
                 w = prog.weight
@@ -303,12 +299,12 @@ class OptimalAllocator:
     def _solve(self, ctx: MonthContext, prog: Program) -> _Month:
         st = ctx.st
         n_s = ctx.n_scenarios
-        e0, e1 = st.in_range[END_USE]
+        e0, e1 = st.in_range[st.end_use]
         sc = prog.scale
         # bounds (t/month), all scenarios at once: each edge's shippable order this month, with
         # restrictions (keep) and export-quota allowances applied as in proportional mode
         x_ub = np.zeros((st.n_edges, n_s))
-        for stage in PRODUCING:
+        for stage in st.producing:
             e0_s, e1_s = st.edge_range[stage]
             if e1_s > e0_s:
                 x_ub[e0_s:e1_s] = ctx.shippable(stage)

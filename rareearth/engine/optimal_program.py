@@ -15,13 +15,12 @@ True
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from rareearth.engine.structure import END_USE, Structure
+from rareearth.engine.structure import Structure
 
 __all__ = ["FILL_REWARD", "PLAN_REWARD", "PRIORITY_MULTIPLIER", "RAMP_COST", "RELEASE_COST",
            "REROUTE_COST", "Program", "csr_of", "program"]
@@ -103,9 +102,6 @@ class Program:
     scale: float  # t/month per LP unit
 
 
-_PROGRAMS: weakref.WeakKeyDictionary[Structure, Program] = weakref.WeakKeyDictionary()
-
-
 def csr_of(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
     m = sp.csr_matrix((vals, (rows, cols)), shape=shape)
     m.sum_duplicates()
@@ -118,7 +114,7 @@ def _weights(st: Structure) -> np.ndarray:
     An end use without a value (no demand row) takes the median value of its commodity's other
     end uses, or the smallest value of the network, or 1 when the network has no values.
     """
-    e0, e1 = st.in_range[END_USE]
+    e0, e1 = st.in_range[st.end_use]
     value = st.compiled.value[st.in_node[e0:e1], st.in_commodity[e0:e1]].astype(float)
     positive = value > 0
     if not positive.any():
@@ -134,17 +130,16 @@ def _weights(st: Structure) -> np.ndarray:
 
 def program(st: Structure) -> Program:
     """The month LP of ``st`` (built on first use, then cached with the structure)."""
-    prog = _PROGRAMS.get(st)
-    if prog is None:
-        prog = _build(st)
-        _PROGRAMS[st] = prog
+    prog = st.extra.get("optimal.program")  # kept with the structure, itself with its network
+    if not isinstance(prog, Program):
+        prog = st.extra["optimal.program"] = _build(st)
     return prog
 
 
 def _build(st: Structure) -> Program:
     n_in, n_out, n_e = st.n_in, st.n_out, st.n_edges
     n_c = st.n_commodities
-    e0_end, e1_end = st.in_range[END_USE]
+    e0_end, e1_end = st.in_range[st.end_use]
     n_end = e1_end - e0_end
     e_stage = st.out_stage[st.edge_src]
     linked = set(zip(e_stage.tolist(), st.in_stage[st.edge_tgt].tolist(),
@@ -249,7 +244,7 @@ def _build(st: Structure) -> Program:
     # 2. links: Σ r over a buyer country ≤ link × potential
     link_mat = block(r_link_a, r0 + np.arange(n_r), np.ones(n_r), n_link)
     # 3. inputs (Leontief): coef × (pa + pb) − inflow ≤ own stock
-    owned = (st.in_owner >= 0) & (st.in_coef > 0) & (st.in_stage < END_USE)
+    owned = (st.in_owner >= 0) & (st.in_coef > 0) & (st.in_stage < st.end_use)
     input_slots = np.flatnonzero(owned)
     n_inp = input_slots.size
     owner = st.in_owner[input_slots]

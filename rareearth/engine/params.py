@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rareearth.data import PARAMETER_BOUNDS
-from rareearth.errors import RareEarthError
+from rareearth.errors import ParameterError
 from rareearth.limits import MAX_FACTOR
 
 __all__ = ["OVERRIDABLE", "BatchParameters", "batch_parameters"]
@@ -33,10 +33,6 @@ _OVERRIDE_BOUNDS: dict[str, tuple[float, float]] = {
     "price_cap": (1.0, 1e9),
     "lead_time_months": (0.0, math.inf),
 }
-
-
-class ParameterError(RareEarthError, ValueError):
-    """An unknown or out-of-range engine parameter override."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -25,7 +25,7 @@ import numpy as np
 from rareearth.engine import kernels
 from rareearth.engine.params import BatchParameters
 from rareearth.engine.state import MonthFlows, RunState
-from rareearth.engine.structure import END_USE, Structure
+from rareearth.engine.structure import Structure
 
 __all__ = ["Prices"]
 
@@ -42,7 +42,7 @@ class Prices:
         self.params = params
         self.n_c = c = st.n_commodities
         n_s = params.elasticity_scale.shape[0]
-        e0, e1 = st.in_range[END_USE]
+        e0, e1 = st.in_range[st.end_use]
         self.elasticity = st.compiled.price_elasticity[:, None] * params.elasticity_scale[None, :]
         consumers = np.flatnonzero(st.consumer)
         self.consumer_start = int(consumers[0]) if consumers.size else st.n_in

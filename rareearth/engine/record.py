@@ -234,12 +234,11 @@ class Recorder:
 
 def _country_rows(st: Structure, n_scenarios: int) -> kernels.CountryRows:
     """Row (country × C + commodity) of each in- and out-slot, in-slot stages and values."""
-    from rareearth.engine.structure import END_USE
-
     cn = st.compiled
     rows_in = st.in_country * st.n_commodities + st.in_commodity
     rows_out = st.out_country * st.n_commodities + st.out_commodity
     value = np.asarray(cn.value[st.in_node, st.in_commodity], dtype=np.float64)
+    # the magnet makers' stage: the one before end use
     return (rows_in.astype(np.int64), st.in_stage.astype(np.int64), value,
-                               rows_out.astype(np.int64), END_USE, END_USE - 1,
-                               np.zeros((st.n_countries * st.n_commodities, n_scenarios)))
+            rows_out.astype(np.int64), st.end_use, st.end_use - 1,
+            np.zeros((st.n_countries * st.n_commodities, n_scenarios)))

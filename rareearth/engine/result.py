@@ -11,9 +11,8 @@ import pandas as pd
 
 from rareearth.engine.balance import BalanceReport, check_balance
 from rareearth.engine.record import ARRAY_KEYS, IN_KEYS, OUT_KEYS, Raw
-from rareearth.engine.structure import END_USE, Structure
+from rareearth.engine.structure import Structure
 from rareearth.errors import UnknownNameError
-from rareearth.records import STAGES
 
 __all__ = ["ARRAY_KEYS", "Batch", "SimulationResult"]
 
@@ -30,7 +29,7 @@ class Batch:
     @cached_property
     def node_labels(self) -> pd.DataFrame:
         cn = self.structure.compiled
-        stages = [STAGES[s] for s in cn.node_stage]
+        stages = [cn.stages[s] for s in cn.node_stage]
         return pd.DataFrame(
             {"node": cn.node_ids, "country": [cn.countries[k] for k in cn.node_country],
              "stage": stages}
@@ -349,7 +348,7 @@ class SimulationResult:
         st = self._batch.structure
         cn = st.compiled
         if country is None:
-            e0, e1 = st.in_range[END_USE]
+            e0, e1 = st.in_range[st.end_use]
             ks = sorted(set(st.in_country[e0:e1].tolist()))
             parts = {cn.countries[k]: self.shortfall(cn.countries[k]) for k in ks}
             both = pd.concat(parts, axis=1, names=["country", "commodity"])
@@ -360,12 +359,12 @@ class SimulationResult:
                 f"unknown country {country!r}; this network has {', '.join(cn.countries)}"
             )
         k = cn.country_index[country]
-        e0, e1 = st.in_range[END_USE]
+        e0, e1 = st.in_range[st.end_use]
         mine = st.in_country[e0:e1] == k
         coms = sorted(set(st.in_commodity[e0:e1][mine].tolist()))
         a = self.arrays
         if "shortfall" in a:
-            nodes = np.flatnonzero((cn.node_country == k) & (cn.node_stage == END_USE))
+            nodes = np.flatnonzero((cn.node_country == k) & (cn.node_stage == st.end_use))
             data = {cn.commodities[c]: np.nansum(a["shortfall"][:, nodes, c], axis=1) for c in coms}
         elif "country_shortfall" in a:
             data = {cn.commodities[c]: a["country_shortfall"][:, k, c] for c in coms}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Collection, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from rareearth.compiled import CompiledNetwork
 from rareearth.engine.allocation import Allocator
 from rareearth.engine.core import Engine
 from rareearth.engine.events import EventSchedule
@@ -16,9 +17,10 @@ from rareearth.engine.params import batch_parameters
 from rareearth.engine.proportional import ProportionalAllocator
 from rareearth.engine.record import IN_KEYS, OUT_KEYS, RECORD_ALL
 from rareearth.engine.result import Batch, SimulationResult
-from rareearth.engine.structure import END_USE, Structure, build_structure
-from rareearth.errors import ArgumentError, OptionError, RareEarthError
+from rareearth.engine.structure import Structure, build_structure
+from rareearth.errors import ArgumentError, EngineError, OptionError
 from rareearth.limits import check_count
+from rareearth.protocols import NetworkArg, NetworkLike, OptionsArg, ScenarioArg
 
 __all__ = ["ALLOCATIONS", "RECORD_ALL", "EngineError", "register_allocation", "simulate", "simulate_many"]
 
@@ -28,10 +30,6 @@ __all__ = ["ALLOCATIONS", "RECORD_ALL", "EngineError", "register_allocation", "s
 #: only the per-country aggregates above it (a 10^4-node network, 100 scenarios and 120 months
 #: would need about 10 GB for every node-level array).
 AUTO_RECORD_BYTES = 1 << 30
-
-
-class EngineError(RareEarthError, ValueError):
-    """A bad argument to the engine: unknown allocation mode, record key, options."""
 
 
 #: Allocation modes: name -> factory of an :class:`~rareearth.engine.allocation.Allocator`.
@@ -68,33 +66,15 @@ def _allocator(name: str, priority: str | None = None) -> Allocator:
 
 # ---------------------------------------------------------------------------- caching
 
-_COMPILED: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-_STRUCTURES: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Structure]] = (
-    weakref.WeakKeyDictionary()
-)
+def _compiled(net: NetworkLike) -> CompiledNetwork:
+    return net.compile()  # built once, kept with the network
 
 
-def _compiled(net: Any) -> Any:
-    try:
-        cached = _COMPILED.get(net)
-    except TypeError:
-        return net.compile()
-    if cached is None:
-        cached = net.compile()
-        _COMPILED[net] = cached
-    return cached
-
-
-def _structure(net: Any, compiled: Any, extra_out: list[tuple[int, int]],
+def _structure(net: NetworkLike, compiled: CompiledNetwork, extra_out: list[tuple[int, int]],
                extra_in: list[tuple[int, int]]) -> Structure:
     key = (tuple(sorted(set(extra_out))), tuple(sorted(set(extra_in))))
-    try:
-        per_net = _STRUCTURES.setdefault(net, {})
-    except TypeError:
-        return build_structure(compiled, extra_out=extra_out, extra_in=extra_in)
-    if key not in per_net:
-        per_net[key] = build_structure(compiled, extra_out=extra_out, extra_in=extra_in)
-    return per_net[key]
+    return net.cached("engine.structure", key, lambda: build_structure(
+        compiled, extra_out=extra_out, extra_in=extra_in))
 
 
 # ---------------------------------------------------------------------------- options
@@ -165,6 +145,12 @@ def _network_key(net: Any, run_net: Any) -> Any:
     production); equal edits share one network."""
     if run_net is net:
         return None
+    # kept with the edited network (apply_options reuses one edited network for every
+    # portfolio that makes the same edit, so the hash is computed once)
+    return run_net.cached("table-hash", None, partial(_hash_tables, run_net))
+
+
+def _hash_tables(run_net: Any) -> tuple[bytes, ...]:
     import pandas as pd
 
     tables = [run_net.demand.drop(columns=["country", "sector"], errors="ignore"),
@@ -273,9 +259,9 @@ def _describe_options(options: Any) -> Any:
 
 
 def simulate(
-    net: Any,
-    scenario: Any,
-    options: Any = (),
+    net: NetworkArg,
+    scenario: ScenarioArg,
+    options: OptionsArg = (),
     allocation: str = "proportional",
     seed: int = 0,
     parameters: Mapping[str, float] | None = None,
@@ -336,9 +322,9 @@ def simulate(
 
 
 def simulate_many(
-    net: Any,
-    scenarios: Sequence[Any],
-    options: Any = (),
+    net: NetworkArg,
+    scenarios: Sequence[ScenarioArg],
+    options: OptionsArg = (),
     allocation: str = "proportional",
     seed: int = 0,
     parameters: Mapping[str, float] | Sequence[Mapping[str, float] | None] | None = None,
@@ -413,7 +399,7 @@ def simulate_many(
         raise ArgumentError(
             f"scenarios: must be a list of scenarios (got {type(scenarios).__name__})"
         )
-    scenarios = [_arguments.scenario(sc) for sc in scenarios]
+    scenarios = loaded = [_arguments.scenario(sc) for sc in scenarios]
     if not scenarios:
         return []
     allocator = _allocator(allocation, priority)
@@ -433,7 +419,7 @@ def simulate_many(
     n = len(scenarios)
     option_rows = _per_scenario_options(options, n)
     param_rows = _param_rows(parameters, n)
-    months = max(int(sc.months) for sc in scenarios)
+    months = max(int(sc.months) for sc in loaded)
     if priority is not None:
         _check_priority(net, priority)
     results: list[SimulationResult | None] = [None] * n
@@ -449,7 +435,7 @@ def simulate_many(
         if record == "auto" and _record_bytes(structure, keys_b, months, len(members)) > AUTO_RECORD_BYTES:
             keys_b = {"country"}
         if record_nodes == "end_use":
-            record_in = np.arange(*structure.in_range[END_USE])
+            record_in = np.arange(*structure.in_range[structure.end_use])
             record_out = np.zeros(0, dtype=np.int64)
             keys_b.discard("flows")
         engine = Engine(structure, schedule, lever_arrays, params, months, keys_b, allocator,

@@ -24,7 +24,7 @@ import numpy as np
 from rareearth.engine import kernels
 from rareearth.engine.levers import LeverArrays
 from rareearth.engine.state import MonthFlows, RunState
-from rareearth.engine.structure import END_USE, Structure
+from rareearth.engine.structure import Structure
 
 __all__ = ["Stockpiles"]
 
@@ -69,8 +69,8 @@ class Stockpiles:
         total_short = np.empty_like(state.pile)
         total_need = np.empty_like(state.pile)
         kernels.release_sums(pile, flows.need, flows.received, state.inv_in,
-                             flows.recycled if stage == END_USE and recycling else None,
-                             st.in_range[END_USE][0], short, total_short, total_need)
+                             flows.recycled if stage == st.end_use and recycling else None,
+                             st.in_range[st.end_use][0], short, total_short, total_need)
         # release what exceeds the threshold share of need: the stockpile caps the shortfall at
         # the threshold (releasing all of it once triggered would make a larger shortfall end
         # smaller than a mild one below the threshold)

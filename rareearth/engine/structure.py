@@ -37,8 +37,10 @@ from rareearth.records import MAGNET, STAGES
 __all__ = ["END_USE", "MINING", "PRODUCING", "Group", "Structure", "build_structure"]
 
 MINING = 0
+#: Index of the end-use stage of the default stages; a network's is ``Structure.end_use``.
 END_USE = len(STAGES) - 1
-#: Stage indices that make something (mining ... magnet).
+#: Stage indices that make something (mining ... magnet) of the default stages; a network's
+#: are ``Structure.producing``.
 PRODUCING: tuple[int, ...] = tuple(range(END_USE))
 
 _FloatArray = np.ndarray
@@ -156,6 +158,16 @@ class Structure:
     def n_edges(self) -> int:
         return int(self.edge_src.shape[0])
 
+    @property
+    def end_use(self) -> int:
+        """Index of the end-use stage (the last of the network's stages)."""
+        return len(self.compiled.stages) - 1
+
+    @property
+    def producing(self) -> tuple[int, ...]:
+        """Indices of the stages that make something (every stage but end use)."""
+        return tuple(range(self.end_use))
+
 
 
 def _runs(index: np.ndarray) -> tuple[tuple[int, int, int], ...]:
@@ -168,9 +180,9 @@ def _runs(index: np.ndarray) -> tuple[tuple[int, int, int], ...]:
     return tuple((int(index[a]), int(index[b - 1]) + 1, int(a)) for a, b in zip(starts, stops, strict=True))
 
 
-def _ranges(stage_of_slot: np.ndarray) -> tuple[tuple[int, int], ...]:
-    bounds = np.searchsorted(stage_of_slot, np.arange(len(STAGES) + 1))
-    return tuple((int(bounds[s]), int(bounds[s + 1])) for s in range(len(STAGES)))
+def _ranges(stage_of_slot: np.ndarray, n_stages: int) -> tuple[tuple[int, int], ...]:
+    bounds = np.searchsorted(stage_of_slot, np.arange(n_stages + 1))
+    return tuple((int(bounds[s]), int(bounds[s + 1])) for s in range(n_stages))
 
 
 def _csr(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
@@ -194,13 +206,15 @@ def build_structure(
     n, c = cn.capacity.shape
     k = len(cn.countries)
     stage = cn.node_stage
+    stages = cn.stages
+    n_stages, end_use, magnet_stage = len(stages), len(stages) - 1, stages.index("magnet")
     magnet = cn.commodity_index[MAGNET]
     src, tgt, com = cn.edge_source, cn.edge_target, cn.edge_commodity
     tonnes = cn.edge_tonnes / 12.0
 
     # ---------------------------------------------------------------- out-slots
     made = (cn.capacity > 0) | (cn.output > 0)
-    made[stage == END_USE] = False
+    made[stage == end_use] = False
     made[src, com] = True
     for node, commodity in extra_out:
         made[node, commodity] = True
@@ -213,7 +227,7 @@ def build_structure(
     # ---------------------------------------------------------------- in-slots
     takes = np.zeros((n, c), dtype=bool)
     takes[tgt, com] = True
-    takes |= (cn.demand > 0) & (stage == END_USE)[:, None]
+    takes |= (cn.demand > 0) & (stage == end_use)[:, None]
     for node, commodity in extra_in:
         takes[node, commodity] = True
     # every non-mining out-slot has its inputs as in-slots (Leontief needs them even at zero)
@@ -233,17 +247,17 @@ def build_structure(
     # baseline inflow and the supplier stage of each in-slot
     inflow = np.zeros((n, c))
     np.add.at(inflow, (tgt, com), tonnes)
-    by_stage = np.zeros((n, c, len(STAGES)))
+    by_stage = np.zeros((n, c, n_stages))
     np.add.at(by_stage, (tgt, com, stage[src]), tonnes)
-    count_stage = np.zeros((n, c, len(STAGES)))
+    count_stage = np.zeros((n, c, n_stages))
     np.add.at(count_stage, (tgt, com, stage[src]), 1.0)
     main = np.argmax(by_stage + 1e-12 * count_stage, axis=2)  # largest baseline supplier stage
     has_edges = count_stage.sum(axis=2) > 0
     node_stage_b = stage[in_node]
     default_sstage = np.where(
         in_commodity == magnet,
-        STAGES.index("magnet"),
-        np.where(node_stage_b == END_USE, STAGES.index("metal"), np.maximum(node_stage_b - 1, 0)),
+        magnet_stage,
+        np.where(node_stage_b == end_use, stages.index("metal"), np.maximum(node_stage_b - 1, 0)),
     )
     in_sstage = np.where(has_edges[in_node, in_commodity], main[in_node, in_commodity], default_sstage)
     # order: stage, supplier stage, node, commodity (groups contiguous)
@@ -263,7 +277,7 @@ def build_structure(
     util = np.divide(base_out, base_cap, out=np.zeros(n_out), where=base_cap > 0)
     base_in = inflow[in_node, in_commodity]
     base_demand = np.where(
-        in_stage == END_USE,
+        in_stage == end_use,
         np.where(base_in > 0, base_in, cn.demand[in_node, in_commodity] / 12.0),
         0.0,
     )
@@ -271,13 +285,13 @@ def build_structure(
     # owner out-slot and input coefficient of each in-slot
     in_owner = -np.ones(n_in, dtype=np.int64)
     in_coef = np.zeros(n_in)
-    producing_in = in_stage != END_USE
+    producing_in = in_stage != end_use
     for i in np.flatnonzero(producing_in):
         node, commodity = in_node[i], in_commodity[i]
         if cn.recipe[node, commodity] > 0 and o_index[node, magnet] >= 0:
             o = o_index[node, magnet]
             nominal = cn.recipe[node, commodity] / max(cn.yield_[node, magnet], 1e-12)
-        elif commodity != magnet and o_index[node, commodity] >= 0 and stage[node] != STAGES.index("magnet"):
+        elif commodity != magnet and o_index[node, commodity] >= 0 and stage[node] != magnet_stage:
             o = o_index[node, commodity]
             nominal = 1.0 / max(cn.yield_[node, commodity], 1e-12)
         else:
@@ -301,13 +315,13 @@ def build_structure(
     e_base = tonnes[edge_order]
     e_share = np.divide(e_base, base_in[e_tgt], out=np.zeros(e_base.size), where=base_in[e_tgt] > 0)
     e_stage = out_stage[e_src]
-    out_range = _ranges(out_stage)
-    in_range = _ranges(in_stage)
-    edge_range = _ranges(e_stage)
+    out_range = _ranges(out_stage, n_stages)
+    in_range = _ranges(in_stage, n_stages)
+    edge_range = _ranges(e_stage, n_stages)
 
     flow_to_in, flow_to_out, order_to_out, fill_to_in, use, input_index = [], [], [], [], [], []
     fed = []
-    for st in PRODUCING:
+    for st in range(end_use):  # the producing stages
         e0, e1 = edge_range[st]
         o0, o1 = out_range[st]
         ne = e1 - e0
@@ -337,8 +351,8 @@ def build_structure(
         input_index.append(idx)
 
     # ---------------------------------------------------------------- groups
-    groups: list[list[Group]] = [[] for _ in STAGES]
-    for st in range(1, len(STAGES)):
+    groups: list[list[Group]] = [[] for _ in stages]
+    for st in range(1, n_stages):
         i0, i1 = in_range[st]
         for ss in range(st):
             sel = np.flatnonzero(in_sstage[i0:i1] == ss) + i0
@@ -375,7 +389,7 @@ def build_structure(
             )
 
     # ---------------------------------------------------------------- aggregations
-    consumer = (in_stage == END_USE) | (in_stage == STAGES.index("magnet"))
+    consumer = (in_stage == end_use) | (in_stage == magnet_stage)
     cons = np.flatnonzero(consumer)
     price_agg = _csr(in_commodity[cons], cons, np.ones(cons.size), (c, n_in))
 

@@ -22,8 +22,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rareearth.engine.structure import PRODUCING
-
 if TYPE_CHECKING:
     from rareearth.engine.core import Engine
 
@@ -136,7 +134,7 @@ class Transit:
         # per stage: cross-border part of flow_to_in, and the buyers' rows it touches
         self.cross = []
         cross_edge = st.out_country[st.edge_src] != st.in_country[st.edge_tgt]
-        for stage in PRODUCING:
+        for stage in st.producing:
             e0, e1 = st.edge_range[stage]
             m = st.flow_to_in[stage].tocsc().copy()
             mask = np.repeat(cross_edge[e0:e1], np.diff(m.indptr))
@@ -145,7 +143,7 @@ class Transit:
             self.cross.append(m.tocsr())
         # baseline shipments already under way at the start (shipped before month 0)
         base = np.zeros(st.n_in)
-        for stage in PRODUCING:
+        for stage in st.producing:
             e0, e1 = st.edge_range[stage]
             base += self.cross[stage] @ st.edge_base[e0:e1]
         for s in range(n_s):

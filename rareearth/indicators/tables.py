@@ -9,7 +9,7 @@ import pandas as pd
 from rareearth.indicators.checks import _check_country
 from rareearth.indicators.concentration import _governance_hhi, _hhi, hhi, supply_risk
 from rareearth.indicators.sourcing import consumption, import_reliance, origin_shares
-from rareearth.network import SupplyNetwork
+from rareearth.protocols import NetworkLike
 
 __all__ = ["dependence_table"]
 
@@ -21,7 +21,7 @@ def _top(shares: pd.Series) -> tuple[str | None, float]:
     return str(shares.index[0]), float(shares.iloc[0])
 
 
-def dependence_table(net: SupplyNetwork, country: str) -> pd.DataFrame:
+def dependence_table(net: NetworkLike, country: str) -> pd.DataFrame:
     """A country's dependence on each material: one row per material, the indicators above.
 
     Columns: ``consumption_tonnes_per_year`` (:func:`consumption`), ``import_reliance``,
@@ -49,8 +49,8 @@ def dependence_table(net: SupplyNetwork, country: str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import rareearth as ree
-    >>> table = dependence_table(ree.load_network("world-2024"), "JP")
+    >>> from rareearth import examples
+    >>> table = dependence_table(examples.tiny(), "JP")
     >>> table.loc["DyTb", "top_separation_origin"]
     'CN'
     """

@@ -9,20 +9,16 @@ Nothing here is public: :mod:`rareearth.indicators` builds its indicators on the
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from rareearth.network import SupplyNetwork
-from rareearth.records import MAGNET, STAGES
+from rareearth.protocols import NetworkLike
+from rareearth.records import MAGNET
 
 __all__: list[str] = []  # internal to rareearth.indicators
-
-_STAGE_INDEX = {s: i for i, s in enumerate(STAGES)}
-_END_USE = _STAGE_INDEX["end_use"]
 
 
 @dataclass(eq=False)
@@ -32,7 +28,8 @@ class _Arrays:
     countries: list[str]
     materials: list[str]
     node_country: np.ndarray  # (N,) index into countries
-    node_stage: np.ndarray  # (N,) index into STAGES
+    stages: tuple[str, ...]  # the network's stages
+    node_stage: np.ndarray  # (N,) index into stages
     source: np.ndarray  # (E,) node index
     target: np.ndarray  # (E,)
     tonnes: np.ndarray  # (E,) t/yr of the flow's commodity
@@ -41,6 +38,10 @@ class _Arrays:
     node_yield: np.ndarray  # (N, M) t out per t in of each material (magnet nodes: magnet yield)
     _weights: dict[str, np.ndarray] = field(default_factory=dict)
     _raw: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def end_use(self) -> int:
+        return len(self.stages) - 1
 
     @property
     def n_nodes(self) -> int:
@@ -70,7 +71,7 @@ class _Arrays:
             has_input = inflow > 0
             node_yield = self.node_yield[:, self.materials.index(material)]
             rho = np.ones(n)
-            for _ in range(len(STAGES) - 1):  # exact after one pass per stage
+            for _ in range(len(self.stages) - 1):  # exact after one pass per stage
                 rho = np.where(has_input, (pt @ rho) / node_yield, 1.0)
             self._raw[material] = w * rho[self.source]
         return self._raw[material]
@@ -86,12 +87,7 @@ def _input_shares(a: _Arrays, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return inflow, np.divide(w, into, out=np.zeros_like(w), where=into > 0)
 
 
-# Derived arrays are cached per network object; a network's tables are never edited in place
-# (SupplyNetwork.replace builds a new one), so a cached entry cannot go stale.
-_CACHE: weakref.WeakKeyDictionary[SupplyNetwork, _Arrays] = weakref.WeakKeyDictionary()
-
-
-def _recipe_matrix(net: SupplyNetwork, nodes: pd.Series) -> np.ndarray:
+def _recipe_matrix(net: NetworkLike, nodes: pd.Series) -> np.ndarray:
     """(len(nodes), M): t of each material per t of magnet made at each node (own rows, else default)."""
     materials = net.material_ids
     out = np.zeros((len(nodes), len(materials)))
@@ -112,11 +108,12 @@ def _recipe_matrix(net: SupplyNetwork, nodes: pd.Series) -> np.ndarray:
     return out
 
 
-def _arrays(net: SupplyNetwork) -> _Arrays:
-    """The network's tracing arrays, built on first use and cached for the network's lifetime."""
-    cached = _CACHE.get(net)
-    if cached is not None:
-        return cached
+def _arrays(net: NetworkLike) -> _Arrays:
+    """The network's tracing arrays, built on first use and kept with the network."""
+    return net.cached("indicators.tracing", None, lambda: _build_arrays(net))
+
+
+def _build_arrays(net: NetworkLike) -> _Arrays:
     countries = net.country_codes
     country_index = {c: i for i, c in enumerate(countries)}
     f = net.flows
@@ -152,7 +149,8 @@ def _arrays(net: SupplyNetwork) -> _Arrays:
         countries=countries,
         materials=materials,
         node_country=located["country"].map(country_index).to_numpy(dtype=np.int64),
-        node_stage=located["stage"].map(_STAGE_INDEX).to_numpy(dtype=np.int64),
+        stages=net.stages,
+        node_stage=located["stage"].map(net.stages.index).to_numpy(dtype=np.int64),
         source=index.get_indexer(f["source"]).astype(np.int64),
         target=index.get_indexer(f["target"]).astype(np.int64),
         tonnes=f["tonnes_per_year"].to_numpy(dtype=float),
@@ -160,7 +158,6 @@ def _arrays(net: SupplyNetwork) -> _Arrays:
         embedded=embedded,
         node_yield=node_yield,
     )
-    _CACHE[net] = arrays
     return arrays
 
 
@@ -188,7 +185,7 @@ def _shares(per_country: np.ndarray, countries: list[str]) -> pd.Series:
 
 def _consumed(a: _Arrays, w: np.ndarray, k: int) -> np.ndarray:
     """(N,) t/yr of the material each end-use node of country ``k`` receives."""
-    at = (a.node_stage[a.target] == _END_USE) & (a.node_country[a.target] == k)
+    at = (a.node_stage[a.target] == a.end_use) & (a.node_country[a.target] == k)
     return np.bincount(a.target[at], weights=w[at], minlength=a.n_nodes)
 
 
@@ -209,7 +206,7 @@ def _trace(
     p = sparse.csr_matrix((share[moves], (a.source[moves], a.target[moves])), shape=(n, n))
     visits = start.astype(float)
     current = visits
-    for _ in range(len(STAGES) - 1):  # a path has at most one edge per later stage
+    for _ in range(len(a.stages) - 1):  # a path has at most one edge per later stage
         current = p @ current
         if not np.any(current > 0):
             break

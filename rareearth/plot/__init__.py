@@ -15,7 +15,7 @@ Examples
 >>> import matplotlib
 >>> matplotlib.use("Agg")
 >>> import rareearth as ree
->>> ax = ree.plot.network(ree.load_network("world-2024"), material="NdPr")
+>>> ax = ree.plot.network(ree.examples.tiny(), material="NdPr")
 >>> ax.get_title(loc="left")
 'Rare-earth supply network: NdPr'
 """

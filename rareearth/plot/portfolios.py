@@ -36,7 +36,8 @@ def frontier(table: pd.DataFrame, ax: Axes | None = None, *, source: str | None 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import rareearth as ree
-    >>> f = ree.frontier("world-2024", "japan-embargo", "JP", options=["stockpile-180d"])
+    >>> f = ree.frontier(ree.examples.tiny(), ree.examples.embargo(), "JP",
+    ...                  options=["stockpile-180d"])
     >>> ree.plot.frontier(f).get_xlabel()
     'cost of the portfolio (USD bn)'
     """

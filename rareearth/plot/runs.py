@@ -160,9 +160,9 @@ def shortfall(result: Any, country: str, ax: Axes | None = None) -> Axes:
     Examples
     --------
     >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")
-    >>> res = ree.simulate(net, ree.load_scenario("china-2010"))
-    >>> ax = ree.plot.shortfall(res, "JP")
+    >>> res = ree.simulate(ree.examples.tiny(), ree.examples.embargo())
+    >>> ree.plot.shortfall(res, "JP").get_title(loc="left")
+    'Shortfall in JP: tiny-embargo'
     """
     pct, stock, price = _country_series(result, country)
     colors = _commodity_colors(pct.columns)

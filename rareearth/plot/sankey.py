@@ -96,7 +96,7 @@ def sankey_flows(net_or_result: Any, element: str = MAGNET_CHAIN, month: Any = N
     Examples
     --------
     >>> import rareearth as ree
-    >>> f = sankey_flows(ree.load_network("world-2024"), "DyTb")
+    >>> f = sankey_flows(ree.examples.tiny(), "DyTb")
     >>> sorted(set(f.source_stage))
     ['magnet', 'metal', 'mining', 'separation']
     """
@@ -345,7 +345,7 @@ def sankey(
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> import rareearth as ree
-    >>> ax = sankey(ree.load_network("world-2024"), element="DyTb")
+    >>> ax = sankey(ree.examples.tiny(), element="DyTb")
     >>> ax.get_title(loc="left")
     'DyTb flows by stage and country'
     """

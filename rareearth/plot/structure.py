@@ -181,7 +181,8 @@ def network(
     Examples
     --------
     >>> import rareearth as ree
-    >>> ax = ree.plot.network(ree.load_network("world-2024"))
+    >>> ree.plot.network(ree.examples.tiny()).get_title(loc="left")
+    'Rare-earth supply network: all materials'
     """
     flows = _network_flows(net, material)
     ax = _axes(ax, (13.0, 8.5))
@@ -339,7 +340,8 @@ def origins(net: SupplyNetwork, country: str, material: str, ax: Axes | None = N
     Examples
     --------
     >>> import rareearth as ree
-    >>> ax = ree.plot.origins(ree.load_network("world-2024"), "JP", "DyTb")
+    >>> ree.plot.origins(ree.examples.tiny(), "JP", "DyTb").get_title(loc="left")
+    "Where JP's DyTb comes from"
     """
     _require(net, "country", country, net.country_codes)
     _require(net, "material", material, net.material_ids)

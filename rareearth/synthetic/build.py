@@ -1,40 +1,4 @@
-"""Synthetic supply networks and restriction scenarios, for benchmarks and tests.
-
-:func:`network` builds a layered rare-earth network of any size from about 20 up to 10^5 nodes
-(and more) that looks like the real chain: few mines, more separation and metal plants, many
-magnet makers and many end users; one dominant country per stage with about the real shares
-(China ~69% of mining, ~91% of separation, ~90% of metals and ~92% of magnets); a few
-dozen countries; each node with a few suppliers in the stage before it (sparse: about 3–4 flows
-per node); magnets made by recipe from the magnet materials (``NdPr``, ``DyTb``) while the
-other materials (``LaCe``) go from separation straight to end use; spare capacity mostly outside
-the dominant country; stocks at some nodes and national stockpiles for a couple of importers.
-
-The baseline **balances exactly** by construction: flows are built from the end users upstream,
-each node's inputs being its output divided by its yield (times the recipe at magnet nodes), so
-every check of ``docs/dataset-format.md`` holds up to floating-point rounding.
-
-:func:`scenario` draws a random restriction scenario for such a network (export restrictions
-from the dominant countries, sometimes a capacity shock elsewhere) that validates against it.
-
-Node ids follow ``CC:stage[:facility]``: producing facilities are ``CN:magnet:0042``; end users
-are ``JP:end_use:automotive``, and when a country has more than one end user of a sector (large
-networks) the others are ``JP:end_use:automotive-2``, ``-3``, ...; ``net.demand["sector"]``
-always names the plain sector. Networks where every country has at most one end user per
-sector are also valid dataset folders (every figure flagged ``confidence="estimate"``).
-
-All figures are illustrative: the stage shares and world totals are rounded from the fact pack
-(``../shared/reference``) so that the network has the right shape, not to describe any year.
-
-Examples
---------
->>> from rareearth import synthetic
->>> net = synthetic.network(nodes=200, seed=1)
->>> len(net.node_ids)
-200
->>> sc = synthetic.scenario(net, months=24, seed=1)
->>> sc.months, len(sc.events)
-(24, 3)
-"""
+""":func:`network`: a layered synthetic network of any size (see :mod:`rareearth.synthetic`)."""
 
 from __future__ import annotations
 
@@ -46,133 +10,39 @@ import numpy as np
 import pandas as pd
 
 from rareearth.data import PARAMETERS
+from rareearth.errors import ArgumentError
 from rareearth.network import SupplyNetwork
 from rareearth.records import MAGNET, STAGES
-from rareearth.scenario import CapacityShock, ExportRestriction, Scenario
-
-__all__ = ["network", "scenario"]
-
-_REF = "synthetic"
-
-
-@dataclass(frozen=True)
-class _Country:
-    """A country of the built-in list and its share of each stage (any positive scale)."""
-
-    code: str
-    name: str
-    governance: float
-    mining: float = 0.0
-    separation: float = 0.0
-    metal: float = 0.0
-    magnet: float = 0.0
-    end_use: float = 0.0
-
-
-# Governance: WGI composite 2022 (fact pack SOURCES.md §10) taken back from 0–1 to the WGI scale
-# (5·g − 2.5) where the fact pack has it; the others are illustrative. Mining shares: USGS MCS
-# 2025, mine production 2024 (t REO). Separation ~91% and magnets ~94% China: IEA 2025 (fact pack
-# §4); Malaysia ~5% of refining: IEA 2024. Metal, magnet and end-use splits outside China and
-# every end-use share are illustrative (ordered like the fact pack's import and magnet figures).
-_COUNTRIES: tuple[_Country, ...] = (
-    _Country("CN", "China", -0.35, 270_000, 91.0, 90.0, 92.0, 45.0),
-    _Country("US", "United States", 1.00, 45_000, 1.0, 0.5, 0.3, 10.0),
-    _Country("JP", "Japan", 1.35, 0, 0.5, 3.0, 5.0, 8.0),
-    _Country("AU", "Australia", 1.50, 13_000, 0.5, 0, 0, 0.5),
-    _Country("MM", "Myanmar", -1.60, 31_000, 0, 0, 0, 0),
-    _Country("MY", "Malaysia", 0.45, 130, 5.0, 0, 0, 0.5),
-    _Country("DE", "Germany", 1.30, 0, 0, 0, 1.0, 6.0),
-    _Country("KR", "South Korea", 1.05, 0, 0, 0.5, 0.5, 5.0),
-    _Country("VN", "Vietnam", -0.35, 300, 0.5, 3.0, 0.7, 1.5),
-    _Country("TH", "Thailand", -0.20, 13_000, 0, 1.0, 0.1, 1.5),
-    _Country("NG", "Nigeria", -1.10, 13_000, 0, 0, 0, 0.2),
-    _Country("IN", "India", -0.05, 2_900, 0.5, 0, 0, 3.0),
-    _Country("RU", "Russia", -1.05, 2_500, 0.5, 0, 0, 0.5),
-    _Country("MG", "Madagascar", -0.75, 2_000, 0, 0, 0, 0),
-    _Country("LA", "Laos", -0.70, 1_000, 0, 0.5, 0, 0),
-    _Country("BR", "Brazil", -0.30, 20, 0, 0, 0, 1.0),
-    _Country("EE", "Estonia", 1.20, 0, 1.0, 1.0, 0, 0.2),
-    _Country("FR", "France", 0.90, 0, 0.5, 0, 0, 2.0),
-    _Country("GB", "United Kingdom", 0.95, 0, 0, 0.5, 0, 2.0),
-    _Country("SI", "Slovenia", 1.00, 0, 0, 0, 0.2, 0.2),
-    _Country("PH", "Philippines", -0.40, 0, 0, 0, 0.2, 0.5),
-    _Country("IT", "Italy", 0.65, 0, 0, 0, 0, 2.0),
-    _Country("MX", "Mexico", -0.45, 0, 0, 0, 0, 2.0),
-    _Country("TW", "Taiwan", 1.00, 0, 0, 0, 0, 1.5),
-    _Country("ES", "Spain", 0.75, 0, 0, 0, 0, 1.0),
-    _Country("PL", "Poland", 0.70, 0, 0, 0, 0, 1.0),
-    _Country("CZ", "Czechia", 1.00, 0, 0, 0, 0, 1.0),
-    _Country("SE", "Sweden", 1.25, 0, 0, 0, 0, 1.0),
-    _Country("NL", "Netherlands", 1.25, 0, 0, 0, 0, 1.0),
-    _Country("CA", "Canada", 1.25, 0, 0, 0, 0, 1.0),
-    _Country("TR", "Turkey", -0.45, 0, 0, 0, 0, 0.5),
-    _Country("ID", "Indonesia", -0.15, 0, 0, 0, 0, 0.5),
+from rareearth.synthetic.world import (
+    _BY_CODE,
+    _COUNTRIES,
+    _DOMESTIC_BIAS,
+    _GENERIC,
+    _HEAVY_MINING,
+    _HIGH_GRADE,
+    _HIGH_GRADE_SHARE,
+    _MAGNET_SECTORS,
+    _MAGNETS_PER_YEAR,
+    _MATERIAL_SECTORS,
+    _MATERIALS,
+    _MIN_NODES,
+    _OTHER,
+    _REF,
+    _SPARE_DOMINANT,
+    _SPARE_OTHER,
+    _STAGE_MIN,
+    _STAGE_SHARE,
+    _STOCK_MONTHS,
+    _STOCK_SHARE,
+    _STOCKPILE_COUNTRIES,
+    _STOCKPILE_DAYS,
+    _SUPPLIERS,
+    _VALUE,
+    _YIELD,
+    _Country,
 )
-_BY_CODE = {c.code: c for c in _COUNTRIES}
-# Countries given by code but absent from the list above: small magnet makers and users.
-_OTHER = {"magnet": 0.1, "end_use": 0.5}
 
-# Heavy rare earths come from the ionic clays of southern China and Myanmar (fact pack §13);
-# illustrative split of heavy-material mining.
-_HEAVY_MINING = {"CN": 0.60, "MM": 0.35, "AU": 0.03, "US": 0.02}
-
-
-@dataclass(frozen=True)
-class _Material:
-    name: str
-    elements: str
-    group: str
-    price_usd_per_tonne: float
-    price_elasticity: float
-    recipe: float  # t REO per t of magnet in the default recipe; 0 = not a magnet material
-    demand: float  # world end-use demand of the material itself (not in magnets), t REO/yr
-
-
-# Recipes: NdPr ≈ 0.31, DyTb 0.01–0.04 t/t (MODEL.md §1; fact pack §14). Prices and elasticities
-# are illustrative round figures; LaCe demand ~ two thirds of ~390 kt world mining (fact pack
-# §1, §13: La + Ce ≈ 80% of light ore).
-_MATERIALS: dict[str, _Material] = {
-    "NdPr": _Material("neodymium-praseodymium", "Nd;Pr", "light", 60_000, 0.5, 0.31, 4_000),
-    "DyTb": _Material("dysprosium-terbium", "Dy;Tb", "heavy", 400_000, 0.3, 0.02, 200),
-    "LaCe": _Material("lanthanum-cerium", "La;Ce", "light", 1_000, 0.8, 0.0, 250_000),
-    "SmGd": _Material("samarium-gadolinium", "Sm;Gd", "light", 20_000, 0.5, 0.0, 5_000),
-    "Y": _Material("yttrium", "Y", "heavy", 10_000, 0.5, 0.0, 10_000),
-}
-_GENERIC = _Material("", "", "light", 10_000, 0.5, 0.0, 5_000)
-#: World magnet demand, t/yr: China ~267 kt NdFeB in 2023 at ~92% of the world (fact pack §4).
-_MAGNETS_PER_YEAR = 290_000.0
-#: High-temperature (EV traction) grade: more DyTb, a little less NdPr (fact pack §14).
-_HIGH_GRADE = {"NdPr": 0.30, "DyTb": 0.035}
-_HIGH_GRADE_SHARE = 0.1
-
-# Share of nodes per stage (few mines, more processors, many end users) and the least per stage.
-_STAGE_SHARE = {"mining": 0.02, "separation": 0.05, "metal": 0.08, "magnet": 0.15}
-_STAGE_MIN = {"mining": 2, "separation": 2, "metal": 2, "magnet": 3}
-_MIN_NODES = 20
-# Sectors: share of end users, and what they consume (None: magnets).
-_MAGNET_SECTORS = {"automotive": 0.22, "electronics": 0.2, "wind": 0.08, "industrial": 0.15}
-_MATERIAL_SECTORS = {"catalysts": 0.12, "glass_polishing": 0.1, "other": 0.13}
-# Downstream value put at risk, USD per t not received (illustrative, as tests/factory.py).
-_VALUE = {"automotive": 500_000, "electronics": 300_000, "wind": 400_000, "industrial": 300_000,
-          "catalysts": 20_000, "glass_polishing": 10_000, "other": 100_000}
-# Suppliers per buyer (inclusive range) and the weight of a domestic supplier over a foreign one.
-_SUPPLIERS = {"end_use": (1, 3), "producer": (2, 4)}
-_DOMESTIC_BIAS = 3.0
-# Spare capacity, share of output: thin in the dominant country, wider elsewhere (illustrative;
-# Lynas and Mountain Pass ran below nameplate, fact pack §6, §7).
-_SPARE_DOMINANT = (0.02, 0.10)
-_SPARE_OTHER = (0.20, 0.60)
-# Yields, t out per t in (fact pack §14: >90% recovery in cracking, ~20% loss oxide to metal,
-# 60–80% of oxide ending in finished magnets).
-_YIELD = {"mining": (1.0, 1.0), "separation": (0.92, 0.98), "metal": (0.85, 0.95),
-          "magnet": (0.70, 0.90)}
-# Stocks: about 3 months at Japanese firms (fact pack §16); held here by a share of the magnet
-# makers and end users outside the dominant country. Stockpiles: JOGMEC's 42-day target,
-# released at a sixth per month once shortfall exceeds 10% of demand.
-_STOCK_SHARE = 0.3
-_STOCK_MONTHS = (1.0, 3.0)
-_STOCKPILE_COUNTRIES = ("JP", "KR", "US", "DE")
-_STOCKPILE_DAYS = 42.0
+__all__ = ["network"]
 
 
 def _provenance(frame: pd.DataFrame, method: str) -> pd.DataFrame:
@@ -187,18 +57,18 @@ def _countries(countries: int | Sequence[str] | None) -> list[_Country]:
         return list(_COUNTRIES)
     if isinstance(countries, int):
         if not 2 <= countries <= len(_COUNTRIES):
-            raise ValueError(
+            raise ArgumentError(
                 f"countries={countries}: give 2…{len(_COUNTRIES)} (the built-in list), "
                 "or a list of codes"
             )
         return list(_COUNTRIES[:countries])
     codes = list(countries)
     if len(codes) < 2 or len(set(codes)) != len(codes):
-        raise ValueError(f"countries: give at least two distinct codes (got {codes!r})")
+        raise ArgumentError(f"countries: give at least two distinct codes (got {codes!r})")
     out = []
     for code in codes:
         if not (code.isalpha() and code.isupper() and 2 <= len(code) <= 4):
-            raise ValueError(f"countries: {code!r} is not an upper-case country or region code")
+            raise ArgumentError(f"countries: {code!r} is not an upper-case country or region code")
         out.append(_BY_CODE.get(code) or _Country(code, code, 0.0, **_OTHER))
     return out
 
@@ -207,7 +77,8 @@ def _stage_shares(chosen: list[_Country], stage: str) -> np.ndarray:
     shares = np.array([getattr(c, stage) for c in chosen], dtype=float)
     if shares.sum() <= 0:  # nobody of the chosen countries works in this stage: the first does
         shares[0] = 1.0
-    return shares / shares.sum()
+    out: np.ndarray = shares / shares.sum()
+    return out
 
 
 def _counts(n: int, shares: np.ndarray) -> np.ndarray:
@@ -273,7 +144,7 @@ def _link(
     eligible = np.flatnonzero(weight > 0)
     if len(buyers) == 0 or len(eligible) == 0:
         if len(buyers):
-            raise ValueError("buyers but no eligible supplier")  # a bug in the stage shares
+            raise RuntimeError("buyers but no eligible supplier")  # a bug in the stage shares
         return _Links(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     k = rng.integers(k_range[0], k_range[1] + 1, size=len(buyers))
     k = np.minimum(k, len(eligible))
@@ -345,7 +216,7 @@ def network(
 
     Raises
     ------
-    ValueError
+    ArgumentError
         On too few nodes, unknown or repeated countries, or no magnet material.
 
     Examples
@@ -360,17 +231,17 @@ def network(
     ('CN', True)
     """
     if nodes < _MIN_NODES:
-        raise ValueError(f"nodes={nodes}: a synthetic network needs at least {_MIN_NODES} nodes")
+        raise ArgumentError(f"nodes={nodes}: a synthetic network needs at least {_MIN_NODES} nodes")
     materials = list(materials)
     if len(set(materials)) != len(materials) or not materials:
-        raise ValueError(f"materials: give distinct material ids (got {materials!r})")
+        raise ArgumentError(f"materials: give distinct material ids (got {materials!r})")
     for m in materials:
         if not (m[:1].isalpha() and m.isalnum()) or m == MAGNET:
-            raise ValueError(f"materials: {m!r} is not a material id (letters and digits)")
+            raise ArgumentError(f"materials: {m!r} is not a material id (letters and digits)")
     info = {m: _MATERIALS.get(m, _GENERIC) for m in materials}
     magnet_materials = [m for m in materials if info[m].recipe > 0]
     if not magnet_materials:
-        raise ValueError("materials: include NdPr or DyTb (the magnet materials)")
+        raise ArgumentError("materials: include NdPr or DyTb (the magnet materials)")
     chosen = _countries(countries)
     codes = [c.code for c in chosen]
     k_countries = len(chosen)
@@ -385,7 +256,7 @@ def network(
     n_stage = {s: max(_STAGE_MIN[s], round(nodes * _STAGE_SHARE[s])) for s in producing}
     n_end = nodes - sum(n_stage.values())
     if n_end < len(magnet_materials) + 2:
-        raise ValueError(f"nodes={nodes}: too few nodes for the end-use stage")
+        raise ArgumentError(f"nodes={nodes}: too few nodes for the end-use stage")
     shares = {s: _stage_shares(chosen, s) for s in STAGES}
     stage = {s: _stage_nodes(rng, n_stage[s], shares[s]) for s in producing}
     dominant = {s: int(np.argmax(shares[s])) for s in STAGES}
@@ -404,7 +275,8 @@ def network(
         country_share = np.where(present, country_share, 0.0)
         if country_share.sum() <= 0:
             country_share = present.astype(float)
-        return st.size * (country_share / country_share.sum())[st.country]
+        weights: np.ndarray = st.size * (country_share / country_share.sum())[st.country]
+        return weights
 
     # ---- end users: country, sector, commodity, demand
     end_country = np.repeat(np.arange(k_countries), _counts(n_end, shares["end_use"]))
@@ -688,137 +560,3 @@ def _stockpiles(
     columns = ["country", "material", "stock_tonnes", "release_threshold",
                "release_tonnes_per_month"]
     return _provenance(pd.DataFrame(rows, columns=columns), method)
-
-
-def scenario(
-    net: SupplyNetwork,
-    months: int = 120,
-    seed: int = 0,
-    n_events: int = 3,
-    *,
-    validate: bool = True,
-) -> Scenario:
-    """A random restriction scenario that validates against ``net``.
-
-    Most events are :class:`~rareearth.scenario.ExportRestriction` from the dominant exporters
-    of the network (the country with the largest output of each stage, weighted by how many
-    stages it leads), each with random targets among its foreign buyers (or ``"all"``), random
-    commodities among those it exports (or ``"all"``), a severity between 0.1 and 1 (an
-    embargo one time in five), and a window of 1–36 months with ramps of 0–3 months inside
-    the horizon. When ``n_events ≥ 2``, the last event is, one time in two, a
-    :class:`~rareearth.scenario.CapacityShock` (factor 0–0.8) on a stage of another producing
-    country.
-
-    Parameters
-    ----------
-    net : SupplyNetwork
-        A network with foreign flows from at least one producing country (any synthetic one).
-    months : int
-        Horizon, starting ``2025-01``.
-    seed : int
-        Seed of ``numpy.random.default_rng``; same arguments, same scenario.
-    n_events : int
-        Number of events (≥ 0).
-    validate : bool
-        Check the result with ``Scenario.validate_for(net)``. The events are drawn from the
-        network's own countries, stages and commodities, so this only guards the generator;
-        it costs about a second at 10^5 nodes, which a benchmark drawing 100 scenarios may skip.
-
-    Returns
-    -------
-    Scenario
-        Named ``synthetic-<seed>``.
-
-    Examples
-    --------
-    >>> from rareearth import synthetic
-    >>> net = synthetic.network(nodes=100, seed=0)
-    >>> sc = synthetic.scenario(net, months=36, seed=2, n_events=2)
-    >>> sc.name, sc.months, len(sc.events)
-    ('synthetic-2', 36, 2)
-    >>> sc == synthetic.scenario(net, months=36, seed=2, n_events=2)
-    True
-    """
-    if months < 1:
-        raise ValueError(f"months={months}: give at least 1")
-    if n_events < 0:
-        raise ValueError(f"n_events={n_events}: give 0 or more")
-    rng = np.random.default_rng(seed)
-    start = pd.Period("2025-01", freq="M")
-    flows = net.flows
-    trade = flows.loc[flows["source_country"] != flows["target_country"],
-                      ["source_country", "target_country", "commodity"]].drop_duplicates()
-    made = net.nodes[net.nodes["stage"] != "end_use"]
-    by_stage = made.groupby(["stage", "country"], sort=True)["output_tonnes_per_year"].sum()
-    leaders = [str(by_stage[s].idxmax()) for s in STAGES[:-1] if s in by_stage.index]
-    exporters = sorted(set(leaders) & set(trade["source_country"]))
-    if not exporters:
-        raise ValueError(f"{net.name}: no dominant producer exports anything to restrict")
-    lead_count = np.array([leaders.count(c) for c in exporters], dtype=float)
-    plants = made[["country", "stage"]].drop_duplicates()
-
-    def window() -> dict[str, object]:
-        first = int(rng.integers(0, months))
-        length = int(rng.integers(1, min(36, months - first) + 1))
-        ramp_in = float(rng.integers(0, min(3, length) + 1))
-        ramp_out = float(rng.integers(0, min(3, length) + 1))
-        if ramp_in + ramp_out > length:
-            ramp_out = 0.0
-        return {"start": str(start + first), "end": str(start + first + length - 1),
-                "ramp_in_months": ramp_in, "ramp_out_months": ramp_out}
-
-    events: list[ExportRestriction | CapacityShock] = []
-    shock_last = n_events >= 2 and rng.random() < 0.5
-    for i in range(n_events):
-        if shock_last and i == n_events - 1:
-            events.append(_capacity_shock(rng, plants, leaders, window()))
-            continue
-        exporter = str(exporters[rng.choice(len(exporters), p=lead_count / lead_count.sum())])
-        mine = trade[trade["source_country"] == exporter]
-        buyers = sorted(set(mine["target_country"]))
-        if rng.random() < 0.3:
-            targets: str | list[str] = "all"
-        else:
-            size = int(rng.integers(1, min(5, len(buyers)) + 1))
-            targets = sorted(str(b) for b in rng.choice(buyers, size=size, replace=False))
-        exported = [c for c in net.commodities if c in set(mine["commodity"])]
-        if rng.random() < 0.2:
-            commodities: str | list[str] = "all"
-        else:
-            size = int(rng.integers(1, len(exported) + 1))
-            pick = set(rng.choice(exported, size=size, replace=False))
-            commodities = [c for c in exported if c in pick]
-        severity = 1.0 if rng.random() < 0.2 else round(float(rng.uniform(0.1, 1.0)), 2)
-        events.append(ExportRestriction.model_validate({
-            "exporter": exporter, "targets": targets, "commodities": commodities,
-            "severity": severity, **window(),
-        }))
-    sc = Scenario(
-        name=f"synthetic-{seed}",
-        title=f"Random restrictions on {net.name} (seed {seed})",
-        description=(
-            "Generated by rareearth.synthetic.scenario for benchmarks and tests: export "
-            "restrictions from the dominant producers with random targets, commodities, "
-            "severities and windows; not a forecast."
-        ),
-        dataset=None,
-        start=str(start),
-        months=months,
-        events=events,
-    )
-    if validate:
-        sc.validate_for(net)
-    return sc
-
-
-def _capacity_shock(
-    rng: np.random.Generator, plants: pd.DataFrame, leaders: list[str], window: dict[str, object]
-) -> CapacityShock:
-    others = plants[~plants["country"].isin(leaders)]
-    pool = others if len(others) else plants
-    pairs = sorted(set(zip(pool["country"], pool["stage"], strict=True)))
-    country, stage = pairs[int(rng.integers(0, len(pairs)))]
-    return CapacityShock.model_validate({
-        "country": str(country), "stage": str(stage), "commodities": "all",
-        "factor": round(float(rng.uniform(0.0, 0.8)), 2), **window,
-    })

@@ -1,0 +1,29 @@
+"""The frontier's Monte Carlo on a Dask LocalCluster of 2 workers gives the in-process table.
+
+(Monte Carlo itself on Dask: tests/test_ranking.py::test_monte_carlo_on_dask.)
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import rareearth as ree
+
+
+@pytest.mark.slow
+def test_frontier_on_dask_is_the_local_frontier() -> None:
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    net = ree.load_network("world-2024")
+    options = ["stockpile-180d", "recycling"]
+    local = ree.frontier(net, "japan-embargo", "JP", options=options, n=8, seed=4)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 2**28}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     scheduler_port=0, dashboard_address=":0") as cluster, \
+            distributed.Client(cluster) as client:
+        remote = ree.frontier(net, "japan-embargo", "JP", options=options, n=8, seed=4,
+                              executor=client)
+    pd.testing.assert_frame_equal(local, remote)
+    assert "p_beats_none" in local.columns
