@@ -19,9 +19,9 @@ tolerance is relative: ``tol × (1 + max |received| + max |produced|)`` of the r
 Examples
 --------
 >>> import rareearth as ree
->>> from rareearth import synthetic
->>> net = synthetic.network(30, seed=2)
->>> res = ree.simulate(net, synthetic.scenario(net, months=4, seed=2))
+>>> from rareearth import examples
+>>> net = examples.tiny()
+>>> res = ree.simulate(net, examples.embargo(4))
 >>> report = res.check_balance()
 >>> report.ok, "stock_in" in report.checked
 (True, True)

@@ -29,9 +29,9 @@ orders and transit are :mod:`rareearth.engine.transit`; what is recorded is
 Examples
 --------
 >>> import rareearth as ree
->>> from rareearth import synthetic
->>> net = synthetic.network(30, seed=1)
->>> res = ree.simulate(net, synthetic.scenario(net, months=3, seed=1), record=("shortfall",))
+>>> from rareearth import examples
+>>> net = examples.tiny()
+>>> res = ree.simulate(net, examples.embargo(3), record=("shortfall",))
 >>> res.arrays["shortfall"].shape[0]
 3
 """

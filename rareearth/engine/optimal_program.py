@@ -6,9 +6,9 @@ changes bounds and right-hand sides month to month.
 
 Examples
 --------
->>> from rareearth import synthetic
+>>> from rareearth import examples
 >>> from rareearth.engine.structure import build_structure
->>> prog = program(build_structure(synthetic.network(30, seed=1).compile()))
+>>> prog = program(build_structure(examples.tiny().compile()))
 >>> prog.n_var == prog.cost.size == prog.a_ub.shape[1]
 True
 """

@@ -9,10 +9,10 @@ of base per month.
 Examples
 --------
 >>> import numpy as np
->>> from rareearth import synthetic
+>>> from rareearth import examples
 >>> from rareearth.engine.structure import build_structure
 >>> from rareearth.engine.params import batch_parameters
->>> cn = synthetic.network(30, seed=1).compile()
+>>> cn = examples.tiny().compile()
 >>> prices = Prices(build_structure(cn), batch_parameters(cn.parameters, [None], 1))
 >>> bool(prices.log_index(np.ones((prices.n_c, 1)), np.full((prices.n_c, 1), 2.0)).max() > 0)
 True

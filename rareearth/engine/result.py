@@ -73,11 +73,11 @@ class SimulationResult:
     Examples
     --------
     >>> import rareearth as ree
-    >>> from rareearth import synthetic
-    >>> net = synthetic.network(30, seed=1)
-    >>> res = ree.simulate(net, synthetic.scenario(net, months=6, seed=1))
+    >>> from rareearth import examples
+    >>> net = examples.tiny()
+    >>> res = ree.simulate(net, examples.embargo(6))
     >>> res
-    <SimulationResult 'synthetic-1' on 'synthetic-30-1': 6 months from 2025-01, proportional>
+    <SimulationResult 'tiny-embargo' on 'tiny': 6 months from 2025-01, proportional>
     >>> res.arrays["shortfall"].shape == (6, len(res.node_ids), len(res.commodities))
     True
     """
@@ -173,9 +173,9 @@ class SimulationResult:
         Examples
         --------
         >>> import rareearth as ree
-        >>> from rareearth import synthetic
-        >>> net = synthetic.network(30, seed=3)
-        >>> res = ree.simulate(net, synthetic.scenario(net, months=3, seed=3))
+        >>> from rareearth import examples
+        >>> net = examples.tiny()
+        >>> res = ree.simulate(net, examples.embargo(3))
         >>> res.check_balance().ok
         True
         """
@@ -339,9 +339,9 @@ class SimulationResult:
         Examples
         --------
         >>> import rareearth as ree
-        >>> from rareearth import synthetic
-        >>> net = synthetic.network(30, seed=1)
-        >>> res = ree.simulate(net, synthetic.scenario(net, months=6, seed=1))
+        >>> from rareearth import examples
+        >>> net = examples.tiny()
+        >>> res = ree.simulate(net, examples.embargo(6))
         >>> res.shortfall("JP").shape, list(res.shortfall("JP").columns)
         ((6, 1), ['magnet'])
         """
@@ -383,14 +383,14 @@ class SimulationResult:
         Examples
         --------
         >>> import rareearth as ree
-        >>> from rareearth import synthetic
-        >>> net = synthetic.network(30, seed=1)
-        >>> res = ree.simulate(net, synthetic.scenario(net, months=6, seed=1))
+        >>> from rareearth import examples
+        >>> net = examples.tiny()
+        >>> res = ree.simulate(net, examples.embargo(6))
         >>> iamc = res.to_iamc()
         >>> list(iamc.columns)
         ['model', 'scenario', 'region', 'variable', 'unit', 'time', 'value']
-        >>> len(iamc.query("variable == 'Shortfall|magnet|End use'"))
-        12
+        >>> len(iamc.query("variable == 'Shortfall|magnet|End use'"))  # JP's, each month
+        6
         """
         from rareearth.iamc import to_iamc
 

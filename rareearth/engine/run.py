@@ -308,9 +308,9 @@ def simulate(
 
     Examples
     --------
-    >>> from rareearth import synthetic
+    >>> from rareearth import examples
     >>> from rareearth.scenario import Scenario
-    >>> net = synthetic.network(30, seed=1)
+    >>> net = examples.tiny()
     >>> res = simulate(net, Scenario(name="calm", start="2025-01", months=3))
     >>> float(res.timeseries["shortfall"].sum())
     0.0
@@ -383,9 +383,9 @@ def simulate_many(
 
     Examples
     --------
-    >>> from rareearth import synthetic
-    >>> net = synthetic.network(30, seed=1)
-    >>> sc = synthetic.scenario(net, months=6, seed=1)
+    >>> from rareearth import examples
+    >>> net = examples.tiny()
+    >>> sc = examples.embargo(6)
     >>> runs = simulate_many(net, [sc, sc.scaled(severity=0.5)],
     ...                      record=("demand", "shortfall"))
     >>> len(runs), sorted(runs[0].arrays)[:3]

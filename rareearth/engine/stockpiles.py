@@ -8,9 +8,9 @@ of this month's release rate, shared pro rata to the nodes' shortfalls. Only in-
 Examples
 --------
 >>> import rareearth as ree
->>> from rareearth import synthetic
->>> net = synthetic.network(30, seed=1)
->>> res = ree.simulate(net, synthetic.scenario(net, months=3, seed=1))
+>>> from rareearth import examples
+>>> net = examples.tiny()
+>>> res = ree.simulate(net, examples.embargo(3))
 >>> bool((res.arrays["stockpile"] >= 0).all())
 True
 """

@@ -8,9 +8,9 @@ to one :class:`~rareearth.engine.core.Engine` run and read and write its
 Examples
 --------
 >>> import rareearth as ree
->>> from rareearth import synthetic
->>> net = synthetic.network(30, seed=1)
->>> sc = synthetic.scenario(net, months=4, seed=1)
+>>> from rareearth import examples
+>>> net = examples.tiny()
+>>> sc = examples.embargo(4)
 >>> res = ree.simulate(net, sc, parameters={"transit_months": 1.5}, record=("received",))
 >>> bool((res.arrays["received"] >= 0).all())
 True
