@@ -1,8 +1,9 @@
 """Monte Carlo and compare outputs pinned bit for bit, so speed work cannot change a result.
 
 Each digest hashes every column of a small table (floats by their bytes). They were recorded on
-the code before the Monte Carlo path, batch construction and scoring were optimised (issue 14).
-A change that is meant to alter results (data, model) updates them, and says so in its commit:
+the code before the Monte Carlo path, batch construction and scoring were optimised (issue 14), and
+re-recorded when rerouted deliveries began to travel (issue 10), on that branch alone (no
+speed work): the merged code gives the same digests. A change that is meant to alter results (data, model) updates them, and says so in its commit:
 ``python -c "from tests.test_ranking_pinned import show; show()"`` prints the current values.
 """
 
@@ -54,14 +55,14 @@ def _cases() -> dict[str, Callable[[], pd.DataFrame]]:
 
 
 PINNED = {
-    "mc/world-2024": "7c59127069122eee",
-    "mc-opt/world-2024": "8de0ecfd02a617d7",
-    "compare/world-2024": "83a6e551f7b8a313",
-    "mc/world-2009": "a113d4acb74c5cb3",
-    "mc-opt/world-2009": "be0504e12e554f60",
-    "compare/world-2009": "e30fe7e08087328c",
-    "frontier/world-2024": "75b1a6a9e485b388",
-    "frontier/world-2009": "f9a52c12198f4ac2",
+    "mc/world-2024": "c89a4aa9efd8ccb0",
+    "mc-opt/world-2024": "7bcfcc47b267dc94",
+    "compare/world-2024": "d5965189e76c2b19",
+    "mc/world-2009": "67d30afa8364eb68",
+    "mc-opt/world-2009": "a8b410306b12e3a2",
+    "compare/world-2009": "37f9efd53f9af4c9",
+    "frontier/world-2024": "91f7dd7cb59add86",
+    "frontier/world-2009": "8cf0a495c361b34a",
 }
 
 

@@ -18,8 +18,7 @@ from tests.engine_helpers import check_invariants, embargo, node_value, scenario
 from tests.factory import PROV, tiny_tables, write_dataset
 
 
-@pytest.fixture
-def chain(tmp_path: Path) -> Any:
+def _chain_tables() -> dict[str, Any]:
     tables = tiny_tables()
     tables["materials"] = tables["materials"][:1]
     tables["nodes"] = [
@@ -39,7 +38,12 @@ def chain(tmp_path: Path) -> Any:
         {"node": n, "commodity": "NdPr", "demand_tonnes_per_year": 120,
          "value_usd_per_tonne": 1000, **PROV} for n in ("JP:end_use:other", "CN:end_use:other")
     ]
-    return ree.load_network(write_dataset(tmp_path / "chain", tables))
+    return tables
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Any:
+    return ree.load_network(write_dataset(tmp_path / "chain", _chain_tables()))
 
 
 #: demand held at its base (no price response), so the months can be computed by hand
@@ -76,9 +80,11 @@ def test_a_cut_reaches_the_importer_a_month_later(chain: Any) -> None:
     short = _jp(res, "shortfall")
     np.testing.assert_allclose(short[:3], [0, 0, 10], atol=1e-9)
     assert short[3] > 9.8  # China's mine ramps a little spare into rerouting
-    # in May the pair is open again and AU's embargoed stock is rerouted to Japan: rerouted
-    # deliveries arrive in the month they ship (docs/model.md)
-    assert _jp(res, "rerouted_in")[4] > 0
+    # in May the pair is open again: May's shipment from AU is full, so Japan reroutes
+    # nothing for the gap it still has on arrival (its pipeline refills it in June, when a
+    # rerouted cross-border delivery would land too: docs/model.md)
+    np.testing.assert_allclose(_jp(res, "rerouted_in"), 0.0, atol=1e-12)
+    assert not res.flows["rerouted"].any()
     flows = res.flows
     edge = flows[(flows["target"] == "JP:end_use:other") & ~flows["rerouted"]]
     shipped = edge.set_index("month")["tonnes"].to_numpy()  # Dec 2024 (under way) … Jul
@@ -88,6 +94,84 @@ def test_a_cut_reaches_the_importer_a_month_later(chain: Any) -> None:
     np.testing.assert_allclose(_jp(no_lag)[:3], [10, 0, 0], atol=1e-9)
     assert _jp(no_lag)[4] > 9.5  # (demand is a little lower after the price rose)
     check_invariants(res)
+
+
+@pytest.fixture
+def spare_chain(tmp_path: Path) -> Any:
+    """The chain with 25 t of NdPr in stock at CN:separation (target 0): spare for rerouting."""
+    tables = _chain_tables()
+    tables["stocks"] = [{"node": "CN:separation", "commodity": "NdPr", "stock_tonnes": 25,
+                         "target_tonnes": 0, **PROV}]
+    return ree.load_network(write_dataset(tmp_path / "spare", tables))
+
+
+def test_a_rerouted_delivery_across_a_border_arrives_a_lead_later(spare_chain: Any) -> None:
+    """AU→JP embargoed Feb-Apr; China's spare stock is rerouted to Japan (from March: the new
+    link's lead time). With no transit it arrives the month it ships; with a one-month lead
+    the same tonnes ship in the same months and arrive a month later; with half a month, half
+    arrives at once and half the month after."""
+    sc = scenario(7, embargo("AU", ["JP"]))
+    runs = {lead: simulate(spare_chain, sc, record="all",
+                           parameters={**FIXED, "transit_months": lead})
+            for lead in (0.0, 0.5, 1.0)}
+    sent = {lead: node_value(r, "rerouted_out", "CN:separation", "NdPr")
+            for lead, r in runs.items()}
+    np.testing.assert_allclose(sent[1.0], sent[0.0], atol=1e-9)  # shipped alike
+    np.testing.assert_allclose(sent[0.5], sent[0.0], atol=1e-9)
+    rr0 = _jp(runs[0.0], "rerouted_in")
+    assert rr0[2] > 1.0 and rr0[3] > 1.0 and rr0[4] == 0.0  # Mar, Apr; none in May
+    np.testing.assert_allclose(rr0, sent[0.0], atol=1e-9)  # no lead: received as sent
+    rr1 = _jp(runs[1.0], "rerouted_in")
+    np.testing.assert_allclose(rr1[1:], rr0[:-1], atol=1e-9)  # one month later
+    np.testing.assert_allclose(_jp(runs[0.5], "rerouted_in")[1:],
+                               0.5 * rr0[1:] + 0.5 * rr0[:-1], atol=1e-9)
+    # Japan's shortfall is the no-lead one a month later (the embargo too reaches it later)
+    np.testing.assert_allclose(_jp(runs[1.0], "shortfall")[1:6], _jp(runs[0.0], "shortfall")[:5],
+                               atol=1e-9)
+    flows = runs[1.0].flows
+    moved = flows[flows["rerouted"]]
+    assert len(moved) == 2 and (moved["tonnes"] > 1.0).all()
+    assert ((moved["arrives"] - moved["month"]).map(lambda d: d.n) == 1).all()
+    moved0 = runs[0.0].flows.query("rerouted")
+    assert len(moved0) == 2 and (moved0["arrives"] == moved0["month"]).all()
+    for res in runs.values():
+        check_invariants(res)  # the balance holds with goods under way
+
+
+def test_a_supplier_at_home_fills_the_gap_on_arrival_at_once(tmp_path: Path) -> None:
+    """Japan's end use buys 10 t/month from AU (abroad) and 10 t/month from JP:separation
+    (at home, 25 t in stock, target 0). AU→JP embargoed Feb-Apr with a one-month lead: in
+    February the pipeline still delivers January's shipment, so nothing is rerouted; in March
+    AU's missing 10 t are filled at once from the Japanese stock (a domestic delivery has no
+    transit); with no transit the same happens a month earlier."""
+    tables = _chain_tables()
+    tables["nodes"] = [
+        {"node": n, "commodity": "NdPr", "capacity_tonnes_per_year": 120,
+         "output_tonnes_per_year": 120, "yield": 1, **PROV}
+        for n in ("AU:mining", "JP:mining", "AU:separation", "JP:separation")
+    ]
+    tables["flows"] = [
+        {"source": s, "target": t, "commodity": "NdPr", "tonnes_per_year": 120, **PROV}
+        for s, t in (("AU:mining", "AU:separation"), ("JP:mining", "JP:separation"),
+                     ("AU:separation", "JP:end_use:other"), ("JP:separation", "JP:end_use:other"))
+    ]
+    tables["stocks"] = [{"node": "JP:separation", "commodity": "NdPr", "stock_tonnes": 25,
+                         "target_tonnes": 0, **PROV}]
+    tables["demand"] = [{"node": "JP:end_use:other", "commodity": "NdPr",
+                         "demand_tonnes_per_year": 240, "value_usd_per_tonne": 1000, **PROV}]
+    net = ree.load_network(write_dataset(tmp_path / "home", tables))
+    sc = scenario(6, embargo("AU", ["JP"]))
+    for lead, month in ((1.0, 2), (0.0, 1)):
+        res = simulate(net, sc, record="all", parameters={**FIXED, "transit_months": lead})
+        got = _jp(res, "rerouted_in")
+        assert got[:month].sum() == 0.0
+        assert got[month] == pytest.approx(10.0)  # AU's month, from the Japanese stock at once
+        np.testing.assert_allclose(got, node_value(res, "rerouted_out", "JP:separation", "NdPr"),
+                                   atol=1e-9)
+        moved = res.flows[res.flows["rerouted"]]
+        assert (moved["source"] == "JP:separation").all()
+        assert (moved["arrives"] == moved["month"]).all()
+        check_invariants(res)
 
 
 def test_held_orders_ship_when_the_block_lifts(chain: Any) -> None:
@@ -113,6 +197,18 @@ def test_a_steady_block_releases_nothing_until_it_eases(chain: Any) -> None:
     got = _jp(res)
     np.testing.assert_allclose(got[1:4], 5.0, atol=1e-9)
     assert got[4] > 10.0 + 5.0
+    check_invariants(res)
+
+
+def test_an_approval_path_holds_no_orders(chain: Any) -> None:
+    """A restriction with a monthly profile is an approval path: its share is what ships that
+    month, licences from the queue included. Profile Feb 1, Mar 0.5, Apr 0.5 with nothing
+    cancelled: Japan gets 0, 5, 5 t and in May its 10 t, nothing more (the same cut as a
+    trapezoid releases what it held, above)."""
+    path = {**embargo("AU", ["JP"]), "profile": {"2025-02": 1.0, "2025-03": 0.5, "2025-04": 0.5}}
+    res = simulate(chain, scenario(6, path),
+                   parameters={**FIXED, "held_order_cancellation": 0.0})
+    np.testing.assert_allclose(_jp(res), [10, 0, 5, 5, 10, 10], atol=1e-9)
     check_invariants(res)
 
 

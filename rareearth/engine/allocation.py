@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from rareearth.engine.levers import LeverArrays
     from rareearth.engine.state import MonthFlows, Rerouted, RunState
     from rareearth.engine.structure import Group, Structure
+    from rareearth.engine.transit import Transit
 
 __all__ = ["Allocator", "MonthContext"]
 
@@ -78,6 +79,11 @@ class MonthContext(Protocol):
     def use(self) -> Sequence[sp.csr_matrix]: ...
     @property
     def blocked_version(self) -> int: ...
+    @property
+    def transit(self) -> Transit | None:
+        """Cross-border deliveries under way (``None`` without a transit lead): a reroute that
+        crosses a border goes through its ``reroute``, against its ``basis``."""
+        ...
 
     def scratch(self, name: str, rows: int, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
         """A reusable (rows, S) work array (contents undefined; one name, one use at a time)."""

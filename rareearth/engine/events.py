@@ -69,6 +69,7 @@ class _Compiled:
     importers: np.ndarray | None = None
     commodities: np.ndarray | None = None
     base: float = 0.0  # quota: baseline exports t/month
+    profile: bool = False  # a restriction with a monthly profile: an approval path
 
 
 def _selection_key(event: Any) -> tuple[Any, ...] | None:
@@ -166,7 +167,9 @@ class EventSchedule:
                  else float(event.tonnes_per_year) / 12.0 if hit.kind == "quota"
                  else float(event.factor))
         return _Compiled(hit.kind, s, np.zeros(self.months), hit.slots, value, hit.exporter,
-                         hit.importers, hit.commodities, hit.base)
+                         hit.importers, hit.commodities, hit.base,
+                         profile=hit.kind == "restriction"
+                         and getattr(event, "profile", None) is not None)
 
     def _compile_new(self, event: Any, s: int, net: Any, where: str) -> _Compiled:
         st = self.structure
@@ -191,7 +194,8 @@ class EventSchedule:
             edges = np.flatnonzero(match)
             if kind == "export_restriction":
                 return _Compiled("restriction", s, level, edges, float(event.severity), exporter,
-                                 importers, coms)
+                                 importers, coms,
+                                 profile=getattr(event, "profile", None) is not None)
             base = float(st.edge_base[edges].sum())
             return _Compiled("quota", s, level, edges, float(event.tonnes_per_year) / 12.0,
                              exporter, importers, coms, base)

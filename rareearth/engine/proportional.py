@@ -23,6 +23,7 @@ from rareearth.engine import kernels
 from rareearth.engine.allocation import MonthContext
 from rareearth.engine.state import Rerouted
 from rareearth.engine.structure import Group
+from rareearth.engine.transit import Transit
 
 __all__ = ["ProportionalAllocator"]
 
@@ -172,13 +173,18 @@ class ProportionalAllocator:
         if shipped:  # else already in ``shipped`` and ``left``
             ctx.flows.left[slot] -= give
             ctx.flows.shipped[slot] += give
-        ctx.flows.received[buyers] += part
+        tr = ctx.transit
+        if tr is not None:  # across a border it travels (Transit.reroute)
+            abroad = float(ctx.st.out_country[slot] != partner)
+            tr.reroute(buyers, part, np.full_like(part, abroad))
+        else:
+            ctx.flows.received[buyers] += part
         # like rerouted sales: planned for again next month, and the supplier ramps up
         ctx.flows.extra_next[slot] += give
         ctx.flows.asked[slot] |= give > _TINY
         if ctx.track["rerouted_out"] or ctx.track["shipped"]:
             ctx.flows.rerouted_out[slot] += give
-        if ctx.track["rerouted_in"]:
+        if ctx.track["rerouted_in"] and tr is None:  # else on arrival
             ctx.flows.rerouted_in[buyers] += part
             ctx.flows.rerouted_dirty = True
         if ctx.records_flows:
@@ -322,6 +328,31 @@ class ProportionalAllocator:
         country (only the countries present in the group); sums over a country axis are batched
         mat-vec products.
         """
+        n_s = ctx.n_scenarios
+        ks, kb = g.suppliers.size, g.buyers.size
+        ng = g.commodities.size
+        nb = g.stop - g.start
+        tr = ctx.transit
+        blocked = ctx.group_blocked(g)
+        if tr is None:
+            self._pool_pass(ctx, g, ctx.flows.received[g.start : g.stop], blocked, None)
+            return
+        # with goods in transit (Transit): suppliers at home fill what buyers miss now; those
+        # abroad, whose deliveries arrive a lead later, what this month's shipments will leave
+        # them short when they land (Transit.basis, after the home suppliers' deliveries)
+        abroad = np.empty((ng, n_s, ks, kb), dtype=bool)
+        abroad[...] = (g.suppliers[:, None] != g.buyers[None, :])[None, None]
+        home_only = abroad if blocked is None else abroad | blocked
+        self._pool_pass(ctx, g, ctx.flows.received[g.start : g.stop], home_only, None)
+        away_only = ~abroad if blocked is None else ~abroad | blocked
+        self._pool_pass(ctx, g, tr.basis(g.start, g.stop, ctx.scratch("basis", nb)),
+                        away_only, tr)
+
+    def _pool_pass(self, ctx: MonthContext, g: Group, has: np.ndarray,
+                   closed: np.ndarray | None, tr: Transit | None) -> None:
+        """One pooled rationing of group ``g`` for buyers that have ``has`` (t, a view of
+        ``received`` or, with ``tr``, its :meth:`Transit.basis`), over the pairs not ``closed``;
+        with ``tr`` the deliveries go into its pipeline (they all come from abroad)."""
         st = ctx.st
         n_s = ctx.n_scenarios
         ks, kb = g.suppliers.size, g.buyers.size
@@ -332,29 +363,28 @@ class ProportionalAllocator:
         nb = g.stop - g.start
         order = ctx.flows.order[g.start : g.stop]
         ub_rows = ctx.scratch("ub", kb * ng)
-        if not kernels.group_unmet(order, ctx.flows.received[g.start : g.stop], brow, ROUNDING,
-                                   _TINY, ub_rows):
+        if not kernels.group_unmet(order, has, brow, ROUNDING, _TINY, ub_rows):
             return
         o0, o1 = st.out_range[g.sstage]
         sp_rows = ctx.scratch("sp", ks * ng)
         ctx.spare(g.sstage, prow, sp_rows)
-        blocked = ctx.group_blocked(g)
         lead_safe, lead_zero = ctx.group_lead(g)
         work = self._buffers(ctx, g)
-        links = (ng, g.pool_exists_t, g.link_exists_t, run.first_ask[id(g)],
-                                   lead_safe)
-        missed = kernels.pool_rationing(float(ctx.t), links, ub_rows, sp_rows, lead_zero, blocked,
+        links = (ng, g.pool_exists_t, g.link_exists_t, run.first_ask[id(g)], lead_safe)
+        missed = kernels.pool_rationing(float(ctx.t), links, ub_rows, sp_rows, lead_zero, closed,
                                         ROUNDING, _TINY, work)
         link, scale, fk, buyer_share, r_pool, pool_asked, residual = work
         store = ctx.records_flows
         rcv = ctx.scratch("rcv", nb)  # what each buyer receives, kept for edge flows
         track = ctx.track["rerouted_in"]
-        kernels.receive_rerouted(order, brow, buyer_share, ROUNDING, _TINY,
-                                 ctx.flows.received[g.start : g.stop],
-                                 ctx.flows.rerouted_in[g.start : g.stop] if track else None,
-                                 rcv if store else None)
+        kernels.receive_rerouted(order, brow, buyer_share, ROUNDING, _TINY, has,
+                                 ctx.flows.rerouted_in[g.start : g.stop]
+                                 if track and tr is None else None,
+                                 rcv if store or tr is not None else None)
         if track:
             ctx.flows.rerouted_dirty = True
+        if tr is not None:  # into the pipeline (``has`` was a scratch copy)
+            tr.reroute(slice(g.start, g.stop), rcv, np.ones_like(rcv))
         sales = ctx.scratch("sales", o1 - o0) if store else None
         ctx.take(g.sstage, prow, r_pool, pool_asked, sales)
         # what is still missing is a signal to pools with spare capacity: they plan more output
@@ -364,7 +394,7 @@ class ProportionalAllocator:
             hk_rows = ctx.scratch("hk", ks * ng)
             kernels.headroom(ctx.flows.cap[o0:o1], ctx.flows.prod[o0:o1], prow, head, hk_rows)
             r_head = ctx.scratch("r_head", ks * ng)
-            kernels.headroom_split(hk_rows, ng, g.pool_exists_t, residual, blocked, _TINY, r_head)
+            kernels.headroom_split(hk_rows, ng, g.pool_exists_t, residual, closed, _TINY, r_head)
             kernels.signal(head, prow, r_head, ctx.flows.extra_next[o0:o1])
         if store:
             sp_ = sp_rows.reshape(ks, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Ks)

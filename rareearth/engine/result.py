@@ -305,7 +305,10 @@ class SimulationResult:
             base = pd.concat([base, extra], ignore_index=True)
         base["month"] = pd.PeriodIndex(base["month"], freq="M")
         cross = (base["source"].str.split(":").str[0] != base["target"].str.split(":").str[0])
-        shift = np.where(cross & ~base["rerouted"].astype(bool), lead, 0)
+        # rerouted deliveries travel too, except in ``optimal`` mode (engine.core.Transit)
+        travels = cross if self.provenance["allocation"] == "proportional" else (
+            cross & ~base["rerouted"].astype(bool))
+        shift = np.where(travels, lead, 0)
         ordinals = pd.PeriodIndex(base["month"]).asi8 + shift.astype(np.int64)
         base["arrives"] = pd.PeriodIndex.from_ordinals(ordinals, freq="M")
         return base.sort_values(["month", "rerouted", "source", "target", "commodity"],

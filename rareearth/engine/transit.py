@@ -48,6 +48,11 @@ class HeldOrders:
     stopped at the border), and it ships when released even beyond that month's allowance (its
     quota was counted when it was held). Quota cuts are not held. With ``c = 1`` nothing waits
     (the engine without held orders).
+
+    Nor are the cuts of a restriction with a monthly ``profile`` (an approval path): its month's
+    share is what ships that month, licences granted from the queue included (the profiles of
+    the built-in scenarios are read off realised exports and approval shares), so an edge one
+    cuts in a scenario holds nothing that month.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -61,6 +66,16 @@ class HeldOrders:
         self.backlog = np.zeros((n_r, n_s))
         self.keep = np.ones((n_r, n_s))
         self.keep_prev = np.ones((n_r, n_s))
+        # per month, edges a profile restriction cuts in each scenario: they hold nothing
+        sched = engine.schedule
+        self.path: np.ndarray | None = None
+        for i, e in enumerate(sched.events):
+            if e.kind == "restriction" and e.profile:
+                if self.path is None:
+                    self.path = np.zeros((sched.intensities.shape[1], n_r, n_s), dtype=bool)
+                on = sched.intensities[i] * e.value > 0  # (T,)
+                rows = np.searchsorted(edges, e.slots)
+                self.path[np.ix_(on, rows, np.array([e.scenario]))] = True
         self.lift = np.zeros((n_r, n_s))
         self.active = False
         self.version = 0
@@ -100,7 +115,10 @@ class HeldOrders:
                                          where=ordered > _TINY)
         self.keep[r0:r1] = raised
         waiting -= out
-        waiting += (1.0 - keep[r0:r1]) * ordered
+        blocked = (1.0 - keep[r0:r1]) * ordered
+        if self.path is not None:  # approval paths hold nothing
+            np.copyto(blocked, 0.0, where=self.path[eng.t, r0:r1])
+        waiting += blocked
         np.maximum(waiting, 0.0, out=waiting)
         self.keep_prev[r0:r1] = keep[r0:r1]
         if not self.active and (raised != keep[r0:r1]).any():
@@ -118,8 +136,14 @@ class Transit:
     of ``L`` months (per scenario, a real number) delivers ``1 − frac(L)`` of it ``floor(L)``
     months later and ``frac(L)`` a month after that (``L < 1``: part arrives in the month it
     ships). Arrivals count as received at the start of their month. The pipeline starts full
-    of baseline shipments, so an empty scenario reproduces the baseline. Rerouted deliveries
-    arrive in the month they are made (a simplification: a new supplier is often nearer).
+    of baseline shipments, so an empty scenario reproduces the baseline.
+
+    Rerouted deliveries (``proportional`` mode) travel the same way: the part a buyer gets from a
+    supplier in another country goes into the pipeline, the domestic part arrives at once
+    (:meth:`reroute`). A buyer with goods in transit reroutes against what this month's
+    shipments leave it short when they land (:meth:`basis`), not against this month's arrivals:
+    it orders for the month the goods arrive, so a gap its pipeline already refills is not
+    bought twice. (``optimal`` mode's rerouted deliveries arrive the month they are made.)
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -161,13 +185,52 @@ class Transit:
         #: scenarios with a part of their cross-border deliveries arriving in a later month
         self.later_whole = np.flatnonzero(self.whole > 0)
         self.later_frac = np.flatnonzero(self.frac > 0)
+        #: this month's arrivals and what left for later months, per in-slot (:meth:`basis`)
+        self.arrived = np.zeros((st.n_in, n_s))
+        self.departed = np.zeros((st.n_in, n_s))
+        #: rerouted goods under way, when ``rerouted_in`` is recorded (counted on arrival)
+        self.pipe_rr = np.zeros_like(self.pipe) if engine.track["rerouted_in"] else None
 
     def arrive(self) -> None:
         """This month's arrivals into ``received`` (the month's first receipts)."""
         eng = self.engine
         slot = self.pipe[eng.t % self.size]
         eng.flows.received += slot
+        np.copyto(self.arrived, slot)
+        self.departed.fill(0.0)
         slot.fill(0.0)
+        if self.pipe_rr is not None:
+            rr = self.pipe_rr[eng.t % self.size]
+            if rr.any():
+                eng.flows.rerouted_in += rr
+                eng.flows.rerouted_dirty = True
+            rr.fill(0.0)
+
+    def basis(self, i0: int, i1: int, out: np.ndarray) -> np.ndarray:
+        """Rows ``i0:i1`` of what buyers have on this month's shipments: ``received`` less this
+        month's arrivals plus what shipped to them this month and arrives later."""
+        np.subtract(self.engine.flows.received[i0:i1], self.arrived[i0:i1], out=out)
+        out += self.departed[i0:i1]
+        np.maximum(out, 0.0, out=out)
+        return out
+
+    def reroute(self, rows: slice | np.ndarray, rcv: np.ndarray, cross: np.ndarray) -> None:
+        """Rerouted (or reserved) receipts ``rcv`` of in-slots ``rows`` (a slice or distinct
+        indices): the share ``cross`` (from suppliers in other countries) into the pipeline,
+        the rest (and the same-month part) into ``received`` now."""
+        eng = self.engine
+        moving = rcv * cross
+        later = moving * (1.0 - self.now)
+        now = rcv - later
+        eng.flows.received[rows] += now
+        self.departed[rows] += later
+        if self.pipe_rr is not None:
+            eng.flows.rerouted_in[rows] += now
+            eng.flows.rerouted_dirty = True
+        index = np.arange(eng.st.n_in)[rows]
+        self._send(index, moving, self.pipe)
+        if self.pipe_rr is not None:
+            self._send(index, moving, self.pipe_rr)
 
     def ship(self, stage: int) -> None:
         """Take this stage's cross-border deliveries out of ``received`` into the pipeline."""
@@ -179,13 +242,28 @@ class Transit:
         later = moving * (1.0 - self.now)
         eng.flows.received -= later
         np.maximum(eng.flows.received, 0.0, out=eng.flows.received)
-        t = eng.t
+        self.departed += later
+        self._send(None, moving, self.pipe)
+
+    def _send(self, index: np.ndarray | None, moving: np.ndarray, pipe: np.ndarray) -> None:
+        """Put this month's cross-border shipments ``moving`` to in-slots ``index`` (None: all)
+        into ``pipe``."""
+        t = self.engine.t
+        rows = slice(None) if index is None else index[:, None]
         # one (slot, scenario) pair per scenario: a vectorised scatter, whatever the leads
         cols = self.later_whole  # the 1 − frac part, floor(L) ≥ 1 months on
         if cols.size:
             w, f = self.whole[cols], self.frac[cols]
-            self.pipe[(t + w) % self.size, :, cols] += (moving[:, cols] * (1.0 - f)).T
+            part = moving[:, cols] * (1.0 - f)
+            if index is None:
+                pipe[(t + w) % self.size, :, cols] += part.T
+            else:
+                pipe[((t + w) % self.size)[None, :], rows, cols[None, :]] += part
         cols = self.later_frac  # the frac part, floor(L) + 1 months on
         if cols.size:
             w, f = self.whole[cols], self.frac[cols]
-            self.pipe[(t + w + 1) % self.size, :, cols] += (moving[:, cols] * f).T
+            part = moving[:, cols] * f
+            if index is None:
+                pipe[(t + w + 1) % self.size, :, cols] += part.T
+            else:
+                pipe[((t + w + 1) % self.size)[None, :], rows, cols[None, :]] += part
