@@ -35,13 +35,16 @@ True
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from rareearth.errors import RareEarthError
-from rareearth.records import MAGNET, STAGES
+from rareearth.records import MAGNET
+
+if TYPE_CHECKING:
+    from rareearth.engine.result import SimulationResult
 
 __all__ = ["IAMC_COLUMNS", "MODEL", "read_iamc", "to_iamc"]
 
@@ -50,7 +53,6 @@ IAMC_COLUMNS: tuple[str, ...] = ("model", "scenario", "region", "variable", "uni
 #: The ``model`` column.
 MODEL = "rareearth"
 WORLD = "World"
-_STAGE_NAMES = {s: s.replace("_", " ").capitalize() for s in STAGES}
 
 
 def _unit(commodity: str, per_month: bool) -> str:
@@ -58,7 +60,7 @@ def _unit(commodity: str, per_month: bool) -> str:
     return f"{base}/month" if per_month else base
 
 
-def _scenario_label(result: Any) -> str:
+def _scenario_label(result: SimulationResult) -> str:
     name = str(getattr(result.scenario, "name", "scenario"))
     options = result.provenance.get("options") or []
     names = []
@@ -84,7 +86,7 @@ def _series(blocks: list[pd.DataFrame], region: np.ndarray, variable: np.ndarray
     }))
 
 
-def to_iamc(result: Any) -> pd.DataFrame:
+def to_iamc(result: SimulationResult) -> pd.DataFrame:
     """The run as an IAMC long table (see the module docstring for the variables).
 
     Parameters
@@ -118,19 +120,21 @@ def to_iamc(result: Any) -> pd.DataFrame:
     per_country("country_demand", "Demand", True, "|End use")
     per_country("country_shortfall", "Shortfall", True, "|End use")
     if "produced" in a:
+        stages = tuple(cn.stages)  # the dataset's (declared or default) stages
+        names = {s: s.replace("_", " ").capitalize() for s in stages}
         stage = np.asarray(cn.node_stage)
-        group = np.asarray(cn.node_country) * len(STAGES) + stage
+        group = np.asarray(cn.node_country) * len(stages) + stage
         produced = np.nan_to_num(a["produced"]).transpose(1, 0, 2).reshape(len(group), -1)
-        sums = np.zeros((k_n * len(STAGES), t_n * c_n))
+        sums = np.zeros((k_n * len(stages), t_n * c_n))
         np.add.at(sums, group, produced)
-        sums = sums.reshape(k_n, len(STAGES), t_n, c_n).transpose(2, 0, 1, 3)  # T, K, S, C
-        g_region = np.repeat(countries, len(STAGES) * c_n)
-        g_stage = np.tile(np.repeat(np.array(STAGES, dtype=object), c_n), k_n)
-        g_com = np.tile(coms, k_n * len(STAGES))
-        variable = np.array([f"Production|{c}|{_STAGE_NAMES[s]}" for s, c in
+        by_stage = sums.reshape(k_n, len(stages), t_n, c_n).transpose(2, 0, 1, 3)  # T, K, S, C
+        g_region = np.repeat(countries, len(stages) * c_n)
+        g_stage = np.tile(np.repeat(np.array(stages, dtype=object), c_n), k_n)
+        g_com = np.tile(coms, k_n * len(stages))
+        variable = np.array([f"Production|{c}|{names[s]}" for s, c in
                              zip(g_stage, g_com, strict=True)], dtype=object)
         unit = np.array([_unit(c, True) for c in g_com], dtype=object)
-        _series(blocks, g_region, variable, unit, sums.reshape(t_n, -1), times)
+        _series(blocks, g_region, variable, unit, by_stage.reshape(t_n, -1), times)
     per_country("country_stock", "Stock", False)
     per_country("stockpile", "Stockpile", False)
     if "country_shortfall_value" in a:

@@ -17,7 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rareearth.cooperation import Option
+    from rareearth.protocols import NetworkLike
+    from rareearth.scenario import Scenario
 
 __all__ = ["Limit", "known_limits"]
 
@@ -49,10 +54,10 @@ def _confidence_shares(net: Any) -> dict[str, float]:
 
 
 def known_limits(
-    net: Any,
-    scenario: Any,
+    net: NetworkLike,
+    scenario: Scenario,
     country: str,
-    options: Sequence[Any] = (),
+    options: Sequence[Option] = (),
     *,
     allocation: str = "proportional",
     timing: str = "in_place",

@@ -19,11 +19,15 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from rareearth.engine.measures import _maker_shares, _recycled
+
+if TYPE_CHECKING:
+    from rareearth.cooperation import Option
+    from rareearth.protocols import NetworkLike
 
 __all__ = ["EFFECT_COLUMNS", "option_effects"]
 
@@ -52,7 +56,7 @@ def _end_use(net: Any, country: str, sector: str | None = None) -> pd.DataFrame:
     return rows.groupby("commodity")["demand_tonnes_per_year"].sum()
 
 
-def option_effects(net: Any, option: Any) -> pd.DataFrame:
+def option_effects(net: NetworkLike, option: Option) -> pd.DataFrame:
     """Each measure of ``option`` (includes expanded) in quantities of ``net``.
 
     Parameters

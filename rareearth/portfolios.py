@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,13 +35,17 @@ import pandas as pd
 from rareearth.errors import OptionError
 from rareearth.ranking import expanded
 
+if TYPE_CHECKING:
+    from rareearth.cooperation import Option
+    from rareearth.protocols import ExecutorLike, NetworkArg, OptionItem, ScenarioArg
+
 __all__ = ["MAX_EXHAUSTIVE", "frontier", "portfolio_cost"]
 
 #: Options beyond which the search is greedy instead of exhaustive (2^12 = 4,096 runs).
 MAX_EXHAUSTIVE = 12
 
 
-def portfolio_cost(options: Sequence[Any]) -> float:
+def portfolio_cost(options: Sequence[Option]) -> float:
     """Cost of options taken together, USD: each option (includes expanded) counted once.
 
     A package's stated cost covers the options it includes (an option's cost is stated, not
@@ -132,15 +136,15 @@ def _greedy(net: Any, scenario: Any, country: str, opts: list[Any], spec: Any,
 
 
 def frontier(
-    net: Any,
-    scenario: Any,
+    net: NetworkArg,
+    scenario: ScenarioArg,
     country: str,
-    options: Sequence[Any] | None = None,
+    options: Sequence[OptionItem] | None = None,
     budgets: Sequence[float] | None = None,
     n: int = 0,
     seed: int = 0,
     timing: str = "in_place",
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     *,
     allocation: str = "proportional",
     objective: str = "world",

@@ -22,15 +22,19 @@ if TYPE_CHECKING:
     from rareearth.scenario import Scenario
 
 __all__ = [
+    "ExecutorLike",
+    "FutureLike",
     "LeverSource",
     "NetworkArg",
     "NetworkLike",
+    "OptionItem",
     "OptionsArg",
     "ScenarioArg",
     "ScenarioLike",
 ]
 
 _T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
 
 
 class NetworkLike(Protocol):
@@ -119,7 +123,24 @@ class LeverSource(Protocol):
 NetworkArg: TypeAlias = "NetworkLike | str | os.PathLike[str]"
 #: A scenario argument: a Scenario, its dict form, a built-in name or a .yaml/.json file.
 ScenarioArg: TypeAlias = "Scenario | Mapping[str, object] | str | os.PathLike[str]"
-_OptionItem: TypeAlias = "Option | Levers | LeverSource | str | os.PathLike[str]"
-#: Options: one option (an Option, Levers, a lever source, a name or file) or a list of them.
+#: One option: an Option, Levers, a lever source, a built-in name or a .yaml/.json file.
+OptionItem: TypeAlias = "Option | Levers | LeverSource | str | os.PathLike[str]"
+_OptionItem: TypeAlias = OptionItem
+#: Options: one option or a list of them.
 OptionsArg: TypeAlias = "_OptionItem | Sequence[_OptionItem | Sequence[_OptionItem]] | None"
+
+
+class FutureLike(Protocol[_T_co]):
+    """A future's result (``concurrent.futures.Future``, ``dask.distributed.Future``)."""
+
+    def result(self) -> _T_co: ...
+
+
+class ExecutorLike(Protocol):
+    """What Monte Carlo and the frontier need of an executor: ``submit(fn, *args)`` returning
+    a future (``concurrent.futures`` executors, a ``dask.distributed.Client``, which may also
+    ``scatter`` the network to its workers once)."""
+
+    def submit(self, fn: Callable[..., _T], /, *args: object,
+               **kwargs: object) -> FutureLike[_T]: ...
 

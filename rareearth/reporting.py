@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import pandas as pd
@@ -51,6 +51,9 @@ from rareearth.report_sections import (
     _static_context,
     _summary,
 )
+
+if TYPE_CHECKING:
+    from rareearth.protocols import OptionItem, ScenarioArg
 
 __all__ = ["DOCS", "MAX_BYTES", "MAX_ORIGIN_FIGURES", "MIN_SENSITIVITY_DRAWS", "report"]
 
@@ -90,9 +93,9 @@ def _resolve(net: Any, scenario: Any) -> tuple[SupplyNetwork, Any]:
 
 def report(
     net: SupplyNetwork | str,
-    scenario: Any,
+    scenario: ScenarioArg,
     country: str,
-    options: Sequence[Any] = (),
+    options: Sequence[OptionItem] = (),
     path: str | Path = "report.html",
     n: int = 0,
     seed: int = 0,

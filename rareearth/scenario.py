@@ -543,7 +543,7 @@ def _month_texts(first: pd.Timestamp, last: pd.Timestamp) -> list[str]:
 def _month_time(day: pd.Timestamp, horizon: pd.Period) -> float:
     """Start of ``day`` in months since the start of ``horizon`` (each month of length 1)."""
     index = (day.year - horizon.year) * 12 + (day.month - horizon.month)
-    return index + (day.day - 1) / day.days_in_month
+    return float(index + (day.day - 1) / day.days_in_month)
 
 
 # ---------------------------------------------------------------------------- scenario
@@ -599,7 +599,8 @@ def network_index(net: Any) -> NetworkIndex:
         cached = net.cached
     except AttributeError:  # a partial stand-in (tests' namespaces): no cache
         return NetworkIndex(net)
-    return cached("name-index", None, functools.partial(NetworkIndex, net))
+    index: NetworkIndex = cached("name-index", None, functools.partial(NetworkIndex, net))
+    return index
 
 
 class Scenario(Document):

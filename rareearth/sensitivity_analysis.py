@@ -19,11 +19,14 @@ draws in the input's lowest and highest fifth (the bars of a tornado plot,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+if TYPE_CHECKING:
+    from rareearth.protocols import ExecutorLike, NetworkArg, OptionItem, ScenarioArg
 
 __all__ = ["INPUT_LABELS", "sensitivity"]
 
@@ -60,14 +63,14 @@ def _tails(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def sensitivity(
-    net: Any,
-    scenario: Any,
+    net: NetworkArg,
+    scenario: ScenarioArg,
     country: str,
     n: int = 200,
     seed: int = 0,
-    options: Sequence[Any] = (),
+    options: Sequence[OptionItem] = (),
     *,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     allocation: str = "proportional",
     draws: pd.DataFrame | None = None,
 ) -> pd.DataFrame:

@@ -162,6 +162,14 @@ def test_a_declared_alloy_stage_loads_and_carries_the_flows(tmp_path: Path) -> N
     assert float(jp_magnets.max()) < 200 / 12 - 1  # fewer magnets than the baseline 16.7 t/month
     assert float(hit.shortfall("JP")["magnet"].sum()) > 0
 
+    # the IAMC table names the declared stage, with what it made
+    def alloy_made(res: Any) -> float:
+        t = res.to_iamc()
+        rows = t[(t.variable == "Production|NdPr|Alloy") & (t.region == "JP")]
+        return float(rows.value.sum())
+
+    assert alloy_made(hit) == pytest.approx(alloy_made(calm) / 2)
+
 
 def test_a_declared_defense_sector_is_an_end_use(tmp_path: Path) -> None:
     t = tiny_tables()

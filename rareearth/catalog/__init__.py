@@ -87,7 +87,7 @@ def _material_groups(net: Any) -> dict[str, str]:
 
 def resolve_commodities(
     spec: Literal["all"] | Sequence[str],
-    net: Any,
+    net: NetworkLike,
     *,
     where: str = "commodities",
     error: type[RareEarthError] = ScenarioError,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -26,6 +26,9 @@ from rareearth.catalog.documents import parse_document, read_document, validate_
 from rareearth.catalog.fields import _NAME_RE
 from rareearth.catalog.messages import _short
 from rareearth.errors import RareEarthError, UnknownNameError
+
+if TYPE_CHECKING:
+    from rareearth.protocols import NetworkLike
 
 __all__ = ["Catalog", "catalog_names", "load_document"]
 
@@ -189,6 +192,6 @@ class Catalog(Generic[D]):
         return document.to_json() if fmt == "json" else document.to_yaml()
 
     @staticmethod
-    def validate(document: _Checkable, net: Any) -> None:
+    def validate(document: _Checkable, net: NetworkLike) -> None:
         """Check ``document`` against a network (its ``validate_for``)."""
         document.validate_for(net)

@@ -9,17 +9,25 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from rareearth.cli.base import INPUTS, UsageError
 from rareearth.errors import UnknownNameError
 
+if TYPE_CHECKING:
+    from dask.distributed import Client
+
+    from rareearth.cooperation import Option
+    from rareearth.network import SupplyNetwork
+    from rareearth.protocols import NetworkLike
+    from rareearth.scenario import Scenario
+
 __all__ = ["check_country", "executor", "input_file", "network", "options", "scenario"]
 
 
-def network(dataset: str | None, scenario: Any = None) -> Any:
+def network(dataset: str | None, scenario: Scenario | None = None) -> SupplyNetwork:
     """Load ``--dataset``, or the dataset the scenario names."""
     from rareearth.data import dataset_path
     from rareearth.network import load_network
@@ -40,14 +48,14 @@ def input_file(name: str) -> str:
     return name
 
 
-def scenario(name: str) -> Any:
+def scenario(name: str) -> Scenario:
     """A built-in scenario or a scenario file."""
     from rareearth.scenario import load_scenario
 
     return load_scenario(input_file(name))
 
 
-def options(names: Sequence[str] | None, country: str | None = None) -> list[Any]:
+def options(names: Sequence[str] | None, country: str | None = None) -> list[Option]:
     """Options by name or file; with ``country``, a built-in name is taken as the template for
     that country (``--country US --option stockpile-180d`` is the US's stockpile)."""
     from rareearth.cooperation import OPTIONS, load_option
@@ -57,7 +65,7 @@ def options(names: Sequence[str] | None, country: str | None = None) -> list[Any
             else load_option(input_file(name)) for name in names or ()]
 
 
-def check_country(net: Any, country: str) -> str:
+def check_country(net: NetworkLike, country: str) -> str:
     """The network's code for ``country``, matched without regard to case (``jp`` -> ``JP``)."""
     codes = {str(c).upper(): str(c) for c in net.country_codes}
     if country.upper() not in codes:
@@ -68,7 +76,7 @@ def check_country(net: Any, country: str) -> str:
     return codes[country.upper()]
 
 
-def executor(scheduler: str | None) -> Any:
+def executor(scheduler: str | None) -> Client | None:
     """A ``dask.distributed.Client`` for ``--scheduler``, or None (run here)."""
     if scheduler is None:
         return None

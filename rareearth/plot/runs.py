@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -14,6 +14,9 @@ from matplotlib.axes import Axes
 from rareearth.errors import UnknownNameError
 from rareearth.plot.style import _get, _plain, _run_source, _scenario_of, _source_line, _titles
 from rareearth.records import MAGNET
+
+if TYPE_CHECKING:
+    from rareearth.engine.result import SimulationResult
 
 __all__ = ["shortfall"]
 
@@ -135,7 +138,7 @@ def _shade(
             )
 
 
-def shortfall(result: Any, country: str, ax: Axes | None = None) -> Axes:
+def shortfall(result: SimulationResult, country: str, ax: Axes | None = None) -> Axes:
     """Shortfall of a country over the months of a run, with stocks and prices.
 
     Shortfall is the sum over the country's nodes of unmet need divided by their demand, per
@@ -182,7 +185,8 @@ def shortfall(result: Any, country: str, ax: Axes | None = None) -> Axes:
             height_ratios=[2.2, 1.0, 1.0],
             layout="constrained",
         )
-        main, price_ax, stock_ax = axes[0], axes[1], axes[2]
+        main: Axes = axes[0]
+        price_ax, stock_ax = axes[1], axes[2]
         twin = None
     else:
         main, price_ax, stock_ax = ax, None, None
@@ -221,9 +225,10 @@ def shortfall(result: Any, country: str, ax: Axes | None = None) -> Axes:
         stock_ax.set_xlabel("month")
         _shade(stock_ax, windows, start, label=False)
     bottom = stock_ax if stock_ax is not None else main
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
     bottom.xaxis.set_major_locator(locator)
-    bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    bottom.xaxis.set_major_formatter(
+        mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     if len(times):
         bottom.set_xlim(months.min().start_time, (months.max() + 1).start_time)
 

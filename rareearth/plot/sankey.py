@@ -14,7 +14,7 @@ rerouting brings in are seen as bands that shrink, vanish or appear.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -25,6 +25,10 @@ from matplotlib.path import Path
 
 from rareearth.plot.style import _dataset_source, _run_source, _source_line, _titles, country_color
 from rareearth.records import MAGNET, STAGES, parse_node_id
+
+if TYPE_CHECKING:
+    from rareearth.engine.result import SimulationResult
+    from rareearth.protocols import NetworkLike
 
 __all__ = ["MAGNET_CHAIN", "sankey", "sankey_flows"]
 
@@ -73,7 +77,8 @@ def _chain_commodities(net: Any, element: str) -> list[str]:
     return [element]
 
 
-def sankey_flows(net_or_result: Any, element: str = MAGNET_CHAIN, month: Any = None) -> pd.DataFrame:
+def sankey_flows(net_or_result: NetworkLike | SimulationResult, element: str = MAGNET_CHAIN,
+                 month: str | pd.Period | None = None) -> pd.DataFrame:
     """The flows a Sankey diagram draws: one row per (source, target) country and stage.
 
     Parameters
@@ -104,15 +109,15 @@ def sankey_flows(net_or_result: Any, element: str = MAGNET_CHAIN, month: Any = N
     is_run = net is not net_or_result
     commodities = _chain_commodities(net, element)
     if is_run:
-        flows = net_or_result.flows
+        run = cast("SimulationResult", net_or_result)
+        flows = run.flows
         if flows.empty:
             raise ValueError("the run recorded no flows; simulate with record='auto' or 'all'")
-        when = _pick_month(net_or_result) if month is None else pd.Period(month, freq="M")
+        when = _pick_month(run) if month is None else pd.Period(month, freq="M")
         flows = flows[flows.month == when]
         if flows.empty:
             raise ValueError(
-                f"month {when} is outside the run ({net_or_result.periods[0]}…"
-                f"{net_or_result.periods[-1]})"
+                f"month {when} is outside the run ({run.periods[0]}…{run.periods[-1]})"
             )
         table = pd.DataFrame({
             "source": flows.source.to_numpy(), "target": flows.target.to_numpy(),
@@ -303,9 +308,9 @@ def _what(element: str) -> str:
 
 
 def sankey(
-    net_or_result: Any,
+    net_or_result: NetworkLike | SimulationResult,
     element: str = MAGNET_CHAIN,
-    month: Any = None,
+    month: str | pd.Period | None = None,
     ax: Axes | None = None,
     *,
     baseline: bool = True,
@@ -366,7 +371,8 @@ def sankey(
     stages = _stages(base, flows)
     scale = _scale(base, stages)  # both panels on the baseline's scale
     subtitle = (f"{_what(element)} in {when}, under scenario "
-                f"{getattr(net_or_result.scenario, 'name', '')}; same scale as the baseline.")
+                f"{getattr(getattr(net_or_result, 'scenario', None), 'name', '')}; same scale as "
+                "the baseline.")
     if ax is None and baseline:
         _, (left, ax) = plt.subplots(1, 2, figsize=(16.0, 6.4), layout="constrained")
         order = _draw(left, base, scale, stages, "band width: t REO/yr")
