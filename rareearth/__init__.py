@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from rareearth.errors import (
     ArgumentError,
+    BalanceError,
     DataError,
     EngineError,
     OptimalError,
@@ -64,6 +65,7 @@ _PUBLIC: dict[str, tuple[str, str | None]] = {
 
 __all__ = [
     "ArgumentError",
+    "BalanceError",
     "DataError",
     "EngineError",
     "OptimalError",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "ArgumentError",
+    "BalanceError",
     "DataError",
     "EngineError",
     "OptimalError",
@@ -62,6 +63,16 @@ class OutputError(RareEarthError, ValueError):
     link, or one of the inputs of the same command."""
 
 
+class BalanceError(RareEarthError, ArithmeticError):
+    """A simulation result breaks conservation (``SimulationResult.check_balance``): a node
+    received, made or shipped more or less than its stocks account for. ``report`` holds the
+    :class:`~rareearth.engine.balance.BalanceReport` with every violation."""
+
+    def __init__(self, message: str, report: object = None) -> None:
+        self.report = report
+        super().__init__(message)
+
+
 class EngineError(RareEarthError, ValueError):
     """A bad argument to the engine: unknown allocation mode, record key, options."""
 
@@ -72,4 +83,3 @@ class ParameterError(RareEarthError, ValueError):
 
 class OptimalError(RareEarthError, RuntimeError):
     """The month's linear program could not be solved (a numerical failure of HiGHS)."""
-

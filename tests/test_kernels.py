@@ -46,7 +46,7 @@ def active_entries(keep: np.ndarray, allow: np.ndarray,
     while True:
         ptr = np.zeros(keep.shape[0] + 1, np.int64)
         lists = (np.empty(size, np.int64), np.empty(size), np.empty(size))
-        if kernels.active_entries(keep, allow, quota, ptr, *lists) >= 0:
+        if kernels.active_entries(keep, allow if quota else None, ptr, *lists) >= 0:
             return (ptr, *lists)
         size *= 2
 
@@ -107,8 +107,10 @@ def test_plan_matches_the_backward_pass_in_numpy(rng: np.random.Generator, quota
     t = by_buyer.tocoo()
     ordered, total, plan, cuts = (np.empty((n_out, S)) for _ in range(4))
     active = active_entries(keep, allow if quota else np.zeros((0, S)), quota)
-    kernels.plan(*kernels.csr(by_buyer), order, cap, ramp, extra, added, target, inv, 1.0 / 6.0,
-                 row_of[t.col, t.row], *active, quota, True, cuts, ordered, total, plan)
+    kernels.plan(kernels.csr(by_buyer), order,
+                 (cap, ramp, extra, added, target, inv), 1.0 / 6.0,
+                 row_of[t.col, t.row], (True, *active, quota),
+                 (cuts, ordered, total, plan))
 
     want_ordered = a @ order
     assert_array_equal(ordered, want_ordered)
@@ -143,9 +145,8 @@ def test_allocation_passes_match_numpy(rng: np.random.Generator) -> None:
     order = values(rng, 20, S)
     received = values(rng, 20, S)
     before = received.copy()
-    kernels.allocate_receive(*kernels.csr(a), fill, fed, order, np.full(a.nnz, -1, np.int64),
-                             *active_entries(np.ones((0, S)), np.zeros((0, S)), False), False,
-                             False, received)
+    kernels.allocate_receive(kernels.csr(a), fill, fed, order, np.full(a.nnz, -1, np.int64),
+                             kernels.NO_CUTS, received)
     expect = before.copy()
     expect[fed] += np.maximum((a @ fill) * order[fed], 0.0)
     assert_array_equal(received, expect)
@@ -161,7 +162,7 @@ def test_leontief_limit_takes_the_scarcest_input(rng: np.random.Generator) -> No
                       [103, 104, 105, 106, 107]], dtype=np.int64)
     index[index < 0] = 999  # the structure's "no input" sentinel is n_in
     out = np.empty((3, S))
-    kernels.input_limit(avail, coef, index, i0, out, False)
+    kernels.input_limit(avail, (coef, index, i0), out, False)
     ratio = np.full((n_i, S), np.inf)
     np.divide(avail, coef[:, None], out=ratio, where=coef[:, None] > 0)
     assert_array_equal(out[0], np.minimum(ratio[0], ratio[1]))
@@ -170,7 +171,7 @@ def test_leontief_limit_takes_the_scarcest_input(rng: np.random.Generator) -> No
     # the in-place form is min(out, limit)
     cur = values(rng, 3, S)
     want = np.minimum(cur, out)
-    kernels.input_limit(avail, coef, index, i0, cur, True)
+    kernels.input_limit(avail, (coef, index, i0), cur, True)
     assert_array_equal(cur, want)
 
 
@@ -224,10 +225,9 @@ def test_pool_rationing_matches_the_numpy_rationing(rng: np.random.Generator,
     asked = np.empty((ks * cg, S), dtype=bool)
     kernel_first = first.copy()
     missed = kernels.pool_rationing(
-        t, ub_rows, sp_rows, cg, pool_exists, link_exists, kernel_first, lead,
-        np.zeros((1, 1, 1), bool), False,
-        blocked if blocked is not None else np.zeros((1, 1, 1, 1), bool), blocked is not None,
-        ROUNDING, TINY, link, scale, fk, g_buyer, r_pool, asked, residual)
+        t, (cg, pool_exists, link_exists, kernel_first, lead), ub_rows, sp_rows,
+        None, blocked, ROUNDING, TINY,
+        (link, scale, fk, g_buyer, r_pool, asked, residual))
 
     def rows(x: np.ndarray, k: int) -> np.ndarray:
         return x.transpose(2, 0, 1).reshape(k * cg, S)
@@ -251,8 +251,8 @@ def test_country_sums_match_the_sparse_aggregation(rng: np.random.Generator) -> 
     need, short, inv_in = values(rng, n_in, S), values(rng, n_in, S), values(rng, n_in, S)
     inv_out = values(rng, n_out, S)
     out = [np.full((rows_n, S), np.nan) for _ in range(8)]
-    kernels.country_sums(row_in, stage_in, value, 4, 3, need, short, inv_in, row_out, inv_out,
-                         *out)
+    kernels.country_sums((row_in, stage_in, value, row_out, 4, 3, out[7]),
+                         need, short, inv_in, inv_out, tuple(out[:7]))
 
     def agg(mask: np.ndarray, rows: np.ndarray, weight: np.ndarray | None = None) -> sp.csr_matrix:
         cols = np.flatnonzero(mask)
@@ -316,8 +316,10 @@ def test_take_books_sales_as_the_numpy_form_did(rng: np.random.Generator) -> Non
 
     asked = np.zeros((n_out, S), dtype=bool)
     sold, shipped, sales = np.zeros((n_out, S)), np.zeros((n_out, S)), np.empty((n_out, S))
-    kernels.take(left, target, room, prow, ratio, asked_pools, beyond, extra_next, prod, asked,
-                 sold, shipped, True, sales, True, coef, index, i0, inv_in, used, True)
+    kernels.take((left, target, room, beyond, extra_next, prod, asked),
+                 (prow, ratio, asked_pools),
+                 ((coef, index, i0), inv_in, used),
+                 (sold, shipped), sales)
     got = {"left": left, "beyond": beyond, "room": room, "extra_next": extra_next,
            "prod": prod, "inv_in": inv_in, "used": used}
     for key, value in want.items():
@@ -326,3 +328,13 @@ def test_take_books_sales_as_the_numpy_form_did(rng: np.random.Generator) -> Non
     assert_array_equal(sold, from_left + from_room)
     assert_array_equal(shipped, sold)
     assert_array_equal(asked, (prow[:, None] >= 0) & asked_pools[np.maximum(prow, 0)])
+
+
+def test_no_kernel_takes_more_than_ten_arguments() -> None:
+    import inspect
+
+    jitted = [getattr(kernels, name) for name in kernels.__all__
+              if hasattr(getattr(kernels, name), "py_func")]
+    assert len(jitted) > 25
+    arity = {f.py_func.__name__: len(inspect.signature(f.py_func).parameters) for f in jitted}
+    assert max(arity.values()) <= 10, arity

@@ -5,13 +5,22 @@ Public entry points are :func:`simulate` and :func:`simulate_many`; results are
 
 Modules, one job each:
 
-``structure``  slots, stage ranges and sparse incidence matrices of a compiled network
-``events``     scenario events → per-month arrays (the only module that knows event classes)
-``levers``     cooperation options in engine form
-``params``     per-scenario engine parameters
-``core``       the month step over a batch (``Engine``) and the proportional allocator
-``result``     ``SimulationResult``
-``run``        ``simulate``, ``simulate_many``, allocation-mode registry
+``structure``     slots, stage ranges and sparse incidence matrices of a compiled network
+``events``        scenario events → per-month arrays (the only module that knows event classes)
+``levers``        cooperation options in engine form (``measures``: options → levers)
+``params``        per-scenario engine parameters
+``state``         what a month reads and writes: ``RunState``, ``MonthFlows``, ``Rerouted``
+``core``          the month step over a batch (``Engine``)
+``allocation``    the allocator contract: ``Allocator``, ``MonthContext``
+``proportional``  the proportional allocator (``optimal``, ``optimal_program``: the LP one)
+``cuts``          restriction and quota cuts on baseline edges
+``transit``       held orders and cross-border transit
+``prices``        price index and demand response
+``record``        the recording registry and ``Recorder``
+``kernels``       compiled passes (``kernels_flow``, ``kernels_month``, ``kernel_base``,
+                  ``bundles``: their named-tuple arguments)
+``result``        ``SimulationResult``
+``run``           ``simulate``, ``simulate_many``, allocation-mode registry
 
 Examples
 --------
@@ -22,7 +31,8 @@ Examples
 
 from __future__ import annotations
 
-from rareearth.engine.core import Allocator, Engine, ProportionalAllocator
+from rareearth.engine.allocation import Allocator, MonthContext
+from rareearth.engine.core import Engine
 from rareearth.engine.levers import (
     CapacityAddition,
     DemandAddition,
@@ -33,6 +43,7 @@ from rareearth.engine.levers import (
     RecyclingIncrease,
     StockpileOverride,
 )
+from rareearth.engine.proportional import ProportionalAllocator
 from rareearth.engine.result import ARRAY_KEYS, SimulationResult
 from rareearth.engine.run import EngineError, register_allocation, simulate, simulate_many
 
@@ -46,6 +57,7 @@ __all__ = [
     "EngineError",
     "LeadTime",
     "Levers",
+    "MonthContext",
     "Offtake",
     "ProportionalAllocator",
     "RecyclingIncrease",

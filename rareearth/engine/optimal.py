@@ -61,9 +61,21 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from rareearth.engine.core import Engine
+from rareearth.engine.allocation import MonthContext
+from rareearth.engine.optimal_program import (
+    FILL_REWARD,
+    PLAN_REWARD,
+    PRIORITY_MULTIPLIER,
+    RAMP_COST,
+    RELEASE_COST,
+    REROUTE_COST,
+    Program,
+    csr_of,
+    program,
+)
 from rareearth.engine.run import register_allocation
-from rareearth.engine.structure import MINING, Structure
+from rareearth.engine.state import Rerouted
+from rareearth.engine.structure import MINING
 from rareearth.errors import OptimalError
 
 __all__ = [
@@ -77,276 +89,7 @@ __all__ = [
     "OptimalError",
 ]
 
-# Objective weights besides Σ w × shortfall, where w ≥ 1 per tonne of end-use commodity. They are
-# small enough that the shortfall term dominates (a chain of rewards on one tonne, even through
-# a recipe of 0.02 t DyTb per t of magnet, stays well below 1) and large enough to stay above
-# HiGHS's optimality tolerance (1e-7), so ties are broken the same way every time.
-#: Reward per tonne of an in-slot's order filled (orders include stock refill, as in
-#: proportional mode).
-FILL_REWARD = 1e-3
-#: Reward per tonne produced up to the engine's plan (plans include output-inventory refill).
-PLAN_REWARD = 1e-3
-#: Cost per tonne rerouted (a new or extra contract is used only when it helps).
-REROUTE_COST = 2e-4
-#: Cost per tonne made in ramped spare capacity beyond the plan.
-RAMP_COST = 2e-4
-#: Cost per tonne released from a national stockpile: released only to cut end-use shortfall.
-RELEASE_COST = 0.5
-#: With a priority country, one tonne of its end-use shortfall weighs this many times the
-#: world's heaviest tonne: 10^3 (lexicographic in practice: the world's shortfall in a month is
-#: far below a thousand times any one country's; large enough, and small enough for HiGHS'
-#: tolerances with weights ≤ 10^3 · max/min value).
-PRIORITY_MULTIPLIER = 1e3
-
 _TINY = 1e-12
-
-
-# ====================================================================== the program
-# ====================================================================== the program
-
-
-@dataclass(frozen=True, eq=False)
-class _Program:
-    """The month LP of one structure: variable blocks, constant matrix and cost, index maps.
-
-    Rerouting is indexed by *pools* (rerouting group, supplier country k, commodity c: the
-    supplier stage's out-slots of k making c), *link rows* (pool, buyer country j) and *buyer
-    cells* (group, j, c); the groups (buyer stage, supplier stage, in-slot range) are the
-    structure's, every other index is built here from the slots and edges.
-    """
-
-    n_var: int
-    x0: int
-    r0: int
-    q0: int
-    pa0: int
-    pb0: int
-    f0: int
-    s0: int
-    l0: int
-    cost: np.ndarray
-    a_ub: sp.csr_matrix
-    a_eq: sp.csr_matrix
-    # pools
-    pool_k: np.ndarray
-    pool_c: np.ndarray
-    pool_stage: np.ndarray  # buyer stage of the pool's group
-    pool_sstage: np.ndarray  # supplier stage
-    pool_out: sp.csr_matrix  # (pools, O): 1 where the out-slot belongs to the pool
-    # reroute variables r (pool → buyer in-slot) and sales variables q (out-slot → pool)
-    r_in: np.ndarray
-    r_pool: np.ndarray
-    q_out: np.ndarray
-    q_pool: np.ndarray
-    # link rows (pool, buyer country) and buyer cells (group, country, commodity)
-    link_pool: np.ndarray
-    link_j: np.ndarray
-    link_exists: np.ndarray
-    link_in: sp.csr_matrix  # (links, I): the buyer in-slots a link row serves
-    link_cell: sp.csr_matrix  # (cells, links)
-    cell_in: sp.csr_matrix  # (cells, I)
-    # rows with a monthly right-hand side
-    input_slots: np.ndarray
-    input_row0: int  # first row of the input rows in a_ub
-    release_keys: np.ndarray  # country * C + commodity of each release row
-    # operators for applying the solution
-    inflow_x: sp.csr_matrix  # (I, E)
-    inflow_r: sp.csr_matrix  # (I, n_r)
-    q_to_out: sp.csr_matrix  # (O, n_q)
-    q_to_pool: sp.csr_matrix  # (pools, n_q)
-    weight: np.ndarray  # (I_end,) shortfall weights
-    scale: float  # t/month per LP unit
-
-
-def _csr(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
-    m = sp.csr_matrix((vals, (rows, cols)), shape=shape)
-    m.sum_duplicates()
-    return m
-
-
-def _weights(st: Structure) -> np.ndarray:
-    """Shortfall weight per end-use in-slot: downstream value / the smallest positive one.
-
-    An end use without a value (no demand row) takes the median value of its commodity's other
-    end uses, or the smallest value of the network, or 1 when the network has no values.
-    """
-    e0, e1 = st.in_range[st.end_use]
-    value = st.compiled.value[st.in_node[e0:e1], st.in_commodity[e0:e1]].astype(float)
-    positive = value > 0
-    if not positive.any():
-        return np.ones(e1 - e0)
-    ref = float(value[positive].min())
-    com = st.in_commodity[e0:e1]
-    for i in np.flatnonzero(~positive):
-        same = positive & (com == com[i])
-        value[i] = float(np.median(value[same])) if same.any() else ref
-    return value / ref
-
-
-def _program(st: Structure) -> _Program:
-    """The month LP of ``st`` (built on first use, then cached with the structure)."""
-    prog = st.extra.get("optimal.program")  # kept with the structure, itself with its network
-    if not isinstance(prog, _Program):
-        prog = st.extra["optimal.program"] = _build(st)
-    return prog
-
-
-def _build(st: Structure) -> _Program:
-    n_in, n_out, n_e = st.n_in, st.n_out, st.n_edges
-    n_c = st.n_commodities
-    e0_end, e1_end = st.in_range[st.end_use]
-    n_end = e1_end - e0_end
-    e_stage = st.out_stage[st.edge_src]
-    linked = set(zip(e_stage.tolist(), st.in_stage[st.edge_tgt].tolist(),
-                     st.out_country[st.edge_src].tolist(), st.in_country[st.edge_tgt].tolist(),
-                     st.edge_commodity.tolist(), strict=True))
-
-    # ---------------------------------------------------------------- pools, r, q, links
-    pool_k: list[int] = []
-    pool_c: list[int] = []
-    pool_stage: list[int] = []
-    pool_sstage: list[int] = []
-    q_out: list[np.ndarray] = []
-    q_pool: list[np.ndarray] = []
-    r_in: list[int] = []
-    r_pool: list[int] = []
-    r_link: list[int] = []
-    links: dict[tuple[int, int], int] = {}  # (pool, buyer country) -> link row
-    link_exists: list[bool] = []
-    cells: dict[tuple[int, int, int], int] = {}  # (group, buyer country, commodity) -> cell
-    cell_of_link: list[int] = []
-    cell_of_in: list[tuple[int, int]] = []
-    groups = [g for stage_groups in st.groups for g in stage_groups]
-    for gid, g in enumerate(groups):
-        stage, sstage = int(g.stage), int(g.sstage)
-        o0, o1 = st.out_range[sstage]
-        pools: dict[tuple[int, int], int] = {}
-        for c in np.unique(st.in_commodity[g.start:g.stop]).tolist():
-            made = np.flatnonzero(st.out_commodity[o0:o1] == c) + o0
-            for k in np.unique(st.out_country[made]).tolist():
-                pools[(k, c)] = len(pool_k)
-                outs = made[st.out_country[made] == k]
-                q_out.append(outs)
-                q_pool.append(np.full(outs.size, len(pool_k)))
-                pool_k.append(k)
-                pool_c.append(c)
-                pool_stage.append(stage)
-                pool_sstage.append(sstage)
-        for i in range(g.start, g.stop):
-            c, j = int(st.in_commodity[i]), int(st.in_country[i])
-            cell = cells.setdefault((gid, j, c), len(cells))
-            cell_of_in.append((cell, i))
-            for (k, c2), p in pools.items():
-                if c2 != c:
-                    continue
-                row = links.setdefault((p, j), len(links))
-                if row == len(link_exists):
-                    link_exists.append((sstage, stage, k, j, c) in linked)
-                    cell_of_link.append(cell)
-                r_in.append(i)
-                r_pool.append(p)
-                r_link.append(row)
-    n_pool = len(pool_k)
-    q_out_a = np.concatenate(q_out) if q_out else np.zeros(0, np.int64)
-    q_pool_a = np.concatenate(q_pool) if q_pool else np.zeros(0, np.int64)
-    r_in_a = np.array(r_in, dtype=np.int64)
-    r_pool_a = np.array(r_pool, dtype=np.int64)
-    r_link_a = np.array(r_link, dtype=np.int64)
-    link_pool_a = np.array([p for p, _ in links], dtype=np.int64)
-    link_j_a = np.array([j for _, j in links], dtype=np.int64)
-    n_r, n_q, n_link, n_cell = r_in_a.size, q_out_a.size, len(links), len(cells)
-    cell_in_a = np.array(cell_of_in, dtype=np.int64).reshape(-1, 2)
-
-    # ---------------------------------------------------------------- variable blocks
-    x0 = 0
-    r0 = x0 + n_e
-    q0 = r0 + n_r
-    pa0 = q0 + n_q
-    pb0 = pa0 + n_out
-    f0 = pb0 + n_out
-    s0 = f0 + n_in
-    l0 = s0 + n_end
-    n_var = l0 + n_in
-
-    weight = _weights(st)
-    cost = np.zeros(n_var)
-    cost[r0:q0] = REROUTE_COST
-    cost[pa0:pb0] = -PLAN_REWARD
-    cost[pb0:f0] = RAMP_COST
-    cost[f0:s0] = -FILL_REWARD
-    cost[s0:l0] = weight
-    cost[l0:] = RELEASE_COST
-
-    # inflow of each in-slot: baseline edges + reroutes + releases
-    inflow_x = _csr(st.edge_tgt, np.arange(n_e), np.ones(n_e), (n_in, n_e))
-    inflow_r = _csr(r_in_a, np.arange(n_r), np.ones(n_r), (n_in, n_r))
-    inflow = sp.hstack([
-        inflow_x, inflow_r, sp.csr_matrix((n_in, n_q + 2 * n_out + n_in + n_end)),
-        sp.identity(n_in, format="csr"),
-    ], format="csr")
-
-    def block(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n_rows: int) -> sp.csr_matrix:
-        return _csr(rows, cols, vals, (n_rows, n_var))
-
-    # 1. out-slots: Σ x + Σ q − pa − pb ≤ inventory
-    out_rows = block(
-        np.concatenate([st.edge_src, q_out_a, np.arange(n_out), np.arange(n_out)]),
-        np.concatenate([np.arange(n_e), q0 + np.arange(n_q), pa0 + np.arange(n_out),
-                        pb0 + np.arange(n_out)]),
-        np.concatenate([np.ones(n_e + n_q), -np.ones(2 * n_out)]),
-        n_out,
-    )
-    # 2. links: Σ r over a buyer country ≤ link × potential
-    link_mat = block(r_link_a, r0 + np.arange(n_r), np.ones(n_r), n_link)
-    # 3. inputs (Leontief): coef × (pa + pb) − inflow ≤ own stock
-    owned = (st.in_owner >= 0) & (st.in_coef > 0) & (st.in_stage < st.end_use)
-    input_slots = np.flatnonzero(owned)
-    n_inp = input_slots.size
-    owner = st.in_owner[input_slots]
-    coef = st.in_coef[input_slots]
-    prod_part = block(np.concatenate([np.arange(n_inp)] * 2),
-                      np.concatenate([pa0 + owner, pb0 + owner]), np.concatenate([coef, coef]), n_inp)
-    input_mat = prod_part - inflow[input_slots]
-    # 4. filled orders: f − inflow ≤ 0
-    fill_mat = block(np.arange(n_in), f0 + np.arange(n_in), np.ones(n_in), n_in) - inflow
-    # 5. end-use shortfall: −inflow − s ≤ −(need − recycled − stock)
-    end_slots = np.arange(e0_end, e1_end)
-    short_mat = -inflow[end_slots] - block(np.arange(n_end), s0 + np.arange(n_end), np.ones(n_end), n_end)
-    # 6. national stockpiles: Σ l ≤ min(stockpile, rate) per country and commodity
-    key = st.in_country * n_c + st.in_commodity
-    release_keys, release_row = np.unique(key, return_inverse=True)
-    rel_mat = block(release_row, l0 + np.arange(n_in), np.ones(n_in), release_keys.size)
-
-    a_ub = sp.vstack([out_rows, link_mat, input_mat, fill_mat, short_mat, rel_mat], format="csr")
-    # pools: Σ q − Σ r = 0
-    a_eq = block(np.concatenate([q_pool_a, r_pool_a]),
-                 np.concatenate([q0 + np.arange(n_q), r0 + np.arange(n_r)]),
-                 np.concatenate([np.ones(n_q), -np.ones(n_r)]), n_pool)
-
-    positive = st.edge_base[st.edge_base > 0]
-    scale = float(np.mean(positive)) if positive.size else 1.0
-    ones_r = np.ones(n_r)
-    link_in = _csr(r_link_a, r_in_a, ones_r, (n_link, n_in))
-    link_in.data[:] = 1.0
-    return _Program(
-        n_var=n_var, x0=x0, r0=r0, q0=q0, pa0=pa0, pb0=pb0, f0=f0, s0=s0, l0=l0,
-        cost=cost, a_ub=a_ub, a_eq=a_eq,
-        pool_k=np.array(pool_k, dtype=np.int64), pool_c=np.array(pool_c, dtype=np.int64),
-        pool_stage=np.array(pool_stage, dtype=np.int64),
-        pool_sstage=np.array(pool_sstage, dtype=np.int64),
-        pool_out=_csr(q_pool_a, q_out_a, np.ones(n_q), (n_pool, n_out)),
-        r_in=r_in_a, r_pool=r_pool_a, q_out=q_out_a, q_pool=q_pool_a,
-        link_pool=link_pool_a, link_j=link_j_a, link_exists=np.array(link_exists, dtype=bool),
-        link_in=link_in,
-        link_cell=_csr(np.array(cell_of_link, dtype=np.int64), np.arange(n_link),
-                       np.ones(n_link), (n_cell, n_link)),
-        cell_in=_csr(cell_in_a[:, 0], cell_in_a[:, 1], np.ones(len(cell_in_a)), (n_cell, n_in)),
-        input_slots=input_slots, input_row0=n_out + n_link, release_keys=release_keys,
-        inflow_x=inflow_x, inflow_r=inflow_r,
-        q_to_out=_csr(q_out_a, np.arange(n_q), np.ones(n_q), (n_out, n_q)),
-        q_to_pool=_csr(q_pool_a, np.arange(n_q), np.ones(n_q), (n_pool, n_q)),
-        weight=weight, scale=scale,
-    )
 
 
 # ====================================================================== the allocator
@@ -371,7 +114,7 @@ class OptimalAllocator:
     """MODEL.md §3 steps 3–4, ``optimal`` mode: one LP per month (module docstring).
 
     The LP is solved when the month's mines have produced (the first ``allocate`` call of the
-    month); then each ``allocate(engine, stage)`` makes the stage produce what the LP chose
+    month); then each ``allocate(ctx, stage)`` makes the stage produce what the LP chose
     (never more than capacity and inputs allow), ships its baseline edges and rerouted sales,
     and books the ramp, lead-time and planning state as the proportional mode does. ``reroute``
     has nothing left to do: rerouted deliveries arrive with their supplier stage's shipments.
@@ -383,7 +126,7 @@ class OptimalAllocator:
     def __init__(self, priority: str | None = None) -> None:
         self.priority = priority
         self._month: _Month | None = None
-        self._engine: Engine | None = None
+        self._ctx: MonthContext | None = None
         self._first = np.zeros((0, 0))
         self._cost = np.zeros(0)
         self._coef_pos = np.zeros(0, np.int64)
@@ -392,26 +135,33 @@ class OptimalAllocator:
 
     # ------------------------------------------------------------------ Allocator protocol
 
-    def allocate(self, engine: Engine, stage: int) -> None:
-        """Solve the month's LP (at mining), then apply it to ``stage``."""
-        prog = _program(engine.st)
-        if stage == MINING:
-            if engine is not self._engine:  # a new run (or batch): a fresh lead-time clock
-                self._engine = engine
-                self._first = np.full((prog.link_pool.size, engine.n_scenarios), np.inf)
-                self._setup(engine, prog)
-            self._month = self._solve(engine, prog)
-            self._release(engine)
-        assert self._month is not None
-        self._apply(engine, prog, self._month, stage)
+    #: the LP decides rerouting and stockpile releases: every bookkeeping array is kept
+    tracks_everything = True
 
-    def reroute(self, engine: Engine, stage: int) -> None:
+    def start(self, ctx: MonthContext) -> None:
+        """A new run: the lead-time clock starts afresh (at its first month's solve)."""
+        self._ctx = None
+
+    def allocate(self, ctx: MonthContext, stage: int) -> None:
+        """Solve the month's LP (at mining), then apply it to ``stage``."""
+        prog = program(ctx.st)
+        if stage == MINING:
+            if ctx is not self._ctx:  # a new run (or batch): a fresh lead-time clock
+                self._ctx = ctx
+                self._first = np.full((prog.link_pool.size, ctx.n_scenarios), np.inf)
+                self._setup(ctx, prog)
+            self._month = self._solve(ctx, prog)
+            self._release(ctx)
+        assert self._month is not None
+        self._apply(ctx, prog, self._month, stage)
+
+    def reroute(self, ctx: MonthContext, stage: int) -> None:
         """Nothing to do: the LP's rerouted deliveries were made by ``allocate``."""
 
-    def _setup(self, engine: Engine, prog: _Program) -> None:
+    def _setup(self, ctx: MonthContext, prog: Program) -> None:
         """What a run adds to the structure's LP: the priority country's weights, the entries of
         the input rows that input factors change, the offtake rows' sparsity."""
-        st = engine.st
+        st = ctx.st
         self._cost = prog.cost
         if self.priority is not None:
             k = st.compiled.country_index[self.priority]
@@ -422,7 +172,7 @@ class OptimalAllocator:
                 boost = PRIORITY_MULTIPLIER * float(w.max()) / float(w[mine].min())
                 self._cost = prog.cost.copy()
                 self._cost[prog.s0 + np.flatnonzero(mine)] *= boost
-        lv = engine.levers
+        lv = ctx.levers
         slots = lv.input_slots[np.isin(lv.input_slots, prog.input_slots)]
         rows = prog.input_row0 + np.searchsorted(prog.input_slots, slots)
         owner = st.in_owner[slots]
@@ -476,7 +226,7 @@ class OptimalAllocator:
                              cat(extra_rows).astype(np.int64), cat(extra_in).astype(np.int64),
                              np.array([p for _, p in pairs], dtype=np.int64))
 
-    def _offtake_rows(self, engine: Engine, prog: _Program, x_ub: np.ndarray, base: np.ndarray,
+    def _offtake_rows(self, ctx: MonthContext, prog: Program, x_ub: np.ndarray, base: np.ndarray,
                       pb_ub: np.ndarray, link_rhs: np.ndarray,
                       potential_pool: np.ndarray) -> tuple[list[sp.csr_matrix], np.ndarray] | None:
         """Per scenario, the offtake rows ``−Σ x − Σ r + σ (pa + pb) ≤ −σ × inventory`` (module
@@ -484,31 +234,31 @@ class OptimalAllocator:
         offtakes in ``link_rhs`` (the contract needs no lead time)."""
         if self._offtake is None:
             return None
-        lv, st = engine.levers, engine.st
+        lv, st = ctx.levers, ctx.st
         (rows_x, cols_x, slot, rows_p, row_j, r_rows, r_cols, link_rows, link_of, extra_rows,
          extra_in, partner) = self._offtake
-        n_off, n_s = slot.size, engine.n_scenarios
-        started = (engine.t >= lv.offtake_start)[:, None]
+        n_off, n_s = slot.size, ctx.n_scenarios
+        started = (ctx.t >= lv.offtake_start)[:, None]
         share = np.zeros((n_off, n_s))
         np.add.at(share, row_j, lv.offtake_share * started)
         allowed = np.ones((n_off, n_s), dtype=bool)  # not across an export restriction
-        blocked = engine.ev.blocked
+        blocked = ctx.ev.blocked
         if blocked is not None:
             allowed = ~blocked[st.out_commodity[slot], :, st.out_country[slot], partner]
         want = np.zeros((n_off, n_s))
         np.add.at(want, rows_x, x_ub[cols_x])
         beyond = np.zeros((n_off, n_s))
-        np.add.at(beyond, extra_rows, np.maximum(engine.order[extra_in], 0.0))
+        np.add.at(beyond, extra_rows, np.maximum(ctx.flows.order[extra_in], 0.0))
         want += beyond * allowed
         opened = (share > 0) & allowed
         rows_open = opened[link_of]
         link_rhs[link_rows] = np.where(rows_open, potential_pool[prog.link_pool[link_rows]],
                                        link_rhs[link_rows])
-        potential = base[slot] + pb_ub[slot] + engine.inv_out[slot]
+        potential = base[slot] + pb_ub[slot] + ctx.state.inv_out[slot]
         sigma = np.minimum(share, np.divide(want, potential, out=np.zeros_like(want),
                                             where=potential > _TINY))
         # several offtakes of one supplier: at most its whole output
-        per_slot = np.zeros((engine.st.n_out, engine.n_scenarios))
+        per_slot = np.zeros((ctx.st.n_out, ctx.n_scenarios))
         np.add.at(per_slot, slot, sigma)
         over = per_slot[slot]
         sigma = np.where(over > 1.0, sigma / np.where(over > 1.0, over, 1.0), sigma)
@@ -516,23 +266,23 @@ class OptimalAllocator:
         for s in range(n_s):
             data = np.concatenate([-np.ones(rows_x.size), -allowed[r_rows, s].astype(float),
                                    sigma[:, s], sigma[:, s]])
-            mats.append(_csr(np.concatenate([rows_x, r_rows, rows_p, rows_p]),
+            mats.append(csr_of(np.concatenate([rows_x, r_rows, rows_p, rows_p]),
                              np.concatenate([prog.x0 + cols_x, prog.r0 + r_cols, prog.pa0 + slot,
                                              prog.pb0 + slot]),
                              data, (n_off, prog.n_var)))
-        return mats, -sigma * engine.inv_out[slot]
+        return mats, -sigma * ctx.state.inv_out[slot]
 
     # ------------------------------------------------------------------ solve
 
-    def _links(self, engine: Engine, prog: _Program) -> tuple[np.ndarray, np.ndarray]:
+    def _links(self, ctx: MonthContext, prog: Program) -> tuple[np.ndarray, np.ndarray]:
         """Lead-time ramp (n_link, S) of each link row this month, and whether it is open."""
-        t = float(engine.t)
-        n_s = engine.n_scenarios
+        t = float(ctx.t)
+        n_s = ctx.n_scenarios
         s_idx = np.arange(n_s)[None, :]
         kk = prog.pool_k[prog.link_pool][:, None]
         cc = prog.pool_c[prog.link_pool][:, None]
         jj = prog.link_j[:, None]
-        lead = engine.lead[s_idx, kk, jj]
+        lead = ctx.state.lead[s_idx, kk, jj]
         with np.errstate(invalid="ignore", divide="ignore"):
             link = np.where(lead > 0, (t - self._first) / np.where(lead > 0, lead, 1.0), 1.0)
         link = np.nan_to_num(link, nan=0.0, posinf=1.0, neginf=0.0)
@@ -540,15 +290,15 @@ class OptimalAllocator:
         # a pair with no lead time opens the month it is first asked: the LP may ask it now
         link[np.broadcast_to(prog.link_exists[:, None], link.shape)] = 1.0
         allowed = np.ones(link.shape, dtype=bool)
-        blocked = engine.ev.blocked  # (C, S, K exporter, K importer)
+        blocked = ctx.ev.blocked  # (C, S, K exporter, K importer)
         if blocked is not None:
             allowed = ~blocked[cc, s_idx, kk, jj]
             link *= allowed
         return link, allowed
 
-    def _solve(self, engine: Engine, prog: _Program) -> _Month:
-        st = engine.st
-        n_s = engine.n_scenarios
+    def _solve(self, ctx: MonthContext, prog: Program) -> _Month:
+        st = ctx.st
+        n_s = ctx.n_scenarios
         e0, e1 = st.in_range[st.end_use]
         sc = prog.scale
         # bounds (t/month), all scenarios at once: each edge's shippable order this month, with
@@ -557,19 +307,19 @@ class OptimalAllocator:
         for stage in st.producing:
             e0_s, e1_s = st.edge_range[stage]
             if e1_s > e0_s:
-                x_ub[e0_s:e1_s] = engine.shippable(stage)
+                x_ub[e0_s:e1_s] = ctx.shippable(stage)
         mining = (st.out_stage == MINING)[:, None]
-        base = np.where(mining, engine.prod, engine.plan)
-        np.minimum(base, engine.cap, out=base)
+        base = np.where(mining, ctx.flows.prod, ctx.flows.plan)
+        np.minimum(base, ctx.flows.cap, out=base)
         np.maximum(base, 0.0, out=base)
-        pb_ub = np.maximum(engine.cap - base, 0.0) * engine.ramp
+        pb_ub = np.maximum(ctx.flows.cap - base, 0.0) * ctx.state.ramp
         pa_lb = np.where(mining, base, 0.0)
-        potential = prog.pool_out @ (base + pb_ub + engine.inv_out)
-        link, allowed = self._links(engine, prog)
+        potential = prog.pool_out @ (base + pb_ub + ctx.state.inv_out)
+        link, allowed = self._links(ctx, prog)
         link_rhs = link * potential[prog.link_pool]
-        short_rhs = -(engine.need[e0:e1] - engine.recycled - engine.inv_in[e0:e1])
-        if engine.has_pile:
-            avail = np.minimum(engine.pile, engine.rate_left)[prog.release_keys]
+        short_rhs = -(ctx.flows.need[e0:e1] - ctx.flows.recycled - ctx.state.inv_in[e0:e1])
+        if ctx.has_pile:
+            avail = np.minimum(ctx.state.pile, ctx.flows.rate_left)[prog.release_keys]
         else:
             avail = np.zeros((prog.release_keys.size, n_s))
         n_var = prog.n_var
@@ -577,8 +327,8 @@ class OptimalAllocator:
         a_ub = prog.a_ub
         if self._coef_pos.size:  # the month's Leontief coefficients
             a_ub = prog.a_ub.copy()
-            a_ub.data[self._coef_pos] = engine.in_coef[self._coef_slot]
-        offtakes = self._offtake_rows(engine, prog, x_ub, base, pb_ub, link_rhs, potential)
+            a_ub.data[self._coef_pos] = ctx.state.in_coef[self._coef_slot]
+        offtakes = self._offtake_rows(ctx, prog, x_ub, base, pb_ub, link_rhs, potential)
         for s in range(n_s):
             lb = np.zeros(n_var)
             ub = np.full(n_var, np.inf)
@@ -586,9 +336,9 @@ class OptimalAllocator:
             lb[prog.pa0:prog.pb0] = pa_lb[:, s]
             ub[prog.pa0:prog.pb0] = base[:, s]
             ub[prog.pb0:prog.f0] = pb_ub[:, s]
-            ub[prog.f0:prog.s0] = np.maximum(engine.order[:, s], 0.0)
+            ub[prog.f0:prog.s0] = np.maximum(ctx.flows.order[:, s], 0.0)
             b_ub = np.concatenate([
-                engine.inv_out[:, s], link_rhs[:, s], engine.inv_in[prog.input_slots, s],
+                ctx.state.inv_out[:, s], link_rhs[:, s], ctx.state.inv_in[prog.input_slots, s],
                 np.zeros(st.n_in), short_rhs[:, s], avail[:, s],
             ])
             a_s = a_ub
@@ -600,7 +350,7 @@ class OptimalAllocator:
                           bounds=np.column_stack([lb / sc, ub / sc]), method="highs")
             if res.status != 0 or res.x is None:
                 raise OptimalError(
-                    f"optimal allocation: the LP of month {engine.t} (scenario {s} of the batch) "
+                    f"optimal allocation: the LP of month {ctx.t} (scenario {s} of the batch) "
                     f"failed: {res.message}; run allocation='proportional', or report this "
                     "network and scenario"
                 )
@@ -615,52 +365,52 @@ class OptimalAllocator:
             allowed=allowed,
         )
 
-    def _release(self, engine: Engine) -> None:
+    def _release(self, ctx: MonthContext) -> None:
         """National stockpile releases chosen by the LP; the engine's own rule then has no rate."""
-        if not engine.has_pile:
+        if not ctx.has_pile:
             return
         assert self._month is not None
-        st = engine.st
+        st = ctx.st
         rel = self._month.release.copy()
         key = st.in_country * st.n_commodities + st.in_commodity
-        agg = _csr(key, np.arange(st.n_in), np.ones(st.n_in), (engine.pile.shape[0], st.n_in))
+        agg = csr_of(key, np.arange(st.n_in), np.ones(st.n_in), (ctx.state.pile.shape[0], st.n_in))
         total = agg @ rel
-        cap = np.minimum(engine.pile, engine.rate_left)
+        cap = np.minimum(ctx.state.pile, ctx.flows.rate_left)
         ratio = np.divide(cap, total, out=np.ones_like(total), where=total > cap)
         rel *= ratio[key]
-        engine.received += rel
-        engine.released += rel
-        engine.pile -= agg @ rel
-        np.maximum(engine.pile, 0.0, out=engine.pile)
+        ctx.flows.received += rel
+        ctx.flows.released += rel
+        ctx.state.pile -= agg @ rel
+        np.maximum(ctx.state.pile, 0.0, out=ctx.state.pile)
         # the LP decided this month's releases (at most the monthly rate): none by the rule
-        engine.rate_left.fill(0.0)
+        ctx.flows.rate_left.fill(0.0)
 
     # ------------------------------------------------------------------ apply
 
-    def _apply(self, engine: Engine, prog: _Program, m: _Month, stage: int) -> None:
-        st = engine.st
+    def _apply(self, ctx: MonthContext, prog: Program, m: _Month, stage: int) -> None:
+        st = ctx.st
         o0, o1 = st.out_range[stage]
         e0, e1 = st.edge_range[stage]
         if o0 == o1:
             return
-        prod = engine.prod[o0:o1]
-        cap = engine.cap[o0:o1]
+        prod = ctx.flows.prod[o0:o1]
+        cap = ctx.flows.cap[o0:o1]
         if stage == MINING:
             prod += m.pb[o0:o1]
             np.minimum(prod, cap, out=prod)
         else:
             # the engine made min(plan, inputs, capacity); make what the LP chose instead
             i0, i1 = st.in_range[stage]
-            avail = engine.used[i0:i1] + engine.inv_in[i0:i1]
+            avail = ctx.flows.used[i0:i1] + ctx.state.inv_in[i0:i1]
             np.minimum(m.pa[o0:o1] + m.pb[o0:o1], cap, out=prod)
-            np.minimum(prod, engine.input_limit(stage, avail), out=prod)
+            np.minimum(prod, ctx.input_limit(stage, avail), out=prod)
             np.maximum(prod, 0.0, out=prod)
-            used = engine.used[i0:i1]
-            used[:] = engine.use[stage] @ prod
+            used = ctx.flows.used[i0:i1]
+            used[:] = ctx.use[stage] @ prod
             np.minimum(used, avail, out=used)
-            np.subtract(avail, used, out=engine.inv_in[i0:i1])
-            engine._shortfall(i0, i1)  # the engine's own rounding of shortfall
-        supply = prod + engine.inv_out[o0:o1]
+            np.subtract(avail, used, out=ctx.state.inv_in[i0:i1])
+            ctx.shortfall(i0, i1)  # the engine's own rounding of shortfall
+        supply = prod + ctx.state.inv_out[o0:o1]
         # planned sales; scaled down where rounding left the out-slot a little short
         x = m.x[e0:e1]
         qsel = (prog.q_out >= o0) & (prog.q_out < o1)
@@ -670,16 +420,16 @@ class OptimalAllocator:
         ratio = np.divide(supply, planned, out=np.ones_like(supply), where=planned > supply)
         x = x * ratio[st.edge_src[e0:e1] - o0]
         q = q_lp * ratio[prog.q_out[qsel] - o0]
-        engine.edge_flow[e0:e1] = x
-        engine.received += st.flow_to_in[stage] @ x
+        ctx.flows.edge_flow[e0:e1] = x
+        ctx.flows.received += st.flow_to_in[stage] @ x
         sold = q_to_out @ q
-        shipped = engine.shipped[o0:o1]
+        shipped = ctx.flows.shipped[o0:o1]
         shipped[:] = st.flow_to_out[stage] @ x + sold
-        engine.rerouted_out[o0:o1] += sold
-        np.subtract(supply, shipped, out=engine.left[o0:o1])
-        np.maximum(engine.left[o0:o1], 0.0, out=engine.left[o0:o1])
+        ctx.flows.rerouted_out[o0:o1] += sold
+        np.subtract(supply, shipped, out=ctx.flows.left[o0:o1])
+        np.maximum(ctx.flows.left[o0:o1], 0.0, out=ctx.flows.left[o0:o1])
         # rerouted sales are made again next month (the plan grows into them, as proportional)
-        engine.extra_next[o0:o1] += sold
+        ctx.flows.extra_next[o0:o1] += sold
         # deliveries of this stage's pools, scaled like their sales
         pools_lp = prog.q_to_pool[:, qsel] @ q_lp
         pools_now = prog.q_to_pool[:, qsel] @ q
@@ -687,21 +437,21 @@ class OptimalAllocator:
         rsel = prog.pool_sstage[prog.r_pool] == stage
         r = m.r[rsel] * p_ratio[prog.r_pool[rsel]]
         rcv = prog.inflow_r[:, rsel] @ r
-        engine.received += rcv
-        engine.rerouted_in += rcv
-        self._book(engine, prog, m, stage, rcv)
-        if engine.raw.edge_flow is not None and (r > 0).any():
-            self._record(engine, prog, stage, r, rsel, rcv, q, qsel)
+        ctx.flows.received += rcv
+        ctx.flows.rerouted_in += rcv
+        self._book(ctx, prog, m, stage, rcv)
+        if ctx.records_flows and (r > 0).any():
+            self._record(ctx, prog, stage, r, rsel, rcv, q, qsel)
 
-    def _book(self, engine: Engine, prog: _Program, m: _Month, stage: int, rcv: np.ndarray) -> None:
+    def _book(self, ctx: MonthContext, prog: Program, m: _Month, stage: int, rcv: np.ndarray) -> None:
         """Lead-time clock, ramp and planning signals of the links served by ``stage``."""
-        st = engine.st
+        st = ctx.st
         lsel = prog.pool_sstage[prog.link_pool] == stage
         if not lsel.any():
             return
-        t = float(engine.t)
+        t = float(ctx.t)
         # a buyer asks when its baseline edges leave its order short, or the LP reroutes to it
-        order = engine.order
+        order = ctx.flows.order
         asking = ((order - m.base_in) > 1e-9 * (1.0 + order)) | (rcv > _TINY)
         link_in = prog.link_in[lsel]
         intent = ((link_in @ asking.astype(float)) > 0) & m.allowed[lsel]
@@ -709,32 +459,32 @@ class OptimalAllocator:
         first[intent & (first > t)] = t
         self._first[lsel] = first
         pools = prog.link_pool[lsel]
-        pool_asked = np.zeros((prog.pool_k.size, engine.n_scenarios))
+        pool_asked = np.zeros((prog.pool_k.size, ctx.n_scenarios))
         np.add.at(pool_asked, pools, intent.astype(float))
-        engine.asked |= (prog.pool_out.T @ pool_asked) > 0
+        ctx.flows.asked |= (prog.pool_out.T @ pool_asked) > 0
         # what is still missing is a signal to allowed pools with headroom (as proportional):
         # split over the buyer cell's open links by the pools' headroom, into next month's plan
         residual = prog.cell_in @ np.maximum(order - m.inflow, 0.0)  # (cells, S)
         residual *= residual > 1e-9 * (1.0 + prog.cell_in @ order)
         if not residual.any():
             return
-        head = np.maximum(engine.cap - engine.prod, 0.0)
+        head = np.maximum(ctx.flows.cap - ctx.flows.prod, 0.0)
         head[st.out_stage != stage] = 0.0
         hk = prog.pool_out @ head  # (pools, S)
-        weight = np.zeros((prog.link_pool.size, engine.n_scenarios))
+        weight = np.zeros((prog.link_pool.size, ctx.n_scenarios))
         weight[lsel] = hk[pools] * m.allowed[lsel]
         total = prog.link_cell @ weight  # (cells, S)
         per = np.divide(residual, total, out=np.zeros_like(residual), where=total > _TINY)
         per_link = (prog.link_cell.T @ per) * (weight > 0)
         r_head = np.zeros_like(hk)
         np.add.at(r_head, prog.link_pool, per_link)
-        engine.extra_next += head * (prog.pool_out.T @ r_head)
+        ctx.flows.extra_next += head * (prog.pool_out.T @ r_head)
 
-    def _record(self, engine: Engine, prog: _Program, stage: int, r: np.ndarray,
+    def _record(self, ctx: MonthContext, prog: Program, stage: int, r: np.ndarray,
                 rsel: np.ndarray, rcv: np.ndarray, q: np.ndarray, qsel: np.ndarray) -> None:
         """Rerouted deliveries in the engine's record format, one entry per rerouting group."""
-        st = engine.st
-        n_s = engine.n_scenarios
+        st = ctx.st
+        n_s = ctx.n_scenarios
         k_n = st.n_countries
         o0, o1 = st.out_range[stage]
         pools = prog.r_pool[rsel]
@@ -759,10 +509,10 @@ class OptimalAllocator:
             take = np.zeros((o1 - o0, n_s))
             np.add.at(take, prog.q_out[qsel][gq] - o0, q[gq])
             grp = next(g for g in st.groups[bstage] if g.sstage == stage)
-            engine.raw.rerouted.append((engine.t, bstage * 10 + stage,
-                                        np.concatenate(rows, axis=1).astype(np.int64),
-                                        np.concatenate(values), take,
-                                        rcv[grp.start:grp.stop].copy()))
+            ctx.record_rerouted(Rerouted(ctx.t, int(bstage), stage,
+                                         np.concatenate(rows, axis=1).astype(np.int64),
+                                         np.concatenate(values), take,
+                                         rcv[grp.start:grp.stop].copy()))
 
 
 register_allocation("optimal", OptimalAllocator)

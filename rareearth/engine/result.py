@@ -9,41 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rareearth.engine.core import IN_KEYS, OUT_KEYS, Raw
+from rareearth.engine.balance import BalanceReport, check_balance
+from rareearth.engine.record import ARRAY_KEYS, IN_KEYS, OUT_KEYS, Raw
 from rareearth.engine.structure import Structure
 from rareearth.errors import UnknownNameError
 
 __all__ = ["ARRAY_KEYS", "Batch", "SimulationResult"]
-
-#: Keys of :attr:`SimulationResult.arrays` (those recorded): per month, node and commodity,
-#: t/month, except ``price`` (T, C) and ``stockpile`` (T, K, C, tonnes).
-ARRAY_KEYS: dict[str, str] = {
-    "demand": "what the node needed: end-use demand, or the inputs its planned output needs",
-    "received": "what arrived: baseline flows, rerouted deliveries, stockpile releases, recycling",
-    "used": "inputs consumed by production, or end-use consumption",
-    "shortfall": "need − received − own stock drawn, ≥ 0",
-    "stock": "stock held at the end of the month (stock_in + stock_out), t",
-    "stock_in": "stock of inputs (or, at end use, of the consumed commodity), t",
-    "stock_out": "inventory of the node's own output, t",
-    "produced": "output made",
-    "shipped": "output sold (baseline edges + rerouted)",
-    "capacity": "capacity available this month (shocks and levers applied)",
-    "rerouted_in": "part of received that came by rerouting",
-    "rerouted_out": "part of shipped that went by rerouting",
-    "released": "part of received released from the national stockpile",
-    "price": "price index P/P0 per commodity on the export market, shape (T, C)",
-    "price_domestic": "price index P/P0 inside the countries restricting a commodity's "
-                      "exports (the export index where none does), shape (T, C)",
-    "stockpile": "national stockpile per country and commodity, shape (T, K, C), t",
-    "country_demand": "end-use demand per country and commodity, (T, K, C), t/month",
-    "country_shortfall": "end-use shortfall per country and commodity, (T, K, C), t/month",
-    "country_demand_value": "end-use demand × downstream value, (T, K, C), USD/month",
-    "country_shortfall_value": "end-use shortfall × downstream value, (T, K, C), USD/month",
-    "country_magnet_demand": "magnet makers' input need per country, (T, K, C), t/month",
-    "country_magnet_shortfall": "magnet makers' input shortfall per country, (T, K, C), t/month",
-    "country_stock": "stock held by the country's nodes (inputs and output), (T, K, C), t",
-}
-
 
 @dataclass(eq=False)
 class Batch:
@@ -102,9 +73,13 @@ class SimulationResult:
     Examples
     --------
     >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")                      # doctest: +SKIP
-    >>> res = ree.simulate(net, ree.load_scenario("china-2010"))  # doctest: +SKIP
-    >>> res.shortfall("JP").max()                                 # doctest: +SKIP
+    >>> from rareearth import examples
+    >>> net = examples.tiny()
+    >>> res = ree.simulate(net, examples.embargo(6))
+    >>> res
+    <SimulationResult 'tiny-embargo' on 'tiny': 6 months from 2025-01, proportional>
+    >>> res.arrays["shortfall"].shape == (6, len(res.node_ids), len(res.commodities))
+    True
     """
 
     def __init__(self, batch: Batch, index: int, scenario: Any, provenance: dict[str, Any]) -> None:
@@ -184,6 +159,27 @@ class SimulationResult:
         for key, values in b.raw.country.items():
             out[key] = values[:t_n, :, s].reshape(t_n, st.n_countries, st.n_commodities)
         return out
+
+    def check_balance(self, tol: float = 1e-7, *, raise_on_error: bool = True) -> BalanceReport:
+        """Check conservation per node, commodity and month (:mod:`rareearth.engine.balance`).
+
+        Stocks change by what arrives less what is used (inputs) or by what is made less what
+        ships (output); nothing is made beyond capacity or its inputs; shortfall is need less
+        what arrived and was drawn; receipts are the flows that arrive plus rerouted deliveries
+        and releases; nothing is negative. ``tol`` is relative to the run's largest receipt and
+        output. Raises :class:`~rareearth.errors.BalanceError` on a violation (or, with
+        ``raise_on_error=False``, returns the report with it).
+
+        Examples
+        --------
+        >>> import rareearth as ree
+        >>> from rareearth import examples
+        >>> net = examples.tiny()
+        >>> res = ree.simulate(net, examples.embargo(3))
+        >>> res.check_balance().ok
+        True
+        """
+        return check_balance(self, tol, raise_on_error=raise_on_error)
 
     def market_price(self, country: str) -> np.ndarray:
         """(T, C) price index ``country``'s consumers pay: the domestic market's in the months
@@ -272,11 +268,11 @@ class SimulationResult:
             "rerouted": False,
         })
         rows: list[tuple[Any, ...]] = []
-        groups = {grp.stage * 10 + grp.sstage: grp for stage in st.groups for grp in stage}
-        for t, gid, coo, values, take, rcv in b.raw.rerouted:
+        groups = {(grp.stage, grp.sstage): grp for stage in st.groups for grp in stage}
+        for t, stage_b, stage_s, coo, values, take, rcv in b.raw.rerouted:
             if t >= t_n:
                 continue
-            grp = groups[gid]
+            grp = groups[(stage_b, stage_s)]
             o0, o1 = st.out_range[grp.sstage]
             sel = coo[3] == s
             if not sel.any():
@@ -345,7 +341,12 @@ class SimulationResult:
 
         Examples
         --------
-        >>> res.shortfall("JP")["magnet"].sum()  # doctest: +SKIP
+        >>> import rareearth as ree
+        >>> from rareearth import examples
+        >>> net = examples.tiny()
+        >>> res = ree.simulate(net, examples.embargo(6))
+        >>> res.shortfall("JP").shape, list(res.shortfall("JP").columns)
+        ((6, 1), ['magnet'])
         """
         st = self._batch.structure
         cn = st.compiled
@@ -384,7 +385,15 @@ class SimulationResult:
 
         Examples
         --------
-        >>> res.to_iamc().query("variable == 'Shortfall|DyTb|End use'")  # doctest: +SKIP
+        >>> import rareearth as ree
+        >>> from rareearth import examples
+        >>> net = examples.tiny()
+        >>> res = ree.simulate(net, examples.embargo(6))
+        >>> iamc = res.to_iamc()
+        >>> list(iamc.columns)
+        ['model', 'scenario', 'region', 'variable', 'unit', 'time', 'value']
+        >>> len(iamc.query("variable == 'Shortfall|magnet|End use'"))  # JP's, each month
+        6
         """
         from rareearth.iamc import to_iamc
 

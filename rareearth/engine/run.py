@@ -9,10 +9,13 @@ from typing import Any
 import numpy as np
 
 from rareearth.compiled import CompiledNetwork
-from rareearth.engine.core import IN_KEYS, OUT_KEYS, Allocator, Engine, ProportionalAllocator
+from rareearth.engine.allocation import Allocator
+from rareearth.engine.core import Engine
 from rareearth.engine.events import EventSchedule
 from rareearth.engine.levers import Levers, compile_levers, input_factor_key, lever_slots
 from rareearth.engine.params import batch_parameters
+from rareearth.engine.proportional import ProportionalAllocator
+from rareearth.engine.record import IN_KEYS, OUT_KEYS, RECORD_ALL
 from rareearth.engine.result import Batch, SimulationResult
 from rareearth.engine.structure import Structure, build_structure
 from rareearth.errors import ArgumentError, EngineError, OptionError
@@ -21,16 +24,15 @@ from rareearth.protocols import NetworkArg, NetworkLike, OptionsArg, ScenarioArg
 
 __all__ = ["ALLOCATIONS", "RECORD_ALL", "EngineError", "register_allocation", "simulate", "simulate_many"]
 
-#: Everything :func:`simulate_many` can record (``record="all"``); ``country`` is the set of
-#: per-country aggregates (:data:`~rareearth.engine.core.COUNTRY_KEYS`).
-RECORD_ALL: frozenset[str] = frozenset({*IN_KEYS, *OUT_KEYS, "flows", "country"})
+# RECORD_ALL: everything :func:`simulate_many` can record (``record="all"``), from
+# :data:`rareearth.engine.record.REGISTRY`; ``country`` is the set of per-country aggregates.
 #: ``record="auto"`` records everything while the record of a batch stays below this size, and
 #: only the per-country aggregates above it (a 10^4-node network, 100 scenarios and 120 months
 #: would need about 10 GB for every node-level array).
 AUTO_RECORD_BYTES = 1 << 30
 
 
-#: Allocation modes: name -> factory of an :class:`~rareearth.engine.core.Allocator`.
+#: Allocation modes: name -> factory of an :class:`~rareearth.engine.allocation.Allocator`.
 #: ``optimal`` registers itself here when its module is imported.
 ALLOCATIONS: dict[str, Callable[[], Allocator]] = {"proportional": ProportionalAllocator}
 _OPTIONAL_MODES = {"optimal": "rareearth.engine.optimal"}
@@ -306,11 +308,11 @@ def simulate(
 
     Examples
     --------
-    >>> import rareearth as ree
+    >>> from rareearth import examples
     >>> from rareearth.scenario import Scenario
-    >>> net = ree.load_network("world-2024")  # doctest: +SKIP
-    >>> res = simulate(net, Scenario(name="calm", start="2025-01", months=3))  # doctest: +SKIP
-    >>> float(res.timeseries["shortfall"].sum())  # doctest: +SKIP
+    >>> net = examples.tiny()
+    >>> res = simulate(net, Scenario(name="calm", start="2025-01", months=3))
+    >>> float(res.timeseries["shortfall"].sum())
     0.0
     """
     return simulate_many(
@@ -381,13 +383,13 @@ def simulate_many(
 
     Examples
     --------
-    >>> import rareearth as ree
-    >>> net = ree.load_network("world-2024")  # doctest: +SKIP
-    >>> sc = ree.load_scenario("china-2010")  # doctest: +SKIP
+    >>> from rareearth import examples
+    >>> net = examples.tiny()
+    >>> sc = examples.embargo(6)
     >>> runs = simulate_many(net, [sc, sc.scaled(severity=0.5)],
-    ...                      record=("demand", "shortfall"))  # doctest: +SKIP
-    >>> len(runs)  # doctest: +SKIP
-    2
+    ...                      record=("demand", "shortfall"))
+    >>> len(runs), sorted(runs[0].arrays)[:3]
+    (2, ['demand', 'price', 'price_domestic'])
     """
     from rareearth import __version__, _arguments
 

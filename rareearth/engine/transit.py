@@ -1,0 +1,269 @@
+"""Held orders and transit: what a restriction holds back, and what is still on its way.
+
+:class:`HeldOrders` keeps the blocked part of restricted edges' orders and releases it as the
+block lifts; :class:`Transit` delays cross-border deliveries by ``transit_months``. Both belong
+to one :class:`~rareearth.engine.core.Engine` run and read and write its
+:class:`~rareearth.engine.state.MonthFlows` (MODEL.md §3.3).
+
+Examples
+--------
+>>> import rareearth as ree
+>>> from rareearth import examples
+>>> net = examples.tiny()
+>>> sc = examples.embargo(4)
+>>> res = ree.simulate(net, sc, parameters={"transit_months": 1.5}, record=("received",))
+>>> bool((res.arrays["received"] >= 0).all())
+True
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from rareearth.engine.core import Engine
+
+__all__ = ["HeldOrders", "Transit"]
+
+_TINY = 1e-12
+#: Relative rounding (see :data:`rareearth.engine.core.ROUNDING`).
+ROUNDING = 1e-10
+
+
+class HeldOrders:
+    """Orders that an export restriction blocks wait, and ship as the block lifts (MODEL.md §3.3).
+
+    Per restricted edge and scenario (the schedule's ``edges``), ``backlog`` holds the blocked
+    part of past orders, t: each month a share ``c`` (``held_order_cancellation``) of what waits
+    is cancelled (filled elsewhere, or given up), then the share of the block that lifts this
+    month, ``ρ = clip((keep − keep_prev) / (1 − keep_prev), 0, 1)``, ships on top of the edge's
+    order (an edge whose keep is 1 again ships all of it), and this month's blocked part
+    ``(1 − keep) × share × order`` joins the queue. A block that holds steady (a licensing
+    regime at a constant approval share) releases nothing; one that eases releases in
+    proportion. Released orders ship through the edge's ``keep``, raised above 1 (so the
+    allocation's fill rule still shares out scarcity). Under an export quota only what the
+    quota let ship is held (``(1 − keep) × min(share × order, allowance)``: licensed cargo
+    stopped at the border), and it ships when released even beyond that month's allowance (its
+    quota was counted when it was held). Quota cuts are not held. With ``c = 1`` nothing waits
+    (the engine without held orders).
+
+    Nor are the cuts of a restriction with a monthly ``profile`` (an approval path): its month's
+    share is what ships that month, licences granted from the queue included (the profiles of
+    the built-in scenarios are read off realised exports and approval shares), so an edge one
+    cuts in a scenario holds nothing that month.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        st = engine.st
+        edges = engine.schedule.edges
+        n_r, n_s = edges.size, engine.n_scenarios
+        self.share = st.edge_share[edges][:, None]  # (R, 1)
+        self.target = st.edge_tgt[edges]
+        self.cancel = engine.params.held_order_cancellation[None, :]  # (1, S)
+        self.backlog = np.zeros((n_r, n_s))
+        self.keep = np.ones((n_r, n_s))
+        self.keep_prev = np.ones((n_r, n_s))
+        # per month, edges a profile restriction cuts in each scenario: they hold nothing
+        sched = engine.schedule
+        self.path: np.ndarray | None = None
+        for i, e in enumerate(sched.events):
+            if e.kind == "restriction" and e.profile:
+                if self.path is None:
+                    self.path = np.zeros((sched.intensities.shape[1], n_r, n_s), dtype=bool)
+                on = sched.intensities[i] * e.value > 0  # (T,)
+                rows = np.searchsorted(edges, e.slots)
+                self.path[np.ix_(on, rows, np.array([e.scenario]))] = True
+        self.lift = np.zeros((n_r, n_s))
+        self.active = False
+        self.version = 0
+
+    def start_month(self) -> None:
+        """Cancel a share of what waits; the share of each block that lifts this month."""
+        keep = self.engine.ev.keep
+        assert keep is not None
+        self.backlog *= 1.0 - self.cancel
+        closed = 1.0 - self.keep_prev
+        np.divide(keep - self.keep_prev, closed, out=self.lift, where=closed > ROUNDING)
+        self.lift[closed <= ROUNDING] = 1.0
+        np.clip(self.lift, 0.0, 1.0, out=self.lift)
+        np.copyto(self.keep, keep)
+        was, self.active = self.active, bool((self.backlog > 0).any()) or self.active
+        if self.active or was:
+            self.version += 1
+
+    def release(self, stage: int) -> bool:
+        """Raise the keep of ``stage``'s restricted edges by their released orders (this
+        month's buyer orders are known once the backward pass reaches ``stage``), queue this
+        month's blocked orders; True when the cuts must be listed again."""
+        eng = self.engine
+        rows = eng.restricted[stage]
+        if rows is None:
+            return False
+        r0, r1 = rows
+        keep = eng.ev.keep
+        assert keep is not None
+        ordered = self.share[r0:r1] * eng.flows.order[self.target[r0:r1]]
+        if eng.ev.allowance is not None:  # what the quota lets ship: the base of keep
+            np.minimum(ordered, eng.ev.allowance[r0:r1], out=ordered)
+        waiting = self.backlog[r0:r1]
+        out = waiting * self.lift[r0:r1]
+        np.copyto(out, 0.0, where=ordered <= _TINY)  # nothing ordered on the edge: wait
+        raised = keep[r0:r1] + np.divide(out, ordered, out=np.zeros_like(out),
+                                         where=ordered > _TINY)
+        self.keep[r0:r1] = raised
+        waiting -= out
+        blocked = (1.0 - keep[r0:r1]) * ordered
+        if self.path is not None:  # approval paths hold nothing
+            np.copyto(blocked, 0.0, where=self.path[eng.t, r0:r1])
+        waiting += blocked
+        np.maximum(waiting, 0.0, out=waiting)
+        self.keep_prev[r0:r1] = keep[r0:r1]
+        if not self.active and (raised != keep[r0:r1]).any():
+            self.active = True
+        if self.active:
+            self.version += 1
+        return self.active
+
+
+class Transit:
+    """Cross-border deliveries arrive ``transit_months`` after they ship (MODEL.md §3.3).
+
+    After a stage ships (edge flows, any allocator), the part of each buyer's receipts that came
+    over a border on a baseline edge is taken out of ``received`` and put in a pipeline; a lead
+    of ``L`` months (per scenario, a real number) delivers ``1 − frac(L)`` of it ``floor(L)``
+    months later and ``frac(L)`` a month after that (``L < 1``: part arrives in the month it
+    ships). Arrivals count as received at the start of their month. The pipeline starts full
+    of baseline shipments, so an empty scenario reproduces the baseline.
+
+    Rerouted deliveries (``proportional`` mode) travel the same way: the part a buyer gets from a
+    supplier in another country goes into the pipeline, the domestic part arrives at once
+    (:meth:`reroute`). A buyer with goods in transit reroutes against what this month's
+    shipments leave it short when they land (:meth:`basis`), not against this month's arrivals:
+    it orders for the month the goods arrive, so a gap its pipeline already refills is not
+    bought twice. (``optimal`` mode's rerouted deliveries arrive the month they are made.)
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        st = engine.st
+        lead = engine.params.transit_months
+        self.whole = np.floor(lead).astype(np.int64)  # (S,)
+        self.frac = lead - self.whole
+        self.size = int(self.whole.max()) + 2
+        n_s = engine.n_scenarios
+        self.pipe = np.zeros((self.size, st.n_in, n_s))
+        # per stage: cross-border part of flow_to_in, and the buyers' rows it touches
+        self.cross = []
+        cross_edge = st.out_country[st.edge_src] != st.in_country[st.edge_tgt]
+        for stage in st.producing:
+            e0, e1 = st.edge_range[stage]
+            m = st.flow_to_in[stage].tocsc().copy()
+            mask = np.repeat(cross_edge[e0:e1], np.diff(m.indptr))
+            m.data = m.data * mask
+            m.eliminate_zeros()
+            self.cross.append(m.tocsr())
+        # baseline shipments already under way at the start (shipped before month 0)
+        base = np.zeros(st.n_in)
+        for stage in st.producing:
+            e0, e1 = st.edge_range[stage]
+            base += self.cross[stage] @ st.edge_base[e0:e1]
+        for s in range(n_s):
+            for k in range(int(self.whole[s]) + 1):
+                share = 0.0
+                if k < self.whole[s]:
+                    share = 1.0
+                elif k == self.whole[s]:
+                    share = self.frac[s]
+                self.pipe[k % self.size, :, s] += base * share
+        # ``pipe[k]`` holds what arrives in a month ≡ k (mod size); the month-0 slot is filled
+        # by shipments of months −L…−1: slot k < whole gets full months, slot whole the part
+        # shipped whole + 1 months before
+        self.now = 1.0 - np.where(self.whole == 0, self.frac, 1.0)[None, :]  # same month
+        #: scenarios with a part of their cross-border deliveries arriving in a later month
+        self.later_whole = np.flatnonzero(self.whole > 0)
+        self.later_frac = np.flatnonzero(self.frac > 0)
+        #: this month's arrivals and what left for later months, per in-slot (:meth:`basis`)
+        self.arrived = np.zeros((st.n_in, n_s))
+        self.departed = np.zeros((st.n_in, n_s))
+        #: rerouted goods under way, when ``rerouted_in`` is recorded (counted on arrival)
+        self.pipe_rr = np.zeros_like(self.pipe) if engine.track["rerouted_in"] else None
+
+    def arrive(self) -> None:
+        """This month's arrivals into ``received`` (the month's first receipts)."""
+        eng = self.engine
+        slot = self.pipe[eng.t % self.size]
+        eng.flows.received += slot
+        np.copyto(self.arrived, slot)
+        self.departed.fill(0.0)
+        slot.fill(0.0)
+        if self.pipe_rr is not None:
+            rr = self.pipe_rr[eng.t % self.size]
+            if rr.any():
+                eng.flows.rerouted_in += rr
+                eng.flows.rerouted_dirty = True
+            rr.fill(0.0)
+
+    def basis(self, i0: int, i1: int, out: np.ndarray) -> np.ndarray:
+        """Rows ``i0:i1`` of what buyers have on this month's shipments: ``received`` less this
+        month's arrivals plus what shipped to them this month and arrives later."""
+        np.subtract(self.engine.flows.received[i0:i1], self.arrived[i0:i1], out=out)
+        out += self.departed[i0:i1]
+        np.maximum(out, 0.0, out=out)
+        return out
+
+    def reroute(self, rows: slice | np.ndarray, rcv: np.ndarray, cross: np.ndarray) -> None:
+        """Rerouted (or reserved) receipts ``rcv`` of in-slots ``rows`` (a slice or distinct
+        indices): the share ``cross`` (from suppliers in other countries) into the pipeline,
+        the rest (and the same-month part) into ``received`` now."""
+        eng = self.engine
+        moving = rcv * cross
+        later = moving * (1.0 - self.now)
+        now = rcv - later
+        eng.flows.received[rows] += now
+        self.departed[rows] += later
+        if self.pipe_rr is not None:
+            eng.flows.rerouted_in[rows] += now
+            eng.flows.rerouted_dirty = True
+        index = np.arange(eng.st.n_in)[rows]
+        self._send(index, moving, self.pipe)
+        if self.pipe_rr is not None:
+            self._send(index, moving, self.pipe_rr)
+
+    def ship(self, stage: int) -> None:
+        """Take this stage's cross-border deliveries out of ``received`` into the pipeline."""
+        eng = self.engine
+        e0, e1 = eng.st.edge_range[stage]
+        if e0 == e1:
+            return
+        moving = self.cross[stage] @ eng.flows.edge_flow[e0:e1]  # (n_in, S)
+        later = moving * (1.0 - self.now)
+        eng.flows.received -= later
+        np.maximum(eng.flows.received, 0.0, out=eng.flows.received)
+        self.departed += later
+        self._send(None, moving, self.pipe)
+
+    def _send(self, index: np.ndarray | None, moving: np.ndarray, pipe: np.ndarray) -> None:
+        """Put this month's cross-border shipments ``moving`` to in-slots ``index`` (None: all)
+        into ``pipe``."""
+        t = self.engine.t
+        rows = slice(None) if index is None else index[:, None]
+        # one (slot, scenario) pair per scenario: a vectorised scatter, whatever the leads
+        cols = self.later_whole  # the 1 − frac part, floor(L) ≥ 1 months on
+        if cols.size:
+            w, f = self.whole[cols], self.frac[cols]
+            part = moving[:, cols] * (1.0 - f)
+            if index is None:
+                pipe[(t + w) % self.size, :, cols] += part.T
+            else:
+                pipe[((t + w) % self.size)[None, :], rows, cols[None, :]] += part
+        cols = self.later_frac  # the frac part, floor(L) + 1 months on
+        if cols.size:
+            w, f = self.whole[cols], self.frac[cols]
+            part = moving[:, cols] * f
+            if index is None:
+                pipe[(t + w + 1) % self.size, :, cols] += part.T
+            else:
+                pipe[((t + w + 1) % self.size)[None, :], rows, cols[None, :]] += part
