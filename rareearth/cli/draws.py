@@ -80,7 +80,7 @@ def montecarlo(
                                 executor=executor, progress=report, timing=timing.value)
     finally:
         if executor is not None:
-            executor.close()
+            executor.close()  # type: ignore[no-untyped-call]
     chosen = resolve_format(format, output)
     if chosen is Format.table and output is None:
         emit(summarize_draws(table), chosen, None,
