@@ -41,12 +41,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rareearth.errors import OptionError
 from rareearth.network import CompiledNetwork
+
+if TYPE_CHECKING:
+    from rareearth.engine.structure import Structure
 
 __all__ = [
     "CapacityAddition",
@@ -302,7 +305,7 @@ def lever_slots(
     return out, inn
 
 
-def compile_levers(structure: Any, levers: Sequence[Levers], months: int) -> LeverArrays:
+def compile_levers(structure: Structure, levers: Sequence[Levers], months: int) -> LeverArrays:
     """Arrays of the levers of a batch, one :class:`Levers` per scenario (see LeverArrays)."""
     from rareearth.engine.structure import slots_of
 
@@ -460,7 +463,7 @@ def compile_levers(structure: Any, levers: Sequence[Levers], months: int) -> Lev
     )
 
 
-def input_factor_key(levers: Levers, months: int) -> tuple[Any, ...]:
+def input_factor_key(levers: Levers, months: int) -> tuple[tuple[str, str, bytes], ...]:
     """What identifies a Levers' input factors: scenarios batch together only when equal."""
     return tuple(sorted(
         (f.node, f.commodity, _series(f.factor, months, f"input_factors[{j}]").tobytes())

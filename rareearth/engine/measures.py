@@ -23,13 +23,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from rareearth.errors import OptionError
 from rareearth.records import MAGNET, parse_node_id
+
+if TYPE_CHECKING:
+    from rareearth.cooperation import Option
+    from rareearth.engine.levers import Levers
+    from rareearth.protocols import NetworkLike
 
 __all__ = ["Timing", "apply_options", "baseline_use"]
 
@@ -80,7 +85,7 @@ def _combined(net: Any, options: Sequence[Any], in_place: bool) -> list[Any]:
     return combine(flat.values(), in_place=in_place)
 
 
-def baseline_use(net: Any, country: str, commodity: str) -> float:
+def baseline_use(net: NetworkLike, country: str, commodity: str) -> float:
     """A country's baseline use of a commodity, t/yr: what enters its nodes from abroad plus
     what its own mines produce (each tonne counted once, where it enters the country)."""
     return float(_cached(net, ("use", country, commodity),
@@ -112,8 +117,8 @@ def _start(measure: Any, timing: Timing) -> tuple[int, float]:
 
 
 def apply_options(
-    net: Any, options: Sequence[Any], months: int, *, timing: Timing = "in_place"
-) -> tuple[Any, Any]:
+    net: NetworkLike, options: Sequence[Option], months: int, *, timing: Timing = "in_place"
+) -> tuple[NetworkLike, Levers]:
     """The network edited by ``options`` and the levers that carry the rest.
 
     Parameters

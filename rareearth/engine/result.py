@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,13 +14,18 @@ from rareearth.engine.record import ARRAY_KEYS, IN_KEYS, OUT_KEYS, Raw
 from rareearth.engine.structure import Structure
 from rareearth.errors import UnknownNameError
 
+if TYPE_CHECKING:
+    from rareearth.compiled import CompiledNetwork
+    from rareearth.protocols import NetworkLike
+    from rareearth.scenario import Scenario
+
 __all__ = ["ARRAY_KEYS", "Batch", "SimulationResult"]
 
 @dataclass(eq=False)
 class Batch:
     """What all results of one batch share: structure, recorded arrays, labels."""
 
-    net: Any
+    net: NetworkLike
     structure: Structure
     raw: Raw
     record_in: np.ndarray | None
@@ -82,7 +87,8 @@ class SimulationResult:
     True
     """
 
-    def __init__(self, batch: Batch, index: int, scenario: Any, provenance: dict[str, Any]) -> None:
+    def __init__(self, batch: Batch, index: int, scenario: Scenario,
+                 provenance: dict[str, Any]) -> None:
         self._batch = batch
         self._s = index
         self.scenario = scenario
@@ -101,12 +107,12 @@ class SimulationResult:
         return pd.period_range(start=self.scenario.start, periods=self.months, freq="M")
 
     @property
-    def compiled(self) -> Any:
+    def compiled(self) -> CompiledNetwork:
         """The :class:`~rareearth.network.CompiledNetwork` the run used (axes of ``arrays``)."""
         return self._batch.structure.compiled
 
     @property
-    def net(self) -> Any:
+    def net(self) -> NetworkLike:
         """The network the run used (edited by options that change the network)."""
         return self._batch.net
 
