@@ -36,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -245,6 +246,22 @@ def lost_units(result: SimulationResult, *, inventory_weeks: float | None = None
     weeks = p.weeks if inventory_weeks is None else np.full(len(p.rows), float(inventory_weeks))
     built = build_units(p.demand, _availability(result, p), p.uses, weeks / WEEKS_PER_MONTH)
     return p, np.maximum(p.demand[None, :] - built, 0.0)
+
+
+def lost_units_many(results: Sequence[SimulationResult],
+                    inventory_weeks: Sequence[float | None]) -> tuple[Plan, np.ndarray]:
+    """:func:`lost_units` of several runs on the same compiled network and horizon at once:
+    the plan and ``(T, B, R)`` units lost (one :func:`build_units` call with a batch axis;
+    each run's numbers are those :func:`lost_units` gives it)."""
+    first = results[0]
+    p = plan(first.net, first.compiled)
+    if not len(p.rows):
+        return p, np.zeros((first.months, len(results), 0))
+    weeks = np.stack([p.weeks if w is None else np.full(len(p.rows), float(w))
+                      for w in inventory_weeks])
+    availability = np.stack([_availability(r, p) for r in results], axis=1)  # (T, B, R, I)
+    built = build_units(p.demand, availability, p.uses, weeks / WEEKS_PER_MONTH)
+    return p, np.maximum(p.demand - built, 0.0)
 
 
 def product_table(result: SimulationResult, *, inventory_weeks: float | None = None) -> pd.DataFrame:
