@@ -34,7 +34,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from rareearth.products import Plan, lost_units, lost_units_many, plan, product_rows, relocate_production
+from rareearth.products import (
+    Plan,
+    lost_units,
+    lost_units_many,
+    plan,
+    product_rows,
+    relocate_production,
+)
 from rareearth.protocols import NetworkLike
 
 if TYPE_CHECKING:

@@ -179,7 +179,8 @@ class _Event(FrozenModel):
         >>> [round(float(x), 6) for x in ramp.intensity("2025-01", 4)]
         [0.25, 0.75, 1.0, 1.0]
         """
-        return event_intensities([self], start, months)[0]
+        row: np.ndarray = event_intensities([self], start, months)[0]
+        return row
 
     def _profile_values(self) -> np.ndarray | None:
         """The monthly profile as an array in month order, or None (a trapezoid only)."""
@@ -520,15 +521,9 @@ def _month_texts(first: pd.Timestamp, last: pd.Timestamp) -> list[str]:
     return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(start, last.year * 12 + last.month)]
 
 
-def _month_time(day: pd.Timestamp, horizon: pd.Period) -> float:
-    """Start of ``day`` in months since the start of ``horizon`` (each month of length 1)."""
-    index = (day.year - horizon.year) * 12 + (day.month - horizon.month)
-    return index + (day.day - 1) / day.days_in_month
-
-
 def _time_of(day: dt.date, year: int, month: int) -> float:
-    """Start of ``day`` in months since the start of month ``year-month`` (as
-    :func:`_month_time`, with the standard library)."""
+    """Start of ``day`` in months since the start of month ``year-month`` (each month of
+    length 1)."""
     index = (day.year - year) * 12 + (day.month - month)
     return index + (day.day - 1) / calendar.monthrange(day.year, day.month)[1]
 
