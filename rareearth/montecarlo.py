@@ -19,7 +19,13 @@ import pandas as pd
 
 from rareearth.economics import ECONOMY_DRAWS, loss_metrics_many
 from rareearth.limits import MAX_DRAWS, check_count
-from rareearth.scoring import ExposureScore, RunSpec, score_result, structural_indicators
+from rareearth.scoring import (
+    ExposureScore,
+    RunSpec,
+    _score_parts,
+    headline_points,
+    structural_indicators,
+)
 
 __all__ = ["BATCH_SIZE", "CACHE_DRAWS", "draw_parameters", "score_record"]
 
@@ -138,10 +144,22 @@ def _score_batch(
     losses = loss_metrics_many(results, countries, [d or None for d in economy])
     out = []
     for result, draws, loss in zip(results, economy, losses, strict=True):
-        out.append({c: _flat(score_result(net, result, c, structural=structural[c],
-                                          economy=draws or None, economic=loss[c]))
-                    for c in countries})
+        row = {}
+        for c in countries:  # the table's columns only: no ExposureScore, no split by material
+            points, metrics, _ = _score_parts(net, result, c, structural=structural[c],
+                                              economy=draws or None, economic=loss[c])
+            row[c] = _flat_parts(points, metrics)
+        out.append(row)
     return out
+
+
+def _flat_parts(points: dict[str, float], metrics: dict[str, float]) -> dict[str, Any]:
+    """:func:`_flat` of the score these parts make (``scoring._score_parts``), the same values."""
+    flat: dict[str, Any] = headline_points(points)
+    flat.update({m: float(metrics[m]) for m in _METRICS
+                 if m in metrics and not math.isnan(metrics[m])})
+    flat.update({f"points_{k}": float(v) for k, v in points.items()})
+    return flat
 
 
 def _flat(score: ExposureScore) -> dict[str, Any]:

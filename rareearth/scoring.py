@@ -34,7 +34,7 @@ material's share of the price term, the structural component by each material's 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,6 +221,17 @@ def score_result(
         (``rareearth.economics.loss_metrics_many``: Monte Carlo scores a batch's product tier
         at once); computed from ``result`` and ``economy`` when omitted.
     """
+    return _score_parts(net, result, country, structural=structural, economy=economy,
+                        economic=economic)[2]()
+
+
+def _score_parts(
+    net: Any, result: Any, country: str, *, structural: dict[str, dict[str, float]] | None = None,
+    economy: Mapping[str, float] | None = None, economic: Mapping[str, float] | None = None,
+) -> tuple[dict[str, float], dict[str, float], Callable[[], ExposureScore]]:
+    """:func:`score_result`'s points and metrics, and a function that builds the whole
+    :class:`ExposureScore` (its split by material): Monte Carlo tables need only the first
+    two (:func:`headline_points`)."""
     compiled = result.compiled
     st = _static(net, compiled, country)
     arrays = result.arrays
@@ -296,62 +307,79 @@ def score_result(
         "structural": WEIGHTS["structural"] * struct_index,
     }
 
-    # split by material
-    lost_share = lost_by_material.sum(axis=0)
-    lost_share = lost_share / lost_share.sum() if lost_share.sum() > 0 else shares
-    price_terms = shares * np.log(np.maximum(peak_price, 1.0))
-    price_share = price_terms / price_terms.sum() if price_terms.sum() > 0 else shares
-    struct_share = struct_terms / struct_terms.sum() if struct_terms.sum() > 0 else shares
-    by_material: dict[str, dict[str, float]] = {}
-    for i, c in enumerate(commodities):
-        parts = {
-            "shortfall_peak": points["shortfall_peak"] * lost_share[i],
-            "unmet_demand": points["unmet_demand"] * lost_share[i],
-            "recovery_time": points["recovery_time"] * lost_share[i],
-            "stock_cover": points["stock_cover"] * cover_share[i],
-            "price_peak": points["price_peak"] * price_share[i],
-            "structural": points["structural"] * struct_share[i],
-        }
-        if sum(parts.values()) > 0 or c != MAGNET:
-            by_material[c] = {k: float(v) for k, v in parts.items()}
+    metrics = {
+        "peak_shortfall_pct": 100.0 * peak,
+        "unmet_demand_months": unmet_months,
+        "time_to_recover_months": recover,
+        "stock_cover_months": cover,
+        "value_at_risk_usd": value_at_risk,
+        "price_peak_index": p_weighted,
+        "structural_index": struct_index,
+        **_economic_metrics(result, country, economy, economic),
+    }
 
-    material_metrics: dict[str, dict[str, float]] = {}
-    for i, c in enumerate(commodities):
-        dv = demand_value[:, i]
-        s_t = np.divide(lost_value[:, i], dv, out=np.zeros(len(dv)), where=dv > 0)
-        entry = {
-            "peak_shortfall_pct": 100.0 * float(s_t.max()) if s_t.size else 0.0,
-            "lost_value_usd": float(lost_by_material[:, i].sum()),
-            "price_peak_index": float(peak_price[i]),
-            "value_share": float(shares[i]),
-        }
-        if c in structural:
-            entry.update({k: float(v) for k, v in structural[c].items()})
-        material_metrics[c] = entry
+    def full() -> ExposureScore:
+        # split by material
+        lost_share = lost_by_material.sum(axis=0)
+        lost_share = lost_share / lost_share.sum() if lost_share.sum() > 0 else shares
+        price_terms = shares * np.log(np.maximum(peak_price, 1.0))
+        price_share = price_terms / price_terms.sum() if price_terms.sum() > 0 else shares
+        struct_share = struct_terms / struct_terms.sum() if struct_terms.sum() > 0 else shares
+        by_material: dict[str, dict[str, float]] = {}
+        for i, c in enumerate(commodities):
+            parts = {
+                "shortfall_peak": points["shortfall_peak"] * lost_share[i],
+                "unmet_demand": points["unmet_demand"] * lost_share[i],
+                "recovery_time": points["recovery_time"] * lost_share[i],
+                "stock_cover": points["stock_cover"] * cover_share[i],
+                "price_peak": points["price_peak"] * price_share[i],
+                "structural": points["structural"] * struct_share[i],
+            }
+            if sum(parts.values()) > 0 or c != MAGNET:
+                by_material[c] = {k: float(v) for k, v in parts.items()}
 
-    score = float(sum(points.values()))
-    provenance = getattr(result, "provenance", {}) or {}
-    scenario = provenance.get("scenario", {})
-    return ExposureScore(
-        country=country,
-        scenario=str(scenario.get("name", "") if isinstance(scenario, dict) else scenario),
-        dataset=str(provenance.get("dataset", getattr(net, "name", ""))),
-        score=min(100.0, max(0.0, score)),
-        components={k: float(v) for k, v in points.items()},
-        by_material=by_material,
-        metrics={
-            "peak_shortfall_pct": 100.0 * peak,
-            "unmet_demand_months": unmet_months,
-            "time_to_recover_months": recover,
-            "stock_cover_months": cover,
-            "value_at_risk_usd": value_at_risk,
-            "price_peak_index": p_weighted,
-            "structural_index": struct_index,
-            **_economic_metrics(result, country, economy, economic),
-        },
-        material_metrics=material_metrics,
-        options=[str(o) for o in provenance.get("options", [])],
-    )
+        material_metrics: dict[str, dict[str, float]] = {}
+        for i, c in enumerate(commodities):
+            dv = demand_value[:, i]
+            s_t = np.divide(lost_value[:, i], dv, out=np.zeros(len(dv)), where=dv > 0)
+            entry = {
+                "peak_shortfall_pct": 100.0 * float(s_t.max()) if s_t.size else 0.0,
+                "lost_value_usd": float(lost_by_material[:, i].sum()),
+                "price_peak_index": float(peak_price[i]),
+                "value_share": float(shares[i]),
+            }
+            if c in structural:
+                entry.update({k: float(v) for k, v in structural[c].items()})
+            material_metrics[c] = entry
+
+        score = float(sum(points.values()))
+        provenance = getattr(result, "provenance", {}) or {}
+        scenario = provenance.get("scenario", {})
+        return ExposureScore(
+            country=country,
+            scenario=str(scenario.get("name", "") if isinstance(scenario, dict) else scenario),
+            dataset=str(provenance.get("dataset", getattr(net, "name", ""))),
+            score=min(100.0, max(0.0, score)),
+            components={k: float(v) for k, v in points.items()},
+            by_material=by_material,
+            metrics=metrics,
+            material_metrics=material_metrics,
+            options=[str(o) for o in provenance.get("options", [])],
+        )
+
+    return points, metrics, full
+
+
+def headline_points(points: Mapping[str, float]) -> dict[str, float]:
+    """``score``, ``harm_points`` and ``resilience_points`` of a score's component points, as
+    :class:`ExposureScore` gives them (``score``, ``harm``, ``resilience``) without building it."""
+    components = {k: float(v) for k, v in points.items()}
+    return {
+        "score": min(100.0, max(0.0, float(sum(points.values())))),
+        "harm_points": float(sum(v for k, v in components.items() if KINDS.get(k) == "harm")),
+        "resilience_points": float(sum(v for k, v in components.items()
+                                       if KINDS.get(k) == "resilience")),
+    }
 
 
 def _economic_metrics(result: Any, country: str, economy: Mapping[str, float] | None,
