@@ -34,7 +34,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from rareearth.products import lost_units, plan, product_rows, relocate_production
+from rareearth.products import (
+    Plan,
+    lost_units,
+    lost_units_many,
+    plan,
+    product_rows,
+    relocate_production,
+)
 from rareearth.protocols import NetworkLike
 
 if TYPE_CHECKING:
@@ -95,13 +102,42 @@ def loss_metrics(result: SimulationResult, country: str, *,
     """
     draws = draws or {}
     p = plan(result.net, result.compiled)
-    rows = p.rows
-    if rows.empty:
+    if p.rows.empty:
         return {}
-    weeks = None
+    p, lost = lost_units(result, inventory_weeks=_weeks(p, draws))  # (T, R) units/month
+    return _from_lost(p, lost, country, draws)
+
+
+def loss_metrics_many(results: Sequence[SimulationResult], countries: Sequence[str],
+                      draws: Sequence[Mapping[str, float] | None]) -> list[dict[str, dict[str, float]]]:
+    """:func:`loss_metrics` of each run for each of ``countries`` (one dict per run: country ->
+    metrics), the product tier of runs on the same network and horizon computed together."""
+    out: list[dict[str, dict[str, float]]] = [{} for _ in results]
+    groups: dict[tuple[int, int, int], list[int]] = {}
+    for i, result in enumerate(results):
+        groups.setdefault((id(result.net), id(result.compiled), result.months), []).append(i)
+    for members in groups.values():
+        first = results[members[0]]
+        p = plan(first.net, first.compiled)
+        if p.rows.empty:
+            for i in members:
+                out[i] = {c: {} for c in countries}
+            continue
+        weeks = [_weeks(p, draws[i] or {}) for i in members]
+        p, lost = lost_units_many([results[i] for i in members], weeks)  # (T, B, R)
+        for b, i in enumerate(members):
+            mine = np.ascontiguousarray(lost[:, b, :])
+            out[i] = {c: _from_lost(p, mine, c, draws[i] or {}) for c in countries}
+    return out
+
+
+def _weeks(p: Plan, draws: Mapping[str, float]) -> float | None:
     if "inventory_weeks_quantile" in draws:
-        weeks = _between(*p.weeks_range, draws["inventory_weeks_quantile"])
-    p, lost = lost_units(result, inventory_weeks=weeks)  # (T, R) units/month
+        return _between(*p.weeks_range, draws["inventory_weeks_quantile"])
+    return None
+
+
+def _from_lost(p: Plan, lost: np.ndarray, country: str, draws: Mapping[str, float]) -> dict[str, float]:
     units = lost.sum(axis=0)
     output = units * p.value
     here = p.labels["country"] == country

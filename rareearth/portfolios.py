@@ -86,7 +86,7 @@ def _evaluate(
     """Score portfolios not yet in ``cache`` in one simulate_many call; rows for all."""
     from rareearth.contracts import contracted_network
     from rareearth.engine import simulate_many
-    from rareearth.ranking import score_record
+    from rareearth.montecarlo import score_record
     from rareearth.scoring import score_result, structural_indicators
 
     todo: dict[frozenset[str], list[Any]] = {}
@@ -199,12 +199,8 @@ def frontier(
     True
     """
     from rareearth.limits import MAX_DRAWS, check_count
-    from rareearth.ranking import (
-        BATCH_SIZE,
-        _monte_carlo_configs,
-        harm_tolerance,
-        options_for,
-    )
+    from rareearth.montecarlo import BATCH_SIZE, _monte_carlo_configs
+    from rareearth.ranking import harm_tolerance, options_for
     from rareearth.scoring import RunSpec, _check_spec
 
     n = check_count(n, "n", low=0, high=MAX_DRAWS)

@@ -36,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -245,6 +246,59 @@ def lost_units(result: SimulationResult, *, inventory_weeks: float | None = None
     weeks = p.weeks if inventory_weeks is None else np.full(len(p.rows), float(inventory_weeks))
     built = build_units(p.demand, _availability(result, p), p.uses, weeks / WEEKS_PER_MONTH)
     return p, np.maximum(p.demand[None, :] - built, 0.0)
+
+
+def _availability_many(results: Sequence[SimulationResult], p: Plan) -> np.ndarray:
+    """(T, B, R, I): :func:`_availability` of each run (the same numbers), each (group, input)
+    computed for all runs at once."""
+    t_n, n_b = results[0].months, len(results)
+    leaders = np.flatnonzero(np.r_[True, np.diff(np.sort(p.group)) > 0])
+    first_rows = [int(np.flatnonzero(p.group == g)[0]) for g in np.sort(p.group)[leaders]]
+    out = np.ones((t_n, n_b, len(first_rows), len(p.inputs)))
+    arrays = [r.arrays for r in results]
+    node_level = np.flatnonzero([("shortfall" in a and "demand" in a) for a in arrays])
+    for g, r in enumerate(first_rows):
+        k, nodes = p.country[r], p.nodes[r]
+        if k < 0:
+            continue
+        for i, c in enumerate(p.commodity):
+            if c < 0:
+                continue
+            short, need = np.zeros((n_b, t_n)), np.zeros((n_b, t_n))
+            have = np.zeros(n_b, dtype=bool)
+            if node_level.size and nodes.size:
+                got = np.stack([arrays[b]["demand"][:, nodes, c] for b in node_level])
+                finite = np.isfinite(got).reshape(len(node_level), -1).any(axis=1)
+                if finite.any():
+                    chosen = node_level[finite]
+                    lost = np.stack([arrays[b]["shortfall"][:, nodes, c] for b in chosen])
+                    short[chosen] = np.nansum(lost, axis=2)
+                    need[chosen] = np.nansum(got[finite], axis=2)
+                    have[chosen] = True
+            for b in np.flatnonzero(~have):
+                if "country_shortfall" in arrays[b]:
+                    short[b] = arrays[b]["country_shortfall"][:, k, c]
+                    need[b] = arrays[b]["country_demand"][:, k, c]
+                    have[b] = True
+            ratio = 1.0 - np.divide(short, need, out=np.zeros((n_b, t_n)), where=need > 0)
+            out[:, have, g, i] = ratio[have].T
+    return np.clip(out, 0.0, 1.0)[:, :, p.group, :]
+
+
+def lost_units_many(results: Sequence[SimulationResult],
+                    inventory_weeks: Sequence[float | None]) -> tuple[Plan, np.ndarray]:
+    """:func:`lost_units` of several runs on the same compiled network and horizon at once:
+    the plan and ``(T, B, R)`` units lost (one :func:`build_units` call with a batch axis;
+    each run's numbers are those :func:`lost_units` gives it)."""
+    first = results[0]
+    p = plan(first.net, first.compiled)
+    if not len(p.rows):
+        return p, np.zeros((first.months, len(results), 0))
+    weeks = np.stack([p.weeks if w is None else np.full(len(p.rows), float(w))
+                      for w in inventory_weeks])
+    availability = _availability_many(results, p)  # (T, B, R, I)
+    built = build_units(p.demand, availability, p.uses, weeks / WEEKS_PER_MONTH)
+    return p, np.maximum(p.demand - built, 0.0)
 
 
 def product_table(result: SimulationResult, *, inventory_weeks: float | None = None) -> pd.DataFrame:

@@ -51,6 +51,7 @@ import importlib
 import math
 import numbers
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import numpy as np
@@ -178,30 +179,8 @@ class _Event(FrozenModel):
         >>> [round(float(x), 6) for x in ramp.intensity("2025-01", 4)]
         [0.25, 0.75, 1.0, 1.0]
         """
-        if months < 0:
-            raise ValueError(f"months must be ≥ 0 (got {months})")
-        if months == 0:
-            return np.zeros(0)
-        horizon = pd.Period(start, freq="M")
-        index, tau = _day_grid(str(horizon), months)
-        t0 = _month_time(self.start_date, horizon)
-        t1 = _month_time(self.end_date + pd.Timedelta(days=1), horizon)
-        level = np.ones_like(tau)
-        with np.errstate(over="ignore"):  # a ramp of 1e-300 months is a step: inf, then 1
-            if self.ramp_in_months > 0:
-                level = np.minimum(level, (tau - t0) / self.ramp_in_months)
-            if self.ramp_out_months > 0:
-                level = np.minimum(level, (t1 - tau) / self.ramp_out_months)
-        level = np.where((tau > t0) & (tau < t1), np.clip(level, 0.0, 1.0), 0.0)
-        profile = self._profile_values()
-        if profile is not None:
-            # each day takes its calendar month's value (the profile covers start…end)
-            first = pd.Period(self.start_date, freq="M")
-            at = index - ((first.year - horizon.year) * 12 + (first.month - horizon.month))
-            level = level * profile[np.clip(at, 0, profile.size - 1)]
-        total = np.bincount(index, weights=level, minlength=months)
-        count = np.bincount(index, minlength=months)
-        return np.asarray(total / count, dtype=float)
+        row: np.ndarray = event_intensities([self], start, months)[0]
+        return row
 
     def _profile_values(self) -> np.ndarray | None:
         """The monthly profile as an array in month order, or None (a trapezoid only)."""
@@ -222,19 +201,21 @@ class _Event(FrozenModel):
         """
         if scale <= 0 or not math.isfinite(scale):
             raise ValueError(f"duration scale must be > 0 (got {scale})")
-        # in month time (each month of length 1), like the ramps and intensity()
-        base = pd.Period(self.start_date, freq="M")
-        t0 = _month_time(self.start_date, base)
-        t1 = _month_time(self.end_date + pd.Timedelta(days=1), base)
+        # in month time (each month of length 1), like the ramps and intensity(); with the
+        # standard library (Monte Carlo scales thousands of events)
+        first = _first_date(self.start)
+        base = first.year * 12 + first.month - 1
+        t0 = _time_of(first, first.year, first.month)
+        t1 = _time_of(_last_date(self.end) + dt.timedelta(days=1), first.year, first.month)
         # an end past pandas' last timestamp (2262) would not matter to any horizon: cap it
-        t_end = min(t0 + (t1 - t0) * scale, (pd.Period(_LAST_END, freq="M") - base).n)
-        month = base + math.floor(t_end)
-        day = round((t_end - math.floor(t_end)) * month.days_in_month)
-        end = month.start_time + pd.Timedelta(days=day - 1)
-        end = max(end, self.start_date)
+        t_end = min(t0 + (t1 - t0) * scale, _LAST_END_INDEX - base)
+        year, month0 = divmod(base + math.floor(t_end), 12)
+        day = round((t_end - math.floor(t_end)) * calendar.monthrange(year, month0 + 1)[1])
+        end = dt.date(year, month0 + 1, 1) + dt.timedelta(days=day - 1)
+        end = max(end, first)
         return self.model_copy(
             update={
-                "end": end.date().isoformat(),
+                "end": end.isoformat(),
                 "ramp_in_months": self.ramp_in_months * scale,
                 "ramp_out_months": self.ramp_out_months * scale,
             }
@@ -336,7 +317,7 @@ class ExportRestriction(_WithCommodities):
             return out
         old = self._profile_values()
         assert old is not None
-        months = _month_texts(out.start_date, out.end_date)
+        months = _month_texts(_first_date(out.start), _last_date(out.end))
         n_new = len(months)
         at = [min(old.size - 1, int((k + 0.5) * old.size / n_new)) for k in range(n_new)]
         return out.model_copy(update={"profile": {m: float(old[i]) for m, i in zip(months, at,
@@ -540,10 +521,63 @@ def _month_texts(first: pd.Timestamp, last: pd.Timestamp) -> list[str]:
     return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(start, last.year * 12 + last.month)]
 
 
-def _month_time(day: pd.Timestamp, horizon: pd.Period) -> float:
-    """Start of ``day`` in months since the start of ``horizon`` (each month of length 1)."""
-    index = (day.year - horizon.year) * 12 + (day.month - horizon.month)
-    return float(index + (day.day - 1) / day.days_in_month)
+def _time_of(day: dt.date, year: int, month: int) -> float:
+    """Start of ``day`` in months since the start of month ``year-month`` (each month of
+    length 1)."""
+    index = (day.year - year) * 12 + (day.month - month)
+    return index + (day.day - 1) / calendar.monthrange(day.year, day.month)[1]
+
+
+def _horizon_month(start: Any) -> tuple[int, int]:
+    """Year and month of a horizon's first month (``"YYYY-MM"`` or anything ``pd.Period``
+    takes)."""
+    if isinstance(start, str) and len(start) == 7 and start[4] == "-":
+        return int(start[:4]), int(start[5:7])
+    period = pd.Period(start, freq="M")
+    return int(period.year), int(period.month)
+
+
+def event_intensities(events: Sequence[_Event], start: Any, months: int) -> np.ndarray:
+    """:meth:`_Event.intensity` of several events over one horizon at once, shape
+    ``(len(events), months)``: the same numbers, computed as arrays (Monte Carlo compiles
+    thousands of scaled events over the same horizon)."""
+    if months < 0:
+        raise ValueError(f"months must be ≥ 0 (got {months})")
+    n = len(events)
+    if months == 0 or n == 0:
+        return np.zeros((n, months))
+    year, month = _horizon_month(start)
+    index, tau = _day_grid(f"{year:04d}-{month:02d}", months)
+    t0 = np.empty((n, 1))
+    t1 = np.empty((n, 1))
+    ramp_in = np.empty((n, 1))
+    ramp_out = np.empty((n, 1))
+    for i, event in enumerate(events):
+        t0[i, 0] = _time_of(_first_date(event.start), year, month)
+        t1[i, 0] = _time_of(_last_date(event.end) + dt.timedelta(days=1), year, month)
+        ramp_in[i, 0] = event.ramp_in_months
+        ramp_out[i, 0] = event.ramp_out_months
+    level = np.ones((n, tau.size))
+    with np.errstate(over="ignore"):  # a ramp of 1e-300 months is a step: inf, then 1
+        rows = ramp_in[:, 0] > 0
+        if rows.any():
+            level[rows] = np.minimum(level[rows], (tau - t0[rows]) / ramp_in[rows])
+        rows = ramp_out[:, 0] > 0
+        if rows.any():
+            level[rows] = np.minimum(level[rows], (t1[rows] - tau) / ramp_out[rows])
+    level = np.where((tau > t0) & (tau < t1), np.clip(level, 0.0, 1.0), 0.0)
+    for i, event in enumerate(events):
+        profile = event._profile_values()
+        if profile is not None:
+            # each day takes its calendar month's value (the profile covers start…end)
+            first = _first_date(event.start)
+            at = index - ((first.year - year) * 12 + (first.month - month))
+            level[i] = level[i] * profile[np.clip(at, 0, profile.size - 1)]
+    # one bincount over all rows: each month's days are added in the same order as per row
+    flat = (index[None, :] + months * np.arange(n)[:, None]).ravel()
+    total = np.bincount(flat, weights=level.ravel(), minlength=n * months).reshape(n, months)
+    count = np.bincount(index, minlength=months)
+    return np.asarray(total / count, dtype=float)
 
 
 # ---------------------------------------------------------------------------- scenario
@@ -551,6 +585,7 @@ def _month_time(day: pd.Timestamp, horizon: pd.Period) -> float:
 
 #: The latest month an event scaled by Monte Carlo may end in (pandas' timestamps end in 2262-04).
 _LAST_END = "2261-12"
+_LAST_END_INDEX = 2261 * 12 + 11
 
 
 def _check_range(pair: tuple[float, float]) -> tuple[float, float]:
@@ -675,9 +710,7 @@ class Scenario(Document):
 
     def intensity(self) -> np.ndarray:
         """Each event's intensity over the horizon, shape ``(len(events), months)``."""
-        start = pd.Period(self.start, freq="M")
-        rows = [event.intensity(start, self.months) for event in self.events]
-        return np.vstack(rows) if rows else np.zeros((0, self.months))
+        return event_intensities(self.events, self.start, self.months)
 
     def scaled(self, severity: float = 1.0, duration: float = 1.0) -> Scenario:
         """A copy with every event's severity and duration scaled (for Monte Carlo).

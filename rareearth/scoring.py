@@ -34,16 +34,24 @@ material's share of the price term, the structural component by each material's 
 from __future__ import annotations
 
 import math
-import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from rareearth.errors import ArgumentError, UnknownNameError
-from rareearth.records import MAGNET, STAGES
+from rareearth.errors import ArgumentError
+from rareearth.records import MAGNET
+from rareearth.score_inputs import (  # noqa: F401  (kept importable from here)
+    COVER_REFERENCE_MONTHS,
+    _base_compiled,
+    _material_shares,
+    _Static,
+    _static,
+    _stock_cover,
+    _use_per_month,
+)
 
 __all__ = [
     "COMPONENT_NAMES", "KINDS", "WEIGHTS", "ExposureScore", "RunSpec", "exposure",
@@ -70,10 +78,6 @@ KINDS: dict[str, str] = {
     "stock_cover": "resilience",
     "structural": "resilience",
 }
-#: Months of cover at which the stock component has fallen to 1/e of its points: Japan's
-#: national stockpiling target of 60 days of consumption (JOGMEC; Argus Media, 3 Jul 2020),
-#: i.e. 2 months. A country with no stock left at the trough gets the full 5 points.
-COVER_REFERENCE_MONTHS = 2.0
 #: Human names of the components, for tables, figures and the report.
 COMPONENT_NAMES: dict[str, str] = {
     "shortfall_peak": "Peak shortfall",
@@ -95,8 +99,6 @@ ECONOMIC_METRICS = ("units_lost", "output_lost_usd", "value_added_lost_usd", "gd
 #: Unmet demand scale: one month of consumption lost gives 1 − 1/e ≈ 63% of the component.
 UNMET_SCALE_MONTHS = 1.0
 
-_END_USE = STAGES.index("end_use")
-_MAGNET_STAGE = STAGES.index("magnet")
 
 
 class ExposureScore(BaseModel):
@@ -196,134 +198,9 @@ class ExposureScore(BaseModel):
 # --------------------------------------------------------------------------- computation
 
 
-def _material_shares(compiled: Any, end_use: np.ndarray) -> np.ndarray:
-    """Value share of each commodity column in the country's end-use demand, by material.
-
-    Magnet demand is shared among its recipe materials by their value in the recipe.
-    Returns (C,) weights summing to 1 (zero if the country has no end use).
-    """
-    c_magnet = compiled.commodity_index[MAGNET]
-    value = (compiled.demand[end_use] * compiled.value[end_use]).sum(axis=0)
-    shares: np.ndarray = value.copy()
-    shares[c_magnet] = 0.0
-    recipe = compiled.recipe[compiled.node_stage == _MAGNET_STAGE]
-    recipe = recipe.mean(axis=0) if len(recipe) else np.zeros(len(compiled.commodities))
-    recipe_value = recipe * compiled.price_usd_per_tonne
-    recipe_value[c_magnet] = 0.0
-    if recipe_value.sum() > 0:
-        shares += value[c_magnet] * recipe_value / recipe_value.sum()
-    else:
-        shares[c_magnet] = value[c_magnet]
-    total = shares.sum()
-    return shares / total if total > 0 else shares
-
-
-def _base_compiled(net: Any, compiled: Any) -> Any:
-    """The compiled form of ``net`` (cached by the engine), or ``compiled`` for stand-ins."""
-    if not hasattr(net, "compile"):
-        return compiled
-    from rareearth.engine.run import _compiled
-
-    base = _compiled(net)
-    return base if list(base.countries) == list(compiled.countries) else compiled
-
-
-# What a score needs from the network alone (masks, values, weights), per compiled network,
-# network it is weighted on and country: computed once, so that thousands of Monte Carlo
-# draws on the same network share it. Networks are immutable once compiled.
-_STATIC: weakref.WeakKeyDictionary[Any, dict[tuple[str, int], _Static]] = (
-    weakref.WeakKeyDictionary())
-
-
-@dataclass(frozen=True, eq=False)
-class _Static:
-    base: Any  # the compiled network the weights come from (kept: its id is in the key)
-    k: int
-    mine: np.ndarray
-    end_use: np.ndarray
-    magnet_nodes: np.ndarray
-    value: np.ndarray  # (n, C) USD/t of the country's end uses
-    base_value: float  # USD/month
-    recipe_any: np.ndarray  # (C,) bool: in some magnet recipe
-    use: np.ndarray  # (C,) baseline use t/month (stock cover)
-    shares: np.ndarray  # (C,) value shares of the country's end-use demand
-
-
-def _static(net: Any, compiled: Any, country: str) -> _Static:
-    if country not in compiled.country_index:
-        raise UnknownNameError(
-            f"unknown country {country!r}; the network has {', '.join(compiled.countries)}"
-        )
-    # weights come from the network as it is, not as options edit it: a lower recipe or a
-    # moved demand must act through the physical series, not by reweighting the materials
-    base = _base_compiled(net, compiled)
-    try:
-        per = _STATIC.setdefault(compiled, {})
-    except TypeError:  # not weak-referenceable: no cache
-        per = {}
-    key = (country, id(base))
-    hit = per.get(key)
-    if hit is not None and hit.base is base:
-        return hit
-    k = compiled.country_index[country]
-    mine = compiled.node_country == k
-    end_use = mine & (compiled.node_stage == _END_USE)
-    value = compiled.value[end_use]
-    hit = _Static(
-        base=base, k=k, mine=mine, end_use=end_use,
-        magnet_nodes=mine & (compiled.node_stage == _MAGNET_STAGE),
-        value=value,
-        base_value=(compiled.demand[end_use] * value).sum() / 12.0,
-        recipe_any=(compiled.recipe[compiled.node_stage == _MAGNET_STAGE] > 0).any(axis=0),
-        use=_use_per_month(base, base.node_country == k),
-        shares=_material_shares(base, (base.node_country == k) & (base.node_stage == _END_USE)),
-    )
-    per[key] = hit
-    return hit
-
-
-def _use_per_month(compiled: Any, mine: np.ndarray) -> np.ndarray:
-    """(C,) the country's baseline use of each commodity, t/month: what flows into its nodes
-    (from abroad or from its own upstream stages), the quantity its stocks are held against."""
-    into = mine[compiled.edge_target]
-    use = np.zeros(len(compiled.commodities))
-    np.add.at(use, compiled.edge_commodity[into], compiled.edge_tonnes[into])
-    return use / 12.0
-
-
-def _stock_cover(
-    compiled: Any, base: Any, arrays: dict[str, Any], mine: np.ndarray, k: int,
-    use: np.ndarray | None = None,
-) -> tuple[float, np.ndarray]:
-    """Months of the country's baseline use that its stocks (node stocks plus the national
-    stockpile) still cover at their lowest point of the run, per commodity, weighted by the
-    value of that use. The reference is the fixed baseline use, so a stockpile that is never
-    drawn raises the cover by what it holds and nothing else moves.
-
-    Returns the cover (months) and each commodity's share of the uncovered term (weights that
-    split the component by material)."""
-    if "country_stock" in arrays:
-        stock = arrays["country_stock"][:, k, :].copy()  # (T, C)
-    else:
-        stock = arrays["stock"][:, mine, :].sum(axis=1)
-    if "stockpile" in arrays:
-        stock = stock + arrays["stockpile"][:, k, :]
-    if use is None:
-        use = _use_per_month(base, base.node_country == k)
-    trough = stock.min(axis=0) if stock.shape[0] else np.zeros(use.shape)
-    cover = np.divide(np.maximum(trough, 0.0), use, out=np.zeros_like(use), where=use > 0)
-    weight = use * compiled.price_usd_per_tonne
-    if weight.sum() <= 0:
-        return 0.0, np.zeros_like(use)
-    weight = weight / weight.sum()
-    uncovered = weight * np.exp(-cover / COVER_REFERENCE_MONTHS)
-    split = uncovered / uncovered.sum() if uncovered.sum() > 0 else weight
-    return float(np.dot(weight, cover)), split
-
-
 def score_result(
     net: Any, result: Any, country: str, *, structural: dict[str, dict[str, float]] | None = None,
-    economy: Mapping[str, float] | None = None,
+    economy: Mapping[str, float] | None = None, economic: Mapping[str, float] | None = None,
 ) -> ExposureScore:
     """Score one simulation result for one country (see the module docstring for the formula).
 
@@ -339,7 +216,22 @@ def score_result(
         that thousands of draws do not recompute them.
     economy : mapping, optional
         Monte Carlo quantiles of the product tier's ranges (``rareearth.economics.ECONOMY_DRAWS``).
+    economic : mapping, optional
+        The run's loss metrics for ``country`` when already computed
+        (``rareearth.economics.loss_metrics_many``: Monte Carlo scores a batch's product tier
+        at once); computed from ``result`` and ``economy`` when omitted.
     """
+    return _score_parts(net, result, country, structural=structural, economy=economy,
+                        economic=economic)[2]()
+
+
+def _score_parts(
+    net: Any, result: Any, country: str, *, structural: dict[str, dict[str, float]] | None = None,
+    economy: Mapping[str, float] | None = None, economic: Mapping[str, float] | None = None,
+) -> tuple[dict[str, float], dict[str, float], Callable[[], ExposureScore]]:
+    """:func:`score_result`'s points and metrics, and a function that builds the whole
+    :class:`ExposureScore` (its split by material): Monte Carlo tables need only the first
+    two (:func:`headline_points`)."""
     compiled = result.compiled
     st = _static(net, compiled, country)
     arrays = result.arrays
@@ -415,72 +307,92 @@ def score_result(
         "structural": WEIGHTS["structural"] * struct_index,
     }
 
-    # split by material
-    lost_share = lost_by_material.sum(axis=0)
-    lost_share = lost_share / lost_share.sum() if lost_share.sum() > 0 else shares
-    price_terms = shares * np.log(np.maximum(peak_price, 1.0))
-    price_share = price_terms / price_terms.sum() if price_terms.sum() > 0 else shares
-    struct_share = struct_terms / struct_terms.sum() if struct_terms.sum() > 0 else shares
-    by_material: dict[str, dict[str, float]] = {}
-    for i, c in enumerate(commodities):
-        parts = {
-            "shortfall_peak": points["shortfall_peak"] * lost_share[i],
-            "unmet_demand": points["unmet_demand"] * lost_share[i],
-            "recovery_time": points["recovery_time"] * lost_share[i],
-            "stock_cover": points["stock_cover"] * cover_share[i],
-            "price_peak": points["price_peak"] * price_share[i],
-            "structural": points["structural"] * struct_share[i],
-        }
-        if sum(parts.values()) > 0 or c != MAGNET:
-            by_material[c] = {k: float(v) for k, v in parts.items()}
+    metrics = {
+        "peak_shortfall_pct": 100.0 * peak,
+        "unmet_demand_months": unmet_months,
+        "time_to_recover_months": recover,
+        "stock_cover_months": cover,
+        "value_at_risk_usd": value_at_risk,
+        "price_peak_index": p_weighted,
+        "structural_index": struct_index,
+        **_economic_metrics(result, country, economy, economic),
+    }
 
-    material_metrics: dict[str, dict[str, float]] = {}
-    for i, c in enumerate(commodities):
-        dv = demand_value[:, i]
-        s_t = np.divide(lost_value[:, i], dv, out=np.zeros(len(dv)), where=dv > 0)
-        entry = {
-            "peak_shortfall_pct": 100.0 * float(s_t.max()) if s_t.size else 0.0,
-            "lost_value_usd": float(lost_by_material[:, i].sum()),
-            "price_peak_index": float(peak_price[i]),
-            "value_share": float(shares[i]),
-        }
-        if c in structural:
-            entry.update({k: float(v) for k, v in structural[c].items()})
-        material_metrics[c] = entry
+    def full() -> ExposureScore:
+        # split by material
+        lost_share = lost_by_material.sum(axis=0)
+        lost_share = lost_share / lost_share.sum() if lost_share.sum() > 0 else shares
+        price_terms = shares * np.log(np.maximum(peak_price, 1.0))
+        price_share = price_terms / price_terms.sum() if price_terms.sum() > 0 else shares
+        struct_share = struct_terms / struct_terms.sum() if struct_terms.sum() > 0 else shares
+        by_material: dict[str, dict[str, float]] = {}
+        for i, c in enumerate(commodities):
+            parts = {
+                "shortfall_peak": points["shortfall_peak"] * lost_share[i],
+                "unmet_demand": points["unmet_demand"] * lost_share[i],
+                "recovery_time": points["recovery_time"] * lost_share[i],
+                "stock_cover": points["stock_cover"] * cover_share[i],
+                "price_peak": points["price_peak"] * price_share[i],
+                "structural": points["structural"] * struct_share[i],
+            }
+            if sum(parts.values()) > 0 or c != MAGNET:
+                by_material[c] = {k: float(v) for k, v in parts.items()}
 
-    score = float(sum(points.values()))
-    provenance = getattr(result, "provenance", {}) or {}
-    scenario = provenance.get("scenario", {})
-    return ExposureScore(
-        country=country,
-        scenario=str(scenario.get("name", "") if isinstance(scenario, dict) else scenario),
-        dataset=str(provenance.get("dataset", getattr(net, "name", ""))),
-        score=min(100.0, max(0.0, score)),
-        components={k: float(v) for k, v in points.items()},
-        by_material=by_material,
-        metrics={
-            "peak_shortfall_pct": 100.0 * peak,
-            "unmet_demand_months": unmet_months,
-            "time_to_recover_months": recover,
-            "stock_cover_months": cover,
-            "value_at_risk_usd": value_at_risk,
-            "price_peak_index": p_weighted,
-            "structural_index": struct_index,
-            **_economic_metrics(result, country, economy),
-        },
-        material_metrics=material_metrics,
-        options=[str(o) for o in provenance.get("options", [])],
-    )
+        material_metrics: dict[str, dict[str, float]] = {}
+        for i, c in enumerate(commodities):
+            dv = demand_value[:, i]
+            s_t = np.divide(lost_value[:, i], dv, out=np.zeros(len(dv)), where=dv > 0)
+            entry = {
+                "peak_shortfall_pct": 100.0 * float(s_t.max()) if s_t.size else 0.0,
+                "lost_value_usd": float(lost_by_material[:, i].sum()),
+                "price_peak_index": float(peak_price[i]),
+                "value_share": float(shares[i]),
+            }
+            if c in structural:
+                entry.update({k: float(v) for k, v in structural[c].items()})
+            material_metrics[c] = entry
+
+        score = float(sum(points.values()))
+        provenance = getattr(result, "provenance", {}) or {}
+        scenario = provenance.get("scenario", {})
+        return ExposureScore(
+            country=country,
+            scenario=str(scenario.get("name", "") if isinstance(scenario, dict) else scenario),
+            dataset=str(provenance.get("dataset", getattr(net, "name", ""))),
+            score=min(100.0, max(0.0, score)),
+            components={k: float(v) for k, v in points.items()},
+            by_material=by_material,
+            metrics=metrics,
+            material_metrics=material_metrics,
+            options=[str(o) for o in provenance.get("options", [])],
+        )
+
+    return points, metrics, full
 
 
-def _economic_metrics(result: Any, country: str,
-                      economy: Mapping[str, float] | None) -> dict[str, float]:
+def headline_points(points: Mapping[str, float]) -> dict[str, float]:
+    """``score``, ``harm_points`` and ``resilience_points`` of a score's component points, as
+    :class:`ExposureScore` gives them (``score``, ``harm``, ``resilience``) without building it."""
+    components = {k: float(v) for k, v in points.items()}
+    return {
+        "score": min(100.0, max(0.0, float(sum(points.values())))),
+        "harm_points": float(sum(v for k, v in components.items() if KINDS.get(k) == "harm")),
+        "resilience_points": float(sum(v for k, v in components.items()
+                                       if KINDS.get(k) == "resilience")),
+    }
+
+
+def _economic_metrics(result: Any, country: str, economy: Mapping[str, float] | None,
+                      economic: Mapping[str, float] | None = None) -> dict[str, float]:
     """Units, output and GDP lost (``rareearth.economics.loss_metrics``); NaN where the
     dataset has no product tier."""
     from rareearth.economics import loss_metrics
 
     # results built by hand (tests) carry arrays only, and no product tier
-    found = loss_metrics(result, country, draws=economy) if hasattr(result, "net") else {}
+    if economic is not None:
+        found = dict(economic)
+    else:
+        found = loss_metrics(result, country, draws=economy) if hasattr(result, "net") else {}
     if not found:
         return {k: math.nan for k in ECONOMIC_METRICS}
     return found

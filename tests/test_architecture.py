@@ -24,8 +24,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                    "synthetic", "synthetic.scenarios")),
     # the product tier and the IAMC table are views of a run's result
     ("engine", ("engine", "engine.", "contracts", "products", "iamc")),
-    ("analysis", ("indicators", "indicators.", "economics", "scoring", "option_effects")),
-    ("decisions", ("ranking", "portfolios", "sensitivity_analysis", "limitations")),
+    ("analysis", ("indicators", "indicators.", "economics", "scoring", "score_inputs",
+                  "option_effects")),
+    ("decisions", ("ranking", "montecarlo", "portfolios", "sensitivity_analysis", "limitations")),
     ("plot", ("plot", "plot.")),
     ("report", ("reporting", "report_parts", "report_sections")),
     ("interface", ("", "__main__", "cli", "cli.", "warm")),

@@ -38,6 +38,7 @@ from rareearth.engine import kernels
 from rareearth.engine.structure import Structure
 from rareearth.errors import ScenarioError
 from rareearth.records import sector_of
+from rareearth.scenario import _Event, event_intensities
 
 __all__ = ["EventSchedule", "MonthEvents"]
 
@@ -112,8 +113,10 @@ class EventSchedule:
         self._sectors: np.ndarray | None = None
         self._commodity_cache: dict[Any, np.ndarray] = {}
         self._selection_cache: dict[tuple[Any, ...], _Compiled] = {}
+        # events of the scenarios that share a horizon get their intensities in one array
+        # computation (Monte Carlo: thousands of scaled events over the same months)
+        horizons: dict[tuple[str, int], list[tuple[Any, _Compiled]]] = {}
         for s, scenario in enumerate(scenarios):
-            start = pd.Period(scenario.start, freq="M")
             try:
                 compiled = [self._compile(event, s, net, f"events[{i}]")
                             for i, event in enumerate(scenario.events)]
@@ -124,8 +127,17 @@ class EventSchedule:
             if any(e.slots.size == 0 for e in compiled):
                 scenario.validate_for(net)  # raises if an event names something absent
             for event, comp in zip(scenario.events, compiled, strict=True):
-                comp.intensity[: scenario.months] = event.intensity(start, scenario.months)[:months]
+                if type(event).intensity is _Event.intensity:
+                    key = (str(scenario.start), int(scenario.months))
+                    horizons.setdefault(key, []).append((event, comp))
+                else:  # an event class with its own profile
+                    start = pd.Period(scenario.start, freq="M")
+                    comp.intensity[: scenario.months] = event.intensity(start, scenario.months)[:months]
                 self.events.append(comp)
+        for (start_text, n_months), members in horizons.items():
+            levels = event_intensities([e for e, _ in members], start_text, n_months)
+            for (_, comp), level in zip(members, levels, strict=True):
+                comp.intensity[:n_months] = level[:months]
         self.intensities = (
             np.vstack([e.intensity for e in self.events]) if self.events else np.zeros((0, months))
         )
