@@ -14,15 +14,18 @@ from typing import Any
 import numpy as np
 
 from rareearth.errors import UnknownNameError
-from rareearth.records import MAGNET, STAGES
+from rareearth.records import MAGNET
 
 #: Months of cover at which the stock component has fallen to 1/e of its points: Japan's
 #: national stockpiling target of 60 days of consumption (JOGMEC; Argus Media, 3 Jul 2020),
 #: i.e. 2 months. A country with no stock left at the trough gets the full 5 points.
 COVER_REFERENCE_MONTHS = 2.0
 
-_END_USE = STAGES.index("end_use")
-_MAGNET_STAGE = STAGES.index("magnet")
+
+
+def _stage(compiled: Any, name: str) -> int:
+    """Index of stage ``name`` in the network's own stages (a dataset may declare more)."""
+    return tuple(compiled.stages).index(name)
 
 
 def _material_shares(compiled: Any, end_use: np.ndarray) -> np.ndarray:
@@ -35,7 +38,7 @@ def _material_shares(compiled: Any, end_use: np.ndarray) -> np.ndarray:
     value = (compiled.demand[end_use] * compiled.value[end_use]).sum(axis=0)
     shares: np.ndarray = value.copy()
     shares[c_magnet] = 0.0
-    recipe = compiled.recipe[compiled.node_stage == _MAGNET_STAGE]
+    recipe = compiled.recipe[compiled.node_stage == _stage(compiled, "magnet")]
     recipe = recipe.mean(axis=0) if len(recipe) else np.zeros(len(compiled.commodities))
     recipe_value = recipe * compiled.price_usd_per_tonne
     recipe_value[c_magnet] = 0.0
@@ -96,16 +99,18 @@ def _static(net: Any, compiled: Any, country: str) -> _Static:
         return hit
     k = compiled.country_index[country]
     mine = compiled.node_country == k
-    end_use = mine & (compiled.node_stage == _END_USE)
+    end_use = mine & (compiled.node_stage == _stage(compiled, "end_use"))
+    magnet = compiled.node_stage == _stage(compiled, "magnet")
     value = compiled.value[end_use]
     hit = _Static(
         base=base, k=k, mine=mine, end_use=end_use,
-        magnet_nodes=mine & (compiled.node_stage == _MAGNET_STAGE),
+        magnet_nodes=mine & magnet,
         value=value,
         base_value=(compiled.demand[end_use] * value).sum() / 12.0,
-        recipe_any=(compiled.recipe[compiled.node_stage == _MAGNET_STAGE] > 0).any(axis=0),
+        recipe_any=(compiled.recipe[magnet] > 0).any(axis=0),
         use=_use_per_month(base, base.node_country == k),
-        shares=_material_shares(base, (base.node_country == k) & (base.node_stage == _END_USE)),
+        shares=_material_shares(
+            base, (base.node_country == k) & (base.node_stage == _stage(base, "end_use"))),
     )
     per[key] = hit
     return hit

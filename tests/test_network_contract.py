@@ -170,6 +170,11 @@ def test_a_declared_alloy_stage_loads_and_carries_the_flows(tmp_path: Path) -> N
 
     assert alloy_made(hit) == pytest.approx(alloy_made(calm) / 2)
 
+    # the score finds end use and magnets by the dataset's stages (end use is the 6th here):
+    # the magnets the alloy outage costs are unmet end-use demand
+    parts = ree.exposure(net, shock, "JP").components
+    assert parts["unmet_demand"] > 0 and parts["shortfall_peak"] > 0
+
 
 def test_a_declared_defense_sector_is_an_end_use(tmp_path: Path) -> None:
     t = tiny_tables()
