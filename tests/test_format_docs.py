@@ -14,7 +14,8 @@ import yaml
 import rareearth as ree
 from rareearth.cooperation import _MEASURE_TYPES, Option
 from rareearth.option_effects import option_effects
-from rareearth.scenario import _EVENT_TYPES, Scenario
+from rareearth.scenario import Scenario
+from rareearth.scenario_events import _EVENT_TYPES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 _BLOCK = re.compile(r"```yaml\n(.*?)```", re.DOTALL)

@@ -95,7 +95,7 @@ def test_templates_load_and_fit_the_dataset(tmp_path: Path) -> None:
     opt.validate_for(net)
     # every event and measure type is in its template (one live, the others commented out)
     from rareearth.cooperation import _MEASURE_TYPES
-    from rareearth.scenario import _EVENT_TYPES
+    from rareearth.scenario_events import _EVENT_TYPES
 
     for kind in _EVENT_TYPES:
         assert f"type: {kind}" in sc_path.read_text()

@@ -38,7 +38,7 @@ from rareearth.engine import kernels
 from rareearth.engine.structure import Structure
 from rareearth.errors import ScenarioError
 from rareearth.records import sector_of
-from rareearth.scenario import _Event, event_intensities
+from rareearth.scenario_events import _Event, event_intensities
 
 __all__ = ["EventSchedule", "MonthEvents"]
 
