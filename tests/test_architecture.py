@@ -120,3 +120,15 @@ def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
     path.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
                     "    from rareearth import reporting\n")
     assert _imports("engine.core", path) == []
+
+
+#: A module the next engineer can read whole (issue 13: "no module over ~600 lines").
+MAX_MODULE_LINES = 650
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_module_is_too_long_to_read(module: str) -> None:
+    lines = len(MODULES[module].read_text().splitlines())
+    assert lines <= MAX_MODULE_LINES, (
+        f"rareearth.{module} has {lines} lines (at most {MAX_MODULE_LINES}): split it by job"
+    )
