@@ -11,9 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rareearth.errors import ArgumentError
+
+if TYPE_CHECKING:
+    from rareearth.protocols import NetworkLike
+    from rareearth.scenario import Scenario
 
 __all__ = ["network", "option", "scenario"]
 
@@ -22,7 +26,7 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def network(net: Any) -> Any:
+def network(net: object) -> NetworkLike:
     """A network: a ``SupplyNetwork`` as it is, or a dataset name or folder loaded."""
     if isinstance(net, str | os.PathLike):
         from rareearth.network import load_network
@@ -33,10 +37,10 @@ def network(net: Any) -> Any:
             "net: must be a SupplyNetwork (rareearth.load_network), a built-in dataset name "
             f"or a dataset folder (got {_kind(net)})"
         )
-    return net
+    return cast("NetworkLike", net)
 
 
-def scenario(sc: Any) -> Any:
+def scenario(sc: object) -> Scenario:
     """A scenario: a ``Scenario`` as it is, a name or file loaded, a mapping validated."""
     if isinstance(sc, str | os.PathLike):
         from rareearth.scenario import load_scenario
@@ -51,7 +55,7 @@ def scenario(sc: Any) -> Any:
             "scenario: must be a Scenario (rareearth.load_scenario), a built-in scenario name "
             f"or a .yaml/.json file (got {_kind(sc)})"
         )
-    return sc
+    return cast("Scenario", sc)
 
 
 def option(opt: Any) -> Any:

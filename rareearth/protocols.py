@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -141,6 +141,6 @@ class ExecutorLike(Protocol):
     a future (``concurrent.futures`` executors, a ``dask.distributed.Client``, which may also
     ``scatter`` the network to its workers once)."""
 
-    def submit(self, fn: Callable[..., _T], /, *args: object,
-               **kwargs: object) -> FutureLike[_T]: ...
+    def submit(self, func: Callable[..., _T], /, *args: Any,
+               **kwargs: Any) -> FutureLike[_T]: ...
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,11 @@ from rareearth.scoring import (
     resolve_options,
     score_result,
 )
+
+if TYPE_CHECKING:
+    from rareearth.cooperation import Option
+    from rareearth.protocols import ExecutorLike, NetworkArg, NetworkLike, OptionItem, ScenarioArg
+    from rareearth.scenario import Scenario
 
 __all__ = ["compare", "default_options", "draw_parameters", "monte_carlo", "options_for",
            "rank_options"]
@@ -69,7 +74,7 @@ def _relocation_partners(options: Sequence[Any], country: str) -> list[str]:
     return partners
 
 
-def default_options(net: Any, country: str) -> tuple[list[Any], dict[str, str]]:
+def default_options(net: NetworkLike, country: str) -> tuple[list[Option], dict[str, str]]:
     """The built-in options as templates for ``country``, and why the others were left out.
 
     Each built-in option is retargeted to ``country`` (:meth:`rareearth.cooperation.Option.
@@ -118,8 +123,9 @@ def _acts(option: Any, net: Any) -> str | None:
     return None
 
 
-def options_for(net: Any, scenario: Any, country: str,
-                options: Sequence[Any] | None) -> tuple[Any, Any, list[Any], dict[str, str]]:
+def options_for(net: NetworkArg, scenario: ScenarioArg, country: str,
+                options: Sequence[OptionItem] | None
+                ) -> tuple[NetworkLike, Scenario, list[Any], dict[str, str]]:
     """Network and scenario resolved, and the options a ranking runs: the built-in templates
     for ``country`` that fit and act (``None``), or the options given, checked against the
     network (misfits name what is missing before anything runs); with the reasons the
@@ -137,13 +143,13 @@ def options_for(net: Any, scenario: Any, country: str,
 
 
 def monte_carlo(
-    net: Any,
-    scenario: Any,
+    net: NetworkArg,
+    scenario: ScenarioArg,
     country: str,
     n: int = 1000,
     seed: int = 0,
-    options: Sequence[Any] = (),
-    executor: Any = None,
+    options: Sequence[OptionItem] = (),
+    executor: ExecutorLike | None = None,
     *,
     allocation: str = "proportional",
     timing: str = "in_place",
@@ -249,14 +255,14 @@ def rank_options(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare(
-    net: Any,
-    scenario: Any,
+    net: NetworkArg,
+    scenario: ScenarioArg,
     country: str,
-    options: Sequence[Any] | None = None,
+    options: Sequence[OptionItem] | None = None,
     *,
     n: int = 0,
     seed: int = 0,
-    executor: Any = None,
+    executor: ExecutorLike | None = None,
     allocation: str = "proportional",
     timing: str = "in_place",
     objective: str = "world",

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -52,6 +52,11 @@ from rareearth.score_inputs import (  # noqa: F401  (kept importable from here)
     _stock_cover,
     _use_per_month,
 )
+
+if TYPE_CHECKING:
+    from rareearth.engine.result import SimulationResult
+    from rareearth.protocols import NetworkArg, NetworkLike, OptionItem, ScenarioArg
+    from rareearth.scenario import Scenario
 
 __all__ = [
     "COMPONENT_NAMES", "KINDS", "WEIGHTS", "ExposureScore", "RunSpec", "exposure",
@@ -199,7 +204,7 @@ class ExposureScore(BaseModel):
 
 
 def score_result(
-    net: Any, result: Any, country: str, *, structural: dict[str, dict[str, float]] | None = None,
+    net: NetworkLike, result: SimulationResult, country: str, *, structural: dict[str, dict[str, float]] | None = None,
     economy: Mapping[str, float] | None = None, economic: Mapping[str, float] | None = None,
 ) -> ExposureScore:
     """Score one simulation result for one country (see the module docstring for the formula).
@@ -226,7 +231,7 @@ def score_result(
 
 
 def _score_parts(
-    net: Any, result: Any, country: str, *, structural: dict[str, dict[str, float]] | None = None,
+    net: NetworkLike, result: SimulationResult, country: str, *, structural: dict[str, dict[str, float]] | None = None,
     economy: Mapping[str, float] | None = None, economic: Mapping[str, float] | None = None,
 ) -> tuple[dict[str, float], dict[str, float], Callable[[], ExposureScore]]:
     """:func:`score_result`'s points and metrics, and a function that builds the whole
@@ -398,7 +403,7 @@ def _economic_metrics(result: Any, country: str, economy: Mapping[str, float] | 
     return found
 
 
-def structural_indicators(net: Any, country: str) -> dict[str, dict[str, float]]:
+def structural_indicators(net: NetworkLike, country: str) -> dict[str, dict[str, float]]:
     """Import reliance, origin HHI and governance-weighted HHI per material (static)."""
     from rareearth import indicators
 
@@ -471,10 +476,10 @@ def resolve_options(net: Any, country: str, options: Sequence[Any]) -> list[Any]
 
 
 def exposure(
-    net: Any,
-    scenario: Any,
+    net: NetworkArg,
+    scenario: ScenarioArg,
     country: str,
-    options: Sequence[Any] = (),
+    options: Sequence[OptionItem] = (),
     *,
     allocation: str = "proportional",
     seed: int = 0,
@@ -528,7 +533,8 @@ def exposure(
     return score_result(net, result, country, structural=structural)
 
 
-def _resolve(net: Any, scenario: Any, options: Sequence[Any]) -> tuple[Any, Any, list[Any]]:
+def _resolve(net: object, scenario: object,
+             options: Sequence[Any]) -> tuple[NetworkLike, Scenario, list[Any]]:
     from rareearth import _arguments
 
     if isinstance(options, str | bytes) or not isinstance(options, Sequence):
