@@ -82,6 +82,8 @@ from rareearth.scenario_events import (
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from rareearth.protocols import NetworkLike
 else:  # pandas on first use (see scenario_events)
     from rareearth.scenario_events import pd
 
@@ -137,7 +139,7 @@ class Uncertainty(FrozenModel):
     lead_time_scale: Range = (0.5, 1.5)
 
 
-def network_index(net: Any) -> NetworkIndex:
+def network_index(net: NetworkLike) -> NetworkIndex:
     """The name index of ``net`` (:class:`~rareearth.catalog.NetworkIndex`), built once per
     network: validating a batch of scenarios against a 10^4-node network costs one index, not
     one per scenario. Callers must not change it (copy a set before adding to it)."""
@@ -240,7 +242,7 @@ class Scenario(Document):
         events = [e.with_severity(severity).with_duration(duration) for e in self.events]
         return self.model_copy(update={"events": events})
 
-    def validate_for(self, net: Any) -> None:
+    def validate_for(self, net: NetworkLike) -> None:
         """Check that every country, node, sector and commodity exists in ``net``.
 
         ``net`` needs ``country_codes``, ``commodities`` and ``node_ids`` (lists of str) and

@@ -48,6 +48,8 @@ from rareearth.records import parse_node_id
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from rareearth.protocols import NetworkLike
 else:
 
     class _Pandas:
@@ -363,7 +365,7 @@ class CapacityShock(_WithCommodities):
             raise FieldError("country", "give a node id, or a country (and optionally a stage)")
         return self
 
-    def nodes(self, net: Any) -> list[str]:
+    def nodes(self, net: NetworkLike) -> list[str]:
         """Node ids of ``net`` whose capacity is shocked."""
         if self.node is not None:
             return [self.node]
