@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,10 @@ from rareearth.scoring import (
     headline_points,
     structural_indicators,
 )
+
+if TYPE_CHECKING:
+    from rareearth.protocols import NetworkLike
+    from rareearth.scenario import Scenario
 
 __all__ = ["BATCH_SIZE", "CACHE_DRAWS", "draw_parameters", "score_record"]
 
@@ -60,7 +64,7 @@ def _split_uniform(rng: np.random.Generator, low: float, central: float, high: f
     return np.where(u < 0.5, below, above)
 
 
-def draw_parameters(net: Any, scenario: Any, n: int, seed: int = 0) -> pd.DataFrame:
+def draw_parameters(net: NetworkLike, scenario: Scenario, n: int, seed: int = 0) -> pd.DataFrame:
     """The ``n`` parameter draws Monte Carlo runs: one row per draw.
 
     Columns ``severity_scale``, ``duration_scale``, ``elasticity_scale``, ``lead_time_scale``
@@ -110,7 +114,7 @@ def _draw_inputs(net: Any, scenario: Any, draws: pd.DataFrame) -> tuple[list[Any
     return scenarios, parameters
 
 
-def score_record(net: Any) -> dict[str, Any]:
+def score_record(net: NetworkLike) -> dict[str, Any]:
     """What a run must record to be scored: the per-country aggregates and prices, and, where
     the dataset has a product tier, the end uses' demand and shortfall it is computed from."""
     if len(getattr(net, "product_production", ())) > 0:

@@ -490,7 +490,7 @@ def _horizon_month(start: Any) -> tuple[int, int]:
     return int(period.year), int(period.month)
 
 
-def event_intensities(events: Sequence[_Event], start: Any, months: int) -> np.ndarray:
+def event_intensities(events: Sequence[_Event], start: str | pd.Period, months: int) -> np.ndarray:
     """:meth:`_Event.intensity` of several events over one horizon at once, shape
     ``(len(events), months)``: the same numbers, computed as arrays (Monte Carlo compiles
     thousands of scaled events over the same horizon)."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,10 @@ from rareearth.engine.structure import Structure
 from rareearth.errors import ScenarioError
 from rareearth.records import sector_of
 from rareearth.scenario_events import _Event, event_intensities
+
+if TYPE_CHECKING:
+    from rareearth.protocols import NetworkLike
+    from rareearth.scenario import Scenario
 
 __all__ = ["EventSchedule", "MonthEvents"]
 
@@ -105,7 +109,8 @@ class EventSchedule:
         Horizon T of the batch (scenarios shorter than T have no events after their end).
     """
 
-    def __init__(self, structure: Structure, net: Any, scenarios: Sequence[Any], months: int) -> None:
+    def __init__(self, structure: Structure, net: NetworkLike, scenarios: Sequence[Scenario],
+                 months: int) -> None:
         self.structure = structure
         self.months = months
         self.n_scenarios = len(scenarios)
