@@ -209,33 +209,7 @@ def _plan(net: NetworkLike, compiled: CompiledNetwork) -> Plan:
 
 def _availability(result: SimulationResult, p: Plan) -> np.ndarray:
     """(T, R, I): share of need delivered to each row's (country, sector) for each input."""
-    arrays = result.arrays
-    t_n = result.months
-    leaders = np.flatnonzero(np.r_[True, np.diff(np.sort(p.group)) > 0])
-    first_rows = [int(np.flatnonzero(p.group == g)[0]) for g in np.sort(p.group)[leaders]]
-    out = np.ones((t_n, len(first_rows), len(p.inputs)))
-    node_level = "shortfall" in arrays and "demand" in arrays
-    for g, r in enumerate(first_rows):
-        k, nodes = p.country[r], p.nodes[r]
-        if k < 0:
-            continue
-        for i, c in enumerate(p.commodity):
-            if c < 0:
-                continue
-            short = need = None
-            if node_level and nodes.size:
-                got = arrays["demand"][:, nodes, c]
-                if np.isfinite(got).any():
-                    short = np.nansum(arrays["shortfall"][:, nodes, c], axis=1)
-                    need = np.nansum(got, axis=1)
-            if short is None and "country_shortfall" in arrays:
-                short = arrays["country_shortfall"][:, k, c]
-                need = arrays["country_demand"][:, k, c]
-            if short is None or need is None:
-                continue
-            out[:, g, i] = 1.0 - np.divide(short, need, out=np.zeros(t_n), where=need > 0)
-    return np.clip(out, 0.0, 1.0)[:, p.group, :]
-
+    return _availability_many([result], p)[:, 0]
 
 def lost_units(result: SimulationResult, *, inventory_weeks: float | None = None) -> tuple[Plan, np.ndarray]:
     """The plan and the units lost per month and row, ``(T, R)`` (the arrays behind
@@ -249,8 +223,9 @@ def lost_units(result: SimulationResult, *, inventory_weeks: float | None = None
 
 
 def _availability_many(results: Sequence[SimulationResult], p: Plan) -> np.ndarray:
-    """(T, B, R, I): :func:`_availability` of each run (the same numbers), each (group, input)
-    computed for all runs at once."""
+    """(T, B, R, I): share of need delivered to each row's (country, sector) for each input, in
+    each run: from the run's node-level demand and shortfall where recorded, else from its
+    per-country aggregates; each (group, input) computed for all runs at once."""
     t_n, n_b = results[0].months, len(results)
     leaders = np.flatnonzero(np.r_[True, np.diff(np.sort(p.group)) > 0])
     first_rows = [int(np.flatnonzero(p.group == g)[0]) for g in np.sort(p.group)[leaders]]
