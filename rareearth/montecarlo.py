@@ -197,7 +197,10 @@ def _run(
     payload = net
     extra: dict[str, Any] = {}
     if hasattr(executor, "scatter"):  # a dask.distributed.Client: ship the network once, and
-        payload = executor.scatter(net, broadcast=True)
+        # under a key of its own: the content-hash key is shared by the frontier's successive
+        # runs, and re-scattering it while the last run's copy is being released loses it
+        # ("lost dependencies": dask/distributed#8576; stumpy-dev/stumpy#289)
+        payload = executor.scatter(net, broadcast=True, hash=False)
         extra = {"pure": False}  # skip hashing thousands of scenarios into task keys
     futures = [executor.submit(_score_batch, payload, s, p, *args, **extra) for s, p in batches]
     rows = []

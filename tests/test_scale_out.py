@@ -25,5 +25,11 @@ def test_frontier_on_dask_is_the_local_frontier() -> None:
             distributed.Client(cluster) as client:
         remote = ree.frontier(net, "japan-embargo", "JP", options=options, n=8, seed=4,
                               executor=client)
+        # again on the same client: each of the frontier's Monte Carlo runs ships the network,
+        # and a copy under a shared key that is being released must not be lost
+        # (dask/distributed#8576, which failed CI once)
+        again = ree.frontier(net, "japan-embargo", "JP", options=options, n=8, seed=4,
+                             executor=client)
     pd.testing.assert_frame_equal(local, remote)
+    pd.testing.assert_frame_equal(local, again)
     assert "p_beats_none" in local.columns
