@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pydantic import PrivateAttr
 
 from rareearth.economics import ECONOMY_DRAWS, loss_metrics_many
-from rareearth.limits import MAX_DRAWS, check_count
+from rareearth.errors import ScenarioError
+from rareearth.limits import MAX_DRAWS, MAX_FACTOR, check_count
+from rareearth.scenario import Scenario
 from rareearth.scoring import (
     ExposureScore,
     RunSpec,
@@ -29,7 +32,6 @@ from rareearth.scoring import (
 
 if TYPE_CHECKING:
     from rareearth.protocols import NetworkLike
-    from rareearth.scenario import Scenario
 
 __all__ = ["BATCH_SIZE", "CACHE_DRAWS", "draw_parameters", "score_record"]
 
@@ -101,15 +103,56 @@ def draw_parameters(net: NetworkLike, scenario: Scenario, n: int, seed: int = 0)
     return pd.DataFrame(columns).rename_axis("draw")
 
 
+class _Draw(Scenario):
+    """One Monte Carlo draw of a scenario: ``scenario.scaled(severity, duration)``, field for
+    field, built without validation (the scaled events are valid by construction). Its
+    :meth:`to_dict`, which each run's provenance records, is the scenario it was drawn from
+    plus the two scales (``"draw"``), so thousands of draws are not each dumped."""
+
+    _described: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def of(cls, scenario: Any, events: list[Any], described: dict[str, Any], severity: float,
+           duration: float) -> _Draw:
+        fields = {name: getattr(scenario, name) for name in type(scenario).model_fields}
+        fields["events"] = events
+        draw = cls.model_construct(_fields_set={*scenario.model_fields_set, "events"}, **fields)
+        draw._described = {**described, "draw": {"severity_scale": severity,
+                                                  "duration_scale": duration}}
+        return draw
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario drawn from (a shallow copy of its document) and the draw's scales."""
+        return dict(self._described)
+
+
 def _draw_inputs(net: Any, scenario: Any, draws: pd.DataFrame) -> tuple[list[Any], list[dict[str, float]]]:
+    """Each draw's scenario (``scenario.scaled`` by its severity and duration scales, the events
+    scaled as arrays over the draws) and its parameter overrides."""
+    from rareearth.scenario_events import scaled_events_many
+
     lead = float(net.parameters.get("lead_time_months", 3.0))
-    scenarios, parameters = [], []
-    for row in draws.itertuples(index=False):
-        d = row._asdict()
-        scenarios.append(scenario.scaled(severity=d["severity_scale"], duration=d["duration_scale"]))
-        p = {k: float(v) for k, v in d.items() if not k.endswith("_scale")}
-        p["elasticity_scale"] = float(d["elasticity_scale"])
-        p["lead_time_months"] = lead * float(d["lead_time_scale"])
+    severity = draws["severity_scale"].to_numpy(dtype=float)
+    duration = draws["duration_scale"].to_numpy(dtype=float)
+    for name, scales in (("severity", severity), ("duration", duration)):
+        bad = ~((scales > 0) & (scales <= MAX_FACTOR))
+        if bad.any():
+            raise ScenarioError(f"scaled: {name} must be a number > 0 and ≤ {MAX_FACTOR:g} "
+                                f"(got {scales[bad][0]!r})")
+    described = scenario.to_dict() if hasattr(scenario, "to_dict") else {"name": scenario.name}
+    scenarios = []
+    events = scaled_events_many(scenario.events, severity, duration)
+    for evs, s, d in zip(events, severity.tolist(), duration.tolist(), strict=True):
+        scenarios.append(_Draw.of(scenario, evs, described, s, d))
+    names = [k for k in draws.columns if not k.endswith("_scale")]
+    values = draws[names].to_numpy(dtype=float).tolist() if names else [[]] * len(draws)
+    elasticity = draws["elasticity_scale"].to_numpy(dtype=float).tolist()
+    lead_scale = draws["lead_time_scale"].to_numpy(dtype=float).tolist()
+    parameters = []
+    for row, e, lt in zip(values, elasticity, lead_scale, strict=True):
+        p = dict(zip(names, row, strict=True))
+        p["elasticity_scale"] = e
+        p["lead_time_months"] = lead * lt
         parameters.append(p)
     return scenarios, parameters
 
