@@ -15,7 +15,6 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -26,6 +25,7 @@ from rareearth.errors import ArgumentError
 from rareearth.records import _NODE_RE, END_USE_SECTORS, MAGNET, STAGES, Parameter, parse_node_id
 
 if TYPE_CHECKING:
+    import networkx as nx
     from pydantic import BaseModel
 
 __all__ = ["CompiledNetwork", "SupplyNetwork", "load_network"]
@@ -498,6 +498,8 @@ class SupplyNetwork:
         return self.cached("network.graph", None, self._graph)
 
     def _graph(self) -> nx.DiGraph:
+        import networkx as nx  # imported here: loading or validating a dataset needs no graph
+
         g = nx.DiGraph(name=self.name, title=self.title)
         ordered, parsed = self.ordered_nodes()
         for node, country, stage, facility in zip(
@@ -519,12 +521,16 @@ class SupplyNetwork:
 
     def to_graphml(self, path: str | Path) -> Path:
         """Write the graph as GraphML (atomically)."""
+        import networkx as nx
+
         with atomic_path(path) as tmp:
             nx.write_graphml(self.graph, tmp)
         return Path(path)
 
     def to_node_link(self) -> dict[str, object]:
         """The graph as node-link data (JSON-ready dict)."""
+        import networkx as nx
+
         return cast("dict[str, object]", nx.node_link_data(self.graph, edges="links"))
 
     def to_json(self, path: str | Path) -> Path:

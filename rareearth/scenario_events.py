@@ -481,6 +481,20 @@ def _time_of(day: dt.date, year: int, month: int) -> float:
     return index + (day.day - 1) / calendar.monthrange(day.year, day.month)[1]
 
 
+@functools.lru_cache(maxsize=4096)
+def _span(start: str, end: str, year: int, month: int) -> tuple[float, float]:
+    """Start of an event's first day and end of its last, in months since ``year-month``
+    (kept: Monte Carlo's draws share their starts and a few hundred ends)."""
+    return (_time_of(_first_date(start), year, month),
+            _time_of(_last_date(end) + dt.timedelta(days=1), year, month))
+
+
+def _month_offset(start: str, year: int, month: int) -> int:
+    """Months from ``year-month`` to the month of ``start``."""
+    first = _first_date(start)
+    return (first.year - year) * 12 + (first.month - month)
+
+
 def _horizon_month(start: Any) -> tuple[int, int]:
     """Year and month of a horizon's first month (``"YYYY-MM"`` or anything ``pd.Period``
     takes)."""
@@ -501,15 +515,9 @@ def event_intensities(events: Sequence[_Event], start: str | pd.Period, months: 
         return np.zeros((n, months))
     year, month = _horizon_month(start)
     index, tau = _day_grid(f"{year:04d}-{month:02d}", months)
-    t0 = np.empty((n, 1))
-    t1 = np.empty((n, 1))
-    ramp_in = np.empty((n, 1))
-    ramp_out = np.empty((n, 1))
-    for i, event in enumerate(events):
-        t0[i, 0] = _time_of(_first_date(event.start), year, month)
-        t1[i, 0] = _time_of(_last_date(event.end) + dt.timedelta(days=1), year, month)
-        ramp_in[i, 0] = event.ramp_in_months
-        ramp_out[i, 0] = event.ramp_out_months
+    spans = np.array([(*_span(event.start, event.end, year, month), event.ramp_in_months,
+                        event.ramp_out_months) for event in events], dtype=float)
+    t0, t1, ramp_in, ramp_out = (spans[:, k : k + 1] for k in range(4))
     level = np.ones((n, tau.size))
     with np.errstate(over="ignore"):  # a ramp of 1e-300 months is a step: inf, then 1
         rows = ramp_in[:, 0] > 0
@@ -519,13 +527,19 @@ def event_intensities(events: Sequence[_Event], start: str | pd.Period, months: 
         if rows.any():
             level[rows] = np.minimum(level[rows], (t1[rows] - tau) / ramp_out[rows])
     level = np.where((tau > t0) & (tau < t1), np.clip(level, 0.0, 1.0), 0.0)
-    for i, event in enumerate(events):
-        profile = event._profile_values()
-        if profile is not None:
-            # each day takes its calendar month's value (the profile covers start…end)
-            first = _first_date(event.start)
-            at = index - ((first.year - year) * 12 + (first.month - month))
-            level[i] = level[i] * profile[np.clip(at, 0, profile.size - 1)]
+    profiles = [(i, values) for i, event in enumerate(events)
+                if (values := event._profile_values()) is not None]
+    if profiles:
+        # each day takes its calendar month's value (the profile covers start…end): the
+        # profiles padded into one matrix, each row indexed by its own months
+        rows = np.array([i for i, _ in profiles])
+        size = np.array([v.size for _, v in profiles])
+        table = np.zeros((rows.size, int(size.max())))
+        for k, (_, values) in enumerate(profiles):
+            table[k, : values.size] = values
+        offset = np.array([_month_offset(events[i].start, year, month) for i in rows.tolist()])
+        at = np.clip(index[None, :] - offset[:, None], 0, (size - 1)[:, None])
+        level[rows] = level[rows] * table[np.arange(rows.size)[:, None], at]
     # one bincount over all rows: each month's days are added in the same order as per row
     flat = (index[None, :] + months * np.arange(n)[:, None]).ravel()
     total = np.bincount(flat, weights=level.ravel(), minlength=n * months).reshape(n, months)
