@@ -129,7 +129,7 @@ class _Draw(Scenario):
 def _draw_inputs(net: Any, scenario: Any, draws: pd.DataFrame) -> tuple[list[Any], list[dict[str, float]]]:
     """Each draw's scenario (``scenario.scaled`` by its severity and duration scales, the events
     scaled as arrays over the draws) and its parameter overrides."""
-    from rareearth.scenario_events import scaled_events_many
+    from rareearth.event_draws import scaled_events_many
 
     lead = float(net.parameters.get("lead_time_months", 3.0))
     severity = draws["severity_scale"].to_numpy(dtype=float)

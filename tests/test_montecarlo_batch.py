@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from rareearth.errors import ScenarioError
+from rareearth.event_draws import scaled_events_many
 from rareearth.montecarlo import _draw_inputs, draw_parameters
 from rareearth.network import SupplyNetwork, load_network
 from rareearth.scenario import load_scenario
@@ -15,7 +16,6 @@ from rareearth.scenario_events import (
     DemandShock,
     ExportQuota,
     ExportRestriction,
-    scaled_events_many,
 )
 
 
