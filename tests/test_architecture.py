@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
               "templates", "draw_summary", "catalog.messages", "catalog.fields")),
     ("data", ("dataset_format", "dataset_checks", "data")),
     ("network", ("network", "compiled", "protocols", "synthetic.build", "synthetic.world")),
-    ("documents", ("catalog", "catalog.", "scenario", "scenario_events", "cooperation", "option_measures", "_arguments", "examples",
+    ("documents", ("catalog", "catalog.", "scenario", "scenario_events", "event_draws", "cooperation", "option_measures", "_arguments", "examples",
                    "synthetic", "synthetic.scenarios")),
     # the product tier and the IAMC table are views of a run's result
     ("engine", ("engine", "engine.", "contracts", "products", "iamc")),
