@@ -219,20 +219,41 @@ def _flat(score: ExposureScore) -> dict[str, Any]:
     return flat
 
 
+def _score_draws(
+    net: Any,
+    scenario: Any,
+    draws: pd.DataFrame,
+    options: list[Any],
+    countries: list[str],
+    structural: dict[str, dict[str, dict[str, float]]],
+    spec: RunSpec,
+) -> list[dict[str, dict[str, Any]]]:
+    """:func:`_score_batch` of the runs that ``draws`` (rows of :func:`draw_parameters`) make
+    of ``scenario``: an executor's task, sent the draws as arrays and building their scenarios
+    where it runs (in parallel, and a fraction of the bytes of the scaled scenarios)."""
+    scenarios, parameters = _draw_inputs(net, scenario, draws)
+    return _score_batch(net, scenarios, parameters, options, countries, structural, spec)
+
+
 def _run(
     executor: Any,
     net: Any,
-    batches: list[tuple[list[Any], list[dict[str, float]]]],
+    scenario: Any,
+    draws: list[pd.DataFrame],
+    inputs: Callable[[], list[tuple[list[Any], list[dict[str, float]]]]],
     options: list[Any],
     countries: list[str],
     structural: dict[str, dict[str, dict[str, float]]],
     spec: RunSpec,
     progress: Callable[[int], None] | None,
 ) -> list[dict[str, dict[str, Any]]]:
+    """The rows of every batch: ``draws`` are the batches' rows of :func:`draw_parameters`,
+    ``inputs()`` their scenarios and parameters built in this process (once for all the
+    configurations a call runs); an executor is sent the draws instead."""
     args = (options, countries, structural, spec)
     if executor is None:
         rows: list[dict[str, dict[str, Any]]] = []
-        for scenarios, params in batches:
+        for scenarios, params in inputs():
             rows += _score_batch(net, scenarios, params, *args)
             if progress:
                 progress(len(scenarios))
@@ -244,13 +265,13 @@ def _run(
         # runs, and re-scattering it while the last run's copy is being released loses it
         # ("lost dependencies": dask/distributed#8576; stumpy-dev/stumpy#289)
         payload = executor.scatter(net, broadcast=True, hash=False)
-        extra = {"pure": False}  # skip hashing thousands of scenarios into task keys
-    futures = [executor.submit(_score_batch, payload, s, p, *args, **extra) for s, p in batches]
+        extra = {"pure": False}  # skip hashing the draws into task keys
+    futures = [executor.submit(_score_draws, payload, scenario, d, *args, **extra) for d in draws]
     rows = []
-    for future, (scenarios, _) in zip(futures, batches, strict=True):
+    for future, batch in zip(futures, draws, strict=True):
         rows += future.result()
         if progress:
-            progress(len(scenarios))
+            progress(len(batch))
     return rows
 
 
@@ -314,17 +335,23 @@ def _monte_carlo_configs(
     countries: Sequence[str] = (),
 ) -> pd.DataFrame:
     draws = draw_parameters(net, scenario, n, spec.seed)
-    scenarios, parameters = _draw_inputs(net, scenario, draws)
     everyone = [country, *[c for c in countries if c != country]]
-    batches = [
-        (scenarios[i : i + batch_size], parameters[i : i + batch_size])
-        for i in range(0, n, batch_size)
-    ]
+    slices = [draws.iloc[i : i + batch_size] for i in range(0, n, batch_size)]
+    built: list[tuple[list[Any], list[dict[str, float]]]] = []
+
+    def inputs() -> list[tuple[list[Any], list[dict[str, float]]]]:
+        if not built:  # once, and only if some configuration is not in the cache
+            scenarios, parameters = _draw_inputs(net, scenario, draws)
+            built.extend((scenarios[i : i + batch_size], parameters[i : i + batch_size])
+                         for i in range(0, n, batch_size))
+        return built
+
     frames = []
     for name, opts in configs.items():
         def run(opts: list[Any] = opts) -> list[dict[str, dict[str, Any]]]:
             structural = _structure_for(net, opts, everyone)
-            return _run(executor, net, batches, opts, everyone, structural, spec, progress)
+            return _run(executor, net, scenario, slices, inputs, opts, everyone, structural,
+                        spec, progress)
 
         # runs in the calling process are kept and shared (the same draws of the same
         # configuration give the same rows); an executor's runs are always made
