@@ -125,10 +125,25 @@ def loss_metrics_many(results: Sequence[SimulationResult], countries: Sequence[s
             continue
         weeks = [_weeks(p, draws[i] or {}) for i in members]
         p, lost = lost_units_many([results[i] for i in members], weeks)  # (T, B, R)
+        masks = {c: _country_masks(p, c) for c in countries}  # the same for every run
         for b, i in enumerate(members):
             mine = np.ascontiguousarray(lost[:, b, :])
-            out[i] = {c: _from_lost(p, mine, c, draws[i] or {}) for c in countries}
+            out[i] = {c: _from_lost(p, mine, c, draws[i] or {}, masks[c]) for c in countries}
     return out
+
+
+#: A country's rows of a plan: its own (``here``), those it owns, its rows of each product (in
+#: product order) and the scale of "a loss" (its largest demand, at least 1).
+_Masks = tuple[np.ndarray, np.ndarray, list[tuple[str, np.ndarray]], float]
+
+
+def _country_masks(p: Plan, country: str) -> _Masks:
+    here = p.labels["country"] == country
+    owned = p.labels["owner"] == country
+    products = p.labels["product"]
+    by_product = [(product, here & (products == product)) for product in sorted(set(products))]
+    scale = max(float(p.demand[here].max()) if here.any() else 0.0, 1.0)
+    return here, owned, by_product, scale
 
 
 def _weeks(p: Plan, draws: Mapping[str, float]) -> float | None:
@@ -137,15 +152,14 @@ def _weeks(p: Plan, draws: Mapping[str, float]) -> float | None:
     return None
 
 
-def _from_lost(p: Plan, lost: np.ndarray, country: str, draws: Mapping[str, float]) -> dict[str, float]:
+def _from_lost(p: Plan, lost: np.ndarray, country: str, draws: Mapping[str, float],
+               masks: _Masks | None = None) -> dict[str, float]:
+    here, owned, by_product, scale = masks if masks is not None else _country_masks(p, country)
     units = lost.sum(axis=0)
     output = units * p.value
-    here = p.labels["country"] == country
-    owned = p.labels["owner"] == country
     out: dict[str, float] = {"units_lost": float(units[here].sum())}
-    products = p.labels["product"]
-    for product in sorted(set(products)):
-        out[f"units_lost_{product}"] = float(units[here & (products == product)].sum())
+    for product, rows in by_product:
+        out[f"units_lost_{product}"] = float(units[rows].sum())
     total = float(output[here].sum())
     out["output_lost_usd"] = total
     out["value_added_lost_usd"] = float((output * p.value_added)[here].sum())
@@ -163,7 +177,6 @@ def _from_lost(p: Plan, lost: np.ndarray, country: str, draws: Mapping[str, floa
     out["units_lost_owner"] = float(units[owned].sum())
     out["output_lost_owner_usd"] = float(output[owned].sum())
     monthly = lost[:, here].sum(axis=1)
-    scale = max(float(p.demand[here].max()) if here.any() else 0.0, 1.0)
     first = np.flatnonzero(monthly > 1e-6 * scale)
     out["months_to_first_loss"] = float(first[0]) if first.size else math.nan
     return out
