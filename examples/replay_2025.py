@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 import rareearth as ree
+from rareearth.records import sector_of
 
 #: China's magnet exports (HS 85051110), t, 2025, by month; None where not reported
 RECORD_TOTAL = {4: 2627, 5: 1238, 6: 3188, 7: 5577, 8: 6146, 9: 5773, 10: 5473, 11: 6150,
@@ -52,7 +53,7 @@ def magnet_shortfall(res: ree.SimulationResult, sector: str | None = None) -> pd
     ts = res.timeseries
     e = ts[(ts["stage"] == "end_use") & (ts["commodity"] == "magnet")]
     if sector is not None:
-        e = e[e["node"].str.endswith(f":{sector}")]
+        e = e[e["node"].map(sector_of) == sector]  # named end users too (automotive-cn)
     g = e.groupby(["month", "country"])[["demand", "shortfall"]].sum()
     return (g["shortfall"] / g["demand"]).unstack().clip(lower=0.0) + 0.0
 

@@ -146,7 +146,8 @@ def test_w24_china_mining_at_quota(w24: ree.SupplyNetwork) -> None:
 
 
 def test_w24_japan_has_stocks_and_stockpile(w24: ree.SupplyNetwork) -> None:
-    assert set(w24.stocks["node"]) >= {"JP:magnet", "JP:end_use:automotive"}
+    assert set(w24.stocks["node"]) >= {"JP:magnet", "JP:end_use:automotive-cn",
+                                       "JP:end_use:automotive-jp"}
     jp = w24.stockpiles[w24.stockpiles["country"] == "JP"]
     assert {"NdPr", "DyTb"} <= set(jp["material"])
     assert set(w24.parameter_ranges) >= {"lead_time_months", "ramp_rate_per_month", "price_cap"}
@@ -182,8 +183,9 @@ def test_w24_stocks_by_country_as_stated(w24: ree.SupplyNetwork) -> None:
     16.4; else 3 weeks; materials ~3 months. Stockpiles: Korea's Dy and Y six months, the US
     and the EU none, China 10,000 t."""
     days = _cover_days(w24)
-    auto = {c: days[(f"{c}:end_use:automotive", "magnet")] for c in ("JP", "US", "EU", "KR", "CN")}
-    assert auto["JP"] == pytest.approx(11.4, abs=0.1)
+    auto = {c: days[(f"{c}:end_use:automotive", "magnet")] for c in ("US", "EU", "KR", "CN")}
+    for whose in ("cn", "jp"):  # Japan's automotive users, split by supplier: each its own days
+        assert days[(f"JP:end_use:automotive-{whose}", "magnet")] == pytest.approx(11.4, abs=0.1)
     assert auto["US"] == pytest.approx(6.4, abs=0.1)
     assert auto["EU"] == pytest.approx(16.4, abs=0.1)
     assert auto["KR"] == pytest.approx(21.0, abs=0.1)

@@ -260,7 +260,8 @@ def test_optimal_with_the_country_first_is_its_best_case(net) -> None:
     world = ree.exposure(net, "china-2025-heavy", "JP", allocation="optimal")
     first = ree.exposure(net, "china-2025-heavy", "JP", allocation="optimal", objective="country")
     assert first.metrics["value_at_risk_usd"] <= world.metrics["value_at_risk_usd"] + 1.0
-    assert first.metrics["value_at_risk_usd"] < 0.9 * world.metrics["value_at_risk_usd"]
+    # 612 against 667 US$m since world-2024 split Japan's automotive users by supplier (467/651)
+    assert first.metrics["value_at_risk_usd"] < 0.95 * world.metrics["value_at_risk_usd"]
     t = ree.compare(net, "china-2025-heavy", "JP", ["stockpile-180d"], allocation="optimal",
                     objective="country")
     assert set(t.objective) == {"country"} and t.attrs["objective"] == "country"

@@ -55,13 +55,13 @@ def _cases() -> dict[str, Callable[[], pd.DataFrame]]:
 
 
 PINNED = {
-    "mc/world-2024": "c89a4aa9efd8ccb0",
-    "mc-opt/world-2024": "7bcfcc47b267dc94",
-    "compare/world-2024": "d5965189e76c2b19",
+    "mc/world-2024": "70a34d3aede4c7f3",
+    "mc-opt/world-2024": "2cd56fbbb5f2b19e",
+    "compare/world-2024": "b8381a5ce9fd8a39",
     "mc/world-2009": "67d30afa8364eb68",
     "mc-opt/world-2009": "a8b410306b12e3a2",
     "compare/world-2009": "37f9efd53f9af4c9",
-    "frontier/world-2024": "91f7dd7cb59add86",
+    "frontier/world-2024": "15ba6fc8b6934bf9",
     "frontier/world-2009": "8cf0a495c361b34a",
 }
 

@@ -50,18 +50,23 @@ def test_us_and_europe_cut_deeper_than_japan(result: ree.SimulationResult) -> No
     assert peak["EU"] > peak["JP"] + 0.1, peak.round(3).to_dict()
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="one aggregate JP automotive node pools every Japanese user's stock: it buys 1,142 of "
-    "4,667 t/yr of magnets from China, so 145.8 t (11.4 days of all its use, the days Suzuki, "
-    "fully dependent on Chinese magnets, lasted) is 46 days of its Chinese part; Apr-Jul 2025 "
-    "take 114 t of it and nobody is short. Counting the stock of the Chinese part only gives "
-    "1.0% (May) and 15.4% (June) but strips the users supplied by Japanese makers of theirs "
-    "(japan-embargo: 0.69% -> 0.85% of GDP): not done (docs/validation-2025.md)",
-)
 def test_some_japanese_automotive_magnet_shortfall_late_may_june(result: ree.SimulationResult) -> None:
+    """Suzuki's Swift line stopped 26 May - 16 Jun 2025. Japan's automotive users are split by
+    supplier (world-2024): the users of Chinese magnets run out of their own 11.4 days of stock in
+    late May and are short through June, while the users of Japanese makers' magnets, whose
+    supply holds, are never short and keep their stock."""
     auto = magnet_shortfall(result, "automotive")
     assert auto.loc["2025-05":"2025-06", "JP"].max() > 0.01
+    ts = result.timeseries
+    users = ts[(ts["commodity"] == "magnet") & ts["node"].str.startswith("JP:end_use:automotive-")]
+    short = (users.groupby(["month", "node"])["shortfall"].sum()
+             / users.groupby(["month", "node"])["demand"].sum()).unstack()
+    short.index = short.index.astype(str)
+    assert short.loc["2025-01":"2025-04"].max().max() < 1e-6  # nobody short before May
+    assert short.loc["2025-06", "JP:end_use:automotive-cn"] > 0.3  # the Swift's users: most of June
+    assert short["JP:end_use:automotive-jp"].max() < 1e-6
+    stock = users[users["node"] == "JP:end_use:automotive-jp"].set_index("month")["stock"]
+    assert stock.min() > 0.9 * stock.iloc[0]  # the users of Japanese magnets keep their stock
 
 
 def test_dy_outside_china_above_inside_and_inside_flat(result: ree.SimulationResult) -> None:

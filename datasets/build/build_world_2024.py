@@ -733,12 +733,39 @@ sect_cn_method = ("China's magnet end use (JSNM 2023): EV traction 21.6% + other
 ref_w = [NEV_T, NEV_SHARE, AIRCON_T, WIND_T, ELEC_SHARE]
 
 
+# End users split by supplier: (country, sector) -> {supplier country: named end user}. One
+# aggregate node pools every user's stock, so a cut that falls on the users of one supplier
+# draws the stock of all; the facts give the stock of a user of Chinese magnets (Suzuki's days,
+# below), not of a user of Japanese ones. Japan's automotive users of Chinese-made magnets
+# (Suzuki's Swift stopped for want of them, 26 May 2025) are apart from the users of Japanese
+# makers' magnets (made in Japan and at Shin-Etsu's Vietnam plant).
+SPLIT_BY_SUPPLIER = {("JP", "automotive"): {"CN": "automotive-cn", "JP": "automotive-jp",
+                                            "VN": "automotive-jp"}}
+SPLIT_WHY = {"automotive-cn": "users of Chinese-made magnets (Suzuki's kind)",
+             "automotive-jp": "users of Japanese makers' magnets (made in Japan and by Shin-Etsu Vietnam)"}
+
+
+def end_user(src: str, country: str, sector: str) -> str:
+    """The end-use node of ``country``'s ``sector`` that buys from ``src`` (see SPLIT_BY_SUPPLIER)."""
+    split = SPLIT_BY_SUPPLIER.get((country, sector))
+    if split is None:
+        return f"{country}:end_use:{sector}"
+    supplier = src.split(":")[0]
+    if supplier not in split:
+        raise ValueError(f"{country}'s {sector} is split by supplier ({', '.join(split)}): "
+                         f"say which end user buys from {src}")
+    return f"{country}:end_use:{split[supplier]}"
+
+
 def magnet_to(src: str, country: str, t: float, ref: Sequence[Fact | str], conf: str, why: str) -> None:
     split = MAG_SECT_CN if country == "CN" else MAG_SECT_WORLD
     how = sect_cn_method if country == "CN" else sect_world_method
     for sector, sh in split.items():
-        flow(src, f"{country}:end_use:{sector}", "magnet", t * sh, [*ref, *ref_w, JSNM_CN_MAG], conf,
-             f"{why}; sectors: {how}")
+        node = end_user(src, country, sector)
+        named = node.split(":")[2]
+        whose = f"; {country}'s {sector} split by supplier: {SPLIT_WHY[named]}" if named in SPLIT_WHY else ""
+        flow(src, node, "magnet", t * sh, [*ref, *ref_w, JSNM_CN_MAG], conf,
+             f"{why}; sectors: {how}{whose}")
 
 
 for c, t in cn_mag_dest.items():
@@ -868,7 +895,7 @@ for (_, d, m), v in flows.items():
     if ":end_use:" in d:
         ends[(d, m)] += v.t
 for (node, m), t in sorted(ends.items()):
-    sector = node.split(":")[2]
+    sector = node.split(":")[2].split("-", 1)[0]
     b.demand(node, m, round(t, 3), round(prices[m] * MULT[sector]),
              ref=[MAG_VALUE, ND_PER_PRIUS, NDFEB_PER_MW, BUILD], confidence="estimate",
              method=f"demand = baseline inflow (see flows); {MULT_WHY}; price {prices[m]:.0f} USD/t "
@@ -935,6 +962,15 @@ for country in ("KR", "CN", "ROW"):
     MAGNET_DAYS[country] = (jit_days, [AUTO_JIT, BUILD],
                             f"no stoppage reported: typical automotive just-in-time cover "
                             f"{AUTO_JIT.value:g} weeks (published range 2-4; a blog, weak)")
+# Japan's automotive users split by supplier (SPLIT_BY_SUPPLIER): each holds the days of its own
+# use. Suzuki's days are those of a user of Chinese magnets; the facts give none for the users
+# of Japanese makers' magnets, which get the same days (the same industry's just-in-time cover;
+# before the split one node held these days of all Japanese automotive use).
+SPLIT_STOCK_WHY = {
+    "automotive-cn": " (Suzuki bought Chinese magnets: these are the days of a user of them)",
+    "automotive-jp": (" (users of Japanese makers' magnets: no figure in the facts, Suzuki's days "
+                      "taken, the same industry's just-in-time cover; an estimate)"),
+}
 consumer_nodes = sorted({d for (_, d, _) in flows}
                         | {s for (s, _, _) in flows})
 for node in consumer_nodes:
@@ -950,8 +986,10 @@ for node in consumer_nodes:
         if m == "magnet":
             days, dref, why = MAGNET_DAYS[country]
             t = use * days / 365
+            whose = SPLIT_STOCK_WHY.get(node.split(":")[2], "")
             b.stock(node, m, round(t, 3), round(t, 3), ref=dref, confidence="estimate",
-                    method=f"magnet users' stock ~{days:g} days of use: {why}; {use:.0f} t/yr x {days:g}/365")
+                    method=f"magnet users' stock ~{days:g} days of use: {why}{whose}; "
+                           f"{use:.0f} t/yr x {days:g}/365")
         else:
             t = use * months / 12
             b.stock(node, m, round(t, 3), round(t, 3), ref=[JP_STOCK_MONTHS], confidence="estimate",
