@@ -99,6 +99,9 @@ PARAMETERS: dict[str, tuple[str, float]] = {
     "ramp_rate_per_month": ("1/month", 0.05),
     # IEEJ/WEF: prices rose ~10x within a year of the 2010 embargo
     "price_cap": ("1", 10.0),
+    # share of the gap to the month's market-clearing price an index closes each month; 1 (the
+    # price clears the month it is short) where a dataset is silent
+    "price_adjustment_per_month": ("1/month", 1.0),
     # ZMT/Nature 2024: ~1% of rare earths recycled at end of life
     "recycling_rate": ("1", 0.01),
     # Sprecher et al. 2017: substitution peaked at 10% of demand per year
@@ -118,6 +121,7 @@ PARAMETER_BOUNDS: dict[str, tuple[float, float]] = {
     "lead_time_months": (0.0, float(MAX_MONTHS)),  # up to a century
     "ramp_rate_per_month": (0.0, 1.0),  # a share of spare capacity
     "price_cap": (1.0, 1000.0),  # P/P0; ≥ 1: the baseline price is reachable (2011 peak ~38)
+    "price_adjustment_per_month": (0.01, 1.0),  # a share of the gap; > 0: the index can move
     "recycling_rate": (0.0, 1.0),  # a share of consumption
     "substitution_max_per_year": (0.0, 1.0),  # a share of demand
     "balance_tolerance": (0.0, 0.5),  # above 50% the balance check checks nothing

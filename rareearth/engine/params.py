@@ -20,6 +20,7 @@ OVERRIDABLE: tuple[str, ...] = (
     "lead_time_months",
     "ramp_rate_per_month",
     "price_cap",
+    "price_adjustment_per_month",
     "recycling_rate",
     "substitution_max_per_year",
     "elasticity_scale",
@@ -42,6 +43,7 @@ class BatchParameters:
     lead_time_months: np.ndarray
     ramp_rate_per_month: np.ndarray
     price_cap: np.ndarray
+    price_adjustment_per_month: np.ndarray
     recycling_rate: np.ndarray
     substitution_max_per_year: np.ndarray
     elasticity_scale: np.ndarray
@@ -75,7 +77,7 @@ def batch_parameters(
                 f"parameters: got {len(rows)} override dicts for {n_scenarios} scenarios; "
                 "give one dict for all, or one per scenario"
             )
-    ones = ("elasticity_scale", "held_order_cancellation")
+    ones = ("elasticity_scale", "held_order_cancellation", "price_adjustment_per_month")
     base = {name: float(dataset.get(name, 1.0 if name in ones else 0.0)) for name in OVERRIDABLE}
     base["elasticity_scale"] = 1.0
     values = {name: np.full(n_scenarios, base[name]) for name in OVERRIDABLE}

@@ -32,6 +32,8 @@ __all__ = ["Prices"]
 _TINY = 1e-12
 #: Relative rounding (see :data:`rareearth.engine.core.ROUNDING`).
 ROUNDING = 1e-10
+#: An index within this (in log, 0.01%) of its market-clearing level is at it.
+SNAP = 1e-4
 
 
 class Prices:
@@ -67,11 +69,13 @@ class Prices:
         kernels.price_markets(flows.received[c0:], flows.need[c0:], self.consumers, restricting,
                               state.level, self.level_from, mk)
         supply, demand, supply_dom, demand_dom = mk
-        log_p = self.log_index(supply, demand)
+        clear = self.log_index(supply, demand)
+        log_p = self.adjust(np.log(state.price), clear)
         np.exp(log_p, out=state.price)
-        log_dom = log_p
+        log_dom = log_p  # one market: China's consumers pay the export index
         if restricting is not None:
-            log_dom = np.where(demand_dom > _TINY, self.log_index(supply_dom, demand_dom), log_p)
+            clear_dom = np.where(demand_dom > _TINY, self.log_index(supply_dom, demand_dom), clear)
+            log_dom = self.adjust(np.log(state.price_dom), clear_dom)
         np.exp(log_dom, out=state.price_dom)
         # demand moves toward base × P^(−η) of its own market, at most substitution_max/12 of
         # base per month
@@ -86,6 +90,16 @@ class Prices:
         else:
             state.level_moved = kernels.demand_level(target, self.ends[0], step,
                                                      state.level)
+
+    def adjust(self, log_prev: np.ndarray, log_clear: np.ndarray) -> np.ndarray:
+        """The month's ``log(P/P0)``: last month's moved ``price_adjustment_per_month`` (λ) of
+        the way to the market-clearing ``log_clear`` (λ = 1: the clearing price itself; within
+        :data:`SNAP` of it: at it, so a relaxed index returns to its reference exactly)."""
+        lam = self.params.price_adjustment_per_month[None, :]
+        log_p = np.where(lam >= 1.0, log_clear, log_prev + lam * (log_clear - log_prev))
+        near = np.abs(log_p - log_clear) < SNAP
+        log_p[near] = log_clear[near]
+        return log_p
 
     def log_index(self, supply: np.ndarray, demand: np.ndarray) -> np.ndarray:
         """``log(P/P0) = −log(S/D) / η``, capped at ``price_cap`` (S/D within rounding of 1: 0)."""
