@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
     from rareearth.engine.bundles import Cuts
     from rareearth.engine.events import MonthEvents
+    from rareearth.engine.kernels_flow import Sold, StockDraw, TakeSlots
+    from rareearth.engine.kernels_pass import RoomSource
     from rareearth.engine.levers import LeverArrays
     from rareearth.engine.state import MonthFlows, Rerouted, RunState
     from rareearth.engine.structure import Group, Structure
@@ -80,6 +82,10 @@ class MonthContext(Protocol):
     @property
     def blocked_version(self) -> int: ...
     @property
+    def keep_now(self) -> np.ndarray | None:
+        """Share of each restricted edge's order that may ship this month (R, S), or None."""
+        ...
+    @property
     def transit(self) -> Transit | None:
         """Cross-border deliveries under way (``None`` without a transit lead): a reroute that
         crosses a border goes through its ``reroute``, against its ``basis``."""
@@ -97,6 +103,10 @@ class MonthContext(Protocol):
         """The cuts that apply to ``stage``'s edges, and each ``fill_to_in`` entry's row."""
         ...
 
+    def restricted_rows(self, stage: int) -> tuple[int, int, np.ndarray] | None:
+        """Rows (r0, r1) of the stage's restricted edges in ``keep_now``, and those edges."""
+        ...
+
     def shippable(self, stage: int) -> np.ndarray:
         """Most each edge of ``stage`` may carry this month, (E_stage, S)."""
         ...
@@ -112,6 +122,16 @@ class MonthContext(Protocol):
     def take(self, stage: int, prow: np.ndarray, ratio: np.ndarray, pool_asked: np.ndarray,
              sales: np.ndarray | None = None) -> None:
         """Book rerouted sales ``spare × ratio[prow]`` of a stage."""
+        ...
+
+    def take_slots(self, stage: int) -> tuple[TakeSlots, StockDraw | None, Sold | None]:
+        """What :meth:`take` books a stage's rerouted sales on (for a kernel that books them):
+        its out-slots' arrays, the input stock ramped output draws on, the tracked sales."""
+        ...
+
+    def room_source(self, stage: int) -> RoomSource:
+        """The stage's capacity, ramp and "room computed" flag (a kernel computes
+        :meth:`room` from them when needed)."""
         ...
 
     def input_limit(self, stage: int, avail: np.ndarray,

@@ -158,7 +158,8 @@ class Engine:
             demand_now=need[e0:e1],  # end-use demand is written straight into ``need``
         )
         self.room_buf = new(n_out)
-        self.room_ready = [False] * len(st.producing)
+        #: per producing stage: its ramp room (``room_buf``) is computed this month
+        self.room_ready = np.zeros(len(st.producing), dtype=bool)
         self._group_blocked: dict[int, tuple[int, np.ndarray | None]] = {}
         #: changes when the content of ``ev.blocked`` does (see :meth:`_track_blocked`)
         self.blocked_version = 0
@@ -260,6 +261,14 @@ class Engine:
         cuts = self.cuts() if self.restricted[stage] is not None else NO_CUTS
         return cuts, self.receive_cut_rows[stage]
 
+    def restricted_rows(self, stage: int) -> tuple[int, int, np.ndarray] | None:
+        """The rows (r0, r1) of ``stage``'s restricted edges in the month's cuts (``keep_now``,
+        ``ev.allowance``) and those edges (structure edge indices), or None."""
+        rows = self.restricted[stage]
+        if rows is None:
+            return None
+        return rows[0], rows[1], self.schedule.edges[rows[0] : rows[1]]
+
     @property
     def records_flows(self) -> bool:
         """Whether edge and rerouted flows are recorded."""
@@ -305,7 +314,7 @@ class Engine:
         self.flows.beyond[m0:m1].fill(0.0)
         self.flows.extra_next.fill(0.0)
         self.flows.asked.fill(False)
-        self.room_ready = [False] * len(self.st.producing)
+        self.room_ready.fill(False)
         if self.has_pile:
             np.copyto(self.flows.rate_left, self.levers.release_rate.reshape(self.flows.rate_left.shape))
         if self.transit is not None:
@@ -504,6 +513,13 @@ class Engine:
             self.room_ready[stage] = True
         return room
 
+    def room_source(self, stage: int) -> kernels.RoomSource:
+        """What :meth:`room` makes the stage's room from, for a kernel that computes it when
+        needed: capacity, ramp and the stage's one-element "computed" flag."""
+        o0, o1 = self.st.out_range[stage]
+        return (self.flows.cap[o0:o1], self.state.ramp[o0:o1],
+                self.room_ready[stage : stage + 1])
+
     def group_lead(self, g: Group) -> tuple[np.ndarray, np.ndarray | None]:
         """Lead times (S, Ks, Kb) of a group's country pairs (0 → 1, flagged) — fixed per run."""
         key = id(g)
@@ -549,18 +565,25 @@ class Engine:
         pools in ``pool_asked`` are marked asked (they ramp up). ``sales``, when given, gets
         what each out-slot sells.
         """
+        out, draw, sold = self.take_slots(stage)
+        kernels.take(out, (prow, ratio, pool_asked), draw, sold, sales)
+
+    def take_slots(self, stage: int) -> tuple[kernels.TakeSlots, kernels.StockDraw | None,
+                                              kernels.Sold | None]:
+        """What :meth:`take` books rerouted sales of ``stage`` on: its out-slots' arrays (room
+        as :meth:`room` left it), the input stock ramped output draws on (None at mining) and
+        the tracked sales (None when not tracked)."""
         st = self.st
         o0, o1 = st.out_range[stage]
         i0, i1 = st.in_range[stage]
         f = self.flows
-        out = (f.left[o0:o1], st.target_out[o0:o1], self.room(stage),
-                                f.beyond[o0:o1], f.extra_next[o0:o1], f.prod[o0:o1],
-                                f.asked[o0:o1])
+        out = (f.left[o0:o1], st.target_out[o0:o1], self.room_buf[o0:o1], f.beyond[o0:o1],
+               f.extra_next[o0:o1], f.prod[o0:o1], f.asked[o0:o1])
         draw = None if stage == MINING else (
             self.recipes[stage], self.state.inv_in[i0:i1], f.used[i0:i1])
         sold = ((f.rerouted_out[o0:o1], f.shipped[o0:o1])
                 if self.track["rerouted_out"] or self.track["shipped"] else None)
-        kernels.take(out, (prow, ratio, pool_asked), draw, sold, sales)
+        return out, draw, sold
 
     # ------------------------------------------------------------------ 5. national stockpiles
 

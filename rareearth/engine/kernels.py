@@ -14,7 +14,9 @@ modules' own bundles), and an optional input or output is ``None`` (numba compil
 away) rather than a placeholder array beside a flag.
 
 This module gathers them: :mod:`~rareearth.engine.kernels_flow` (allocation and rerouting),
-:mod:`~rareearth.engine.kernels_month` (orders, production, close, record, stockpiles) and
+:mod:`~rareearth.engine.kernels_month` (orders, production, close, record, stockpiles),
+:mod:`~rareearth.engine.kernels_pass` (whole steps fused into one call: a rerouting pass, a
+stage's allocation edge by edge, a stage's stockpile release) and
 :mod:`~rareearth.engine.kernel_base` (the shared per-element helpers).
 
 Examples
@@ -80,14 +82,30 @@ from rareearth.engine.kernels_month import (
     scaled_rows,
     shortfall,
 )
+from rareearth.engine.kernels_pass import (
+    EdgeOut,
+    Edges,
+    PassBook,
+    PassBuyers,
+    PassPools,
+    PassRecord,
+    PileWork,
+    Rationing,
+    Restricted,
+    RoomSource,
+    allocate_edges,
+    pool_pass,
+)
+from rareearth.engine.kernels_pass import release as release_pile
 
 __all__ = [
-    "CSR", "NO_CUTS", "Consumers", "CountryOut", "CountryRows", "Cuts", "GroupLinks", "Leontief",
-    "Markets", "PileRows", "PlanOut", "PlanSlots", "Pools", "Ration", "Sold", "StockDraw",
-    "TakeSlots", "_max", "_min", "active_entries", "agg_rows", "allocate_fill",
-    "allocate_receive", "consume", "country_sums", "csr", "demand_level", "demand_level_markets",
+    "CSR", "NO_CUTS", "Consumers", "CountryOut", "CountryRows", "Cuts", "EdgeOut", "Edges",
+    "GroupLinks", "Leontief", "Markets", "PassBook", "PassBuyers", "PassPools", "PassRecord",
+    "PileRows", "PileWork", "PlanOut", "PlanSlots", "Pools", "Ration", "Rationing", "Restricted",
+    "RoomSource", "Sold", "StockDraw", "TakeSlots", "_max", "_min", "active_entries", "agg_rows",
+    "allocate_edges", "allocate_fill", "allocate_receive", "consume", "country_sums", "csr", "demand_level", "demand_level_markets",
     "fill_column", "group_unmet", "headroom", "headroom_split", "input_limit", "need_order",
-    "numba", "order_from_need", "plan", "pool_rationing", "price_markets", "produce_in",
-    "produce_out", "ramp_step", "receive_rerouted", "release_apply", "release_sums", "room",
+    "numba", "order_from_need", "plan", "pool_pass", "pool_rationing", "price_markets", "produce_in",
+    "produce_out", "ramp_step", "receive_rerouted", "release_apply", "release_pile", "release_sums", "room",
     "scale_column", "scaled_rows", "shortfall", "signal", "spare", "take",
 ]

@@ -49,6 +49,13 @@ class _Run:
     buffers: dict[int, kernels.Ration]
     #: per stage, the offtakes' partners and their buyers
     partner_buyers: dict[int, list[_Partner]]
+    #: per rerouting group, what its record of deliveries is listed in
+    records: dict[int, kernels.PassRecord]
+    #: per stage, ``flow_to_out`` and ``flow_to_in``
+    to_out: list[kernels.CSR]
+    to_in: list[kernels.CSR]
+    #: per stage, its edges and restricted edges (:meth:`ProportionalAllocator._edges`)
+    edges: dict[int, tuple[kernels.Edges, tuple[int, int, np.ndarray] | None]]
 
 
 class ProportionalAllocator:
@@ -69,7 +76,9 @@ class ProportionalAllocator:
                   for g in groups},
             first_ask={id(g): np.full((g.commodities.size, n_s, g.suppliers.size, g.buyers.size),
                                       np.inf) for g in groups},
-            buffers={}, partner_buyers={})
+            buffers={}, partner_buyers={}, records={},
+            to_out=[kernels.csr(m) for m in st.flow_to_out],
+            to_in=[kernels.csr(m) for m in st.flow_to_in], edges={})
 
     @property
     def run(self) -> _Run:
@@ -103,15 +112,28 @@ class ProportionalAllocator:
         st = ctx.st
         e0, e1 = st.edge_range[stage]
         o0, o1 = st.out_range[stage]
-        supply = ctx.flows.prod[o0:o1] + ctx.state.inv_out[o0:o1]
         left = ctx.flows.left[o0:o1]
+        flow = ctx.flows.edge_flow[e0:e1]
+        if e0 < e1 and not ctx.levers.offtake_slot.size:  # the same, in one pass
+            edges, restricted = self._edges(ctx, stage)
+            keep = ctx.keep_now
+            cut = None if restricted is None or keep is None else (
+                restricted[2], keep[restricted[0] : restricted[1]],
+                None if ctx.ev.allowance is None
+                else ctx.ev.allowance[restricted[0] : restricted[1]])
+            kernels.allocate_edges((ctx.flows.prod[o0:o1], ctx.state.inv_out[o0:o1]),
+                                   ctx.flows.order, edges, cut, self.run.to_out[stage],
+                                   self.run.to_in[stage],
+                                   (flow, ctx.scratch("fill", o1 - o0), ctx.flows.shipped[o0:o1],
+                                    left), ctx.flows.received)
+            return
+        supply = ctx.flows.prod[o0:o1] + ctx.state.inv_out[o0:o1]
         if e0 == e1:
             np.copyto(left, supply)
             ctx.flows.shipped[o0:o1] = 0.0
             if ctx.levers.offtake_slot.size:
                 self._reserved_beyond_edges(ctx, stage, {})
             return
-        flow = ctx.flows.edge_flow[e0:e1]
         flow[:] = ctx.shippable(stage)
         total = st.flow_to_out[stage] @ flow
         fill = np.divide(supply, total, out=np.ones_like(supply), where=total > _TINY)
@@ -133,6 +155,22 @@ class ProportionalAllocator:
             self._deliver(ctx, stage, slot, partner, buyers, part, give, shipped=False)
         if ctx.levers.offtake_slot.size:
             self._reserved_beyond_edges(ctx, stage, pre)
+
+    def _edges(self, ctx: MonthContext,
+               stage: int) -> tuple[kernels.Edges, tuple[int, int, np.ndarray] | None]:
+        """The stage's edges for :func:`kernels.allocate_edges`, and its restricted edges: their
+        rows (r0, r1) of the month's cuts and their rows among the stage's edges."""
+        cache = self.run.edges
+        if stage not in cache:
+            st = ctx.st
+            e0, e1 = st.edge_range[stage]
+            edges = (st.edge_tgt[e0:e1].astype(np.int64),
+                     np.ascontiguousarray(st.edge_share[e0:e1], dtype=np.float64),
+                     (st.edge_src[e0:e1] - st.out_range[stage][0]).astype(np.int64))
+            rows = ctx.restricted_rows(stage)
+            cache[stage] = (edges, None if rows is None else (
+                rows[0], rows[1], (rows[2] - e0).astype(np.int64)))
+        return cache[stage]
 
     def _reserved_beyond_edges(
         self, ctx: MonthContext, stage: int,
@@ -353,58 +391,54 @@ class ProportionalAllocator:
         """One pooled rationing of group ``g`` for buyers that have ``has`` (t, a view of
         ``received`` or, with ``tr``, its :meth:`Transit.basis`), over the pairs not ``closed``;
         with ``tr`` the deliveries go into its pipeline (they all come from abroad)."""
-        st = ctx.st
-        n_s = ctx.n_scenarios
+        st, f = ctx.st, ctx.flows
         ks, kb = g.suppliers.size, g.buyers.size
-        cg = g.commodities
-        ng = cg.size
+        ng = g.commodities.size
         run = self.run
         brow, prow = run.rows[id(g)]
         nb = g.stop - g.start
-        order = ctx.flows.order[g.start : g.stop]
-        ub_rows = ctx.scratch("ub", kb * ng)
-        if not kernels.group_unmet(order, has, brow, ROUNDING, _TINY, ub_rows):
-            return
-        o0, o1 = st.out_range[g.sstage]
-        sp_rows = ctx.scratch("sp", ks * ng)
-        ctx.spare(g.sstage, prow, sp_rows)
+        stage = g.sstage
+        o0, o1 = st.out_range[stage]
         lead_safe, lead_zero = ctx.group_lead(g)
         work = self._buffers(ctx, g)
-        links = (ng, g.pool_exists_t, g.link_exists_t, run.first_ask[id(g)], lead_safe)
-        missed = kernels.pool_rationing(float(ctx.t), links, ub_rows, sp_rows, lead_zero, closed,
-                                        ROUNDING, _TINY, work)
-        link, scale, fk, buyer_share, r_pool, pool_asked, residual = work
         store = ctx.records_flows
-        rcv = ctx.scratch("rcv", nb)  # what each buyer receives, kept for edge flows
         track = ctx.track["rerouted_in"]
-        kernels.receive_rerouted(order, brow, buyer_share, ROUNDING, _TINY, has,
-                                 ctx.flows.rerouted_in[g.start : g.stop]
-                                 if track and tr is None else None,
-                                 rcv if store or tr is not None else None)
-        if track:
-            ctx.flows.rerouted_dirty = True
-        if tr is not None:  # into the pipeline (``has`` was a scratch copy)
-            tr.reroute(slice(g.start, g.stop), rcv, np.ones_like(rcv))
+        rcv = ctx.scratch("rcv", nb) if store or tr is not None else None  # kept for edge flows
         sales = ctx.scratch("sales", o1 - o0) if store else None
-        ctx.take(g.sstage, prow, r_pool, pool_asked, sales)
-        # what is still missing is a signal to pools with spare capacity: they plan more output
-        # next month (split over allowed pools by capacity headroom, new links included)
-        if missed:
-            head = ctx.scratch("head", o1 - o0)
-            hk_rows = ctx.scratch("hk", ks * ng)
-            kernels.headroom(ctx.flows.cap[o0:o1], ctx.flows.prod[o0:o1], prow, head, hk_rows)
-            r_head = ctx.scratch("r_head", ks * ng)
-            kernels.headroom_split(hk_rows, ng, g.pool_exists_t, residual, closed, _TINY, r_head)
-            kernels.signal(head, prow, r_head, ctx.flows.extra_next[o0:o1])
-        if store:
-            sp_ = sp_rows.reshape(ks, ng, n_s).transpose(1, 2, 0)  # (Cg, S, Ks)
-            deliver = link * (sp_ * fk)[:, :, :, None] * scale[:, :, None, :]
-            if (deliver > 0).any():
-                gg, ss, kk, jj = np.nonzero(deliver > 0)
-                coo = np.stack([g.suppliers[kk], g.buyers[jj], cg[gg], ss]).astype(np.int64)
-                ctx.record_rerouted(Rerouted(ctx.t, int(g.stage), int(g.sstage), coo,
-                                             deliver[gg, ss, kk, jj], np.array(sales),
-                                             rcv.copy()))
+        slots, draw, sold = ctx.take_slots(stage)
+        n = kernels.pool_pass(
+            float(ctx.t),
+            (f.order[g.start : g.stop], has, brow, ctx.scratch("ub", kb * ng)),
+            (prow, ctx.scratch("sp", ks * ng), ctx.scratch("head", o1 - o0),
+             ctx.scratch("hk", ks * ng), ctx.scratch("r_head", ks * ng)),
+            slots, ctx.room_source(stage), draw,
+            ((ng, g.pool_exists_t, g.link_exists_t, run.first_ask[id(g)], lead_safe), lead_zero,
+             closed, work),
+            (f.rerouted_in[g.start : g.stop] if track and tr is None else None, rcv, sold, sales),
+            self._record_buffers(ctx, g) if store else None)
+        if n < 0:
+            return  # no buyer misses anything
+        if track:
+            f.rerouted_dirty = True
+        if tr is not None:  # into the pipeline (``has`` was a scratch copy)
+            assert rcv is not None
+            tr.reroute(slice(g.start, g.stop), rcv, np.ones_like(rcv))
+        if n > 0:
+            assert sales is not None and rcv is not None
+            _, _, _, pairs, tonnes = self._record_buffers(ctx, g)
+            ctx.record_rerouted(Rerouted(ctx.t, int(g.stage), int(g.sstage), pairs[:, :n].copy(),
+                                         tonnes[:n].copy(), np.array(sales), rcv.copy()))
+
+    def _record_buffers(self, ctx: MonthContext, g: Group) -> kernels.PassRecord:
+        """The group's countries and commodities, and buffers for every delivery a rationing
+        can make (:func:`kernels.pool_pass`'s record)."""
+        per = self.run.records
+        if id(g) not in per:
+            most = g.commodities.size * ctx.n_scenarios * g.suppliers.size * g.buyers.size
+            per[id(g)] = (g.suppliers.astype(np.int64), g.buyers.astype(np.int64),
+                          g.commodities.astype(np.int64), np.empty((4, most), np.int64),
+                          np.empty(most))
+        return per[id(g)]
 
     def _buffers(self, ctx: MonthContext, g: Group) -> kernels.Ration:
         """Work arrays of a group's rationing: link (Cg, S, Ks, Kb), buyers' scale (Cg, S, Kb),

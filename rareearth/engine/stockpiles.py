@@ -28,7 +28,6 @@ from rareearth.engine.structure import Structure
 
 __all__ = ["Stockpiles"]
 
-_TINY = 1e-12
 
 
 class Stockpiles:
@@ -56,33 +55,27 @@ class Stockpiles:
         #: per stage, the in-slots a stockpile can release to and their (country, commodity)
         self.rows = [(r, st.in_country[r] * st.n_commodities
                                       + st.in_commodity[r]) for r in rows]
+        kc, n_s = st.n_countries * st.n_commodities, levers.stockpile.shape[2]
+        #: release threshold per (country, commodity) row, and the release's work arrays
+        self.threshold = np.ascontiguousarray(levers.release_threshold.reshape(kc, n_s))
+        self.work = (np.empty((kc, n_s)), np.empty((kc, n_s)), np.empty((kc, n_s)),
+                     np.empty((kc, n_s)))
 
     def release(self, stage: int, state: RunState, flows: MonthFlows, recycling: bool,
                 released: np.ndarray | None) -> None:
         """Release to ``stage``'s nodes into ``flows.received`` (and ``released``, when given,
-        the tracked part of receipts), drawing on ``state.pile`` and ``flows.rate_left``."""
+        the tracked part of receipts), drawing on ``state.pile`` and ``flows.rate_left``
+        (:func:`kernels.release_pile`)."""
         st = self.st
         pile = self.rows[stage]
         if pile[0].size == 0:
             return
         short = self.scratch("release_short", pile[0].size)
-        total_short = np.empty_like(state.pile)
-        total_need = np.empty_like(state.pile)
-        kernels.release_sums(pile, flows.need, flows.received, state.inv_in,
-                             flows.recycled if stage == st.end_use and recycling else None,
-                             st.in_range[st.end_use][0], short, total_short, total_need)
-        # release what exceeds the threshold share of need: the stockpile caps the shortfall at
-        # the threshold (releasing all of it once triggered would make a larger shortfall end
-        # smaller than a mild one below the threshold)
-        thr = self.levers.release_threshold.reshape(total_short.shape)
-        excess = total_short - thr * total_need
-        excess *= excess > _TINY
-        amount = np.minimum(np.minimum(state.pile, flows.rate_left), excess)
-        if not amount.any():
-            return
-        state.pile -= amount
-        flows.rate_left -= amount
-        share = np.divide(amount, total_short, out=np.zeros_like(amount), where=total_short > 0)
-        kernels.release_apply(pile, short, share, flows.received, released)
-        if released is not None:
+        # the threshold caps the shortfall: releasing all of it once triggered would make a
+        # larger shortfall end smaller than a mild one below the threshold
+        if kernels.release_pile(pile, (flows.need, flows.received, state.inv_in),
+                                flows.recycled if stage == st.end_use and recycling else None,
+                                st.in_range[st.end_use][0], self.threshold,
+                                (state.pile, flows.rate_left), (short, *self.work), released) \
+                and released is not None:
             flows.released_dirty = True
