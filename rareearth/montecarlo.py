@@ -19,9 +19,8 @@ import pandas as pd
 from pydantic import PrivateAttr
 
 from rareearth.economics import ECONOMY_DRAWS, loss_metrics_many
-from rareearth.errors import ScenarioError
-from rareearth.limits import MAX_DRAWS, MAX_FACTOR, check_count
-from rareearth.scenario import Scenario
+from rareearth.limits import MAX_DRAWS, check_count
+from rareearth.scenario import Scenario, check_scales
 from rareearth.scoring import (
     ExposureScore,
     RunSpec,
@@ -134,11 +133,8 @@ def _draw_inputs(net: Any, scenario: Any, draws: pd.DataFrame) -> tuple[list[Any
     lead = float(net.parameters.get("lead_time_months", 3.0))
     severity = draws["severity_scale"].to_numpy(dtype=float)
     duration = draws["duration_scale"].to_numpy(dtype=float)
-    for name, scales in (("severity", severity), ("duration", duration)):
-        bad = ~((scales > 0) & (scales <= MAX_FACTOR))
-        if bad.any():
-            raise ScenarioError(f"scaled: {name} must be a number > 0 and ≤ {MAX_FACTOR:g} "
-                                f"(got {scales[bad][0]!r})")
+    check_scales("severity", severity)
+    check_scales("duration", duration)
     described = scenario.to_dict() if hasattr(scenario, "to_dict") else {"name": scenario.name}
     scenarios = []
     events = scaled_events_many(scenario.events, severity, duration)

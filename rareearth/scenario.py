@@ -151,6 +151,16 @@ def network_index(net: NetworkLike) -> NetworkIndex:
     return index
 
 
+def check_scales(name: str, scales: np.ndarray) -> None:
+    """Severity or duration scales (one per draw): each > 0 and ≤ ``MAX_FACTOR``, else a
+    :class:`ScenarioError` naming the first that is not (:meth:`Scenario.scaled`, Monte Carlo)."""
+    bad = ~((scales > 0) & (scales <= MAX_FACTOR))
+    if bad.any():
+        raise ScenarioError(
+            f"scaled: {name} must be a number > 0 and ≤ {MAX_FACTOR:g} (got {float(scales[bad][0])!r})"
+        )
+
+
 class Scenario(Document):
     """A horizon of ``months`` from ``start`` and the events that happen in it.
 
@@ -235,10 +245,10 @@ class Scenario(Document):
         0.5
         """
         for name, scale in (("severity", severity), ("duration", duration)):
-            if not (isinstance(scale, numbers.Real) and 0 < scale <= MAX_FACTOR):
-                raise ScenarioError(
-                    f"scaled: {name} must be a number > 0 and ≤ {MAX_FACTOR:g} (got {scale!r})"
-                )
+            if not isinstance(scale, numbers.Real):
+                raise ScenarioError(f"scaled: {name} must be a number > 0 and ≤ "
+                                    f"{MAX_FACTOR:g} (got {scale!r})")
+            check_scales(name, np.array([scale], dtype=float))
         events = [e.with_severity(severity).with_duration(duration) for e in self.events]
         return self.model_copy(update={"events": events})
 

@@ -553,4 +553,3 @@ def event_intensities(events: Sequence[_Event], start: str | pd.Period, months: 
 #: The latest month an event scaled by Monte Carlo may end in (pandas' timestamps end in 2262-04).
 _LAST_END = "2261-12"
 _LAST_END_INDEX = 2261 * 12 + 11
-

@@ -42,6 +42,8 @@ class Prices:
     def __init__(self, structure: Structure, params: BatchParameters) -> None:
         st = structure
         self.params = params
+        #: every scenario's index is the month's clearing price (λ = 1): nothing to adjust
+        self.clears = bool((params.price_adjustment_per_month >= 1.0).all())
         self.n_c = c = st.n_commodities
         n_s = params.elasticity_scale.shape[0]
         e0, e1 = st.in_range[st.end_use]
@@ -70,12 +72,12 @@ class Prices:
                               state.level, self.level_from, mk)
         supply, demand, supply_dom, demand_dom = mk
         clear = self.log_index(supply, demand)
-        log_p = self.adjust(np.log(state.price), clear)
+        log_p = self.adjust(state.price, clear)
         np.exp(log_p, out=state.price)
         log_dom = log_p  # one market: China's consumers pay the export index
         if restricting is not None:
             clear_dom = np.where(demand_dom > _TINY, self.log_index(supply_dom, demand_dom), clear)
-            log_dom = self.adjust(np.log(state.price_dom), clear_dom)
+            log_dom = self.adjust(state.price_dom, clear_dom)
         np.exp(log_dom, out=state.price_dom)
         # demand moves toward base × P^(−η) of its own market, at most substitution_max/12 of
         # base per month
@@ -91,11 +93,15 @@ class Prices:
             state.level_moved = kernels.demand_level(target, self.ends[0], step,
                                                      state.level)
 
-    def adjust(self, log_prev: np.ndarray, log_clear: np.ndarray) -> np.ndarray:
-        """The month's ``log(P/P0)``: last month's moved ``price_adjustment_per_month`` (λ) of
-        the way to the market-clearing ``log_clear`` (λ = 1: the clearing price itself; within
-        :data:`SNAP` of it: at it, so a relaxed index returns to its reference exactly)."""
+    def adjust(self, prev: np.ndarray, log_clear: np.ndarray) -> np.ndarray:
+        """The month's ``log(P/P0)``: last month's index ``prev`` moved
+        ``price_adjustment_per_month`` (λ) of the way, in log, to the market-clearing
+        ``log_clear`` (λ = 1: the clearing price itself; within :data:`SNAP` of it: at it, so a
+        relaxed index returns to its reference exactly)."""
+        if self.clears:  # λ = 1 in every scenario (a dataset silent on it)
+            return log_clear
         lam = self.params.price_adjustment_per_month[None, :]
+        log_prev = np.log(prev)
         log_p = np.where(lam >= 1.0, log_clear, log_prev + lam * (log_clear - log_prev))
         near = np.abs(log_p - log_clear) < SNAP
         log_p[near] = log_clear[near]

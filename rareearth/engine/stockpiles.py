@@ -29,7 +29,6 @@ from rareearth.engine.structure import Structure
 __all__ = ["Stockpiles"]
 
 
-
 class Stockpiles:
     """Which in-slots national stockpiles serve, and the month's release (module docstring).
 
