@@ -7,10 +7,10 @@ WARM := $(VENV)/.warm
 
 .PHONY: demo test test-slow test-all lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,distributed]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,distributed]'
 	@touch $(STAMP)
 
 # numba compiles the engine's kernels once, here, and caches them on disk: a user's first demo

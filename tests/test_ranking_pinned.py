@@ -3,7 +3,10 @@
 Each digest hashes every column of a small table (floats by their bytes). They were recorded on
 the code before the Monte Carlo path, batch construction and scoring were optimised (issue 14), and
 re-recorded when rerouted deliveries began to travel (issue 10), on that branch alone (no
-speed work): the merged code gives the same digests. A change that is meant to alter results (data, model) updates them, and says so in its commit:
+speed work): the merged code gives the same digests. The Monte Carlo and compare digests were re-recorded
+once more on 3 Dec 2026 with the same code (fingerprint of every engine array unchanged) when a
+fresh install of the unpinned dependencies gave other last bits; since then ``make`` installs
+the versions in constraints.txt. A change that is meant to alter results (data, model) updates them, and says so in its commit:
 ``python -c "from tests.test_ranking_pinned import show; show()"`` prints the current values.
 """
 
@@ -55,12 +58,12 @@ def _cases() -> dict[str, Callable[[], pd.DataFrame]]:
 
 
 PINNED = {
-    "mc/world-2024": "70a34d3aede4c7f3",
-    "mc-opt/world-2024": "2cd56fbbb5f2b19e",
-    "compare/world-2024": "b8381a5ce9fd8a39",
-    "mc/world-2009": "67d30afa8364eb68",
-    "mc-opt/world-2009": "a8b410306b12e3a2",
-    "compare/world-2009": "37f9efd53f9af4c9",
+    "mc/world-2024": "b184d4847c1df0ca",
+    "mc-opt/world-2024": "b9ed6f2368755d1a",
+    "compare/world-2024": "0e81cd19b2b0a557",
+    "mc/world-2009": "024b309c32f9d5ba",
+    "mc-opt/world-2009": "65b8466c6eeab068",
+    "compare/world-2009": "f6604279462a2b1f",
     "frontier/world-2024": "15ba6fc8b6934bf9",
     "frontier/world-2009": "8cf0a495c361b34a",
 }
