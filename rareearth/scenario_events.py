@@ -61,7 +61,8 @@ else:
 
     pd = _Pandas()
 
-__all__ = ["CapacityShock", "DemandShock", "Event", "ExportQuota", "ExportRestriction", "event_intensities"]
+__all__ = ["CapacityShock", "DemandShock", "Event", "ExportQuota", "ExportRestriction", "event_intensities",
+           "event_levels", "event_month_ends"]
 
 
 # ---------------------------------------------------------------------------- events
@@ -508,11 +509,45 @@ def event_intensities(events: Sequence[_Event], start: str | pd.Period, months: 
     """:meth:`_Event.intensity` of several events over one horizon at once, shape
     ``(len(events), months)``: the same numbers, computed as arrays (Monte Carlo compiles
     thousands of scaled events over the same horizon)."""
+    return event_levels(events, start, months)[0]
+
+
+def event_month_ends(events: Sequence[_Event], start: str | pd.Period, months: int) -> np.ndarray:
+    """Each event's level on the last day of every month of a horizon, shape
+    ``(len(events), months)``: where a restriction stands when the month closes (held orders
+    ship once it has lifted, whatever the month's mean; MODEL.md §3.3).
+
+    >>> hold = ExportRestriction(exporter="CN", targets=["JP"], severity=1, start="2010-09-21",
+    ...                          end="2010-11-20")
+    >>> event_month_ends([hold], "2010-09", 3).tolist()
+    [[1.0, 1.0, 0.0]]
+    """
+    return event_levels(events, start, months)[1]
+
+
+def event_levels(events: Sequence[_Event], start: str | pd.Period,
+                 months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Both :func:`event_intensities` (each month's mean level) and :func:`event_month_ends`
+    (its level on the month's last day), from one pass over the horizon's days."""
     if months < 0:
         raise ValueError(f"months must be ≥ 0 (got {months})")
     n = len(events)
     if months == 0 or n == 0:
-        return np.zeros((n, months))
+        return np.zeros((n, months)), np.zeros((n, months))
+    index, level = _day_levels(events, start, months)
+    # one bincount over all rows: each month's days are added in the same order as per row
+    flat = (index[None, :] + months * np.arange(n)[:, None]).ravel()
+    total = np.bincount(flat, weights=level.ravel(), minlength=n * months).reshape(n, months)
+    count = np.bincount(index, minlength=months)
+    last = np.flatnonzero(np.diff(index, append=months))  # each month's last day
+    return np.asarray(total / count, dtype=float), np.asarray(level[:, last], dtype=float)
+
+
+def _day_levels(events: Sequence[_Event], start: str | pd.Period,
+                months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Month index of every day of the horizon and each event's level on that day,
+    ``(days,)`` and ``(len(events), days)``."""
+    n = len(events)
     year, month = _horizon_month(start)
     index, tau = _day_grid(f"{year:04d}-{month:02d}", months)
     spans = np.array([(*_span(event.start, event.end, year, month), event.ramp_in_months,
@@ -540,11 +575,7 @@ def event_intensities(events: Sequence[_Event], start: str | pd.Period, months: 
         offset = np.array([_month_offset(events[i].start, year, month) for i in rows.tolist()])
         at = np.clip(index[None, :] - offset[:, None], 0, (size - 1)[:, None])
         level[rows] = level[rows] * table[np.arange(rows.size)[:, None], at]
-    # one bincount over all rows: each month's days are added in the same order as per row
-    flat = (index[None, :] + months * np.arange(n)[:, None]).ravel()
-    total = np.bincount(flat, weights=level.ravel(), minlength=n * months).reshape(n, months)
-    count = np.bincount(index, minlength=months)
-    return np.asarray(total / count, dtype=float)
+    return index, level
 
 
 # ---------------------------------------------------------------------------- scenario

@@ -234,3 +234,55 @@ def test_a_batch_with_different_leads_matches_single_runs(tiny: Any) -> None:
         alone = simulate(tiny, sc, parameters=p, record="all")
         np.testing.assert_allclose(res.arrays["received"], alone.arrays["received"], atol=1e-9)
         check_invariants(res)
+
+
+def test_a_hold_lifted_mid_month_releases_its_queue_that_month(chain: Any) -> None:
+    """Embargo 1 Feb - 15 Mar 2025, half of what waits cancelled each month. February: 10 t
+    held. March: the 5 t left after cancellation are released (the edge is open when March
+    closes: ρ = 1), and the 15/31 of March's order blocked before the 15th ship after it
+    (σ = 1): 10 × 16/31 + 5 + 10 × 15/31 = 15 t (5 t of it from AU's stock). April: nothing
+    waits (the rule before this one released 16/31 of the queue in March and the rest in April)."""
+    sc = scenario(6, embargo("AU", ["JP"], end="2025-03-15"))
+    res = simulate(chain, sc, parameters={**FIXED, "held_order_cancellation": 0.5})
+    got = _jp(res)
+    np.testing.assert_allclose(got[:3], [10, 0, 15], atol=1e-9)
+    assert (got[3:] <= 10 + 1e-9).all()  # no more than the month's order: nothing left waiting
+    check_invariants(res)
+
+
+def test_a_hold_begun_mid_month_queues_what_it_blocks(chain: Any) -> None:
+    """Embargo 15 Feb - 31 Mar 2025 (February has 28 days: half of it blocked), half of what
+    waits cancelled each month. February: 5 t ship, 5 t wait (the edge is closed when
+    February closes: σ = 0). March: 2.5 t left, 10 t more held. April: 6.25 t left, all
+    released with April's 10 t."""
+    sc = scenario(6, embargo("AU", ["JP"], start="2025-02-15", end="2025-03"))
+    res = simulate(chain, sc, parameters={**FIXED, "held_order_cancellation": 0.5})
+    np.testing.assert_allclose(_jp(res)[:4], [10, 5, 0, 16.25], atol=1e-9)
+    check_invariants(res)
+
+
+@pytest.fixture
+def stocked_chain(tmp_path: Path) -> Any:
+    """The chain with 20 t of NdPr in stock at AU:separation (its target): supply never binds."""
+    tables = _chain_tables()
+    tables["stocks"] = [{"node": "AU:separation", "commodity": "NdPr", "stock_tonnes": 20,
+                         "target_tonnes": 20, **PROV}]
+    return ree.load_network(write_dataset(tmp_path / "stocked", tables))
+
+
+def test_a_ramp_out_releases_by_the_level_at_the_month_end(stocked_chain: Any) -> None:
+    """A block of a fifth from February to the end of April, easing linearly over April
+    (ramp-out of one month), nothing cancelled. February and March: 8 t pass, 2 t wait each
+    month. April: mean keep k = 1 - 0.2 × 0.5 = 0.9, month-end keep k_end = 1 - 0.2 × 0.5/30
+    (the mid-day of 30 April, the ramp's last half day): ρ = (k_end - 0.8)/0.2 of the 4 t queue
+    and σ = (k_end - k)/(1 - k) of April's 1 t blocked ship in April."""
+    event = {**embargo("AU", ["JP"], severity=0.2), "ramp_out_months": 1.0}
+    res = simulate(stocked_chain, scenario(6, event),
+                   parameters={**FIXED, "held_order_cancellation": 0.0})
+    got = _jp(res)
+    np.testing.assert_allclose(got[1:3], 8.0, atol=1e-9)
+    k = 1 - 0.2 * np.mean([(30 - d + 0.5) / 30 for d in range(1, 31)])
+    k_end = 1 - 0.2 * (0.5 / 30)
+    rho, sigma = (k_end - 0.8) / 0.2, (k_end - k) / (1 - k)
+    np.testing.assert_allclose(got[3], 10 * k + rho * 4 + sigma * (1 - k) * 10, atol=1e-9)
+    check_invariants(res)

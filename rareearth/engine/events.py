@@ -28,7 +28,7 @@ since the previous month: callers must not write into them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,7 +38,7 @@ from rareearth.engine import kernels
 from rareearth.engine.structure import Structure
 from rareearth.errors import ScenarioError
 from rareearth.records import sector_of
-from rareearth.scenario_events import _Event, event_intensities
+from rareearth.scenario_events import _Event, event_levels
 
 if TYPE_CHECKING:
     from rareearth.protocols import NetworkLike
@@ -75,6 +75,8 @@ class _Compiled:
     commodities: np.ndarray | None = None
     base: float = 0.0  # quota: baseline exports t/month
     profile: bool = False  # a restriction with a monthly profile: an approval path
+    #: level on each month's last day, (T,)
+    month_end: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _selection_key(event: Any) -> tuple[Any, ...] | None:
@@ -135,16 +137,22 @@ class EventSchedule:
                 if type(event).intensity is _Event.intensity:
                     key = (str(scenario.start), int(scenario.months))
                     horizons.setdefault(key, []).append((event, comp))
-                else:  # an event class with its own profile
+                else:  # an event class with its own profile (its month-end level: the mean)
                     start = pd.Period(scenario.start, freq="M")
                     comp.intensity[: scenario.months] = event.intensity(start, scenario.months)[:months]
+                    comp.month_end[:] = comp.intensity
                 self.events.append(comp)
         for (start_text, n_months), members in horizons.items():
-            levels = event_intensities([e for e, _ in members], start_text, n_months)
-            for (_, comp), level in zip(members, levels, strict=True):
+            levels, ends = event_levels([e for e, _ in members], start_text, n_months)
+            for (_, comp), level, end in zip(members, levels, ends, strict=True):
                 comp.intensity[:n_months] = level[:months]
+                comp.month_end[:n_months] = end[:months]
         self.intensities = (
             np.vstack([e.intensity for e in self.events]) if self.events else np.zeros((0, months))
+        )
+        #: each event's level on the last day of each month (held orders lift by it)
+        self.month_ends = (
+            np.vstack([e.month_end for e in self.events]) if self.events else np.zeros((0, months))
         )
         self._last: MonthEvents = MonthEvents(None, None, None, None)
         self._prepare()
@@ -186,7 +194,8 @@ class EventSchedule:
         return _Compiled(hit.kind, s, np.zeros(self.months), hit.slots, value, hit.exporter,
                          hit.importers, hit.commodities, hit.base,
                          profile=hit.kind == "restriction"
-                         and getattr(event, "profile", None) is not None)
+                         and getattr(event, "profile", None) is not None,
+                         month_end=np.zeros(self.months))
 
     def _compile_new(self, event: Any, s: int, net: Any, where: str) -> _Compiled:
         st = self.structure

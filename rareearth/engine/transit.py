@@ -37,10 +37,14 @@ class HeldOrders:
 
     Per restricted edge and scenario (the schedule's ``edges``), ``backlog`` holds the blocked
     part of past orders, t: each month a share ``c`` (``held_order_cancellation``) of what waits
-    is cancelled (filled elsewhere, or given up), then the share of the block that lifts this
-    month, ``ρ = clip((keep − keep_prev) / (1 − keep_prev), 0, 1)``, ships on top of the edge's
-    order (an edge whose keep is 1 again ships all of it), and this month's blocked part
-    ``(1 − keep) × share × order`` joins the queue. A block that holds steady (a licensing
+    is cancelled (filled elsewhere, or given up). A block lifts by where it stands when the
+    month closes: with ``k`` the edge's keep this month (the month's mean), ``k_end`` its keep
+    on the month's last day and ``k_end'`` last month's, the share of the queue released is
+    ``ρ = clip((k_end − k_end') / (1 − k_end'), 0, 1)`` (an edge open again at the month's end
+    ships all of it; a hold lifted on the 20th releases its queue that month, not the next),
+    and of this month's blocked part ``(1 − k) × share × order`` the share
+    ``σ = clip((k_end − k) / (1 − k), 0, 1)`` ships within the month (orders blocked before the
+    lift, shipped after it); the rest joins the queue. A block that holds steady (a licensing
     regime at a constant approval share) releases nothing; one that eases releases in
     proportion. Released orders ship through the edge's ``keep``, raised above 1 (so the
     allocation's fill rule still shares out scarcity). Under an export quota only what the
@@ -65,7 +69,6 @@ class HeldOrders:
         self.cancel = engine.params.held_order_cancellation[None, :]  # (1, S)
         self.backlog = np.zeros((n_r, n_s))
         self.keep = np.ones((n_r, n_s))
-        self.keep_prev = np.ones((n_r, n_s))
         # per month, edges a profile restriction cuts in each scenario: they hold nothing
         sched = engine.schedule
         self.path: np.ndarray | None = None
@@ -76,19 +79,50 @@ class HeldOrders:
                 on = sched.intensities[i] * e.value > 0  # (T,)
                 rows = np.searchsorted(edges, e.slots)
                 self.path[np.ix_(on, rows, np.array([e.scenario]))] = True
+        # the month-end keep: one (edge row, scenario) pair per restriction and edge it cuts
+        held = [i for i, e in enumerate(sched.events) if e.kind == "restriction"]
+        self._event = np.concatenate([np.full(sched.events[i].slots.size, i) for i in held]
+                                     ) if held else np.zeros(0, np.int64)
+        self._row = (np.concatenate([np.searchsorted(edges, sched.events[i].slots) for i in held])
+                     if held else np.zeros(0, np.int64))
+        self._col = np.array([sched.events[i].scenario for i in self._event.tolist()], dtype=np.int64)
+        self._value = np.array([e.value for e in sched.events])
+        self.keep_end = np.ones((n_r, n_s))
+        self.keep_end_prev = np.ones((n_r, n_s))
+        self._ends = np.full(len(sched.events), -1.0)
         self.lift = np.zeros((n_r, n_s))
+        self.within = np.zeros((n_r, n_s))
         self.active = False
         self.version = 0
 
+    def _month_end_keep(self) -> None:
+        """``keep_end`` of this month: the product over restrictions of ``1 − severity × level``
+        on the month's last day (redone only when some event's month-end level changed)."""
+        ends = self.engine.schedule.month_ends[:, self.engine.t]
+        if np.array_equal(ends, self._ends):
+            return
+        self._ends = ends.copy()
+        self.keep_end.fill(1.0)
+        if self._event.size:
+            factor = 1.0 - self._value[self._event] * ends[self._event]
+            np.multiply.at(self.keep_end, (self._row, self._col), factor)
+
     def start_month(self) -> None:
-        """Cancel a share of what waits; the share of each block that lifts this month."""
+        """Cancel a share of what waits; the shares of the queue (ρ) and of this month's blocked
+        orders (σ) that the block's lifting releases this month."""
         keep = self.engine.ev.keep
         assert keep is not None
         self.backlog *= 1.0 - self.cancel
-        closed = 1.0 - self.keep_prev
-        np.divide(keep - self.keep_prev, closed, out=self.lift, where=closed > ROUNDING)
+        np.copyto(self.keep_end_prev, self.keep_end)
+        self._month_end_keep()
+        closed = 1.0 - self.keep_end_prev
+        np.divide(self.keep_end - self.keep_end_prev, closed, out=self.lift, where=closed > ROUNDING)
         self.lift[closed <= ROUNDING] = 1.0
         np.clip(self.lift, 0.0, 1.0, out=self.lift)
+        closed = 1.0 - keep
+        self.within.fill(0.0)
+        np.divide(self.keep_end - keep, closed, out=self.within, where=closed > ROUNDING)
+        np.clip(self.within, 0.0, 1.0, out=self.within)
         np.copyto(self.keep, keep)
         was, self.active = self.active, bool((self.backlog > 0).any()) or self.active
         if self.active or was:
@@ -111,16 +145,17 @@ class HeldOrders:
         waiting = self.backlog[r0:r1]
         out = waiting * self.lift[r0:r1]
         np.copyto(out, 0.0, where=ordered <= _TINY)  # nothing ordered on the edge: wait
-        raised = keep[r0:r1] + np.divide(out, ordered, out=np.zeros_like(out),
-                                         where=ordered > _TINY)
-        self.keep[r0:r1] = raised
-        waiting -= out
         blocked = (1.0 - keep[r0:r1]) * ordered
         if self.path is not None:  # approval paths hold nothing
             np.copyto(blocked, 0.0, where=self.path[eng.t, r0:r1])
-        waiting += blocked
+        now = blocked * self.within[r0:r1]  # blocked this month, shipped after the lift
+        shipped = out + now
+        raised = keep[r0:r1] + np.divide(shipped, ordered, out=np.zeros_like(shipped),
+                                         where=ordered > _TINY)
+        self.keep[r0:r1] = raised
+        waiting -= out
+        waiting += blocked - now
         np.maximum(waiting, 0.0, out=waiting)
-        self.keep_prev[r0:r1] = keep[r0:r1]
         if not self.active and (raised != keep[r0:r1]).any():
             self.active = True
         if self.active:
