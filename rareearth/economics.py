@@ -186,8 +186,8 @@ def headline(metrics: Mapping[str, float], *, unit: str = "vehicles",
              start: str | pd.Period | None = None) -> str | None:
     """The business answer in one sentence, from a score's metrics; None without a product tier.
 
-    "The first line runs short in 2025-05; 1,446,694 vehicles are not built: $48.75 bn of
-    output and $33.93 bn of GDP (range $6.48 bn–$58.11 bn, 0.820% of GDP)." (Japan under
+    "The first line runs short in 2025-05; 1,450,372 vehicles are not built: $48.88 bn of
+    output and $34.02 bn of GDP (range $6.50 bn–$58.26 bn, 0.823% of GDP)." (Japan under
     ``japan-embargo`` on world-2024; docs/economics.md; tests/test_docs_figures.py.)
 
     Examples

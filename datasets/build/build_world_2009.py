@@ -118,7 +118,6 @@ IN_MONAZITE = F("composition", "TREO content of Indian beach-sand monazite (midp
 LOPARITE = F("composition", "REO content of Lovozero loparite concentrate", "RU", 1997)
 PRICE = {el: F("prices", f"{el} oxide FOB China price, Dec", "", 2009)
          for el in ("La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Y")}
-DY_PEAK_2011 = F("prices", "Dy price peak 2011 (form unspecified)", "", 2011)
 END_2011 = {el: F("prices", f"{el} oxide year-end price (midpoint)", "", 2011)
             for el in ("La", "Ce", "Nd", "Dy", "Tb")}
 QUOTA_CUT = F("china_export_quota", "export quota cut vs previous year", "CN", 2010)
@@ -913,12 +912,7 @@ def finish(b: Builder, L: Ledger, node_meta: dict[tuple[str, str], tuple[list[Fa
                        f"{world:,.0f} t / 12 = {RAMP.value / 100 * world / 12:,.1f} t/month, as a "
                        f"share of this network's spare mining capacity {spare:,.1f} t/yr = "
                        f"{ramp:.5f}/month; range x0.5-x2")
-    dy_peak = DY_PEAK_2011.value / PRICE["Dy"].value
-    b.parameter("price_cap", PRICE_X10.value, "1", 5, round(dy_peak, 1),
-                ref=[PRICE_X10, DY_PEAK_2011, PRICE["Dy"], SCRIPT], confidence="approximate",
-                method="prices rose ~10x within a year of the 2010 embargo (IEEJ/WEF); low 5 "
-                       f"(estimate), high = the 2011 Dy peak {DY_PEAK_2011.value:,.0f} / Dec 2009 "
-                       f"{PRICE['Dy'].value:g} USD/kg = {dy_peak:.1f}")
+    common.price_parameters(b, PRICE["Dy"], SCRIPT)  # cap from the 2011 peaks, speed from 2010
     b.parameter("recycling_rate", RECYCLING.value / 100, "1", 0.005, 0.02,
                 ref=[RECYCLING, SUBST], confidence="approximate",
                 method="~1% of rare earths recycled at end of life; Sprecher et al. found no "
@@ -927,7 +921,7 @@ def finish(b: Builder, L: Ledger, node_meta: dict[tuple[str, str], tuple[list[Fa
                 ref=[SUBST, SCRIPT], confidence="derived",
                 method="substitution peaked at 10% of total demand per year after 2010 (Sprecher "
                        "et al. 2017); range 5-15% (estimate)")
-    common.transit_parameters(b, 1, SCRIPT)  # checked against Japan's 2010 imports (MOF)
+    common.transit_parameters(b, 1, SCRIPT, calibrated=True)  # checked against Japan's 2010 imports (MOF)
     b.parameter("balance_tolerance", 0.01, "1", ref=[SCRIPT], confidence="estimate",
                 method="relative tolerance of the baseline balance check (format default)")
     return b

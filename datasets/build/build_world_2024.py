@@ -27,7 +27,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import products_2024
-from common import REPO, Builder, Fact, balance_report, check, fact, transit_parameters, wgi
+from common import (
+    REPO,
+    Builder,
+    Fact,
+    balance_report,
+    check,
+    fact,
+    price_parameters,
+    transit_parameters,
+    wgi,
+)
 
 OUT = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else REPO / "datasets" / "world-2024"
 YEAR = 2024
@@ -175,7 +185,6 @@ NDFEB_PER_MW = F("recipe", "NdFeB per MW, all PM wind turbines (average assumpti
 SPRECHER_RAMP = F("elasticity", "ramp-up speed of non-Chinese primary production", "", 2012)
 SPRECHER_SUBST = F("elasticity", "peak annual substitution rate after 2010 disruption", "", 2012)
 LYNAS_RAMP = F("elasticity", "Lynas time from first feed to Phase-1 rate (11,000 t/yr REO)", "MY", 2016)
-EU_PRICE_X6 = F("midstream", "European magnet price vs China domestic after Apr-2025 controls", "EU", 2025)
 RECYCLING = F("substitution_recycling", "end-of-life REE recycling rate", "", YEAR)
 
 GOV = {c: F("governance", "WGI composite (mean of 6 estimates), normalised 0-1", c, 2022)
@@ -1068,18 +1077,13 @@ b.parameter("ramp_rate_per_month", round(ramp, 4), "1/month", round(1 / (LYNAS_R
                    f"year: {pct(SPRECHER_RAMP)} x {USGS_WORLD.value:g} t / 12 / non-Chinese spare mining "
                    f"capacity {non_cn_spare:.0f} t = {ramp:.4f}; low: Lynas took {LYNAS_RAMP.value:g} years to "
                    "nameplate (1/42 per month); high 0.1 (estimate)")
-DY_PEAK = F("prices", "Dy price peak 2011 (form unspecified)", "", 2011)
-b.parameter("price_cap", PRICE_X10.value, "1", EU_PRICE_X6.value, round(DY_PEAK.value / PRICE_2009["Dy"].value, 1),
-            ref=[PRICE_X10, EU_PRICE_X6, DY_PEAK, PRICE_2009["Dy"]], confidence="approximate",
-            method=f"prices rose ~{PRICE_X10.value:g}x within a year of 2010; low: European magnets at "
-                   f"{EU_PRICE_X6.value:g}x China after Apr 2025; high: Dy ~{DY_PEAK.value:g} USD/kg 2011 peak / "
-                   f"{PRICE_2009['Dy'].value:g} (Dec 2009)")
+price_parameters(b, PRICE_2009["Dy"], BUILD)  # cap from the 2011 peaks, speed from 2010
 b.parameter("recycling_rate", pct(RECYCLING), "1", 0.0, 0.03, ref=[RECYCLING], confidence="approximate",
             method="end-of-life recycling ~1% (ZMT/Nature 2024); range 0-3% (estimate)")
 b.parameter("substitution_max_per_year", pct(SPRECHER_SUBST), "1/yr", 0.05, 0.15, ref=[SPRECHER_SUBST],
             confidence="derived",
             method="Sprecher 2017: substitution peaked at 10% of demand per year; range +-5 points (estimate)")
-transit_parameters(b, TRANSIT, BUILD)  # checked against Japan's 2010 imports (MOF)
+transit_parameters(b, TRANSIT, BUILD, calibrated=False)  # checked against Japan's 2010 imports (MOF)
 b.parameter("balance_tolerance", 0.01, "1", ref=[BUILD], confidence="estimate",
             method="format default: 1% relative tolerance")
 

@@ -486,15 +486,72 @@ class Builder:
 # --------------------------------------------------------------------------- checking
 
 
-def transit_parameters(b: Builder, transit: float, script: Ref) -> None:
-    """The ``transit_months`` and ``held_order_cancellation`` parameters, both estimates checked
-    against Japan's imports from China around the 2010 hold (MOF), for either dataset."""
+#: The 2010 replay's NdPr index peak in Jul-Dec 2010 (china-2010 on world-2009, cap 30) at
+#: price speeds around the chosen one: the runs behind ``price_adjustment_per_month``
+#: (tests/test_validation_2010.py re-runs them)
+PRICE_SPEED_RUNS = {0.17: 2.852, 0.18: 2.998, 0.19: 3.148}
+PRICE_SPEED = 0.18
+
+
+def price_parameters(b: Builder, dy_2009: Fact, script: Ref) -> None:
+    """``price_cap`` from the 2011 peaks and ``price_adjustment_per_month`` calibrated on the
+    2010 rise, for either dataset."""
+    nd_peak = fact("prices", "Nd price peak 2011 (form unspecified)", "", 2011)
+    dy_peak = fact("prices", "Dy price peak 2011 (form unspecified)", "", 2011)
+    nd_dec = fact("prices", "Nd metal price, ~Dec", "", 2010)
+    nd_pre, dy_pre = 20.0, 150.0  # the peaks' own "from ~$20/kg" and "from ~$150/kg" (their note)
+    b.parameter("price_cap", round(dy_peak.value / dy_pre, 1), "1", round(nd_peak.value / nd_pre, 1),
+                round(dy_peak.value / dy_2009.value, 1), ref=[dy_peak, nd_peak, dy_2009, script],
+                confidence="approximate",
+                method=f"the 2011 peaks over their pre-2010 prices (University of Birmingham 2013): Dy "
+                       f"~{dy_peak.value:,.0f} from ~{dy_pre:g} USD/kg = {dy_peak.value / dy_pre:.0f}x; low: "
+                       f"Nd ~{nd_peak.value:g} from ~{nd_pre:g} = {nd_peak.value / nd_pre:.1f}x; high: Dy "
+                       f"{dy_peak.value:,.0f} / {dy_2009.value:g} (Dec 2009) = {dy_peak.value / dy_2009.value:.1f}x "
+                       f"(Ce oxide's ~39x is as high)")
+    runs = ", ".join(f"{k:g} -> {v:.2f}" for k, v in PRICE_SPEED_RUNS.items())
+    b.parameter("price_adjustment_per_month", PRICE_SPEED, "1/month", 0.1, 0.3,
+                ref=[nd_dec, nd_peak, script], confidence="estimate",
+                method=f"term contracts re-price over months: each month the index closes this share of its "
+                       f"log gap to the clearing level; calibrated on 2010: Nd metal ~{nd_dec.value:g} USD/kg by "
+                       f"Dec 2010, 'more than triple a year earlier' (Japan Metal Bulletin): the 2010 replay's "
+                       f"(china-2010 on world-2009) NdPr index peak in Jul-Dec 2010 is nearest 3 at "
+                       f"{PRICE_SPEED:g} ({runs}); range 0.1-0.3 (estimate)")
+
+
+def held_cancellation_2010() -> tuple[float, float, str]:
+    """What Japan's imports from China around the 2010 hold (MOF) say of the monthly share of
+    held orders cancelled: (central, high, the working). Against 2010's monthly mean all of
+    the shortfall came back (central 0); against September's rate 53%, which a queue keeps when
+    ``c`` solves ``(1/3 (1-c)^2 + (1-c) + 2/3) / 2 = 0.53`` (the 10 September days wait two
+    month-starts, October's one, November's ship when the hold lifts on the 20th)."""
+    mof = {m: fact("validation_2010", f"RE imports from China, month {m:02d}", "JP", 2010).value
+           for m in (9, 10, 11, 12)}
+    jan = fact("validation_2010", "RE imports from China, month 01", "JP", 2011).value
+    year = fact("japan_imports", "RE imports from China", "JP", 2010).value
+    mean = year / 12
+    short_mean, back_mean = 2 * mean - mof[10] - mof[11], mof[12] + jan - 2 * mean
+    short_sep, back_sep = 2 * mof[9] - mof[10] - mof[11], mof[12] + jan - 2 * mof[9]
+    kept = back_sep / short_sep
+    # (1-c)^2 / 3 + (1-c) + 2/3 = 2 kept: the positive root in x = 1 - c
+    x = (-3 + math.sqrt(9 + 12 * (2 * kept - 2 / 3))) / 2
+    high = 1 - x
+    working = (f"Japan's imports from China (MOF) fell {short_mean:,.0f} t short of 2010's monthly mean "
+               f"({year:,.0f} t / 12 = {mean:,.0f} t) in Oct-Nov 2010 and came {back_mean:,.0f} t above it in "
+               f"Dec 2010 - Jan 2011 ({back_mean / short_mean:.0%} back: cancellation 0); against September's "
+               f"rate ({mof[9]:,.0f} t) {back_sep:,.0f} of {short_sep:,.0f} t came back ({kept:.0%}), which a "
+               f"queue held 21 Sep - 20 Nov keeps at a cancellation of {high:.2f}/month")
+    return 0.0, round(high, 2), working
+
+
+def transit_parameters(b: Builder, transit: float, script: Ref, *, calibrated: bool) -> None:
+    """The ``transit_months`` and ``held_order_cancellation`` parameters, both checked against
+    Japan's imports from China around the 2010 hold (MOF), for either dataset: ``calibrated``
+    takes the 2010 cancellation (world-2009, the 2010 replay), else an assumption inside its
+    range for longer blocks."""
     mof = {m: fact("validation_2010", f"RE imports from China, month {m:02d}", "JP", 2010)
            for m in (9, 10, 11, 12)}
     mof_jan = fact("validation_2010", "RE imports from China, month 01", "JP", 2011)
-    held_days = 60.0  # Japan-bound shipments held 21 Sep - 20 Nov 2010 (GTA; china-2010 scenario)
-    held_t = mof[9].value * held_days / 30
-    later = mof[12].value + mof_jan.value - 2 * mof[9].value
+    year = fact("japan_imports", "RE imports from China", "JP", 2010)
     b.parameter("transit_months", transit, "months", 0, 2, ref=[*mof.values(), script],
                 confidence="estimate",
                 method=f"cross-border deliveries arrive about a month after they ship (sea freight plus customs): "
@@ -502,12 +559,21 @@ def transit_parameters(b: Builder, transit: float, script: Ref) -> None:
                        f"{mof[10].value:,.0f} t from China in October ({mof[10].value / mof[9].value:.0%} of "
                        f"September's {mof[9].value:,.0f} t, near the 2/3 of September shipped before the hold) and "
                        f"its low in November ({mof[11].value:,.0f} t); low 0, high 2 (estimate; no route figures)")
-    b.parameter("held_order_cancellation", 0.5, "1/month", 0.25, 1, ref=[*mof.values(), mof_jan, script],
-                confidence="estimate",
-                method=f"no figure found: half of the orders an export restriction holds is cancelled or "
-                       f"bought elsewhere each month (assumption); 2010 check: Dec 2010 + Jan 2011 imports from "
-                       f"China exceeded two Septembers by {later:,.0f} t against ~{held_t:,.0f} t held "
-                       f"({held_days:g} days at September's rate): {later / held_t:.0%} shipped later; range 0.25-1")
+    central, high, working = held_cancellation_2010()
+    refs = [*mof.values(), mof_jan, year, script]
+    if calibrated:
+        b.parameter("held_order_cancellation", central, "1/month", 0, high, ref=refs,
+                    confidence="estimate",
+                    method=f"calibrated on the 2010 hold: {working}; central 0 (2010's mean is the steadier "
+                           f"counterfactual: September was the year's high), range 0-{high:.2f}")
+    else:
+        b.parameter("held_order_cancellation", 0.5, "1/month", 0.25, 1, ref=refs,
+                    confidence="estimate",
+                    method=f"no 2025 figure (2025's licences are approval paths, which hold nothing: this acts "
+                           f"on holds such as japan-embargo): half of what waits is cancelled or bought elsewhere "
+                           f"each month (assumption: a block of many months loses orders that a two-month hold "
+                           f"kept); the 2010 record allows 0-{high:.2f} for a two-month hold ({working}); "
+                           f"range 0.25-1")
 
 
 def balance_report(tables: dict[str, list[dict[str, Any]]], tolerance: float = 0.01) -> list[str]:
