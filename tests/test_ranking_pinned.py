@@ -67,9 +67,9 @@ PINNED = {
     "mc/world-2024": "5420a1996368d369",
     "mc-opt/world-2024": "3daf262648b8d124",
     "compare/world-2024": "185342802100ee7b",
-    "mc/world-2009": "f18aec7ff61adc61",
-    "mc-opt/world-2009": "cfd16125bf0dd879",
-    "compare/world-2009": "949d5cc164d8736a",
+    "mc/world-2009": "218a478c85b4d342",
+    "mc-opt/world-2009": "efc4a80dcfc6ddbf",
+    "compare/world-2009": "be9c7fc22ebed6ca",
     "frontier/world-2024": "1ef14687f8ae99c8",
     "frontier/world-2009": "66142e2893150f68",
 }

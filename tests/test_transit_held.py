@@ -286,3 +286,20 @@ def test_a_ramp_out_releases_by_the_level_at_the_month_end(stocked_chain: Any) -
     rho, sigma = (k_end - 0.8) / 0.2, (k_end - k) / (1 - k)
     np.testing.assert_allclose(got[3], 10 * k + rho * 4 + sigma * (1 - k) * 10, atol=1e-9)
     check_invariants(res)
+
+
+def test_an_easing_in_a_month_without_orders_is_released_later(stocked_chain: Any) -> None:
+    """Two licensing cuts of half each from February (one to the end of March, one to the end
+    of May), nothing cancelled, and no Japanese demand in April. February and March: keep
+    0.25, 2.5 t ship and 7.5 t wait each month (15 t). April: the block eases to 0.5 at the
+    month's end, but nothing is ordered, so nothing is released and the queue keeps its
+    reference. May (keep 0.5, steady): ρ = (0.5 - 0.25) / 0.75 = 1/3 of the 15 t ship with
+    May's 5 t: 10 t."""
+    half_to_march = embargo("AU", ["JP"], severity=0.5, end="2025-03")
+    half_to_may = embargo("AU", ["JP"], severity=0.5, end="2025-05")
+    no_demand = {"type": "demand_shock", "country": "JP", "sector": "all", "factor": 0.0,
+                 "start": "2025-04", "end": "2025-04"}
+    res = simulate(stocked_chain, scenario(7, half_to_march, half_to_may, no_demand),
+                   parameters={**FIXED, "held_order_cancellation": 0.0})
+    np.testing.assert_allclose(_jp(res)[:5], [10, 2.5, 2.5, 0, 10], atol=1e-9)
+    check_invariants(res)

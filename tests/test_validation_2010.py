@@ -24,7 +24,9 @@ Tolerances:
   4,080 t against at most 2,246 t), since the held orders ship when the hold lifts on 20
   November and arrive a month later;
 - "the held orders come back": December + January above two months at 2010's mean rate
-  (history: 5,863 t against 2 × 1,942 t), the held orders shipping on top of the flow;
+  (history: 5,863 t against 2 × 1,942 t), the held orders shipping on top of the flow (a
+  consistency check: world-2009's ``held_order_cancellation`` 0 was read off the same
+  comparison);
 - "stocks drawn": end-November stocks at most 90% of end-August stocks;
 - "prices rise": the price index of each of NdPr, DyTb, LaCe peaks above 1.5 in Jul-Dec 2010
   (history: Nd >3x, Ce >10x by December).
@@ -36,6 +38,7 @@ import pandas as pd
 import pytest
 
 import rareearth as ree
+from examples.replay_2025 import prices as prices_2025
 from rareearth.data import dataset_path
 
 HISTORY = pd.Series(
@@ -177,3 +180,18 @@ def test_price_speed_is_the_calibrated_one() -> None:
         peaks[lam] = float(price.loc["2010-07":"2010-12", "NdPr"].max())
         assert f"{lam:g} -> {peaks[lam]:.2f}" in row["method"], (lam, peaks[lam], row["method"])
     assert min(peaks, key=lambda lam: abs(peaks[lam] - 3.0)) == speed, peaks
+    # the method's other runs: December 2010 reaches 3 only at 0.23, where 2025's DyTb premium
+    # outside China peaks at 5.1x (above the record's top)
+    dec = {}
+    for lam in (0.22, 0.23):
+        res = ree.simulate(net, ree.load_scenario("china-2010"),
+                           parameters={"price_adjustment_per_month": lam})
+        price = pd.DataFrame(res.arrays["price"], index=res.periods, columns=res.commodities)
+        dec[lam] = float(price.loc["2010-12", "NdPr"])
+    assert dec[0.22] < 3.0 <= dec[0.23], dec
+    assert f"reaches 3 only at 0.23 ({dec[0.23]:.2f})" in row["method"]
+    res = ree.simulate(ree.load_network("world-2024"), ree.load_scenario("china-2025-heavy"),
+                       parameters={"price_adjustment_per_month": 0.23})
+    p = prices_2025(res).loc["2025-04":"2025-12"]
+    premium = float((p[("DyTb", "outside China")] / p[("DyTb", "inside China")]).max())
+    assert f"premium outside China at {premium:.1f}x" in row["method"], premium

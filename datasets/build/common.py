@@ -491,6 +491,9 @@ class Builder:
 #: (tests/test_validation_2010.py re-runs them)
 PRICE_SPEED_RUNS = {0.17: 2.852, 0.18: 2.998, 0.19: 3.148}
 PRICE_SPEED = 0.18
+#: the speed at which the replay's December 2010 NdPr reaches 3 instead, with that December and
+#: the peak of 2025's DyTb premium outside China (china-2025-heavy on world-2024) at that speed
+PRICE_SPEED_DECEMBER = (0.23, 3.006, 5.11)
 
 
 def price_parameters(b: Builder, dy_2009: Fact, script: Ref) -> None:
@@ -506,24 +509,34 @@ def price_parameters(b: Builder, dy_2009: Fact, script: Ref) -> None:
                 method=f"the 2011 peaks over their pre-2010 prices (University of Birmingham 2013): Dy "
                        f"~{dy_peak.value:,.0f} from ~{dy_pre:g} USD/kg = {dy_peak.value / dy_pre:.0f}x; low: "
                        f"Nd ~{nd_peak.value:g} from ~{nd_pre:g} = {nd_peak.value / nd_pre:.1f}x; high: Dy "
-                       f"{dy_peak.value:,.0f} / {dy_2009.value:g} (Dec 2009) = {dy_peak.value / dy_2009.value:.1f}x "
-                       f"(Ce oxide's ~39x is as high)")
+                       f"{dy_peak.value:,.0f} / {dy_2009.value:g} (Dec 2009) = {dy_peak.value / dy_2009.value:.1f}x")
     runs = ", ".join(f"{k:g} -> {v:.2f}" for k, v in PRICE_SPEED_RUNS.items())
+    dec_speed, dec_price, dec_premium = PRICE_SPEED_DECEMBER
+    dy_may = fact("prices", "Dy oxide Europe, 6 May", "EU", 2025)
+    dy_avg = fact("prices", "Dy oxide average price", "", 2025)
+    dy_top = 1000 / dy_avg.value  # the top of dy_may's published range, 700-1,000 (its note)
     b.parameter("price_adjustment_per_month", PRICE_SPEED, "1/month", 0.1, 0.3,
-                ref=[nd_dec, nd_peak, script], confidence="estimate",
+                ref=[nd_dec, nd_peak, dy_may, dy_avg, script], confidence="estimate",
                 method=f"term contracts re-price over months: each month the index closes this share of its "
                        f"log gap to the clearing level; calibrated on 2010: Nd metal ~{nd_dec.value:g} USD/kg by "
                        f"Dec 2010, 'more than triple a year earlier' (Japan Metal Bulletin): the 2010 replay's "
                        f"(china-2010 on world-2009) NdPr index peak in Jul-Dec 2010 is nearest 3 at "
-                       f"{PRICE_SPEED:g} ({runs}); range 0.1-0.3 (estimate)")
+                       f"{PRICE_SPEED:g} ({runs}); the model's December is lower (the held orders' rebound "
+                       f"refills Japan) and reaches 3 only at {dec_speed:g} ({dec_price:.2f}), which would put "
+                       f"2025's Dy premium outside China at {dec_premium:.1f}x, above the record's "
+                       f"{dy_top:.2f}x top (Argus's 6 May range top over the 2025 FOB average); range 0.1-0.3 "
+                       f"(estimate)")
 
 
 def held_cancellation_2010() -> tuple[float, float, str]:
     """What Japan's imports from China around the 2010 hold (MOF) say of the monthly share of
     held orders cancelled: (central, high, the working). Against 2010's monthly mean all of
-    the shortfall came back (central 0); against September's rate 53%, which a queue keeps when
-    ``c`` solves ``(1/3 (1-c)^2 + (1-c) + 2/3) / 2 = 0.53`` (the 10 September days wait two
-    month-starts, October's one, November's ship when the hold lifts on the 20th)."""
+    the shortfall came back (central 0); against September's rate 53%, which the engine's queue
+    keeps when ``c`` solves ``(1/3 (1-c)^2 + (1-c)) / (4/3) = 0.53``: with a one-month transit
+    the Oct-Nov arrivals miss the 10 held September days and October's month (4/3 of a month);
+    the September days wait two month-starts, October's one; November's blocked orders ship in
+    November once the hold lifts on the 20th and arrive in December as a normal month's, so
+    they are in neither the shortfall nor the rebound."""
     mof = {m: fact("validation_2010", f"RE imports from China, month {m:02d}", "JP", 2010).value
            for m in (9, 10, 11, 12)}
     jan = fact("validation_2010", "RE imports from China, month 01", "JP", 2011).value
@@ -532,14 +545,15 @@ def held_cancellation_2010() -> tuple[float, float, str]:
     short_mean, back_mean = 2 * mean - mof[10] - mof[11], mof[12] + jan - 2 * mean
     short_sep, back_sep = 2 * mof[9] - mof[10] - mof[11], mof[12] + jan - 2 * mof[9]
     kept = back_sep / short_sep
-    # (1-c)^2 / 3 + (1-c) + 2/3 = 2 kept: the positive root in x = 1 - c
-    x = (-3 + math.sqrt(9 + 12 * (2 * kept - 2 / 3))) / 2
+    # x^2 / 3 + x = 4/3 kept, x = 1 - c: the positive root of x^2 + 3x - 4 kept = 0
+    x = (-3 + math.sqrt(9 + 16 * kept)) / 2
     high = 1 - x
     working = (f"Japan's imports from China (MOF) fell {short_mean:,.0f} t short of 2010's monthly mean "
                f"({year:,.0f} t / 12 = {mean:,.0f} t) in Oct-Nov 2010 and came {back_mean:,.0f} t above it in "
                f"Dec 2010 - Jan 2011 ({back_mean / short_mean:.0%} back: cancellation 0); against September's "
-               f"rate ({mof[9]:,.0f} t) {back_sep:,.0f} of {short_sep:,.0f} t came back ({kept:.0%}), which a "
-               f"queue held 21 Sep - 20 Nov keeps at a cancellation of {high:.2f}/month")
+               f"rate ({mof[9]:,.0f} t) {back_sep:,.0f} of {short_sep:,.0f} t came back ({kept:.0%}), which the "
+               f"queue of the 10 September days and October (held 21 Sep - 20 Nov, released in November) "
+               f"keeps at a cancellation of {high:.2f}/month")
     return 0.0, round(high, 2), working
 
 

@@ -39,7 +39,8 @@ class HeldOrders:
     part of past orders, t: each month a share ``c`` (``held_order_cancellation``) of what waits
     is cancelled (filled elsewhere, or given up). A block lifts by where it stands when the
     month closes: with ``k`` the edge's keep this month (the month's mean), ``k_end`` its keep
-    on the month's last day and ``k_end'`` last month's, the share of the queue released is
+    on the month's last day (at its mid-day, the day grid of the monthly means) and ``k_end'``
+    the month-end keep the queue was last released against, the share of the queue released is
     ``ρ = clip((k_end − k_end') / (1 − k_end'), 0, 1)`` (an edge open again at the month's end
     ships all of it; a hold lifted on the 20th releases its queue that month, not the next),
     and of this month's blocked part ``(1 − k) × share × order`` the share
@@ -57,6 +58,11 @@ class HeldOrders:
     share is what ships that month, licences granted from the queue included (the profiles of
     the built-in scenarios are read off realised exports and approval shares), so an edge one
     cuts in a scenario holds nothing that month.
+
+    An event class with its own ``intensity`` gives monthly means only; its month-end level is
+    taken to be its mean (the release by the month's mean keep). An edge with no order in a
+    month releases nothing and keeps its reference ``k_end'`` (so an easing of that month is
+    released the next month the edge has orders).
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -88,7 +94,8 @@ class HeldOrders:
         self._col = np.array([sched.events[i].scenario for i in self._event.tolist()], dtype=np.int64)
         self._value = np.array([e.value for e in sched.events])
         self.keep_end = np.ones((n_r, n_s))
-        self.keep_end_prev = np.ones((n_r, n_s))
+        #: the month-end keep each queue was last released against (``k_end'``)
+        self.keep_ref = np.ones((n_r, n_s))
         self._ends = np.full(len(sched.events), -1.0)
         self.lift = np.zeros((n_r, n_s))
         self.within = np.zeros((n_r, n_s))
@@ -113,10 +120,9 @@ class HeldOrders:
         keep = self.engine.ev.keep
         assert keep is not None
         self.backlog *= 1.0 - self.cancel
-        np.copyto(self.keep_end_prev, self.keep_end)
         self._month_end_keep()
-        closed = 1.0 - self.keep_end_prev
-        np.divide(self.keep_end - self.keep_end_prev, closed, out=self.lift, where=closed > ROUNDING)
+        closed = 1.0 - self.keep_ref
+        np.divide(self.keep_end - self.keep_ref, closed, out=self.lift, where=closed > ROUNDING)
         self.lift[closed <= ROUNDING] = 1.0
         np.clip(self.lift, 0.0, 1.0, out=self.lift)
         closed = 1.0 - keep
@@ -156,6 +162,11 @@ class HeldOrders:
         waiting -= out
         waiting += blocked - now
         np.maximum(waiting, 0.0, out=waiting)
+        # the reference moves to this month's end where the queue was released against it; an
+        # edge with nothing ordered keeps its reference, or takes a tighter block's level
+        ref = self.keep_ref[r0:r1]
+        end = self.keep_end[r0:r1]
+        np.copyto(ref, np.where(ordered > _TINY, end, np.minimum(ref, end)))
         if not self.active and (raised != keep[r0:r1]).any():
             self.active = True
         if self.active:
