@@ -358,6 +358,22 @@ def test_w09_build_script_reproduces_the_files(tmp_path: Path) -> None:
         assert (out / path.name).read_bytes() == path.read_bytes(), path.name
 
 
+def test_w09_build_script_writes_where_it_is_told(tmp_path: Path) -> None:
+    """``build_world_2009.py OUT`` writes to OUT (it used to ignore the argument and overwrite
+    datasets/world-2009), byte for byte what is committed."""
+    root = Path(__file__).resolve().parents[1]
+    script = root / "datasets" / "build" / "build_world_2009.py"
+    if not script.is_file() or not _facts_file(root).is_file():
+        pytest.skip("build script or facts file not available")
+    out = tmp_path / "elsewhere"
+    done = subprocess.run([sys.executable, str(script), str(out)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert str(out) in done.stdout
+    committed = root / "datasets" / "world-2009"
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in committed.iterdir())
+
+
 def test_w24_build_script_reproduces_the_files(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
     script = root / "datasets" / "build" / "build_world_2024.py"

@@ -941,12 +941,14 @@ def write(folder: Path = OUT) -> Path:
                                "datasets/README.md.")
 
 
-def main() -> None:
-    write(OUT)
-    ds = common.check(OUT)
+def main(argv: list[str]) -> None:
+    """Write the dataset to ``argv[0]`` (default: datasets/world-2009), as build_world_2024.py."""
+    out = Path(argv[0]).resolve() if argv else OUT
+    write(out)
+    ds = common.check(out)
     print(f"{NAME}: {sum(len(v) for v in ds.tables.values())} rows, "
-          f"{len(ds.tables['flows'])} flows, {len(ds.sources)} sources -> {OUT}")
+          f"{len(ds.tables['flows'])} flows, {len(ds.sources)} sources -> {out}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
