@@ -23,9 +23,9 @@ from rareearth.engine.kernel_base import _cut, _jit, _leontief, _max, _min, _row
 __all__ = [
     "Consumers", "CountryOut", "CountryRows", "Markets", "PileRows", "PlanOut", "PlanSlots",
     "active_entries", "consume", "country_sums", "demand_level", "demand_level_markets",
-    "fill_column", "need_order", "order_from_need", "plan", "price_markets", "produce_in",
-    "produce_out", "ramp_step", "release_apply", "release_sums", "scale_column", "scaled_rows",
-    "shortfall",
+    "fill_column", "need_order", "order_from_need", "pipe_send", "plan", "price_markets",
+    "produce_in", "produce_out", "ramp_step", "release_apply", "release_sums", "scale_column",
+    "scaled_rows", "shortfall",
 ]
 
 
@@ -448,3 +448,18 @@ def scale_column(a: np.ndarray, rows: np.ndarray, s: int, factor: float) -> None
     """``a[rows, s] *= factor``."""
     for j in range(rows.size):
         a[rows[j], s] *= factor
+
+
+@_jit
+def pipe_send(moving: np.ndarray, rows: np.ndarray | None, cols: np.ndarray, slot: np.ndarray,
+              share: np.ndarray, pipe: np.ndarray) -> None:
+    """``pipe[slot[j], rows[i], cols[j]] += moving[i, cols[j]] × share[j]`` (every row of
+    ``pipe`` when ``rows`` is None; rows distinct): a month's cross-border shipments into the
+    transit pipeline, one (slot, scenario) pair per scenario (:class:`~rareearth.engine.transit.Transit`)."""
+    n = moving.shape[0]
+    for i in range(n):
+        r = i if rows is None else rows[i]
+        src = moving[i]
+        for j in range(cols.size):
+            s = cols[j]
+            pipe[slot[j], r, s] += src[s] * share[j]

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rareearth.engine import kernels
+
 if TYPE_CHECKING:
     from rareearth.engine.core import Engine
 
@@ -185,6 +187,11 @@ class Transit:
         #: scenarios with a part of their cross-border deliveries arriving in a later month
         self.later_whole = np.flatnonzero(self.whole > 0)
         self.later_frac = np.flatnonzero(self.frac > 0)
+        # per scenario of each: its months on (added to this month, mod ``size``) and share
+        self._slot_whole = self.whole[self.later_whole]
+        self._share_whole = 1.0 - self.frac[self.later_whole]
+        self._slot_frac = self.whole[self.later_frac] + 1
+        self._share_frac = self.frac[self.later_frac]
         #: this month's arrivals and what left for later months, per in-slot (:meth:`basis`)
         self.arrived = np.zeros((st.n_in, n_s))
         self.departed = np.zeros((st.n_in, n_s))
@@ -246,24 +253,13 @@ class Transit:
         self._send(None, moving, self.pipe)
 
     def _send(self, index: np.ndarray | None, moving: np.ndarray, pipe: np.ndarray) -> None:
-        """Put this month's cross-border shipments ``moving`` to in-slots ``index`` (None: all)
-        into ``pipe``."""
+        """Put this month's cross-border shipments ``moving`` to in-slots ``index`` (None: all;
+        distinct) into ``pipe``: per scenario, ``1 − frac(L)`` of it ``floor(L)`` months on
+        (scenarios with ``floor(L) ≥ 1``), then ``frac(L)`` a month after that."""
         t = self.engine.t
-        rows = slice(None) if index is None else index[:, None]
-        # one (slot, scenario) pair per scenario: a vectorised scatter, whatever the leads
-        cols = self.later_whole  # the 1 − frac part, floor(L) ≥ 1 months on
-        if cols.size:
-            w, f = self.whole[cols], self.frac[cols]
-            part = moving[:, cols] * (1.0 - f)
-            if index is None:
-                pipe[(t + w) % self.size, :, cols] += part.T
-            else:
-                pipe[((t + w) % self.size)[None, :], rows, cols[None, :]] += part
-        cols = self.later_frac  # the frac part, floor(L) + 1 months on
-        if cols.size:
-            w, f = self.whole[cols], self.frac[cols]
-            part = moving[:, cols] * f
-            if index is None:
-                pipe[(t + w + 1) % self.size, :, cols] += part.T
-            else:
-                pipe[((t + w + 1) % self.size)[None, :], rows, cols[None, :]] += part
+        rows = None if index is None else np.ascontiguousarray(index, dtype=np.int64)
+        moving = np.ascontiguousarray(moving)
+        for cols, slot, share in ((self.later_whole, self._slot_whole, self._share_whole),
+                                  (self.later_frac, self._slot_frac, self._share_frac)):
+            if cols.size:
+                kernels.pipe_send(moving, rows, cols, (t + slot) % self.size, share, pipe)
