@@ -547,9 +547,11 @@ class Engine:
         version = self.blocked_version
         cached = self._group_blocked.get(id(g))
         if cached is None or cached[0] != version:
-            pairs = np.ix_(g.commodities, np.arange(self.n_scenarios), g.suppliers, g.buyers)
-            block = self.ev.blocked[pairs]
-            cached = (version, block if block.any() else None)
+            block = np.empty((g.commodities.size, self.n_scenarios, g.suppliers.size,
+                              g.buyers.size), dtype=bool)
+            some = kernels.pairs_of(np.ascontiguousarray(self.ev.blocked), g.commodities,
+                                    g.suppliers, g.buyers, block)
+            cached = (version, block if some else None)
             self._group_blocked[id(g)] = cached
         return cached[1]
 

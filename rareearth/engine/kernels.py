@@ -71,6 +71,7 @@ from rareearth.engine.kernels_month import (
     fill_column,
     need_order,
     order_from_need,
+    pairs_of,
     pipe_send,
     plan,
     price_markets,
@@ -81,6 +82,7 @@ from rareearth.engine.kernels_month import (
     release_sums,
     scale_column,
     scaled_rows,
+    ship_cross,
     shortfall,
 )
 from rareearth.engine.kernels_pass import (
@@ -107,8 +109,8 @@ __all__ = [
     "active_entries", "agg_rows", "allocate_edges", "allocate_fill", "allocate_receive",
     "consume", "country_sums", "csr", "demand_level", "demand_level_markets", "fill_column",
     "group_unmet", "headroom", "headroom_split", "input_limit", "need_order", "numba",
-    "order_from_need", "pipe_send", "plan", "pool_pass", "pool_rationing", "price_markets", "produce_in",
+    "order_from_need", "pairs_of", "pipe_send", "plan", "pool_pass", "pool_rationing", "price_markets", "produce_in",
     "produce_out", "ramp_step", "receive_rerouted", "release_apply", "release_pile",
-    "release_sums", "room", "scale_column", "scaled_rows", "shortfall", "signal", "spare",
+    "release_sums", "room", "scale_column", "scaled_rows", "ship_cross", "shortfall", "signal", "spare",
     "take",
 ]

@@ -23,9 +23,9 @@ from rareearth.engine.kernel_base import _cut, _jit, _leontief, _max, _min, _row
 __all__ = [
     "Consumers", "CountryOut", "CountryRows", "Markets", "PileRows", "PlanOut", "PlanSlots",
     "active_entries", "consume", "country_sums", "demand_level", "demand_level_markets",
-    "fill_column", "need_order", "order_from_need", "pipe_send", "plan", "price_markets",
+    "fill_column", "need_order", "order_from_need", "pairs_of", "pipe_send", "plan", "price_markets",
     "produce_in", "produce_out", "ramp_step", "release_apply", "release_sums", "scale_column",
-    "scaled_rows", "shortfall",
+    "scaled_rows", "ship_cross", "shortfall",
 ]
 
 
@@ -463,3 +463,42 @@ def pipe_send(moving: np.ndarray, rows: np.ndarray | None, cols: np.ndarray, slo
         for j in range(cols.size):
             s = cols[j]
             pipe[slot[j], r, s] += src[s] * share[j]
+
+
+@_jit
+def pairs_of(blocked: np.ndarray, commodities: np.ndarray, suppliers: np.ndarray,
+             buyers: np.ndarray, out: np.ndarray) -> bool:
+    """``out = blocked[np.ix_(commodities, all scenarios, suppliers, buyers)]`` ((C, S, K, K)
+    bool in, (Cg, S, Ks, Kb) out); whether any is set (a group's closed pairs,
+    ``Engine.group_blocked``)."""
+    some = False
+    for a in range(commodities.size):
+        src = blocked[commodities[a]]
+        for s in range(src.shape[0]):
+            for i in range(suppliers.size):
+                row = src[s, suppliers[i]]
+                dst = out[a, s, i]
+                for j in range(buyers.size):
+                    v = row[buyers[j]]
+                    dst[j] = v
+                    some |= v
+    return some
+
+
+@_jit
+def ship_cross(cross: CSR, flow: np.ndarray, stay: np.ndarray, received: np.ndarray,
+               departed: np.ndarray, moving: np.ndarray) -> None:
+    """A stage's cross-border deliveries leave ``received`` for the transit pipeline:
+    ``moving = cross @ flow`` (scipy's order), ``later = moving × stay`` (``stay`` (S,): the
+    share that arrives in a later month), ``received = maximum(received − later, 0)``,
+    ``departed += later`` (``Transit.ship``)."""
+    indptr, indices, data = cross
+    for i in range(moving.shape[0]):
+        row = moving[i]
+        _row_product(indptr, indices, data, flow, i, row)
+        rc = received[i]
+        dp = departed[i]
+        for s in range(row.size):
+            later = row[s] * stay[s]
+            rc[s] = _max(rc[s] - later, 0.0)
+            dp[s] += later

@@ -184,6 +184,9 @@ class Transit:
         # by shipments of months −L…−1: slot k < whole gets full months, slot whole the part
         # shipped whole + 1 months before
         self.now = 1.0 - np.where(self.whole == 0, self.frac, 1.0)[None, :]  # same month
+        self._stay = np.ascontiguousarray((1.0 - self.now)[0])  # (S,): arrives later
+        self.cross_csr = [kernels.csr(m) for m in self.cross]
+        self._moving = np.empty((st.n_in, n_s))
         #: scenarios with a part of their cross-border deliveries arriving in a later month
         self.later_whole = np.flatnonzero(self.whole > 0)
         self.later_frac = np.flatnonzero(self.frac > 0)
@@ -245,11 +248,9 @@ class Transit:
         e0, e1 = eng.st.edge_range[stage]
         if e0 == e1:
             return
-        moving = self.cross[stage] @ eng.flows.edge_flow[e0:e1]  # (n_in, S)
-        later = moving * (1.0 - self.now)
-        eng.flows.received -= later
-        np.maximum(eng.flows.received, 0.0, out=eng.flows.received)
-        self.departed += later
+        moving = self._moving  # cross @ edge flows (n_in, S); later = moving × (1 − now)
+        kernels.ship_cross(self.cross_csr[stage], eng.flows.edge_flow[e0:e1], self._stay,
+                           eng.flows.received, self.departed, moving)
         self._send(None, moving, self.pipe)
 
     def _send(self, index: np.ndarray | None, moving: np.ndarray, pipe: np.ndarray) -> None:
