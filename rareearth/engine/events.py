@@ -271,6 +271,31 @@ class EventSchedule:
         self._levels = np.full(len(self.events), -1.0)
         #: incremented whenever the month's arrays change (callers cache derived arrays on it)
         self.version = 0
+        self._tables()
+
+    def _tables(self) -> None:
+        """The events as flat arrays for :func:`kernels.redo_events`."""
+        st = self.structure
+        codes = {"capacity": 0, "demand": 1, "restriction": 2, "quota": 3}
+        ev = self.events
+        self._scenario_of = np.array([e.scenario for e in ev], dtype=np.int64)
+        self._rows: kernels.EventRows = (
+            np.array([codes[e.kind] for e in ev], dtype=np.int64),
+            np.array([e.value for e in ev], dtype=np.float64),
+            np.array([e.base for e in ev], dtype=np.float64),
+            np.array([e.exporter for e in ev], dtype=np.int64))
+        share = [st.edge_base[e.slots] / e.base if e.kind == "quota" and e.base > 0
+                 else np.zeros(e.slots.size) for e in ev]
+        self._event_pos: kernels.EventPos = (*_csr(self._pos), _flat(share, np.float64))
+        none = np.zeros(0, np.int64)
+        self._pairs: kernels.EventPairs = (
+            *_csr([none if e.commodities is None else e.commodities for e in ev]),
+            *_csr([none if e.importers is None else e.importers for e in ev]))
+        self._by: kernels.EventScenarios = (
+            *_csr([np.array(b, dtype=np.int64) for b in self.by_scenario]),
+            *_csr([t["capacity"] for t in self._touched]),
+            *_csr([t["demand"] for t in self._touched]),
+            *_csr([t["trade"] for t in self._touched]))
 
     def at(self, t: int) -> MonthEvents:
         """Event arrays of month ``t`` (0-based); only scenarios whose events changed are redone."""
@@ -280,57 +305,23 @@ class EventSchedule:
         changed = np.flatnonzero(levels != self._levels)
         if changed.size == 0:
             return self._last
-        self._levels = levels.copy()
+        self._levels = levels = np.ascontiguousarray(levels, dtype=np.float64)
         self.version += 1
-        for s in np.unique([self.events[i].scenario for i in changed]):
-            self._redo(int(s), levels)
+        kernels.redo_events(np.unique(self._scenario_of[changed]), levels, self._rows,
+                            self._event_pos, self._pairs, self._by, self.cap, self.demand,
+                            self.keep, self.allowance, self.blocked)
         self._last = MonthEvents(self.cap, self.keep, self.demand, self.blocked, self.edges,
                                  self.allowance)
         return self._last
 
-    def _redo(self, s: int, levels: np.ndarray) -> None:
-        st = self.structure
-        touched = self._touched[s]
-        if self.cap is not None:
-            kernels.fill_column(self.cap, touched["capacity"], s, 1.0)
-        if self.demand is not None:
-            kernels.fill_column(self.demand, touched["demand"], s, 1.0)
-        if self.keep is not None:
-            kernels.fill_column(self.keep, touched["trade"], s, 1.0)
-        if self.allowance is not None:
-            kernels.fill_column(self.allowance, touched["trade"], s, np.inf)
-        if self.blocked is not None:
-            self.blocked[:, s] = False
-        quotas = []
-        for i in self.by_scenario[s]:
-            event, level, pos = self.events[i], float(levels[i]), self._pos[i]
-            if level <= 0:
-                continue
-            if event.kind == "capacity":
-                assert self.cap is not None
-                kernels.scale_column(self.cap, pos, s, 1.0 - (1.0 - event.value) * level)
-            elif event.kind == "demand":
-                assert self.demand is not None
-                kernels.scale_column(self.demand, pos, s, 1.0 - (1.0 - event.value) * level)
-            elif event.kind == "restriction":
-                assert self.keep is not None
-                cut = event.value * level
-                if cut > 0:
-                    kernels.scale_column(self.keep, pos, s, 1.0 - cut)
-                    self._block(event)
-            else:
-                quotas.append(i)
-        for i in quotas:
-            event, level, pos = self.events[i], float(levels[i]), self._pos[i]
-            assert self.allowance is not None
-            allowed = level * event.value + (1.0 - level) * event.base
-            if event.base > 0:
-                share = st.edge_base[event.slots] / event.base
-                self.allowance[pos, s] = np.minimum(self.allowance[pos, s], allowed * share)
-            self._block(event)
 
-    def _block(self, event: _Compiled) -> None:
-        assert self.blocked is not None
-        assert event.importers is not None and event.commodities is not None
-        self.blocked[event.commodities[:, None], event.scenario, event.exporter,
-                     event.importers[None, :]] = True
+def _csr(parts: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``(ptr, values)``: the int arrays ``parts`` end to end, part ``i`` at
+    ``values[ptr[i]:ptr[i + 1]]``."""
+    ptr = np.zeros(len(parts) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([p.size for p in parts])
+    return ptr, _flat(parts, np.int64)
+
+
+def _flat(parts: Sequence[np.ndarray], dtype: type) -> np.ndarray:
+    return (np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype))

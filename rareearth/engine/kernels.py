@@ -59,6 +59,10 @@ from rareearth.engine.kernels_month import (
     Consumers,
     CountryOut,
     CountryRows,
+    EventPairs,
+    EventPos,
+    EventRows,
+    EventScenarios,
     Markets,
     PileRows,
     PlanOut,
@@ -78,6 +82,7 @@ from rareearth.engine.kernels_month import (
     produce_in,
     produce_out,
     ramp_step,
+    redo_events,
     release_apply,
     release_sums,
     scale_column,
@@ -103,6 +108,7 @@ from rareearth.engine.kernels_pass import release as release_pile
 
 __all__ = [
     "CSR", "NO_CUTS", "Consumers", "CountryOut", "CountryRows", "Cuts", "EdgeOut", "Edges",
+    "EventPairs", "EventPos", "EventRows", "EventScenarios",
     "GroupLinks", "Leontief", "Markets", "PassBook", "PassBuyers", "PassPools", "PassRecord",
     "PileRows", "PileWork", "PlanOut", "PlanSlots", "Pools", "Ration", "Rationing",
     "Restricted", "RoomSource", "Sold", "StockDraw", "TakeSlots", "_max", "_min",
@@ -110,7 +116,7 @@ __all__ = [
     "consume", "country_sums", "csr", "demand_level", "demand_level_markets", "fill_column",
     "group_unmet", "headroom", "headroom_split", "input_limit", "need_order", "numba",
     "order_from_need", "pairs_of", "pipe_send", "plan", "pool_pass", "pool_rationing", "price_markets", "produce_in",
-    "produce_out", "ramp_step", "receive_rerouted", "release_apply", "release_pile",
+    "produce_out", "ramp_step", "receive_rerouted", "redo_events", "release_apply", "release_pile",
     "release_sums", "room", "scale_column", "scaled_rows", "ship_cross", "shortfall", "signal", "spare",
     "take",
 ]
