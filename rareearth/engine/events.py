@@ -94,6 +94,22 @@ def _selection_key(event: Any) -> tuple[Any, ...] | None:
     return None
 
 
+_Selections = tuple[dict[tuple[Any, ...], "_Compiled"], dict[Any, np.ndarray]]
+
+
+def _selections(net: Any, structure: Structure) -> _Selections:
+    """The event selections and resolved commodities kept with ``net`` for ``structure`` (fresh
+    ones for a network without a cache)."""
+    if not hasattr(net, "cached"):
+        return {}, {}
+    per: dict[int, tuple[Structure, _Selections]] = net.cached("engine.event-selections", None,
+                                                               dict)
+    entry = per.get(id(structure))
+    if entry is None or entry[0] is not structure:
+        entry = per[id(structure)] = (structure, ({}, {}))
+    return entry[1]
+
+
 class EventSchedule:
     """Per-month event arrays of a batch of scenarios (see module docstring).
 
@@ -116,8 +132,10 @@ class EventSchedule:
         self.n_scenarios = len(scenarios)
         self.events: list[_Compiled] = []
         self._sectors: np.ndarray | None = None
-        self._commodity_cache: dict[Any, np.ndarray] = {}
-        self._selection_cache: dict[tuple[Any, ...], _Compiled] = {}
+        # what events select (slots, commodities) is kept with the network, per structure:
+        # a later batch on the same structure (the next call, the next Monte Carlo batch)
+        # compiles the same selections without looking them up again
+        self._selection_cache, self._commodity_cache = _selections(net, structure)
         # events of the scenarios that share a horizon get their intensities in one array
         # computation (Monte Carlo: thousands of scaled events over the same months)
         horizons: dict[tuple[str, int], list[tuple[Any, _Compiled]]] = {}
