@@ -275,45 +275,46 @@ class EventSchedule:
         self.demand = np.ones((i1 - i0, n_s)) if "demand" in kinds else None
         k = st.n_countries
         self.blocked = (np.zeros((st.n_commodities, n_s, k, k), dtype=bool) if trade else None)
-        self.by_scenario: list[list[int]] = [[] for _ in range(n_s)]
-        for i, e in enumerate(self.events):
-            self.by_scenario[e.scenario].append(i)
-        self._touched: list[dict[str, np.ndarray]] = []
-        for s in range(n_s):
-            touched: dict[str, list[np.ndarray]] = {"capacity": [], "demand": [], "trade": []}
-            for i in self.by_scenario[s]:
-                kind = self.events[i].kind
-                touched["trade" if kind in ("restriction", "quota") else kind].append(self._pos[i])
-            self._touched.append({k: np.unique(np.concatenate(v)) if v else np.zeros(0, np.int64)
-                                  for k, v in touched.items()})
         self._levels = np.full(len(self.events), -1.0)
         #: incremented whenever the month's arrays change (callers cache derived arrays on it)
         self.version = 0
         self._tables()
 
     def _tables(self) -> None:
-        """The events as flat arrays for :func:`kernels.redo_events`."""
+        """The events as flat arrays for :func:`kernels.redo_events`: per event its kind,
+        value, base, exporter, rows, quota shares, commodities and importers; per scenario its
+        events in order and the rows they touch of each month array (sorted, distinct)."""
         st = self.structure
+        n_s = self.n_scenarios
         codes = {"capacity": 0, "demand": 1, "restriction": 2, "quota": 3}
         ev = self.events
-        self._scenario_of = np.array([e.scenario for e in ev], dtype=np.int64)
+        scenario = self._scenario_of = np.array([e.scenario for e in ev], dtype=np.int64)
+        kind = np.array([codes[e.kind] for e in ev], dtype=np.int64)
         self._rows: kernels.EventRows = (
-            np.array([codes[e.kind] for e in ev], dtype=np.int64),
-            np.array([e.value for e in ev], dtype=np.float64),
+            kind, np.array([e.value for e in ev], dtype=np.float64),
             np.array([e.base for e in ev], dtype=np.float64),
             np.array([e.exporter for e in ev], dtype=np.int64))
         share = [st.edge_base[e.slots] / e.base if e.kind == "quota" and e.base > 0
                  else np.zeros(e.slots.size) for e in ev]
-        self._event_pos: kernels.EventPos = (*_csr(self._pos), _flat(share, np.float64))
+        pos_ptr, pos = _csr(self._pos)
+        self._event_pos: kernels.EventPos = (pos_ptr, pos, _flat(share, np.float64))
         none = np.zeros(0, np.int64)
         self._pairs: kernels.EventPairs = (
             *_csr([none if e.commodities is None else e.commodities for e in ev]),
             *_csr([none if e.importers is None else e.importers for e in ev]))
-        self._by: kernels.EventScenarios = (
-            *_csr([np.array(b, dtype=np.int64) for b in self.by_scenario]),
-            *_csr([t["capacity"] for t in self._touched]),
-            *_csr([t["demand"] for t in self._touched]),
-            *_csr([t["trade"] for t in self._touched]))
+        order = np.argsort(scenario, kind="stable")  # each scenario's events in their order
+        # every (scenario, row) an event touches, per array: capacity, demand, trade (0, 1, 2)
+        of_pos = np.repeat(scenario, np.diff(pos_ptr))
+        array_of = np.repeat(np.minimum(kind, 2), np.diff(pos_ptr))
+        touched = []
+        for a in range(3):
+            mine = array_of == a
+            width = int(pos[mine].max()) + 1 if mine.any() else 1
+            cells = np.unique(of_pos[mine] * width + pos[mine])
+            touched.append((_ptr(cells // width, n_s), cells % width))
+        (cap_ptr, cap_rows), (demand_ptr, demand_rows), (trade_ptr, trade_rows) = touched
+        self._by: kernels.EventScenarios = (_ptr(scenario, n_s), order, cap_ptr, cap_rows,
+                                            demand_ptr, demand_rows, trade_ptr, trade_rows)
 
     def at(self, t: int) -> MonthEvents:
         """Event arrays of month ``t`` (0-based); only scenarios whose events changed are redone."""
@@ -343,3 +344,10 @@ def _csr(parts: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 def _flat(parts: Sequence[np.ndarray], dtype: type) -> np.ndarray:
     return (np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype))
+
+
+def _ptr(owner: np.ndarray, n: int) -> np.ndarray:
+    """CSR pointers of values grouped by ``owner`` (sorted, in ``range(n)``)."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum(np.bincount(owner, minlength=n))
+    return ptr
