@@ -18,11 +18,14 @@ True
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
 
 from rareearth.engine import kernels
+from rareearth.engine.structure import Structure
 
 if TYPE_CHECKING:
     from rareearth.engine.core import Engine
@@ -156,36 +159,21 @@ class Transit:
         self.frac = lead - self.whole
         self.size = int(self.whole.max()) + 2
         n_s = engine.n_scenarios
-        self.pipe = np.zeros((self.size, st.n_in, n_s))
-        # per stage: cross-border part of flow_to_in, and the buyers' rows it touches
-        self.cross = []
-        cross_edge = st.out_country[st.edge_src] != st.in_country[st.edge_tgt]
-        for stage in st.producing:
-            e0, e1 = st.edge_range[stage]
-            m = st.flow_to_in[stage].tocsc().copy()
-            mask = np.repeat(cross_edge[e0:e1], np.diff(m.indptr))
-            m.data = m.data * mask
-            m.eliminate_zeros()
-            self.cross.append(m.tocsr())
-        # baseline shipments already under way at the start (shipped before month 0)
-        base = np.zeros(st.n_in)
-        for stage in st.producing:
-            e0, e1 = st.edge_range[stage]
-            base += self.cross[stage] @ st.edge_base[e0:e1]
-        for s in range(n_s):
-            for k in range(int(self.whole[s]) + 1):
-                share = 0.0
-                if k < self.whole[s]:
-                    share = 1.0
-                elif k == self.whole[s]:
-                    share = self.frac[s]
-                self.pipe[k % self.size, :, s] += base * share
+        # per stage: cross-border part of flow_to_in, and the buyers' rows it touches; and
+        # the baseline shipments already under way at the start (shipped before month 0)
+        self.cross, base, self.cross_csr = _cross(st)
+        # slot k < floor(L) holds a full month of them, slot floor(L) the part frac(L) (each
+        # slot of a scenario is written once: 0 + base × share), later slots nothing
+        k = np.arange(self.size)[:, None]
+        share = np.where(k < self.whole[None, :], 1.0,
+                         np.where(k == self.whole[None, :], self.frac[None, :], 0.0))
+        self.pipe = base[None, :, None] * share[:, None, :]  # (size, n_in, S)
+        self.pipe += 0.0  # as the additions to zeros did (−0 → 0)
         # ``pipe[k]`` holds what arrives in a month ≡ k (mod size); the month-0 slot is filled
         # by shipments of months −L…−1: slot k < whole gets full months, slot whole the part
         # shipped whole + 1 months before
         self.now = 1.0 - np.where(self.whole == 0, self.frac, 1.0)[None, :]  # same month
         self._stay = np.ascontiguousarray((1.0 - self.now)[0])  # (S,): arrives later
-        self.cross_csr = [kernels.csr(m) for m in self.cross]
         self._moving = np.empty((st.n_in, n_s))
         #: scenarios with a part of their cross-border deliveries arriving in a later month
         self.later_whole = np.flatnonzero(self.whole > 0)
@@ -264,3 +252,30 @@ class Transit:
                                   (self.later_frac, self._slot_frac, self._share_frac)):
             if cols.size:
                 kernels.pipe_send(moving, rows, cols, (t + slot) % self.size, share, pipe)
+
+
+#: per structure, :func:`_cross` (a structure's arrays never change)
+_CROSS: weakref.WeakKeyDictionary[Structure, tuple[list[sp.csr_matrix], np.ndarray,
+                                                   list[kernels.CSR]]] = weakref.WeakKeyDictionary()
+
+
+def _cross(st: Structure) -> tuple[list[sp.csr_matrix], np.ndarray, list[kernels.CSR]]:
+    """Per producing stage, the cross-border part of ``flow_to_in`` (and its CSR arrays), and
+    the in-slots' baseline receipts over borders (t/month)."""
+    hit = _CROSS.get(st)
+    if hit is None:
+        cross = []
+        cross_edge = st.out_country[st.edge_src] != st.in_country[st.edge_tgt]
+        for stage in st.producing:
+            e0, e1 = st.edge_range[stage]
+            m = st.flow_to_in[stage].tocsc().copy()
+            mask = np.repeat(cross_edge[e0:e1], np.diff(m.indptr))
+            m.data = m.data * mask
+            m.eliminate_zeros()
+            cross.append(m.tocsr())
+        base = np.zeros(st.n_in)
+        for stage in st.producing:
+            e0, e1 = st.edge_range[stage]
+            base += cross[stage] @ st.edge_base[e0:e1]
+        hit = _CROSS[st] = (cross, base, [kernels.csr(m) for m in cross])
+    return hit
