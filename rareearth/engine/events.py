@@ -326,9 +326,9 @@ class EventSchedule:
             return self._last
         self._levels = levels = np.ascontiguousarray(levels, dtype=np.float64)
         self.version += 1
-        kernels.redo_events(np.unique(self._scenario_of[changed]), levels, self._rows,
-                            self._event_pos, self._pairs, self._by, self.cap, self.demand,
-                            self.keep, self.allowance, self.blocked)
+        kernels.redo_events(np.unique(self._scenario_of[changed]), levels,
+                            (self._rows, self._event_pos, self._pairs, self._by), self.cap,
+                            self.demand, self.keep, self.allowance, self.blocked)
         self._last = MonthEvents(self.cap, self.keep, self.demand, self.blocked, self.edges,
                                  self.allowance)
         return self._last

@@ -63,6 +63,7 @@ from rareearth.engine.kernels_month import (
     EventPos,
     EventRows,
     EventScenarios,
+    EventTable,
     Markets,
     PileRows,
     PlanOut,
@@ -108,7 +109,7 @@ from rareearth.engine.kernels_pass import release as release_pile
 
 __all__ = [
     "CSR", "NO_CUTS", "Consumers", "CountryOut", "CountryRows", "Cuts", "EdgeOut", "Edges",
-    "EventPairs", "EventPos", "EventRows", "EventScenarios",
+    "EventPairs", "EventPos", "EventRows", "EventScenarios", "EventTable",
     "GroupLinks", "Leontief", "Markets", "PassBook", "PassBuyers", "PassPools", "PassRecord",
     "PileRows", "PileWork", "PlanOut", "PlanSlots", "Pools", "Ration", "Rationing",
     "Restricted", "RoomSource", "Sold", "StockDraw", "TakeSlots", "_max", "_min",

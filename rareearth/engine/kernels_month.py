@@ -31,7 +31,7 @@ from rareearth.engine.kernel_base import (
 
 __all__ = [
     "Consumers", "CountryOut", "CountryRows", "EventPairs", "EventPos", "EventRows",
-    "EventScenarios", "Markets", "PileRows", "PlanOut", "PlanSlots",
+    "EventScenarios", "EventTable", "Markets", "PileRows", "PlanOut", "PlanSlots",
     "active_entries", "consume", "country_sums", "demand_level", "demand_level_markets",
     "fill_column", "need_order", "order_from_need", "pairs_of", "pipe_send", "plan", "price_markets",
     "produce_in", "produce_out", "ramp_step", "redo_events", "release_apply", "release_sums",
@@ -530,6 +530,8 @@ EventPairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 #: ``(ptr, events, cap_ptr, cap_rows, demand_ptr, demand_rows, trade_ptr, trade_rows)``.
 EventScenarios = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
                        np.ndarray, np.ndarray]
+#: The four together. Fields: ``(events, pos, pairs, by)``.
+EventTable = tuple[EventRows, EventPos, EventPairs, EventScenarios]
 
 
 @_inline
@@ -541,9 +543,8 @@ def _close_pairs(pairs: EventPairs, i: int, s: int, exporter: int, blocked: np.n
 
 
 @_jit
-def redo_events(scenarios: np.ndarray, levels: np.ndarray, events: EventRows, pos: EventPos,
-                pairs: EventPairs, by: EventScenarios, cap: np.ndarray | None,
-                demand: np.ndarray | None, keep: np.ndarray | None,
+def redo_events(scenarios: np.ndarray, levels: np.ndarray, table: EventTable,
+                cap: np.ndarray | None, demand: np.ndarray | None, keep: np.ndarray | None,
                 allowance: np.ndarray | None, blocked: np.ndarray | None) -> None:
     """The month's event arrays of ``scenarios`` afresh at intensities ``levels`` (per event):
     the rows their events touch reset (1, the allowance ∞, no pair closed), then each event of
@@ -551,6 +552,7 @@ def redo_events(scenarios: np.ndarray, levels: np.ndarray, events: EventRows, po
     the keep by ``1 − value × level`` (restriction, when > 0), closing its pairs; quotas last,
     in order: ``allowance = minimum(allowance, (level × value + (1 − level) × base) × share)``
     (when ``base > 0``), closing their pairs (``EventSchedule.at``)."""
+    events, pos, pairs, by = table
     kind, value, base, exporter = events
     ptr, rows, share = pos
     sc_ptr, sc_events, cap_ptr, cap_rows, dem_ptr, dem_rows, trd_ptr, trd_rows = by
