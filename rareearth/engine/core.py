@@ -286,10 +286,21 @@ class Engine:
     # ================================================================== the month
 
     def run(self) -> Raw:
-        """Run every month of the horizon and return the recorded arrays."""
-        for t in range(self.months):
-            self.month(t)
-        return self.raw
+        """Run every month of the horizon and return the recorded arrays.
+
+        The engine is spent afterwards: it drops everything but :attr:`raw` (its work arrays,
+        and the references its parts hold to it — held orders, transit, stockpiles, the
+        allocator's run — that made reference cycles), so its memory is freed as soon as the
+        run ends rather than at the next garbage collection.
+        """
+        try:
+            for t in range(self.months):
+                self.month(t)
+            return self.raw
+        finally:
+            raw = self.raw
+            self.__dict__.clear()
+            self.raw = raw
 
     def month(self, t: int) -> None:
         """One month for every scenario of the batch (MODEL.md §3)."""
@@ -536,9 +547,11 @@ class Engine:
         version = self.blocked_version
         cached = self._group_blocked.get(id(g))
         if cached is None or cached[0] != version:
-            pairs = np.ix_(g.commodities, np.arange(self.n_scenarios), g.suppliers, g.buyers)
-            block = self.ev.blocked[pairs]
-            cached = (version, block if block.any() else None)
+            block = np.empty((g.commodities.size, self.n_scenarios, g.suppliers.size,
+                              g.buyers.size), dtype=bool)
+            some = kernels.pairs_of(np.ascontiguousarray(self.ev.blocked), g.commodities,
+                                    g.suppliers, g.buyers, block)
+            cached = (version, block if some else None)
             self._group_blocked[id(g)] = cached
         return cached[1]
 

@@ -96,6 +96,22 @@ def _selection_key(event: Any) -> tuple[Any, ...] | None:
     return None
 
 
+_Selections = tuple[dict[tuple[Any, ...], "_Compiled"], dict[Any, np.ndarray]]
+
+
+def _selections(net: Any, structure: Structure) -> _Selections:
+    """The event selections and resolved commodities kept with ``net`` for ``structure`` (fresh
+    ones for a network without a cache)."""
+    if not hasattr(net, "cached"):
+        return {}, {}
+    per: dict[int, tuple[Structure, _Selections]] = net.cached("engine.event-selections", None,
+                                                               dict)
+    entry = per.get(id(structure))
+    if entry is None or entry[0] is not structure:
+        entry = per[id(structure)] = (structure, ({}, {}))
+    return entry[1]
+
+
 class EventSchedule:
     """Per-month event arrays of a batch of scenarios (see module docstring).
 
@@ -118,8 +134,10 @@ class EventSchedule:
         self.n_scenarios = len(scenarios)
         self.events: list[_Compiled] = []
         self._sectors: np.ndarray | None = None
-        self._commodity_cache: dict[Any, np.ndarray] = {}
-        self._selection_cache: dict[tuple[Any, ...], _Compiled] = {}
+        # what events select (slots, commodities) is kept with the network, per structure:
+        # a later batch on the same structure (the next call, the next Monte Carlo batch)
+        # compiles the same selections without looking them up again
+        self._selection_cache, self._commodity_cache = _selections(net, structure)
         # events of the scenarios that share a horizon get their intensities in one array
         # computation (Monte Carlo: thousands of scaled events over the same months)
         horizons: dict[tuple[str, int], list[tuple[Any, _Compiled]]] = {}
@@ -266,20 +284,46 @@ class EventSchedule:
         self.demand = np.ones((i1 - i0, n_s)) if "demand" in kinds else None
         k = st.n_countries
         self.blocked = (np.zeros((st.n_commodities, n_s, k, k), dtype=bool) if trade else None)
-        self.by_scenario: list[list[int]] = [[] for _ in range(n_s)]
-        for i, e in enumerate(self.events):
-            self.by_scenario[e.scenario].append(i)
-        self._touched: list[dict[str, np.ndarray]] = []
-        for s in range(n_s):
-            touched: dict[str, list[np.ndarray]] = {"capacity": [], "demand": [], "trade": []}
-            for i in self.by_scenario[s]:
-                kind = self.events[i].kind
-                touched["trade" if kind in ("restriction", "quota") else kind].append(self._pos[i])
-            self._touched.append({k: np.unique(np.concatenate(v)) if v else np.zeros(0, np.int64)
-                                  for k, v in touched.items()})
         self._levels = np.full(len(self.events), -1.0)
         #: incremented whenever the month's arrays change (callers cache derived arrays on it)
         self.version = 0
+        self._tables()
+
+    def _tables(self) -> None:
+        """The events as flat arrays for :func:`kernels.redo_events`: per event its kind,
+        value, base, exporter, rows, quota shares, commodities and importers; per scenario its
+        events in order and the rows they touch of each month array (sorted, distinct)."""
+        st = self.structure
+        n_s = self.n_scenarios
+        codes = {"capacity": 0, "demand": 1, "restriction": 2, "quota": 3}
+        ev = self.events
+        scenario = self._scenario_of = np.array([e.scenario for e in ev], dtype=np.int64)
+        kind = np.array([codes[e.kind] for e in ev], dtype=np.int64)
+        self._rows: kernels.EventRows = (
+            kind, np.array([e.value for e in ev], dtype=np.float64),
+            np.array([e.base for e in ev], dtype=np.float64),
+            np.array([e.exporter for e in ev], dtype=np.int64))
+        share = [st.edge_base[e.slots] / e.base if e.kind == "quota" and e.base > 0
+                 else np.zeros(e.slots.size) for e in ev]
+        pos_ptr, pos = _csr(self._pos)
+        self._event_pos: kernels.EventPos = (pos_ptr, pos, _flat(share, np.float64))
+        none = np.zeros(0, np.int64)
+        self._pairs: kernels.EventPairs = (
+            *_csr([none if e.commodities is None else e.commodities for e in ev]),
+            *_csr([none if e.importers is None else e.importers for e in ev]))
+        order = np.argsort(scenario, kind="stable")  # each scenario's events in their order
+        # every (scenario, row) an event touches, per array: capacity, demand, trade (0, 1, 2)
+        of_pos = np.repeat(scenario, np.diff(pos_ptr))
+        array_of = np.repeat(np.minimum(kind, 2), np.diff(pos_ptr))
+        touched = []
+        for a in range(3):
+            mine = array_of == a
+            width = int(pos[mine].max()) + 1 if mine.any() else 1
+            cells = np.unique(of_pos[mine] * width + pos[mine])
+            touched.append((_ptr(cells // width, n_s), cells % width))
+        (cap_ptr, cap_rows), (demand_ptr, demand_rows), (trade_ptr, trade_rows) = touched
+        self._by: kernels.EventScenarios = (_ptr(scenario, n_s), order, cap_ptr, cap_rows,
+                                            demand_ptr, demand_rows, trade_ptr, trade_rows)
 
     def at(self, t: int) -> MonthEvents:
         """Event arrays of month ``t`` (0-based); only scenarios whose events changed are redone."""
@@ -289,57 +333,30 @@ class EventSchedule:
         changed = np.flatnonzero(levels != self._levels)
         if changed.size == 0:
             return self._last
-        self._levels = levels.copy()
+        self._levels = levels = np.ascontiguousarray(levels, dtype=np.float64)
         self.version += 1
-        for s in np.unique([self.events[i].scenario for i in changed]):
-            self._redo(int(s), levels)
+        kernels.redo_events(np.unique(self._scenario_of[changed]), levels,
+                            (self._rows, self._event_pos, self._pairs, self._by), self.cap,
+                            self.demand, self.keep, self.allowance, self.blocked)
         self._last = MonthEvents(self.cap, self.keep, self.demand, self.blocked, self.edges,
                                  self.allowance)
         return self._last
 
-    def _redo(self, s: int, levels: np.ndarray) -> None:
-        st = self.structure
-        touched = self._touched[s]
-        if self.cap is not None:
-            kernels.fill_column(self.cap, touched["capacity"], s, 1.0)
-        if self.demand is not None:
-            kernels.fill_column(self.demand, touched["demand"], s, 1.0)
-        if self.keep is not None:
-            kernels.fill_column(self.keep, touched["trade"], s, 1.0)
-        if self.allowance is not None:
-            kernels.fill_column(self.allowance, touched["trade"], s, np.inf)
-        if self.blocked is not None:
-            self.blocked[:, s] = False
-        quotas = []
-        for i in self.by_scenario[s]:
-            event, level, pos = self.events[i], float(levels[i]), self._pos[i]
-            if level <= 0:
-                continue
-            if event.kind == "capacity":
-                assert self.cap is not None
-                kernels.scale_column(self.cap, pos, s, 1.0 - (1.0 - event.value) * level)
-            elif event.kind == "demand":
-                assert self.demand is not None
-                kernels.scale_column(self.demand, pos, s, 1.0 - (1.0 - event.value) * level)
-            elif event.kind == "restriction":
-                assert self.keep is not None
-                cut = event.value * level
-                if cut > 0:
-                    kernels.scale_column(self.keep, pos, s, 1.0 - cut)
-                    self._block(event)
-            else:
-                quotas.append(i)
-        for i in quotas:
-            event, level, pos = self.events[i], float(levels[i]), self._pos[i]
-            assert self.allowance is not None
-            allowed = level * event.value + (1.0 - level) * event.base
-            if event.base > 0:
-                share = st.edge_base[event.slots] / event.base
-                self.allowance[pos, s] = np.minimum(self.allowance[pos, s], allowed * share)
-            self._block(event)
 
-    def _block(self, event: _Compiled) -> None:
-        assert self.blocked is not None
-        assert event.importers is not None and event.commodities is not None
-        self.blocked[event.commodities[:, None], event.scenario, event.exporter,
-                     event.importers[None, :]] = True
+def _csr(parts: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``(ptr, values)``: the int arrays ``parts`` end to end, part ``i`` at
+    ``values[ptr[i]:ptr[i + 1]]``."""
+    ptr = np.zeros(len(parts) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([p.size for p in parts])
+    return ptr, _flat(parts, np.int64)
+
+
+def _flat(parts: Sequence[np.ndarray], dtype: type) -> np.ndarray:
+    return (np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype))
+
+
+def _ptr(owner: np.ndarray, n: int) -> np.ndarray:
+    """CSR pointers of values grouped by ``owner`` (sorted, in ``range(n)``)."""
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum(np.bincount(owner, minlength=n))
+    return ptr

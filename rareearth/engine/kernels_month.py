@@ -18,14 +18,25 @@ from __future__ import annotations
 import numpy as np
 
 from rareearth.engine.bundles import CSR, Cuts, Leontief
-from rareearth.engine.kernel_base import _cut, _jit, _leontief, _max, _min, _row_product, _shortfall
+from rareearth.engine.kernel_base import (
+    _cut,
+    _inline,
+    _jit,
+    _leontief,
+    _max,
+    _min,
+    _row_product,
+    _shortfall,
+)
 
 __all__ = [
-    "Consumers", "CountryOut", "CountryRows", "Markets", "PileRows", "PlanOut", "PlanSlots",
+    "Consumers", "CountryOut", "CountryRows", "EventPairs", "EventPos", "EventRows",
+    "EventScenarios", "EventTable", "Markets", "PileRows", "PlanOut", "PlanSlots",
     "active_entries", "consume", "country_sums", "demand_level", "demand_level_markets",
-    "fill_column", "need_order", "order_from_need", "plan", "price_markets", "produce_in",
-    "produce_out", "ramp_step", "release_apply", "release_sums", "scale_column", "scaled_rows",
-    "shortfall",
+    "fill_column", "need_order", "order_from_need", "pairs_of", "pipe_send", "plan", "price_markets",
+    "produce_in", "produce_out", "ramp_step", "redo_events", "release_apply", "release_sums",
+    "scale_column",
+    "scaled_rows", "ship_cross", "shortfall",
 ]
 
 
@@ -448,3 +459,151 @@ def scale_column(a: np.ndarray, rows: np.ndarray, s: int, factor: float) -> None
     """``a[rows, s] *= factor``."""
     for j in range(rows.size):
         a[rows[j], s] *= factor
+
+
+@_jit
+def pipe_send(moving: np.ndarray, rows: np.ndarray | None, cols: np.ndarray, slot: np.ndarray,
+              share: np.ndarray, pipe: np.ndarray) -> None:
+    """``pipe[slot[j], rows[i], cols[j]] += moving[i, cols[j]] × share[j]`` (every row of
+    ``pipe`` when ``rows`` is None; rows distinct): a month's cross-border shipments into the
+    transit pipeline, one (slot, scenario) pair per scenario (:class:`~rareearth.engine.transit.Transit`)."""
+    n = moving.shape[0]
+    for i in range(n):
+        r = i if rows is None else rows[i]
+        src = moving[i]
+        for j in range(cols.size):
+            s = cols[j]
+            pipe[slot[j], r, s] += src[s] * share[j]
+
+
+@_jit
+def pairs_of(blocked: np.ndarray, commodities: np.ndarray, suppliers: np.ndarray,
+             buyers: np.ndarray, out: np.ndarray) -> bool:
+    """``out = blocked[np.ix_(commodities, all scenarios, suppliers, buyers)]`` ((C, S, K, K)
+    bool in, (Cg, S, Ks, Kb) out); whether any is set (a group's closed pairs,
+    ``Engine.group_blocked``)."""
+    some = False
+    for a in range(commodities.size):
+        src = blocked[commodities[a]]
+        for s in range(src.shape[0]):
+            for i in range(suppliers.size):
+                row = src[s, suppliers[i]]
+                dst = out[a, s, i]
+                for j in range(buyers.size):
+                    v = row[buyers[j]]
+                    dst[j] = v
+                    some |= v
+    return some
+
+
+@_jit
+def ship_cross(cross: CSR, flow: np.ndarray, stay: np.ndarray, received: np.ndarray,
+               departed: np.ndarray, moving: np.ndarray) -> None:
+    """A stage's cross-border deliveries leave ``received`` for the transit pipeline:
+    ``moving = cross @ flow`` (scipy's order), ``later = moving × stay`` (``stay`` (S,): the
+    share that arrives in a later month), ``received = maximum(received − later, 0)``,
+    ``departed += later`` (``Transit.ship``)."""
+    indptr, indices, data = cross
+    for i in range(moving.shape[0]):
+        row = moving[i]
+        _row_product(indptr, indices, data, flow, i, row)
+        rc = received[i]
+        dp = departed[i]
+        for s in range(row.size):
+            later = row[s] * stay[s]
+            rc[s] = _max(rc[s] - later, 0.0)
+            dp[s] += later
+
+
+#: A batch's events for :func:`redo_events`, per event: kind (0 capacity, 1 demand,
+#: 2 restriction, 3 quota), value, quota base (t/month), exporter. Fields:
+#: ``(kind, value, base, exporter)``.
+EventRows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: Each event's rows in its month array (CSR: ``ptr`` by event, the rows) and, for a quota, each
+#: edge's share of its baseline exports. Fields: ``(ptr, rows, share)``.
+EventPos = tuple[np.ndarray, np.ndarray, np.ndarray]
+#: Each event's commodities and importers (CSR by event). Fields:
+#: ``(com_ptr, commodities, imp_ptr, importers)``.
+EventPairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: Per scenario, its events in order (CSR by scenario), and the rows its events touch in the
+#: capacity, demand and trade arrays (CSR by scenario each). Fields:
+#: ``(ptr, events, cap_ptr, cap_rows, demand_ptr, demand_rows, trade_ptr, trade_rows)``.
+EventScenarios = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                       np.ndarray, np.ndarray]
+#: The four together. Fields: ``(events, pos, pairs, by)``.
+EventTable = tuple[EventRows, EventPos, EventPairs, EventScenarios]
+
+
+@_inline
+def _close_pairs(pairs: EventPairs, i: int, s: int, exporter: int, blocked: np.ndarray) -> None:
+    com_ptr, coms, imp_ptr, imps = pairs
+    for a in range(com_ptr[i], com_ptr[i + 1]):
+        for b in range(imp_ptr[i], imp_ptr[i + 1]):
+            blocked[coms[a], s, exporter, imps[b]] = True
+
+
+@_jit
+def redo_events(scenarios: np.ndarray, levels: np.ndarray, table: EventTable,
+                cap: np.ndarray | None, demand: np.ndarray | None, keep: np.ndarray | None,
+                allowance: np.ndarray | None, blocked: np.ndarray | None) -> None:
+    """The month's event arrays of ``scenarios`` afresh at intensities ``levels`` (per event):
+    the rows their events touch reset (1, the allowance ∞, no pair closed), then each event of
+    the scenario in order scales its rows by ``1 − (1 − value) × level`` (capacity, demand) or
+    the keep by ``1 − value × level`` (restriction, when > 0), closing its pairs; quotas last,
+    in order: ``allowance = minimum(allowance, (level × value + (1 − level) × base) × share)``
+    (when ``base > 0``), closing their pairs (``EventSchedule.at``)."""
+    events, pos, pairs, by = table
+    kind, value, base, exporter = events
+    ptr, rows, share = pos
+    sc_ptr, sc_events, cap_ptr, cap_rows, dem_ptr, dem_rows, trd_ptr, trd_rows = by
+    for q in range(scenarios.size):
+        s = scenarios[q]
+        if cap is not None:
+            for j in range(cap_ptr[s], cap_ptr[s + 1]):
+                cap[cap_rows[j], s] = 1.0
+        if demand is not None:
+            for j in range(dem_ptr[s], dem_ptr[s + 1]):
+                demand[dem_rows[j], s] = 1.0
+        if keep is not None:
+            for j in range(trd_ptr[s], trd_ptr[s + 1]):
+                keep[trd_rows[j], s] = 1.0
+        if allowance is not None:
+            for j in range(trd_ptr[s], trd_ptr[s + 1]):
+                allowance[trd_rows[j], s] = np.inf
+        if blocked is not None:
+            for c in range(blocked.shape[0]):
+                for a in range(blocked.shape[2]):
+                    for b in range(blocked.shape[3]):
+                        blocked[c, s, a, b] = False
+        for e in range(sc_ptr[s], sc_ptr[s + 1]):
+            i = sc_events[e]
+            level = levels[i]
+            if level <= 0:
+                continue
+            k = kind[i]
+            if k == 0 and cap is not None:
+                factor = 1.0 - (1.0 - value[i]) * level
+                for j in range(ptr[i], ptr[i + 1]):
+                    cap[rows[j], s] *= factor
+            elif k == 1 and demand is not None:
+                factor = 1.0 - (1.0 - value[i]) * level
+                for j in range(ptr[i], ptr[i + 1]):
+                    demand[rows[j], s] *= factor
+            elif k == 2 and keep is not None and blocked is not None:
+                cut = value[i] * level
+                if cut > 0:
+                    factor = 1.0 - cut
+                    for j in range(ptr[i], ptr[i + 1]):
+                        keep[rows[j], s] *= factor
+                    _close_pairs(pairs, i, s, exporter[i], blocked)
+        for e in range(sc_ptr[s], sc_ptr[s + 1]):
+            i = sc_events[e]
+            level = levels[i]
+            if level <= 0 or kind[i] != 3 or allowance is None or blocked is None:
+                continue
+            allowed = level * value[i] + (1.0 - level) * base[i]
+            if base[i] > 0:
+                for j in range(ptr[i], ptr[i + 1]):
+                    r = rows[j]
+                    allowance[r, s] = _min(allowance[r, s], allowed * share[j])
+            _close_pairs(pairs, i, s, exporter[i], blocked)

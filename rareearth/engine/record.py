@@ -20,6 +20,8 @@ True
 
 from __future__ import annotations
 
+import mmap
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -32,8 +34,8 @@ if TYPE_CHECKING:
     from rareearth.engine.state import MonthFlows, RunState
     from rareearth.engine.structure import Structure
 
-__all__ = ["ARRAY_KEYS", "COUNTRY_KEYS", "IN_KEYS", "OUT_KEYS", "RECORD_ALL", "REGISTRY", "Raw",
-           "Recorded", "Recorder"]
+__all__ = ["ARRAY_KEYS", "COUNTRY_KEYS", "IN_KEYS", "OUT_KEYS", "POOL", "RECORD_ALL", "REGISTRY",
+           "BlockPool", "Raw", "Recorded", "Recorder"]
 
 Axis = Literal["in", "out", "edge", "country", "commodity", "restricting", "derived"]
 
@@ -153,8 +155,69 @@ def _source(source: str) -> tuple[bool, str]:
     return owner == "state", name
 
 
+class BlockPool:
+    """Memory for records, handed out in one block per batch and taken back when it is free.
+
+    A batch's whole record lives in one block: :meth:`take` returns a ``uint8`` array, the
+    block's *owner*, and every recorded array is a view of it (numpy makes each view of a view
+    refer to the owner, so any array a result hands out keeps it alive). When the owner dies —
+    the batch's results and every array taken from them are gone — its memory (an anonymous
+    ``mmap``) comes back here, and the next batch that fits writes its record into it instead of
+    faulting in fresh pages (page faults of new memory were a tenth of a small batch's run).
+    Free blocks are kept up to ``limit`` bytes in all, the oldest dropped first (unmapped); a
+    block is only reused for a record at least half its size. Safe across threads under the
+    GIL: a free block is claimed by removing it from the list, which one thread alone can do.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.free: list[mmap.mmap] = []
+
+    def take(self, nbytes: int) -> np.ndarray:
+        """An owner array of at least ``nbytes`` bytes (contents undefined)."""
+        nbytes = max(int(nbytes), 1)
+        mem = None
+        for cand in sorted(self.free, key=len):
+            if len(cand) >= nbytes:
+                if len(cand) > 2 * nbytes + mmap.PAGESIZE:
+                    break
+                try:
+                    self.free.remove(cand)
+                except ValueError:  # another thread claimed it
+                    continue
+                mem = cand
+                break
+        if mem is None:
+            mem = mmap.mmap(-1, nbytes)
+        owner = np.frombuffer(mem, dtype=np.uint8)
+        weakref.finalize(owner, self._give_back, mem).atexit = False
+        return owner
+
+    def _give_back(self, mem: mmap.mmap) -> None:
+        if len(mem) > self.limit:
+            return
+        self.free.append(mem)
+        while sum(len(m) for m in list(self.free)) > self.limit:
+            try:
+                self.free.pop(0)
+            except IndexError:  # emptied by another thread
+                break
+
+    def clear(self) -> None:
+        """Drop every free block."""
+        self.free.clear()
+
+
+#: The records' block pool (:class:`BlockPool`): up to 256 MB of free blocks kept.
+POOL = BlockPool(1 << 28)
+_ALIGN = 64  # bytes: each recorded array starts on a cache line
+
+
 class Recorder:
     """Allocates a batch's record from :data:`REGISTRY` and copies each month into it.
+
+    The record's arrays are views of one block of :data:`POOL`, uninitialised: every month
+    writes each of them whole (``record`` is called for every month of the run).
 
     Parameters
     ----------
@@ -174,26 +237,45 @@ class Recorder:
         n_in = st.n_in if record_in is None else record_in.size
         n_out = st.n_out if record_out is None else record_out.size
         kc = st.n_countries * st.n_commodities
-        for key in IN_KEYS:
-            if key in keys:
-                raw.slots_in[key] = np.zeros((months, n_in, n_scenarios))
-        for key in OUT_KEYS:
-            if key in keys:
-                raw.slots_out[key] = np.zeros((months, n_out, n_scenarios))
+        # (kind, key, shape, dtype) of every recorded array, in the block's order
+        plan: list[tuple[str, str, tuple[int, ...], type]] = []
+        plan += [("in", key, (months, n_in, n_scenarios), np.float64)
+                 for key in IN_KEYS if key in keys]
+        plan += [("out", key, (months, n_out, n_scenarios), np.float64)
+                 for key in OUT_KEYS if key in keys]
+        plan += [("price", "price", (months, st.n_commodities, n_scenarios), np.float64),
+                 ("price", "price_domestic", (months, st.n_commodities, n_scenarios), np.float64),
+                 ("restricting", "restricting",
+                  (months, st.n_commodities, n_scenarios, st.n_countries), np.bool_),
+                 ("stockpile", "stockpile", (months, kc, n_scenarios), np.float64)]
+        if REGISTRY["edge_flow"].switch in keys:
+            plan.append(("edge_flow", "edge_flow", (months, st.n_edges, n_scenarios), np.float64))
+        if "country" in keys:
+            plan += [("country", key, (months, kc, n_scenarios), np.float64)
+                     for key in COUNTRY_KEYS]
+        offsets, size = [], 0
+        for _kind, _key, shape, dtype in plan:
+            offsets.append(size)
+            nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+            size += -(-nbytes // _ALIGN) * _ALIGN
+        block = POOL.take(size)
+        for (kind, key, shape, dtype), at in zip(plan, offsets, strict=True):
+            nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+            buf: np.ndarray = block[at : at + nbytes].view(dtype).reshape(shape)
+            if kind == "in":
+                raw.slots_in[key] = buf
+            elif kind == "out":
+                raw.slots_out[key] = buf
+            elif kind == "country":
+                raw.country[key] = buf
+            else:
+                setattr(raw, key, buf)
         #: (from the run state?, its field, the record buffer) per recorded slot key
         self._copies = [(*_source(REGISTRY[key].source), buf, ri)
                         for slots, ri in ((raw.slots_in, record_in), (raw.slots_out, record_out))
                         for key, buf in slots.items()]
-        raw.price = np.zeros((months, st.n_commodities, n_scenarios))
-        raw.price_domestic = np.zeros((months, st.n_commodities, n_scenarios))
-        raw.restricting = np.zeros((months, st.n_commodities, n_scenarios, st.n_countries),
-                                   dtype=bool)
-        raw.stockpile = np.zeros((months, kc, n_scenarios))
-        if REGISTRY["edge_flow"].switch in keys:
-            raw.edge_flow = np.zeros((months, st.n_edges, n_scenarios))
         self.country: kernels.CountryRows | None = None
         if "country" in keys:
-            raw.country = {key: np.zeros((months, kc, n_scenarios)) for key in COUNTRY_KEYS}
             self.country = _country_rows(st, n_scenarios)
 
     @property
@@ -207,20 +289,25 @@ class Recorder:
 
     def record(self, t: int, state: RunState, flows: MonthFlows,
                restricting: np.ndarray | None) -> None:
-        """Copy month ``t``'s quantities into the record."""
+        """Copy month ``t``'s quantities into the record (every array's month ``t``, whole)."""
         raw = self.raw
         for from_state, name, buf, rows in self._copies:
             src = getattr(state if from_state else flows, name)
-            buf[t] = src if rows is None else src[rows]
+            if rows is None:
+                buf[t] = src
+            else:
+                np.take(src, rows, axis=0, out=buf[t])
         assert raw.price is not None and raw.stockpile is not None
         raw.price[t] = state.price
         assert raw.price_domestic is not None and raw.restricting is not None
         raw.price_domestic[t] = state.price_dom
         if restricting is not None:
             raw.restricting[t] = restricting
+        else:
+            raw.restricting[t] = False
         raw.stockpile[t] = state.pile
         if self.country is not None:
-            c = raw.country
+            c = raw.country  # the kernel zeroes its outputs first
             kernels.country_sums(self.country, flows.need, flows.shortfall, state.inv_in,
                                  state.inv_out,
                                  (

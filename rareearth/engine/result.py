@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 
 __all__ = ["ARRAY_KEYS", "Batch", "SimulationResult"]
 
+#: Results' :attr:`~SimulationResult.arrays` are built for several scenarios of a batch at once,
+#: up to this many bytes of grids (at least one scenario; 4 MB: past it the grids are fresh
+#: pages, written at memory speed whatever the chunk): one numpy call per key and chunk.
+CHUNK_BYTES = 1 << 22
+
+
 @dataclass(eq=False)
 class Batch:
     """What all results of one batch share: structure, recorded arrays, labels."""
@@ -30,6 +36,9 @@ class Batch:
     raw: Raw
     record_in: np.ndarray | None
     record_out: np.ndarray | None
+    #: the last chunk of results' arrays built (:meth:`arrays`): its scenarios, their grids
+    _chunk: tuple[int, int, dict[str, np.ndarray]] | None = field(default=None, init=False,
+                                                                 repr=False)
 
     @cached_property
     def node_labels(self) -> pd.DataFrame:
@@ -39,6 +48,80 @@ class Batch:
             {"node": cn.node_ids, "country": [cn.countries[k] for k in cn.node_country],
              "stage": stages}
         )
+
+    @cached_property
+    def _cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """(node, commodity) cell of each recorded in- and out-slot, and the nodes not recorded
+        (None: every node is)."""
+        st = self.structure
+        rec_in = np.arange(st.n_in) if self.record_in is None else self.record_in
+        rec_out = np.arange(st.n_out) if self.record_out is None else self.record_out
+        unrecorded = None
+        if self.record_in is not None or self.record_out is not None:
+            recorded = np.zeros(st.compiled.capacity.shape[0], dtype=bool)
+            recorded[st.in_node[rec_in]] = True
+            recorded[st.out_node[rec_out]] = True
+            unrecorded = ~recorded
+        return (st.in_node[rec_in], st.in_commodity[rec_in], st.out_node[rec_out],
+                st.out_commodity[rec_out], unrecorded)
+
+    def arrays(self, s: int, months: int) -> dict[str, np.ndarray]:
+        """Scenario ``s``'s :attr:`SimulationResult.arrays` over its first ``months``.
+
+        The node grids and prices are built for a chunk of scenarios at once (views of one
+        array per key and chunk, each scenario's C-contiguous as if built alone); the
+        stockpile and per-country aggregates are views of the record.
+        """
+        raw, st = self.raw, self.structure
+        chunk = self._chunk
+        if chunk is None or not chunk[0] <= s < chunk[1]:
+            chunk = self._chunk = self._build(s)
+        first, _, grids = chunk
+        out = {key: grid[s - first, :months] for key, grid in grids.items()}
+        shape = (months, st.n_countries, st.n_commodities)
+        assert raw.stockpile is not None
+        out["stockpile"] = raw.stockpile[:months, :, s].reshape(shape)
+        for key, values in raw.country.items():
+            out[key] = values[:months, :, s].reshape(shape)
+        return out
+
+    def _build(self, s: int) -> tuple[int, int, dict[str, np.ndarray]]:
+        """The grids of the chunk of scenarios that holds ``s`` (see :data:`CHUNK_BYTES`)."""
+        raw, st = self.raw, self.structure
+        n, c = st.compiled.capacity.shape
+        t_n = raw.months
+        keys = len(raw.slots_in) + len(raw.slots_out)
+        keys += "stock_in" in raw.slots_in and "stock_out" in raw.slots_out
+        per_scenario = 8 * t_n * (keys * n * c + 2 * st.n_commodities)
+        size = max(1, min(raw.n_scenarios, CHUNK_BYTES // max(per_scenario, 1)))
+        first = s // size * size
+        last = min(first + size, raw.n_scenarios)
+        in_nodes, in_coms, out_nodes, out_coms, unrecorded = self._cells
+
+        # every cell 0, NaN at nodes not recorded; then the recorded cells
+        blank = np.zeros((n, c))
+        if unrecorded is not None:
+            blank[unrecorded] = np.nan
+
+        def grid(values: np.ndarray, nodes: np.ndarray, coms: np.ndarray) -> np.ndarray:
+            arr = np.empty((last - first, t_n, n, c))
+            arr[...] = blank
+            arr[:, :, nodes, coms] = values[:, :, first:last].transpose(2, 0, 1)
+            return arr
+
+        grids: dict[str, np.ndarray] = {}
+        for key in IN_KEYS:
+            if key in raw.slots_in:
+                grids[key] = grid(raw.slots_in[key], in_nodes, in_coms)
+        for key in OUT_KEYS:
+            if key in raw.slots_out:
+                grids[key] = grid(raw.slots_out[key], out_nodes, out_coms)
+        if "stock_in" in grids and "stock_out" in grids:
+            grids["stock"] = grids["stock_in"] + grids["stock_out"]
+        assert raw.price is not None and raw.price_domestic is not None
+        grids["price"] = raw.price[:, :, first:last].transpose(2, 0, 1).copy()
+        grids["price_domestic"] = raw.price_domestic[:, :, first:last].transpose(2, 0, 1).copy()
+        return first, last, grids
 
 
 class SimulationResult:
@@ -131,40 +214,7 @@ class SimulationResult:
     @cached_property
     def arrays(self) -> dict[str, np.ndarray]:
         """Raw arrays (see class docstring); built on first access, then cached."""
-        b, st, s, t_n = self._batch, self._batch.structure, self._s, self.months
-        n, c = st.compiled.capacity.shape
-        out: dict[str, np.ndarray] = {}
-        rec_in = np.arange(st.n_in) if b.record_in is None else b.record_in
-        rec_out = np.arange(st.n_out) if b.record_out is None else b.record_out
-
-        partial = b.record_in is not None or b.record_out is not None
-        recorded = np.zeros(n, dtype=bool)
-        recorded[st.in_node[rec_in]] = True
-        recorded[st.out_node[rec_out]] = True
-
-        def grid(values: np.ndarray, nodes: np.ndarray, coms: np.ndarray) -> np.ndarray:
-            arr = np.zeros((t_n, n, c))
-            if partial:
-                arr[:, ~recorded] = np.nan
-            arr[:, nodes, coms] = values[:t_n, :, s]
-            return arr
-
-        for key in IN_KEYS:
-            if key in b.raw.slots_in:
-                out[key] = grid(b.raw.slots_in[key], st.in_node[rec_in], st.in_commodity[rec_in])
-        for key in OUT_KEYS:
-            if key in b.raw.slots_out:
-                out[key] = grid(b.raw.slots_out[key], st.out_node[rec_out], st.out_commodity[rec_out])
-        if "stock_in" in out and "stock_out" in out:
-            out["stock"] = out["stock_in"] + out["stock_out"]
-        assert b.raw.price is not None and b.raw.stockpile is not None
-        out["price"] = b.raw.price[:t_n, :, s].copy()
-        assert b.raw.price_domestic is not None
-        out["price_domestic"] = b.raw.price_domestic[:t_n, :, s].copy()
-        out["stockpile"] = b.raw.stockpile[:t_n, :, s].reshape(t_n, st.n_countries, st.n_commodities)
-        for key, values in b.raw.country.items():
-            out[key] = values[:t_n, :, s].reshape(t_n, st.n_countries, st.n_commodities)
-        return out
+        return self._batch.arrays(self._s, self.months)
 
     def check_balance(self, tol: float = 1e-7, *, raise_on_error: bool = True) -> BalanceReport:
         """Check conservation per node, commodity and month (:mod:`rareearth.engine.balance`).

@@ -18,9 +18,14 @@ True
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
+
+from rareearth.engine import kernels
+from rareearth.engine.structure import Structure
 
 if TYPE_CHECKING:
     from rareearth.engine.core import Engine
@@ -200,37 +205,30 @@ class Transit:
         self.frac = lead - self.whole
         self.size = int(self.whole.max()) + 2
         n_s = engine.n_scenarios
-        self.pipe = np.zeros((self.size, st.n_in, n_s))
-        # per stage: cross-border part of flow_to_in, and the buyers' rows it touches
-        self.cross = []
-        cross_edge = st.out_country[st.edge_src] != st.in_country[st.edge_tgt]
-        for stage in st.producing:
-            e0, e1 = st.edge_range[stage]
-            m = st.flow_to_in[stage].tocsc().copy()
-            mask = np.repeat(cross_edge[e0:e1], np.diff(m.indptr))
-            m.data = m.data * mask
-            m.eliminate_zeros()
-            self.cross.append(m.tocsr())
-        # baseline shipments already under way at the start (shipped before month 0)
-        base = np.zeros(st.n_in)
-        for stage in st.producing:
-            e0, e1 = st.edge_range[stage]
-            base += self.cross[stage] @ st.edge_base[e0:e1]
-        for s in range(n_s):
-            for k in range(int(self.whole[s]) + 1):
-                share = 0.0
-                if k < self.whole[s]:
-                    share = 1.0
-                elif k == self.whole[s]:
-                    share = self.frac[s]
-                self.pipe[k % self.size, :, s] += base * share
+        # per stage: cross-border part of flow_to_in, and the buyers' rows it touches; and
+        # the baseline shipments already under way at the start (shipped before month 0)
+        self.cross, base, self.cross_csr = _cross(st)
+        # slot k < floor(L) holds a full month of them, slot floor(L) the part frac(L) (each
+        # slot of a scenario is written once: 0 + base × share), later slots nothing
+        k = np.arange(self.size)[:, None]
+        share = np.where(k < self.whole[None, :], 1.0,
+                         np.where(k == self.whole[None, :], self.frac[None, :], 0.0))
+        self.pipe = base[None, :, None] * share[:, None, :]  # (size, n_in, S)
+        self.pipe += 0.0  # as the additions to zeros did (−0 → 0)
         # ``pipe[k]`` holds what arrives in a month ≡ k (mod size); the month-0 slot is filled
         # by shipments of months −L…−1: slot k < whole gets full months, slot whole the part
         # shipped whole + 1 months before
         self.now = 1.0 - np.where(self.whole == 0, self.frac, 1.0)[None, :]  # same month
+        self._stay = np.ascontiguousarray((1.0 - self.now)[0])  # (S,): arrives later
+        self._moving = np.empty((st.n_in, n_s))
         #: scenarios with a part of their cross-border deliveries arriving in a later month
         self.later_whole = np.flatnonzero(self.whole > 0)
         self.later_frac = np.flatnonzero(self.frac > 0)
+        # per scenario of each: its months on (added to this month, mod ``size``) and share
+        self._slot_whole = self.whole[self.later_whole]
+        self._share_whole = 1.0 - self.frac[self.later_whole]
+        self._slot_frac = self.whole[self.later_frac] + 1
+        self._share_frac = self.frac[self.later_frac]
         #: this month's arrivals and what left for later months, per in-slot (:meth:`basis`)
         self.arrived = np.zeros((st.n_in, n_s))
         self.departed = np.zeros((st.n_in, n_s))
@@ -284,32 +282,46 @@ class Transit:
         e0, e1 = eng.st.edge_range[stage]
         if e0 == e1:
             return
-        moving = self.cross[stage] @ eng.flows.edge_flow[e0:e1]  # (n_in, S)
-        later = moving * (1.0 - self.now)
-        eng.flows.received -= later
-        np.maximum(eng.flows.received, 0.0, out=eng.flows.received)
-        self.departed += later
+        moving = self._moving  # cross @ edge flows (n_in, S); later = moving × (1 − now)
+        kernels.ship_cross(self.cross_csr[stage], eng.flows.edge_flow[e0:e1], self._stay,
+                           eng.flows.received, self.departed, moving)
         self._send(None, moving, self.pipe)
 
     def _send(self, index: np.ndarray | None, moving: np.ndarray, pipe: np.ndarray) -> None:
-        """Put this month's cross-border shipments ``moving`` to in-slots ``index`` (None: all)
-        into ``pipe``."""
+        """Put this month's cross-border shipments ``moving`` to in-slots ``index`` (None: all;
+        distinct) into ``pipe``: per scenario, ``1 − frac(L)`` of it ``floor(L)`` months on
+        (scenarios with ``floor(L) ≥ 1``), then ``frac(L)`` a month after that."""
         t = self.engine.t
-        rows = slice(None) if index is None else index[:, None]
-        # one (slot, scenario) pair per scenario: a vectorised scatter, whatever the leads
-        cols = self.later_whole  # the 1 − frac part, floor(L) ≥ 1 months on
-        if cols.size:
-            w, f = self.whole[cols], self.frac[cols]
-            part = moving[:, cols] * (1.0 - f)
-            if index is None:
-                pipe[(t + w) % self.size, :, cols] += part.T
-            else:
-                pipe[((t + w) % self.size)[None, :], rows, cols[None, :]] += part
-        cols = self.later_frac  # the frac part, floor(L) + 1 months on
-        if cols.size:
-            w, f = self.whole[cols], self.frac[cols]
-            part = moving[:, cols] * f
-            if index is None:
-                pipe[(t + w + 1) % self.size, :, cols] += part.T
-            else:
-                pipe[((t + w + 1) % self.size)[None, :], rows, cols[None, :]] += part
+        rows = None if index is None else np.ascontiguousarray(index, dtype=np.int64)
+        moving = np.ascontiguousarray(moving)
+        for cols, slot, share in ((self.later_whole, self._slot_whole, self._share_whole),
+                                  (self.later_frac, self._slot_frac, self._share_frac)):
+            if cols.size:
+                kernels.pipe_send(moving, rows, cols, (t + slot) % self.size, share, pipe)
+
+
+#: per structure, :func:`_cross` (a structure's arrays never change)
+_CROSS: weakref.WeakKeyDictionary[Structure, tuple[list[sp.csr_matrix], np.ndarray,
+                                                   list[kernels.CSR]]] = weakref.WeakKeyDictionary()
+
+
+def _cross(st: Structure) -> tuple[list[sp.csr_matrix], np.ndarray, list[kernels.CSR]]:
+    """Per producing stage, the cross-border part of ``flow_to_in`` (and its CSR arrays), and
+    the in-slots' baseline receipts over borders (t/month)."""
+    hit = _CROSS.get(st)
+    if hit is None:
+        cross = []
+        cross_edge = st.out_country[st.edge_src] != st.in_country[st.edge_tgt]
+        for stage in st.producing:
+            e0, e1 = st.edge_range[stage]
+            m = st.flow_to_in[stage].tocsc().copy()
+            mask = np.repeat(cross_edge[e0:e1], np.diff(m.indptr))
+            m.data = m.data * mask
+            m.eliminate_zeros()
+            cross.append(m.tocsr())
+        base = np.zeros(st.n_in)
+        for stage in st.producing:
+            e0, e1 = st.edge_range[stage]
+            base += cross[stage] @ st.edge_base[e0:e1]
+        hit = _CROSS[st] = (cross, base, [kernels.csr(m) for m in cross])
+    return hit
