@@ -96,13 +96,18 @@ def test_a_cut_reaches_the_importer_a_month_later(chain: Any) -> None:
     check_invariants(res)
 
 
+def _stocked(folder: Path, node: str, stock: float, target: float) -> Any:
+    """The chain with ``stock`` t of NdPr at ``node`` (its stock target ``target``)."""
+    tables = _chain_tables()
+    tables["stocks"] = [{"node": node, "commodity": "NdPr", "stock_tonnes": stock,
+                         "target_tonnes": target, **PROV}]
+    return ree.load_network(write_dataset(folder, tables))
+
+
 @pytest.fixture
 def spare_chain(tmp_path: Path) -> Any:
     """The chain with 25 t of NdPr in stock at CN:separation (target 0): spare for rerouting."""
-    tables = _chain_tables()
-    tables["stocks"] = [{"node": "CN:separation", "commodity": "NdPr", "stock_tonnes": 25,
-                         "target_tonnes": 0, **PROV}]
-    return ree.load_network(write_dataset(tmp_path / "spare", tables))
+    return _stocked(tmp_path / "spare", "CN:separation", 25, 0)
 
 
 def test_a_rerouted_delivery_across_a_border_arrives_a_lead_later(spare_chain: Any) -> None:
@@ -264,10 +269,7 @@ def test_a_hold_begun_mid_month_queues_what_it_blocks(chain: Any) -> None:
 @pytest.fixture
 def stocked_chain(tmp_path: Path) -> Any:
     """The chain with 20 t of NdPr in stock at AU:separation (its target): supply never binds."""
-    tables = _chain_tables()
-    tables["stocks"] = [{"node": "AU:separation", "commodity": "NdPr", "stock_tonnes": 20,
-                         "target_tonnes": 20, **PROV}]
-    return ree.load_network(write_dataset(tmp_path / "stocked", tables))
+    return _stocked(tmp_path / "stocked", "AU:separation", 20, 20)
 
 
 def test_a_ramp_out_releases_by_the_level_at_the_month_end(stocked_chain: Any) -> None:
