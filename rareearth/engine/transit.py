@@ -258,20 +258,21 @@ class Transit:
         np.maximum(out, 0.0, out=out)
         return out
 
-    def reroute(self, rows: slice | np.ndarray, rcv: np.ndarray, cross: np.ndarray) -> None:
+    def reroute(self, rows: slice | np.ndarray, rcv: np.ndarray, cross: np.ndarray | None) -> None:
         """Rerouted (or reserved) receipts ``rcv`` of in-slots ``rows`` (a slice or distinct
-        indices): the share ``cross`` (from suppliers in other countries) into the pipeline,
-        the rest (and the same-month part) into ``received`` now."""
+        indices): the share ``cross`` (from suppliers in other countries; None: all of it) into
+        the pipeline, the rest (and the same-month part) into ``received`` now."""
         eng = self.engine
-        moving = rcv * cross
-        later = moving * (1.0 - self.now)
+        moving = rcv if cross is None else rcv * cross  # (rcv × 1 is rcv)
+        later = moving * self._stay  # 1 − now
         now = rcv - later
         eng.flows.received[rows] += now
         self.departed[rows] += later
         if self.pipe_rr is not None:
             eng.flows.rerouted_in[rows] += now
             eng.flows.rerouted_dirty = True
-        index = np.arange(eng.st.n_in)[rows]
+        index = (np.arange(rows.start, rows.stop) if isinstance(rows, slice)
+                 else np.arange(eng.st.n_in)[rows])
         self._send(index, moving, self.pipe)
         if self.pipe_rr is not None:
             self._send(index, moving, self.pipe_rr)
