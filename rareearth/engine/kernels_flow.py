@@ -273,6 +273,66 @@ def signal(head: np.ndarray, prow: np.ndarray, ratio: np.ndarray, extra_next: np
             extra_next[o, s] += head[o, s] * (ratio[p, s] if p >= 0 else 0.0)
 
 
+@_inline
+def _col_sums(w: np.ndarray, m: np.ndarray, out: np.ndarray) -> None:
+    """``out[j] = Σ_k w[k] × m[k, j]``, each sum in order of k from 0.0 (four columns at a
+    time: independent chains in registers)."""
+    ks, kb = m.shape
+    j = 0
+    while j + 4 <= kb:
+        a0 = 0.0
+        a1 = 0.0
+        a2 = 0.0
+        a3 = 0.0
+        for k in range(ks):
+            x = w[k]
+            a0 += x * m[k, j]
+            a1 += x * m[k, j + 1]
+            a2 += x * m[k, j + 2]
+            a3 += x * m[k, j + 3]
+        out[j] = a0
+        out[j + 1] = a1
+        out[j + 2] = a2
+        out[j + 3] = a3
+        j += 4
+    while j < kb:
+        a = 0.0
+        for k in range(ks):
+            a += w[k] * m[k, j]
+        out[j] = a
+        j += 1
+
+
+@_inline
+def _row_sums(m: np.ndarray, v: np.ndarray, out: np.ndarray) -> None:
+    """``out[k] = Σ_j m[k, j] × v[j]``, each sum in order of j from 0.0 (four rows at a
+    time)."""
+    ks, kb = m.shape
+    k = 0
+    while k + 4 <= ks:
+        a0 = 0.0
+        a1 = 0.0
+        a2 = 0.0
+        a3 = 0.0
+        for j in range(kb):
+            x = v[j]
+            a0 += m[k, j] * x
+            a1 += m[k + 1, j] * x
+            a2 += m[k + 2, j] * x
+            a3 += m[k + 3, j] * x
+        out[k] = a0
+        out[k + 1] = a1
+        out[k + 2] = a2
+        out[k + 3] = a3
+        k += 4
+    while k < ks:
+        a = 0.0
+        for j in range(kb):
+            a += m[k, j] * v[j]
+        out[k] = a
+        k += 1
+
+
 @_jit
 def pool_rationing(t: float, links: GroupLinks, ub: np.ndarray, spare: np.ndarray,
                    lead_zero: np.ndarray | None, blocked: np.ndarray | None, rounding: float,
@@ -291,6 +351,9 @@ def pool_rationing(t: float, links: GroupLinks, ub: np.ndarray, spare: np.ndarra
     ng, pool_exists, link_exists, first, lead = links
     link, scale, fill, buyer_share, pool_ratio, pool_asked, residual = work
     cg, n_s, ks, kb = first.shape
+    per_j = np.empty(kb)
+    per_k = np.empty(ks)
+    w_k = np.empty(ks)
     missed = False
     for g in range(cg):
         for s in range(n_s):
@@ -298,40 +361,50 @@ def pool_rationing(t: float, links: GroupLinks, ub: np.ndarray, spare: np.ndarra
                 pe = pool_exists[g, k]
                 asks = False
                 for j in range(kb):
-                    closed = blocked[g, s, k, j] if blocked is not None else False
-                    if pe and ub[j * ng + g, s] > tiny and not closed:
+                    if blocked is not None and blocked[g, s, k, j]:
+                        link[g, s, k, j] = 0.0  # closed: 0 whatever the clock says
+                        continue
+                    if pe and ub[j * ng + g, s] > tiny:
                         asks = True
                         if first[g, s, k, j] > t:
                             first[g, s, k, j] = t
                     f = first[g, s, k, j]
-                    v = _min(_max((t - f) / lead[s, k, j], 0.0), 1.0)
+                    d = t - f
+                    ld = lead[s, k, j]
+                    if 0.0 < ld < np.inf and d <= 0.0:
+                        v = 0.0  # what the clip gives: d / ld ≤ 0 (not yet asked: −inf)
+                    elif 0.0 < ld < np.inf and d >= ld:
+                        v = 1.0  # d / ld ≥ 1 (rounding is monotone)
+                    else:
+                        v = _min(_max(d / ld, 0.0), 1.0)
                     if lead_zero is not None and lead_zero[s, k, j] and f <= t:
                         v = 1.0
-                    v = _max(v, link_exists[g, k, j])
-                    if closed:
-                        v = 0.0
-                    link[g, s, k, j] = v
+                    link[g, s, k, j] = _max(v, link_exists[g, k, j])
                 pool_asked[k * ng + g, s] = asks
+            # the sums over a country axis: each in order from 0.0, as one loop after another
+            # would add them (:func:`_col_sums`, :func:`_row_sums`: the same bits, faster)
+            lk = link[g, s]
+            for k in range(ks):
+                w_k[k] = spare[k * ng + g, s]
+            _col_sums(w_k, lk, per_j)
             for j in range(kb):
-                offered = 0.0
-                for k in range(ks):
-                    offered += spare[k * ng + g, s] * link[g, s, k, j]
+                offered = per_j[j]
                 sc = ub[j * ng + g, s] / offered if offered > tiny else 0.0
                 scale[g, s, j] = _min(sc, 1.0)
+            _row_sums(lk, scale[g, s], per_k)
             for k in range(ks):
-                asked = 0.0
-                for j in range(kb):
-                    asked += link[g, s, k, j] * scale[g, s, j]
+                asked = per_k[k]
                 sp = spare[k * ng + g, s]
                 asked *= sp
                 fk = _min(sp / asked if asked > tiny else 0.0, 1.0)
                 fill[g, s, k] = fk
                 sold = asked * fk
                 pool_ratio[k * ng + g, s] = sold / sp if sp > tiny else 0.0
+            for k in range(ks):
+                w_k[k] = spare[k * ng + g, s] * fill[g, s, k]
+            _col_sums(w_k, lk, per_j)
             for j in range(kb):
-                got = 0.0
-                for k in range(ks):
-                    got += (spare[k * ng + g, s] * fill[g, s, k]) * link[g, s, k, j]
+                got = per_j[j]
                 got *= scale[g, s, j]
                 u = ub[j * ng + g, s]
                 buyer_share[j * ng + g, s] = got / u if u > tiny else 0.0
@@ -355,6 +428,9 @@ def headroom_split(head: np.ndarray, ng: int, pool_exists: np.ndarray, residual:
     ks = pool_exists.shape[1]
     hk = np.empty(ks)
     per = np.empty(kb)
+    tot = np.empty(kb)
+    acc_k = np.empty(ks)
+    open_ = np.empty((ks, kb))
     for g in range(cg):
         for s in range(n_s):
             for k in range(ks):
@@ -370,14 +446,15 @@ def headroom_split(head: np.ndarray, ng: int, pool_exists: np.ndarray, residual:
                     sig = hk[k] * psum
                     ratio[k * ng + g, s] = sig / hk[k] if hk[k] > tiny else 0.0
             else:
-                for j in range(kb):
-                    total = 0.0
-                    for k in range(ks):
-                        total += hk[k] * (0.0 if blocked[g, s, k, j] else 1.0)
-                    per[j] = residual[g, s, j] / total if total > tiny else 0.0
+                # each sum over its axis in order from 0.0 (as in pool_rationing)
                 for k in range(ks):
-                    acc = 0.0
                     for j in range(kb):
-                        acc += (0.0 if blocked[g, s, k, j] else 1.0) * per[j]
-                    sig = hk[k] * acc
+                        open_[k, j] = 0.0 if blocked[g, s, k, j] else 1.0
+                _col_sums(hk, open_, tot)
+                for j in range(kb):
+                    total = tot[j]
+                    per[j] = residual[g, s, j] / total if total > tiny else 0.0
+                _row_sums(open_, per, acc_k)
+                for k in range(ks):
+                    sig = hk[k] * acc_k[k]
                     ratio[k * ng + g, s] = sig / hk[k] if hk[k] > tiny else 0.0

@@ -33,7 +33,7 @@ __all__ = [
     "Consumers", "CountryOut", "CountryRows", "EventPairs", "EventPos", "EventRows",
     "EventScenarios", "EventTable", "Markets", "PileRows", "PlanOut", "PlanSlots",
     "active_entries", "consume", "country_sums", "demand_level", "demand_level_markets",
-    "fill_column", "need_order", "order_from_need", "pairs_of", "pipe_send", "plan", "price_markets",
+    "fill_column", "need_order", "order_from_need", "pairs_of", "pipe_reroute", "pipe_send", "plan", "price_markets",
     "produce_in", "produce_out", "ramp_step", "redo_events", "release_apply", "release_sums",
     "scale_column",
     "scaled_rows", "ship_cross", "shortfall",
@@ -474,6 +474,25 @@ def pipe_send(moving: np.ndarray, rows: np.ndarray | None, cols: np.ndarray, slo
         for j in range(cols.size):
             s = cols[j]
             pipe[slot[j], r, s] += src[s] * share[j]
+
+
+@_jit
+def pipe_reroute(rcv: np.ndarray, r0: int, stay: np.ndarray,
+                 into: tuple[np.ndarray, np.ndarray], rerouted: np.ndarray | None) -> None:
+    """Rerouted receipts ``rcv`` of in-slots ``r0:`` that all travel (``Transit.reroute``
+    with ``cross`` None): ``later = rcv × stay`` and ``now = rcv − later`` added to the rows
+    of ``into = (received, departed)``, ``now`` also to ``rerouted`` when given."""
+    received, departed = into
+    for i in range(rcv.shape[0]):
+        r = r0 + i
+        for s in range(rcv.shape[1]):
+            m = rcv[i, s]
+            later = m * stay[s]
+            now = m - later
+            received[r, s] += now
+            departed[r, s] += later
+            if rerouted is not None:
+                rerouted[r, s] += now
 
 
 @_jit

@@ -159,8 +159,13 @@ def _deliveries(link: np.ndarray, sp: np.ndarray, fill: np.ndarray, scale: np.nd
         for s in range(n_s):
             for k in range(ks):
                 offer = sp[k * ng + g, s] * fill[g, s, k]
+                if offer == 0.0:
+                    continue  # every d is ±0 or NaN: none positive
                 for j in range(kb):
-                    d = link[g, s, k, j] * offer * scale[g, s, j]
+                    lk = link[g, s, k, j]
+                    if lk == 0.0:
+                        continue  # the same
+                    d = lk * offer * scale[g, s, j]
                     if d > 0:
                         pairs[0, n] = suppliers[k]
                         pairs[1, n] = buyer_k[j]

@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -56,6 +56,10 @@ class _Run:
     to_in: list[kernels.CSR]
     #: per stage, its edges and restricted edges (:meth:`ProportionalAllocator._edges`)
     edges: dict[int, tuple[kernels.Edges, tuple[int, int, np.ndarray] | None]]
+    #: per rerouting group, with transit: its (Cg, S, Ks, Kb) pairs across a border and within
+    #: one, and two buffers for those or'ed with the month's closed pairs
+    abroad: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=dict)
 
 
 class ProportionalAllocator:
@@ -378,11 +382,16 @@ class ProportionalAllocator:
         # with goods in transit (Transit): suppliers at home fill what buyers miss now; those
         # abroad, whose deliveries arrive a lead later, what this month's shipments will leave
         # them short when they land (Transit.basis, after the home suppliers' deliveries)
-        abroad = np.empty((ng, n_s, ks, kb), dtype=bool)
-        abroad[...] = (g.suppliers[:, None] != g.buyers[None, :])[None, None]
-        home_only = abroad if blocked is None else abroad | blocked
+        masks = self.run.abroad.get(id(g))
+        if masks is None:  # fixed per run: the pairs across a border, those within, two buffers
+            abroad = np.empty((ng, n_s, ks, kb), dtype=bool)
+            abroad[...] = (g.suppliers[:, None] != g.buyers[None, :])[None, None]
+            masks = self.run.abroad[id(g)] = (abroad, ~abroad, np.empty_like(abroad),
+                                              np.empty_like(abroad))
+        abroad, at_home, home_buf, away_buf = masks
+        home_only = abroad if blocked is None else np.bitwise_or(abroad, blocked, out=home_buf)
         self._pool_pass(ctx, g, ctx.flows.received[g.start : g.stop], home_only, None)
-        away_only = ~abroad if blocked is None else ~abroad | blocked
+        away_only = at_home if blocked is None else np.bitwise_or(at_home, blocked, out=away_buf)
         self._pool_pass(ctx, g, tr.basis(g.start, g.stop, ctx.scratch("basis", nb)),
                         away_only, tr)
 
@@ -422,7 +431,7 @@ class ProportionalAllocator:
             f.rerouted_dirty = True
         if tr is not None:  # into the pipeline (``has`` was a scratch copy)
             assert rcv is not None
-            tr.reroute(slice(g.start, g.stop), rcv, np.ones_like(rcv))
+            tr.reroute(slice(g.start, g.stop), rcv, None)
         if n > 0:
             assert sales is not None and rcv is not None
             _, _, _, pairs, tonnes = self._record_buffers(ctx, g)

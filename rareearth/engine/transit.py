@@ -229,6 +229,9 @@ class Transit:
         self._share_whole = 1.0 - self.frac[self.later_whole]
         self._slot_frac = self.whole[self.later_frac] + 1
         self._share_frac = self.frac[self.later_frac]
+        #: (month, [(scenarios, their pipeline slots that month, share)]) (:meth:`_send`)
+        self._sends: tuple[int | None, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = (
+            None, [])
         #: this month's arrivals and what left for later months, per in-slot (:meth:`basis`)
         self.arrived = np.zeros((st.n_in, n_s))
         self.departed = np.zeros((st.n_in, n_s))
@@ -258,20 +261,31 @@ class Transit:
         np.maximum(out, 0.0, out=out)
         return out
 
-    def reroute(self, rows: slice | np.ndarray, rcv: np.ndarray, cross: np.ndarray) -> None:
+    def reroute(self, rows: slice | np.ndarray, rcv: np.ndarray, cross: np.ndarray | None) -> None:
         """Rerouted (or reserved) receipts ``rcv`` of in-slots ``rows`` (a slice or distinct
-        indices): the share ``cross`` (from suppliers in other countries) into the pipeline,
-        the rest (and the same-month part) into ``received`` now."""
+        indices): the share ``cross`` (from suppliers in other countries; None: all of it) into
+        the pipeline, the rest (and the same-month part) into ``received`` now."""
         eng = self.engine
-        moving = rcv * cross
-        later = moving * (1.0 - self.now)
+        if cross is None and isinstance(rows, slice):  # all of it travels: one pass
+            kernels.pipe_reroute(rcv, rows.start, self._stay, (eng.flows.received, self.departed),
+                                 eng.flows.rerouted_in if self.pipe_rr is not None else None)
+            if self.pipe_rr is not None:
+                eng.flows.rerouted_dirty = True
+            index = np.arange(rows.start, rows.stop)
+            self._send(index, rcv, self.pipe)  # moving: rcv × 1 is rcv
+            if self.pipe_rr is not None:
+                self._send(index, rcv, self.pipe_rr)
+            return
+        moving = rcv if cross is None else rcv * cross  # (rcv × 1 is rcv)
+        later = moving * self._stay  # 1 − now
         now = rcv - later
         eng.flows.received[rows] += now
         self.departed[rows] += later
         if self.pipe_rr is not None:
             eng.flows.rerouted_in[rows] += now
             eng.flows.rerouted_dirty = True
-        index = np.arange(eng.st.n_in)[rows]
+        index = (np.arange(rows.start, rows.stop) if isinstance(rows, slice)
+                 else np.arange(eng.st.n_in)[rows])
         self._send(index, moving, self.pipe)
         if self.pipe_rr is not None:
             self._send(index, moving, self.pipe_rr)
@@ -294,10 +308,12 @@ class Transit:
         t = self.engine.t
         rows = None if index is None else np.ascontiguousarray(index, dtype=np.int64)
         moving = np.ascontiguousarray(moving)
-        for cols, slot, share in ((self.later_whole, self._slot_whole, self._share_whole),
-                                  (self.later_frac, self._slot_frac, self._share_frac)):
-            if cols.size:
-                kernels.pipe_send(moving, rows, cols, (t + slot) % self.size, share, pipe)
+        if self._sends[0] != t:  # the pipeline slots of month t, once a month
+            self._sends = (t, [(cols, (t + slot) % self.size, share) for cols, slot, share in (
+                (self.later_whole, self._slot_whole, self._share_whole),
+                (self.later_frac, self._slot_frac, self._share_frac)) if cols.size])
+        for cols, slots, share in self._sends[1]:
+            kernels.pipe_send(moving, rows, cols, slots, share, pipe)
 
 
 #: per structure, :func:`_cross` (a structure's arrays never change)
