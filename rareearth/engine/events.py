@@ -325,6 +325,17 @@ class EventSchedule:
         self._by: kernels.EventScenarios = (_ptr(scenario, n_s), order, cap_ptr, cap_rows,
                                             demand_ptr, demand_rows, trade_ptr, trade_rows)
 
+    def restriction_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """One entry per (export restriction, edge it cuts): the event's index, the edge's row
+        in ``edges`` and the event's scenario; and every event's value (a restriction's
+        severity). What ``keep`` multiplies, for :class:`~rareearth.engine.transit.HeldOrders`'
+        month-end keep."""
+        kind, value = self._rows[0], self._rows[1]
+        pos_ptr, pos = self._event_pos[0], self._event_pos[1]
+        event = np.repeat(np.arange(kind.size), np.diff(pos_ptr))
+        mine = kind[event] == 2  # restrictions (codes of _tables)
+        return event[mine], pos[mine], self._scenario_of[event[mine]], value
+
     def at(self, t: int) -> MonthEvents:
         """Event arrays of month ``t`` (0-based); only scenarios whose events changed are redone."""
         if not self.events:

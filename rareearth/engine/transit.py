@@ -91,13 +91,7 @@ class HeldOrders:
                 rows = np.searchsorted(edges, e.slots)
                 self.path[np.ix_(on, rows, np.array([e.scenario]))] = True
         # the month-end keep: one (edge row, scenario) pair per restriction and edge it cuts
-        held = [i for i, e in enumerate(sched.events) if e.kind == "restriction"]
-        self._event = np.concatenate([np.full(sched.events[i].slots.size, i) for i in held]
-                                     ) if held else np.zeros(0, np.int64)
-        self._row = (np.concatenate([np.searchsorted(edges, sched.events[i].slots) for i in held])
-                     if held else np.zeros(0, np.int64))
-        self._col = np.array([sched.events[i].scenario for i in self._event.tolist()], dtype=np.int64)
-        self._value = np.array([e.value for e in sched.events])
+        self._event, self._row, self._col, self._value = sched.restriction_cells()
         self.keep_end = np.ones((n_r, n_s))
         #: the month-end keep each queue was last released against (``k_end'``)
         self.keep_ref = np.ones((n_r, n_s))
